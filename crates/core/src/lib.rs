@@ -1,1 +1,33 @@
-//! placeholder
+//! driftwatch-core: the types every other driftwatch crate shares.
+//!
+//! [`Frame`] holds the data, [`Schema`] says what valid data looks like, the
+//! [`Transformer`] and [`Estimator`] traits make up a [`Pipeline`], and the [`Monitor`]
+//! and [`StreamDetector`] traits, found through the [`registry`], watch production data.
+
+pub mod column_transformer;
+pub mod error;
+pub mod frame;
+pub mod monitor;
+pub mod params;
+pub mod pipeline;
+pub mod preprocessing;
+pub mod reader;
+pub mod registry;
+pub mod schema;
+pub mod stream;
+pub mod traits;
+
+pub use column_transformer::{ColumnTransformer, Remainder};
+pub use error::{Error, Result};
+pub use frame::{Categorical, Column, ColumnKind, Frame};
+pub use monitor::{Finding, Monitor, Severity, Status, Window};
+pub use params::{ParamValue, Params};
+pub use pipeline::{Pipeline, make_pipeline};
+pub use reader::{ReadOptions, read_csv, read_csv_path};
+pub use schema::{Schema, Violation};
+pub use stream::{Signal, StreamDetector};
+pub use traits::{Estimator, Probabilities, Target, Transformer};
+
+// Re-exported so plugin crates use the same versions as the registry.
+pub use inventory;
+pub use typetag;

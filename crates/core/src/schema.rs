@@ -1,0 +1,344 @@
+//! What valid input looks like: column names, kinds, ranges, allowed levels.
+//!
+//! A schema is inferred from the training data, stored in the model bundle and checked
+//! against every batch the model sees. [`Schema::validate`] reports every problem at once.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::frame::{Column, ColumnKind, Frame};
+
+/// The rules for one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSchema {
+    /// Column name.
+    pub name: String,
+    /// Numeric or categorical.
+    pub kind: ColumnKind,
+    /// Whether the column must be present.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Whether missing values are allowed.
+    #[serde(default = "yes")]
+    pub nullable: bool,
+    /// Smallest allowed value (numeric).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest allowed value (numeric).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Allowed levels (categorical); `None` accepts any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A list of column rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Schema {
+    /// The columns, in the training data's order.
+    pub columns: Vec<ColumnSchema>,
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The column.
+    pub column: String,
+    /// 1-based data row, or `None` when the problem is the whole column.
+    pub row: Option<usize>,
+    /// The offending value as text.
+    pub value: String,
+    /// The rule, e.g. `required`, `min 100`, `kind numeric`.
+    pub rule: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.row {
+            Some(r) => write!(
+                f,
+                "row {r}, column '{}': value '{}' breaks rule '{}'",
+                self.column, self.value, self.rule
+            ),
+            None => write!(f, "column '{}': {}", self.column, self.rule),
+        }
+    }
+}
+
+impl Schema {
+    /// Infers a schema: every column required, observed min/max as the range, observed
+    /// levels as the allowed set, missing values allowed only where the data had some.
+    ///
+    /// Ranges observed on training data are a starting point: widen them in the schema
+    /// file when production data may legitimately go further.
+    pub fn infer(frame: &Frame) -> Schema {
+        let columns = frame
+            .iter()
+            .map(|(name, col)| {
+                let nullable = col.missing_count() > 0;
+                match col {
+                    Column::Numeric(v) => {
+                        let (min, max) = v
+                            .iter()
+                            .filter(|x| !x.is_nan())
+                            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                                (lo.min(x), hi.max(x))
+                            });
+                        ColumnSchema {
+                            name: name.to_string(),
+                            kind: ColumnKind::Numeric,
+                            required: true,
+                            nullable,
+                            min: min.is_finite().then_some(min),
+                            max: max.is_finite().then_some(max),
+                            levels: None,
+                        }
+                    }
+                    Column::Categorical(c) => {
+                        let used: BTreeSet<&str> = c.labels().flatten().collect();
+                        ColumnSchema {
+                            name: name.to_string(),
+                            kind: ColumnKind::Categorical,
+                            required: true,
+                            nullable,
+                            min: None,
+                            max: None,
+                            levels: Some(used.into_iter().map(str::to_string).collect()),
+                        }
+                    }
+                }
+            })
+            .collect();
+        Schema { columns }
+    }
+
+    /// The rule for a column.
+    pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Names of the columns in order.
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Sets or replaces a column's range (used by configs such as temperature 100..300).
+    pub fn set_range(&mut self, name: &str, min: Option<f64>, max: Option<f64>) -> Result<()> {
+        let available = self.names().join(", ");
+        let col = self
+            .columns
+            .iter_mut()
+            .find(|c| c.name == name)
+            .ok_or_else(|| Error::MissingColumn {
+                column: name.to_string(),
+                context: " in the schema".into(),
+                available,
+            })?;
+        col.min = min;
+        col.max = max;
+        Ok(())
+    }
+
+    /// Checks a frame and returns every violation (empty when the frame is valid).
+    pub fn validate(&self, frame: &Frame) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for rule in &self.columns {
+            let Ok(col) = frame.column(&rule.name) else {
+                if rule.required {
+                    out.push(Violation {
+                        column: rule.name.clone(),
+                        row: None,
+                        value: String::new(),
+                        rule: "required column is missing".into(),
+                    });
+                }
+                continue;
+            };
+            if col.kind() != rule.kind {
+                out.push(Violation {
+                    column: rule.name.clone(),
+                    row: None,
+                    value: String::new(),
+                    rule: format!(
+                        "kind {} expected, found {}",
+                        rule.kind.as_str(),
+                        col.kind().as_str()
+                    ),
+                });
+                continue;
+            }
+            for row in 0..col.len() {
+                if let Some(rule_text) = broken_rule(rule, col, row) {
+                    out.push(Violation {
+                        column: rule.name.clone(),
+                        row: Some(row + 1),
+                        value: col.display_value(row),
+                        rule: rule_text,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The rows (0-based) that have at least one violation.
+    pub fn invalid_rows(violations: &[Violation]) -> BTreeSet<usize> {
+        violations
+            .iter()
+            .filter_map(|v| v.row.map(|r| r - 1))
+            .collect()
+    }
+
+    /// The schema as a JSON Schema (draft 2020-12) for one row object.
+    pub fn to_json_schema(&self) -> serde_json::Value {
+        let mut props = serde_json::Map::new();
+        for c in &self.columns {
+            let mut p = serde_json::Map::new();
+            match c.kind {
+                ColumnKind::Numeric => {
+                    p.insert(
+                        "type".into(),
+                        if c.nullable {
+                            serde_json::json!(["number", "null"])
+                        } else {
+                            serde_json::json!("number")
+                        },
+                    );
+                    if let Some(m) = c.min {
+                        p.insert("minimum".into(), serde_json::json!(m));
+                    }
+                    if let Some(m) = c.max {
+                        p.insert("maximum".into(), serde_json::json!(m));
+                    }
+                }
+                ColumnKind::Categorical => {
+                    p.insert(
+                        "type".into(),
+                        if c.nullable {
+                            serde_json::json!(["string", "null"])
+                        } else {
+                            serde_json::json!("string")
+                        },
+                    );
+                    if let Some(levels) = &c.levels {
+                        let mut e: Vec<serde_json::Value> =
+                            levels.iter().map(|l| serde_json::json!(l)).collect();
+                        if c.nullable {
+                            e.push(serde_json::Value::Null);
+                        }
+                        p.insert("enum".into(), serde_json::Value::Array(e));
+                    }
+                }
+            }
+            props.insert(c.name.clone(), serde_json::Value::Object(p));
+        }
+        let required: Vec<&str> = self
+            .columns
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| c.name.as_str())
+            .collect();
+        serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "driftwatch input row",
+            "type": "object",
+            "properties": props,
+            "required": required,
+        })
+    }
+}
+
+fn broken_rule(rule: &ColumnSchema, col: &Column, row: usize) -> Option<String> {
+    if col.is_missing(row) {
+        return (!rule.nullable).then(|| "not null".to_string());
+    }
+    match col {
+        Column::Numeric(v) => {
+            let x = v[row];
+            if let Some(min) = rule.min {
+                if x < min {
+                    return Some(format!("min {min}"));
+                }
+            }
+            if let Some(max) = rule.max {
+                if x > max {
+                    return Some(format!("max {max}"));
+                }
+            }
+            None
+        }
+        Column::Categorical(c) => {
+            let label = c.label(row)?;
+            let levels = rule.levels.as_ref()?;
+            (!levels.iter().any(|l| l == label)).then(|| format!("one of [{}]", levels.join(", ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::{ReadOptions, read_csv};
+
+    fn frame(text: &str) -> Frame {
+        read_csv(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn inferred_schema_accepts_its_own_data() {
+        let f = frame("t,s\n150,a\n250,b\n");
+        let s = Schema::infer(&f);
+        assert!(s.validate(&f).is_empty());
+        assert_eq!(s.column("t").unwrap().min, Some(150.0));
+    }
+
+    #[test]
+    fn reports_every_problem_with_row_and_rule() {
+        let mut s = Schema::infer(&frame("temperature,shift,x\n150,day,1\n250,night,2\n"));
+        s.set_range("temperature", Some(100.0), Some(300.0))
+            .unwrap();
+        let bad = frame("temperature,shift\n350,day\n,evening\n50,night\n");
+        let v = s.validate(&bad);
+        let text: Vec<String> = v.iter().map(ToString::to_string).collect();
+        assert_eq!(v.len(), 5, "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("row 1") && t.contains("max 300"))
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("row 2") && t.contains("not null"))
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("row 2") && t.contains("evening"))
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("row 3") && t.contains("min 100"))
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("'x'") && t.contains("required"))
+        );
+        assert_eq!(
+            Schema::invalid_rows(&v).into_iter().collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn json_schema_lists_required_and_ranges() {
+        let s = Schema::infer(&frame("t,s\n1,a\n2,b\n"));
+        let j = s.to_json_schema();
+        assert_eq!(j["required"], serde_json::json!(["t", "s"]));
+        assert_eq!(j["properties"]["t"]["minimum"], serde_json::json!(1.0));
+        assert_eq!(j["properties"]["s"]["enum"], serde_json::json!(["a", "b"]));
+    }
+}
