@@ -20,6 +20,9 @@ pub struct ReadOptions {
     pub categorical: Vec<String>,
     /// Columns that must be numeric: a non-number there is an error naming the row.
     pub numeric: Vec<String>,
+    /// Ignore overrides that name absent columns (for reads driven by a schema, whose
+    /// own check reports the absent column); otherwise they are an error (a typo).
+    pub lenient: bool,
 }
 
 impl ReadOptions {
@@ -83,7 +86,7 @@ pub fn read_csv<R: Read>(reader: R, input: &str, options: &ReadOptions) -> Resul
         }
     }
     for forced in options.numeric.iter().chain(&options.categorical) {
-        if !headers.contains(forced) {
+        if !headers.contains(forced) && !options.lenient {
             return Err(Error::MissingColumn {
                 column: forced.clone(),
                 context: format!(" in {input} (asked for by a column-kind override)"),

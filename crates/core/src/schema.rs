@@ -160,6 +160,20 @@ impl Schema {
                 }
                 continue;
             };
+            if rule.kind == ColumnKind::Numeric && col.kind() == ColumnKind::Categorical {
+                // Report each non-number with its row, so the user can fix the data.
+                for (row, label) in col.to_labels().into_iter().enumerate() {
+                    if let Some(label) = label.filter(|l| l.parse::<f64>().is_err()) {
+                        out.push(Violation {
+                            column: rule.name.clone(),
+                            row: Some(row + 1),
+                            value: label,
+                            rule: "kind numeric".into(),
+                        });
+                    }
+                }
+                continue;
+            }
             if col.kind() != rule.kind {
                 out.push(Violation {
                     column: rule.name.clone(),
@@ -340,5 +354,26 @@ mod tests {
         assert_eq!(j["required"], serde_json::json!(["t", "s"]));
         assert_eq!(j["properties"]["t"]["minimum"], serde_json::json!(1.0));
         assert_eq!(j["properties"]["s"]["enum"], serde_json::json!(["a", "b"]));
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use crate::reader::{ReadOptions, read_csv};
+
+    fn frame(text: &str) -> Frame {
+        read_csv(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn non_numbers_in_a_numeric_column_are_reported_by_row() {
+        let s = Schema::infer(&frame("t\n150\n"));
+        let v = s.validate(&frame("t\n150\nhot\n"));
+        assert_eq!(v.len(), 1);
+        assert_eq!(
+            (v[0].row, v[0].value.as_str(), v[0].rule.as_str()),
+            (Some(2), "hot", "kind numeric")
+        );
     }
 }
