@@ -1,0 +1,43 @@
+//! `driftwatch evaluate`: metrics of a saved model on labelled data.
+
+use anyhow::{Context, Result};
+use driftwatch_cli::workflow::{score, split_target};
+use driftwatch_core::Target;
+use driftwatch_metrics::classification_report;
+
+use crate::args::EvaluateArgs;
+use crate::bundle;
+use crate::data::read_frame;
+use crate::output::{Format, print_json};
+
+pub fn run(a: &EvaluateArgs) -> Result<i32> {
+    let b = bundle::load(&a.model)?;
+    let data = read_frame(&a.data, &b.read_options())?;
+    let classification = b.pipeline.estimator()?.is_classifier();
+    let (x, y) = split_target(&data, &a.target, classification)
+        .with_context(|| format!("in {}", a.data.display()))?;
+    let pred = b.pipeline.predict(&x).context("predicting")?;
+    let metrics = score(&y, &pred)?;
+    let report = match (&y, &pred) {
+        (Target::Labels(t), Target::Labels(p)) => Some(classification_report(t, p)?),
+        _ => None,
+    };
+    match a.format {
+        Format::Json => print_json(&serde_json::json!({
+            "model": a.model,
+            "rows": x.n_rows(),
+            "metrics": metrics,
+            "classification_report": report,
+        }))?,
+        Format::Text => {
+            println!("{} rows", x.n_rows());
+            for (k, v) in &metrics {
+                println!("  {k:<10} {v:.4}");
+            }
+            if let Some(r) = report {
+                println!("\n{r}");
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,101 @@
+//! `driftwatch train`: fit, score on held-out rows, save a bundle.
+
+use anyhow::{Context, Result};
+use driftwatch_cli::workflow::{TrainSettings, default_pipeline, parse_settings, split_target, train};
+use driftwatch_core::{Pipeline, ReadOptions, Schema};
+
+use crate::args::{Task, TrainArgs};
+use crate::bundle;
+use crate::data::{read_frame, split_list};
+use crate::output::{Format, print_json};
+
+fn read_config(path: &std::path::Path) -> Result<Pipeline> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading pipeline config {}", path.display()))?;
+    toml::from_str(&text).with_context(|| {
+        format!(
+            "pipeline config {} is not a valid pipeline (see docs/PIPELINE.md for the format)",
+            path.display()
+        )
+    })
+}
+
+pub fn run(a: &TrainArgs) -> Result<i32> {
+    if !(0.0..1.0).contains(&a.test_size) {
+        anyhow::bail!("--test-size {} must be in [0, 1)", a.test_size);
+    }
+    let read = ReadOptions {
+        categorical: split_list(&a.categorical),
+        ..Default::default()
+    };
+    let data = read_frame(&a.data, &read)?;
+    let config = a.config.as_deref().map(read_config).transpose()?;
+    let classification = match (a.task, &config) {
+        (Some(t), _) => t == Task::Classification,
+        (None, Some(p)) => p.estimator().map(|m| m.is_classifier()).unwrap_or(true),
+        (None, None) => true,
+    };
+    let (x, y) = split_target(&data, &a.target, classification)
+        .with_context(|| format!("in {}", a.data.display()))?;
+    let pipeline = match config {
+        Some(p) => p,
+        None => default_pipeline(&x, classification, a.seed),
+    };
+    let settings = TrainSettings {
+        test_size: a.test_size,
+        seed: a.seed,
+        grid: a.grid.clone(),
+        cv: a.cv,
+        set: parse_settings(&a.set)?,
+    };
+    let trained = train(pipeline, &x, &y, &settings)?;
+    let schema = Schema::infer(&x);
+    let name = a.name.clone().unwrap_or_else(|| {
+        a.data
+            .file_stem()
+            .map_or("model".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let header = bundle::save(
+        &a.out,
+        bundle::Meta {
+            name,
+            version: a.model_version.clone(),
+            schema,
+            target: a.target.clone(),
+            classification,
+            y: &y,
+            metrics: &trained.test_metrics,
+            description: a.description.clone(),
+            owner: a.owner.clone(),
+            n_train_rows: trained.train_rows.len(),
+            feature_sample: &x,
+            compression_level: a.compression_level,
+        },
+        &trained.pipeline,
+    )?;
+    match a.format {
+        Format::Json => print_json(&serde_json::json!({
+            "model": a.out,
+            "train_rows": trained.train_rows.len(),
+            "test_rows": trained.test_rows.len(),
+            "test_metrics": trained.test_metrics,
+            "grid_search": trained.grid,
+            "bundle": header,
+        }))?,
+        Format::Text => {
+            if let Some(g) = &trained.grid {
+                println!("grid search ({}-fold CV):\n{g}", a.cv);
+            }
+            println!(
+                "trained on {} rows, tested on {} rows",
+                trained.train_rows.len(),
+                trained.test_rows.len()
+            );
+            for (k, v) in &trained.test_metrics {
+                println!("  {k:<10} {v:.4}");
+            }
+            println!("saved {}", a.out.display());
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,189 @@
+//! Train, evaluate and monitor: the steps a user runs, as library calls.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
+use driftwatch_core::preprocessing::{
+    HandleUnknown, ImputeStrategy, OneHotEncoder, SimpleImputer, StandardScaler,
+};
+use driftwatch_core::{
+    ColumnTransformer, Estimator, Frame, ParamValue, Params, Pipeline, Remainder, Target,
+};
+use driftwatch_metrics::{ClassificationMetrics, RegressionMetrics};
+use driftwatch_models::forest::{RandomForestClassifier, RandomForestRegressor};
+use driftwatch_models::selection::{GridSearch, GridSearchResult, ParamGrid, TestSize, train_test_split};
+
+/// The default preprocessing for a frame: numeric columns imputed (median) and scaled,
+/// categorical columns imputed (most frequent) and one-hot encoded (unknown -> zeros).
+pub fn default_preprocessing(features: &Frame) -> ColumnTransformer {
+    let mut ct = ColumnTransformer::new(Remainder::Drop);
+    let numeric = features.numeric_names();
+    let categorical = features.categorical_names();
+    if !numeric.is_empty() {
+        ct = ct.add(
+            "num",
+            Box::new(
+                Pipeline::new()
+                    .step("imputer", Box::new(SimpleImputer::new(ImputeStrategy::Median)))
+                    .step("scaler", Box::new(StandardScaler::default())),
+            ),
+            numeric,
+        );
+    }
+    if !categorical.is_empty() {
+        ct = ct.add(
+            "cat",
+            Box::new(
+                Pipeline::new()
+                    .step("imputer", Box::new(SimpleImputer::new(ImputeStrategy::MostFrequent)))
+                    .step(
+                        "onehot",
+                        Box::new(OneHotEncoder {
+                            handle_unknown: HandleUnknown::Ignore,
+                            fitted: None,
+                        }),
+                    ),
+            ),
+            categorical,
+        );
+    }
+    ct
+}
+
+/// The default model: a random forest of 100 trees with the given seed.
+pub fn default_model(classification: bool, seed: u64) -> Box<dyn Estimator> {
+    if classification {
+        Box::new(RandomForestClassifier::with_seed(seed))
+    } else {
+        Box::new(RandomForestRegressor::with_seed(seed))
+    }
+}
+
+/// The default pipeline: [`default_preprocessing`] then [`default_model`].
+pub fn default_pipeline(features: &Frame, classification: bool, seed: u64) -> Pipeline {
+    Pipeline::new()
+        .step("preprocess", Box::new(default_preprocessing(features)))
+        .with_model("model", default_model(classification, seed))
+}
+
+/// Splits `data` into features and target.
+pub fn split_target(data: &Frame, target: &str, classification: bool) -> Result<(Frame, Target)> {
+    let mut features = data.clone();
+    let column = features
+        .remove(target)
+        .with_context(|| format!("target column '{target}'"))?;
+    let y = Target::from_column(target, &column, classification)?;
+    if features.n_cols() == 0 {
+        bail!("no feature columns left besides the target '{target}'");
+    }
+    Ok((features, y))
+}
+
+/// Metrics of predictions against truth: accuracy/precision/recall/f1 (weighted) for
+/// labels, mse/rmse/mae/r2 for values.
+pub fn score(y_true: &Target, y_pred: &Target) -> Result<BTreeMap<String, f64>> {
+    let mut out = BTreeMap::new();
+    match (y_true, y_pred) {
+        (Target::Labels(t), Target::Labels(p)) => {
+            let m = ClassificationMetrics::weighted(t, p)?;
+            out.insert("accuracy".into(), m.accuracy);
+            out.insert("precision".into(), m.precision);
+            out.insert("recall".into(), m.recall);
+            out.insert("f1".into(), m.f1);
+        }
+        (Target::Values(t), Target::Values(p)) => {
+            let m = RegressionMetrics::compute(t, p)?;
+            out.insert("mse".into(), m.mse);
+            out.insert("rmse".into(), m.rmse);
+            out.insert("mae".into(), m.mae);
+            out.insert("r2".into(), m.r2);
+        }
+        _ => bail!("predictions and truth are of different kinds (labels vs numbers)"),
+    }
+    Ok(out)
+}
+
+/// What to train.
+#[derive(Debug, Clone)]
+pub struct TrainSettings {
+    /// Held-out share.
+    pub test_size: f64,
+    /// Seed of the split (the model's seed is in its parameters).
+    pub seed: u64,
+    /// `path=v1,v2` grid specs.
+    pub grid: Vec<String>,
+    /// Folds of the grid search.
+    pub cv: usize,
+    /// `path=value` overrides applied before fitting.
+    pub set: Vec<(String, ParamValue)>,
+}
+
+/// The result of [`train`].
+#[derive(Debug)]
+pub struct Trained {
+    /// The fitted pipeline (refit on the train split).
+    pub pipeline: Pipeline,
+    /// Metrics on the held-out rows.
+    pub test_metrics: BTreeMap<String, f64>,
+    /// Rows used to fit.
+    pub train_rows: Vec<usize>,
+    /// Held-out rows.
+    pub test_rows: Vec<usize>,
+    /// The grid search table, when one ran.
+    pub grid: Option<GridSearchResult>,
+}
+
+/// Splits, optionally grid-searches on the train rows, fits and scores on the test rows.
+pub fn train(mut pipeline: Pipeline, x: &Frame, y: &Target, s: &TrainSettings) -> Result<Trained> {
+    for (path, value) in &s.set {
+        pipeline.set_param(path, value)?;
+    }
+    let stratify = match y {
+        Target::Labels(l) => Some(l.as_slice()),
+        Target::Values(_) => None,
+    };
+    let (train_rows, test_rows) =
+        train_test_split(x.n_rows(), TestSize::Fraction(s.test_size), s.seed, stratify)
+            .or_else(|_| train_test_split(x.n_rows(), TestSize::Fraction(s.test_size), s.seed, None))
+            .context("splitting the data into train and test rows")?;
+    let (xt, yt) = (x.take_rows(&train_rows)?, y.take(&train_rows));
+    let (grid, pipeline) = if s.grid.is_empty() {
+        pipeline.fit(&xt, &yt)?;
+        (None, pipeline)
+    } else {
+        let grid = ParamGrid::parse(&s.grid)?;
+        let search = GridSearch::new(grid, s.cv, s.seed);
+        let mut result = search.fit(&pipeline, &xt, &yt)?;
+        let best = result
+            .best_pipeline
+            .take()
+            .context("grid search returned no refitted pipeline")?;
+        (Some(result), best)
+    };
+    let test_metrics = if test_rows.is_empty() {
+        BTreeMap::new()
+    } else {
+        let xs = x.take_rows(&test_rows)?;
+        score(&y.take(&test_rows), &pipeline.predict(&xs)?)?
+    };
+    Ok(Trained {
+        pipeline,
+        test_metrics,
+        train_rows,
+        test_rows,
+        grid,
+    })
+}
+
+/// Parses `path=value` settings.
+pub fn parse_settings(items: &[String]) -> Result<Vec<(String, ParamValue)>> {
+    items
+        .iter()
+        .map(|s| {
+            let (k, v) = s
+                .split_once('=')
+                .with_context(|| format!("'{s}' is not of the form path=value"))?;
+            Ok((k.trim().to_string(), ParamValue::parse(v)))
+        })
+        .collect()
+}

@@ -1,0 +1,225 @@
+//! Drift monitors registered in the plugin registry: per-feature drift and prediction drift.
+
+use serde::{Deserialize, Serialize};
+
+use driftwatch_core::registry::MonitorFactory;
+use driftwatch_core::{Error, Finding, Monitor, Result, Severity, Status, Target, Window};
+
+use crate::chi2::chi2_homogeneity;
+use crate::columns::{DriftOptions, DriftReference};
+
+/// Per-feature drift: KS for numeric columns, chi-square for categorical ones.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct FeatureDriftMonitor {
+    /// Test options (threshold 0.05 by default).
+    #[serde(default)]
+    pub options: DriftOptions,
+    /// Columns to watch (all when empty).
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Learnt at fit.
+    #[serde(default)]
+    pub reference: Option<DriftReference>,
+}
+
+fn config<T: serde::de::DeserializeOwned + Default>(v: &serde_json::Value, who: &str) -> Result<T> {
+    if v.is_null() {
+        return Ok(T::default());
+    }
+    serde_json::from_value(v.clone()).map_err(|e| Error::param(who, e.to_string()))
+}
+
+#[typetag::serde]
+impl Monitor for FeatureDriftMonitor {
+    fn name(&self) -> &str {
+        "feature_drift"
+    }
+
+    fn fit(&mut self, reference: &Window) -> Result<()> {
+        self.reference = Some(DriftReference::fit(&reference.features, &self.columns)?);
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>> {
+        let reference = self
+            .reference
+            .as_ref()
+            .ok_or_else(|| Error::NotFitted("feature_drift monitor".into()))?;
+        let rows = reference.check(&current.features, &self.options)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mut message = format!(
+                    "{} on {} reference vs {} current values",
+                    r.test, r.n_reference, r.n_current
+                );
+                if r.missing_current > 0 {
+                    message.push_str(&format!("; {} missing in the window", r.missing_current));
+                }
+                if let Some(note) = &r.note {
+                    message.push_str(&format!("; {note}"));
+                }
+                Finding {
+                    monitor: "feature_drift".into(),
+                    column: Some(r.column),
+                    method: r.test,
+                    statistic: r.statistic.unwrap_or(f64::NAN),
+                    p_value: r.p_value,
+                    threshold: r.threshold,
+                    baseline: None,
+                    status: if r.drift { Status::Alert } else { Status::Ok },
+                    severity: r.drift.then_some(Severity::Medium),
+                    message,
+                }
+            })
+            .collect())
+    }
+}
+
+/// Prediction drift: the predicted class counts of a window against the reference
+/// predictions, by a chi-square test of homogeneity.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PredictionDriftMonitor {
+    /// Drift when p < threshold.
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// Learnt at fit: class -> count in the reference predictions.
+    #[serde(default)]
+    pub reference: Vec<(String, f64)>,
+}
+
+fn default_threshold() -> f64 {
+    0.05
+}
+
+impl Default for PredictionDriftMonitor {
+    fn default() -> Self {
+        PredictionDriftMonitor {
+            threshold: default_threshold(),
+            reference: Vec::new(),
+        }
+    }
+}
+
+fn class_counts(t: &Target) -> Result<Vec<(String, f64)>> {
+    let mut counts = std::collections::BTreeMap::<&str, f64>::new();
+    for l in t.labels()? {
+        *counts.entry(l.as_str()).or_default() += 1.0;
+    }
+    Ok(counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+#[typetag::serde]
+impl Monitor for PredictionDriftMonitor {
+    fn name(&self) -> &str {
+        "prediction_drift"
+    }
+
+    fn fit(&mut self, reference: &Window) -> Result<()> {
+        let p = reference.predictions.as_ref().ok_or_else(|| {
+            Error::InvalidValue("prediction_drift needs predictions on the reference window".into())
+        })?;
+        self.reference = class_counts(p)?;
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>> {
+        let Some(p) = current.predictions.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let cur = class_counts(p)?;
+        let mut classes: Vec<&str> = self
+            .reference
+            .iter()
+            .chain(&cur)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let get = |v: &[(String, f64)], k: &str| v.iter().find(|(c, _)| c == k).map_or(0.0, |x| x.1);
+        let r: Vec<f64> = classes.iter().map(|k| get(&self.reference, k)).collect();
+        let c: Vec<f64> = classes.iter().map(|k| get(&cur, k)).collect();
+        let t = chi2_homogeneity(&r, &c).map_err(|e| Error::InvalidValue(e.to_string()))?;
+        let drift = t.p_value < self.threshold;
+        Ok(vec![Finding {
+            monitor: "prediction_drift".into(),
+            column: Some("prediction".into()),
+            method: "chi2".into(),
+            statistic: t.statistic,
+            p_value: Some(t.p_value),
+            threshold: self.threshold,
+            baseline: None,
+            status: if drift { Status::Alert } else { Status::Ok },
+            severity: drift.then_some(Severity::Medium),
+            message: format!("predicted class counts {c:?} vs reference {r:?} over {classes:?}"),
+        }])
+    }
+}
+
+inventory::submit! {
+    MonitorFactory {
+        name: "feature_drift",
+        description: "per-feature drift: two-sample KS (numeric) or chi-square (categorical) against the reference",
+        default_config: "columns = []  # all\n[options]\nthreshold = 0.05\nalternative = \"two-sided\"\nmethod = \"auto\"\n",
+        build: |v| Ok(Box::new(config::<FeatureDriftMonitor>(v, "feature_drift")?)),
+    }
+}
+
+inventory::submit! {
+    MonitorFactory {
+        name: "prediction_drift",
+        description: "prediction drift: predicted class counts against the reference predictions (chi-square)",
+        default_config: "threshold = 0.05\n",
+        build: |v| Ok(Box::new(config::<PredictionDriftMonitor>(v, "prediction_drift")?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftwatch_core::registry;
+    use driftwatch_core::{ReadOptions, read_csv};
+
+    #[test]
+    fn registered_and_fires_on_shift() {
+        let names: Vec<&str> = registry::monitors().iter().map(|f| f.name).collect();
+        assert!(names.contains(&"feature_drift") && names.contains(&"prediction_drift"));
+        let f = |t: &str| read_csv(t.as_bytes(), "t.csv", &ReadOptions::default()).unwrap();
+        let mut m = registry::build_monitor("feature_drift", &serde_json::Value::Null).unwrap();
+        let reference = Window {
+            features: f("x\n1\n2\n3\n4\n5\n6\n7\n8\n"),
+            ..Default::default()
+        };
+        m.fit(&reference).unwrap();
+        let same = m.check(&reference).unwrap();
+        assert_eq!(same[0].status, Status::Ok);
+        assert_eq!(same[0].p_value, Some(1.0));
+        let shifted = Window {
+            features: f("x\n21\n22\n23\n24\n25\n26\n27\n28\n"),
+            ..Default::default()
+        };
+        let out = m.check(&shifted).unwrap();
+        assert_eq!(out[0].status, Status::Alert);
+        assert_eq!(out[0].statistic, 1.0);
+    }
+
+    #[test]
+    fn prediction_drift_compares_class_counts() {
+        let labels = |v: &[&str]| Some(Target::Labels(v.iter().map(|s| s.to_string()).collect()));
+        let mut m = PredictionDriftMonitor::default();
+        m.fit(&Window {
+            predictions: labels(&["a"; 50].iter().chain(&["b"; 50]).copied().collect::<Vec<_>>()),
+            ..Default::default()
+        })
+        .unwrap();
+        let out = m
+            .check(&Window {
+                predictions: labels(&["a"; 90].iter().chain(&["b"; 10]).copied().collect::<Vec<_>>()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(out[0].status, Status::Alert);
+        // chi2_contingency([[50, 50], [90, 10]], correction=False): 38.095238...
+        assert!((out[0].statistic - 38.095238095238095).abs() < 1e-9, "{}", out[0].statistic);
+    }
+}
