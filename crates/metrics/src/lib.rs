@@ -27,6 +27,7 @@
 
 pub mod classification;
 mod error;
+pub mod monitor;
 pub mod regression;
 pub mod report;
 mod sum;
@@ -37,6 +38,7 @@ pub use classification::{
     precision_recall_fscore_support, recall,
 };
 pub use error::Error;
+pub use monitor::{PerformanceMonitor, window_metrics};
 pub use regression::{RegressionMetrics, mae, mape, mse, r2, rmse};
 pub use report::{
     ClassRow, ClassificationReport, ReportOptions, ReportRow, classification_report,
