@@ -32,6 +32,25 @@ pub struct ColumnSchema {
     /// Allowed levels (categorical); `None` accepts any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub levels: Option<Vec<String>>,
+    /// What the training data held (informational, never enforced): min and max of a
+    /// numeric column, or its levels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+}
+
+/// The values a column held in the training data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Observed {
+    /// Smallest and largest value.
+    Range {
+        /// Minimum.
+        min: f64,
+        /// Maximum.
+        max: f64,
+    },
+    /// Distinct levels, sorted.
+    Levels(Vec<String>),
 }
 
 fn yes() -> bool {
@@ -72,11 +91,10 @@ impl std::fmt::Display for Violation {
 }
 
 impl Schema {
-    /// Infers a schema: every column required, observed min/max as the range, observed
-    /// levels as the allowed set, missing values allowed only where the data had some.
-    ///
-    /// Ranges observed on training data are a starting point: widen them in the schema
-    /// file when production data may legitimately go further.
+    /// Infers a schema: every column required with its kind, missing values allowed only
+    /// where the data had some. Observed ranges and levels are recorded but not enforced:
+    /// production data legitimately goes beyond a training sample, so enforced ranges
+    /// and level sets are set explicitly ([`Schema::set_range`], `--range`, a schema file).
     pub fn infer(frame: &Frame) -> Schema {
         let columns = frame
             .iter()
@@ -95,9 +113,10 @@ impl Schema {
                             kind: ColumnKind::Numeric,
                             required: true,
                             nullable,
-                            min: min.is_finite().then_some(min),
-                            max: max.is_finite().then_some(max),
+                            min: None,
+                            max: None,
                             levels: None,
+                            observed: (min <= max).then_some(Observed::Range { min, max }),
                         }
                     }
                     Column::Categorical(c) => {
@@ -109,7 +128,10 @@ impl Schema {
                             nullable,
                             min: None,
                             max: None,
-                            levels: Some(used.into_iter().map(str::to_string).collect()),
+                            levels: None,
+                            observed: Some(Observed::Levels(
+                                used.into_iter().map(str::to_string).collect(),
+                            )),
                         }
                     }
                 }
@@ -142,6 +164,22 @@ impl Schema {
             })?;
         col.min = min;
         col.max = max;
+        Ok(())
+    }
+
+    /// Sets the allowed levels of a categorical column.
+    pub fn set_levels<S: AsRef<str>>(&mut self, name: &str, levels: &[S]) -> Result<()> {
+        let available = self.names().join(", ");
+        let col = self
+            .columns
+            .iter_mut()
+            .find(|c| c.name == name)
+            .ok_or_else(|| Error::MissingColumn {
+                column: name.to_string(),
+                context: " in the schema".into(),
+                available,
+            })?;
+        col.levels = Some(levels.iter().map(|l| l.as_ref().to_string()).collect());
         Ok(())
     }
 
@@ -309,7 +347,18 @@ mod tests {
         let f = frame("t,s\n150,a\n250,b\n");
         let s = Schema::infer(&f);
         assert!(s.validate(&f).is_empty());
-        assert_eq!(s.column("t").unwrap().min, Some(150.0));
+        assert_eq!(
+            s.column("t").unwrap().observed,
+            Some(Observed::Range {
+                min: 150.0,
+                max: 250.0
+            })
+        );
+        assert_eq!(
+            s.column("t").unwrap().min,
+            None,
+            "observed ranges are not enforced"
+        );
     }
 
     #[test]
@@ -317,6 +366,7 @@ mod tests {
         let mut s = Schema::infer(&frame("temperature,shift,x\n150,day,1\n250,night,2\n"));
         s.set_range("temperature", Some(100.0), Some(300.0))
             .unwrap();
+        s.set_levels("shift", &["day", "night"]).unwrap();
         let bad = frame("temperature,shift\n350,day\n,evening\n50,night\n");
         let v = s.validate(&bad);
         let text: Vec<String> = v.iter().map(ToString::to_string).collect();
@@ -352,6 +402,11 @@ mod tests {
         let s = Schema::infer(&frame("t,s\n1,a\n2,b\n"));
         let j = s.to_json_schema();
         assert_eq!(j["required"], serde_json::json!(["t", "s"]));
+        assert_eq!(j["properties"]["t"]["type"], serde_json::json!("number"));
+        let mut s = s;
+        s.set_range("t", Some(1.0), None).unwrap();
+        s.set_levels("s", &["a", "b"]).unwrap();
+        let j = s.to_json_schema();
         assert_eq!(j["properties"]["t"]["minimum"], serde_json::json!(1.0));
         assert_eq!(j["properties"]["s"]["enum"], serde_json::json!(["a", "b"]));
     }
