@@ -1,1 +1,43 @@
-fn main() {}
+//! Project tasks: `cargo xtask simulate` replays drift scenarios, `cargo xtask bench`
+//! runs the criterion benchmarks for regression checks. One module per subcommand.
+
+// Plugin crates register monitors through `inventory`; referencing them keeps the
+// linker from dropping their registrations.
+use driftwatch_drift as _;
+use driftwatch_metrics as _;
+
+mod bench;
+mod simulate;
+
+use clap::{Parser, Subcommand};
+
+/// driftwatch project tasks.
+#[derive(Debug, Parser)]
+#[command(name = "xtask")]
+struct Flags {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Replay a drift scenario: train, 30 days of batches, drift, alerts, summary.
+    Simulate(simulate::SimulateArgs),
+    /// Run the criterion benchmarks; save or compare a named baseline.
+    Bench(bench::BenchArgs),
+}
+
+fn main() {
+    let flags = Flags::parse();
+    let result = match flags.command {
+        Task::Simulate(a) => simulate::run(&a),
+        Task::Bench(a) => bench::run(&a),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -81,6 +81,10 @@ pub struct TrainArgs {
     /// Read these columns as categorical even if they look numeric (comma separated).
     #[arg(long)]
     pub categorical: Option<String>,
+    /// Enforce a valid range on a numeric input, e.g. `temperature=100:300` or `speed=0:`
+    /// (repeatable); rows outside are rejected by `predict` and `validate`.
+    #[arg(long)]
+    pub range: Vec<String>,
     /// Model name stored in the bundle (default: the data file's stem).
     #[arg(long)]
     pub name: Option<String>,

@@ -20,6 +20,22 @@ fn read_config(path: &std::path::Path) -> Result<Pipeline> {
     })
 }
 
+/// Parses `col=min:max` (either bound may be empty).
+fn parse_range(spec: &str) -> Result<(String, Option<f64>, Option<f64>)> {
+    let bad = || anyhow::anyhow!("--range '{spec}' is not of the form column=min:max (e.g. temperature=100:300)");
+    let (col, bounds) = spec.split_once('=').ok_or_else(bad)?;
+    let (lo, hi) = bounds.split_once(':').ok_or_else(bad)?;
+    let num = |s: &str| -> Result<Option<f64>> {
+        let s = s.trim();
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            s.parse::<f64>().map(Some).map_err(|_| bad())
+        }
+    };
+    Ok((col.trim().to_string(), num(lo)?, num(hi)?))
+}
+
 pub fn run(a: &TrainArgs) -> Result<i32> {
     if !(0.0..1.0).contains(&a.test_size) {
         anyhow::bail!("--test-size {} must be in [0, 1)", a.test_size);
@@ -49,7 +65,13 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
         set: parse_settings(&a.set)?,
     };
     let trained = train(pipeline, &x, &y, &settings)?;
-    let schema = Schema::infer(&x);
+    let mut schema = Schema::infer(&x);
+    for spec in &a.range {
+        let (col, min, max) = parse_range(spec)?;
+        schema
+            .set_range(&col, min, max)
+            .with_context(|| format!("--range {spec}"))?;
+    }
     let name = a.name.clone().unwrap_or_else(|| {
         a.data
             .file_stem()

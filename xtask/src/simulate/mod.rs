@@ -1,0 +1,89 @@
+//! `cargo xtask simulate`: replay a drift scenario end to end.
+//!
+//! Train the scenario's pipeline, record the baseline on held-out rows, then feed daily
+//! batches (with the scenario's drift) through the monitoring engine: performance
+//! against the baseline, per-feature drift, prediction drift, the alert policy, the
+//! history and the summary. Writes `history.json` and `summary.json` to `--out`.
+
+mod data;
+mod run;
+mod scenario;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+pub use scenario::Scenario;
+
+/// Arguments of `cargo xtask simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// A built-in scenario name or a scenario TOML file.
+    #[arg(long, default_value = "seed-iris-30day")]
+    pub scenario: String,
+    /// List the built-in scenarios and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Output directory (default: target/simulate/<scenario>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the result as JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn load(name_or_file: &str) -> Result<Scenario> {
+    if let Some((_, text)) = scenario::BUILT_IN.iter().find(|(n, _)| *n == name_or_file) {
+        return scenario::parse(text, name_or_file);
+    }
+    let path = Path::new(name_or_file);
+    if path.extension().is_some_and(|e| e == "toml") || path.exists() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading scenario file {}", path.display()))?;
+        return scenario::parse(&text, &path.display().to_string());
+    }
+    let names: Vec<&str> = scenario::BUILT_IN.iter().map(|(n, _)| *n).collect();
+    bail!(
+        "unknown scenario '{name_or_file}': built-in scenarios are {} (or pass a .toml file)",
+        names.join(", ")
+    )
+}
+
+/// Runs the subcommand; returns the exit code.
+pub fn run(args: &SimulateArgs) -> Result<i32> {
+    if args.list {
+        for (name, text) in scenario::BUILT_IN {
+            let s = scenario::parse(text, name)?;
+            println!("{name:<24} {}", s.description);
+        }
+        return Ok(0);
+    }
+    let s = load(&args.scenario)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| workspace_root().join("target/simulate").join(&s.name));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let result = run::replay(&s, &workspace_root(), &out)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result.json)?);
+    } else {
+        println!("{}", result.text);
+        println!("wrote {} and {}", out.join("history.json").display(), out.join("summary.json").display());
+    }
+    if s.expect_no_alerts && result.alerts_fired > 0 {
+        eprintln!(
+            "scenario {} is a control: no alert may fire, but {} did",
+            s.name, result.alerts_fired
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
