@@ -1,8 +1,11 @@
-//! driftwatch-drift: two-sample statistics, drift monitors and (later) streaming detectors.
+//! driftwatch-drift: two-sample statistics and drift monitors.
 //!
-//! The KS test ([`ks`]) is a port of `scipy.stats.ks_2samp`; [`columns`] applies the tests
-//! column by column with the reference precomputed once; [`monitors`] registers the
-//! drift monitors in the plugin registry.
+//! The [`ks`] module ports `scipy.stats.ks_2samp` (scipy 1.17): the two-sample
+//! Kolmogorov-Smirnov statistic with exact and asymptotic p-values, including scipy's
+//! finite-n two-sided Kolmogorov distribution (`kstwo`). [`chi2`] is the chi-square
+//! test of homogeneity. [`columns`] applies the tests column by column with the
+//! reference precomputed once; [`monitors`] registers the drift monitors in the plugin
+//! registry. Fallible operations return [`Error`] (statistics) or the core error.
 
 pub mod chi2;
 pub mod columns;
