@@ -28,7 +28,9 @@ pub fn chi2_homogeneity(reference: &[f64], current: &[f64]) -> Result<Chi2Result
         .map(|(&a, &b)| (a, b))
         .filter(|(a, b)| a + b > 0.0)
         .collect();
-    let (ra, rb): (f64, f64) = cells.iter().fold((0.0, 0.0), |(x, y), (a, b)| (x + a, y + b));
+    let (ra, rb): (f64, f64) = cells
+        .iter()
+        .fold((0.0, 0.0), |(x, y), (a, b)| (x + a, y + b));
     if ra == 0.0 {
         return Err(Error::EmptySample { which: "reference" });
     }
@@ -70,8 +72,16 @@ mod tests {
     fn known_table() {
         // scipy.stats.chi2_contingency([[10, 20, 30], [20, 20, 20]], correction=False)
         let r = chi2_homogeneity(&[10.0, 20.0, 30.0], &[20.0, 20.0, 20.0]).unwrap();
-        assert!((r.statistic - 5.333333333333333).abs() < 1e-12, "{}", r.statistic);
-        assert!((r.p_value - 0.06948345122280154).abs() < 1e-12, "{}", r.p_value);
+        assert!(
+            (r.statistic - 5.333333333333333).abs() < 1e-12,
+            "{}",
+            r.statistic
+        );
+        assert!(
+            (r.p_value - 0.06948345122280154).abs() < 1e-12,
+            "{}",
+            r.p_value
+        );
         assert_eq!(r.dof, 2);
     }
 

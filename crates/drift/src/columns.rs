@@ -227,7 +227,12 @@ fn check_column(
                 .collect();
             let c: Vec<f64> = all
                 .iter()
-                .map(|l| current.iter().find(|(k, _)| k == l).map_or(0.0, |x| x.1 as f64))
+                .map(|l| {
+                    current
+                        .iter()
+                        .find(|(k, _)| k == l)
+                        .map_or(0.0, |x| x.1 as f64)
+                })
                 .collect();
             match chi2_homogeneity(&r, &c) {
                 Ok(t) => {
@@ -271,8 +276,16 @@ mod tests {
     fn missing_or_retyped_columns_are_errors_and_empty_columns_notes() {
         let reference = frame("x,c\n1,a\n2,b\n");
         let fitted = DriftReference::fit(&reference, &[]).unwrap();
-        assert!(fitted.check(&frame("x\n1\n"), &DriftOptions::default()).is_err());
-        assert!(fitted.check(&frame("x,c\n1,2\n"), &DriftOptions::default()).is_err());
+        assert!(
+            fitted
+                .check(&frame("x\n1\n"), &DriftOptions::default())
+                .is_err()
+        );
+        assert!(
+            fitted
+                .check(&frame("x,c\n1,2\n"), &DriftOptions::default())
+                .is_err()
+        );
         let rows = fitted
             .check(&frame("x,c\nNA,a\nNA,b\n"), &DriftOptions::default())
             .unwrap();

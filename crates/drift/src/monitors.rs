@@ -106,7 +106,10 @@ fn class_counts(t: &Target) -> Result<Vec<(String, f64)>> {
     for l in t.labels()? {
         *counts.entry(l.as_str()).or_default() += 1.0;
     }
-    Ok(counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    Ok(counts
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect())
 }
 
 #[typetag::serde]
@@ -136,7 +139,8 @@ impl Monitor for PredictionDriftMonitor {
             .collect();
         classes.sort_unstable();
         classes.dedup();
-        let get = |v: &[(String, f64)], k: &str| v.iter().find(|(c, _)| c == k).map_or(0.0, |x| x.1);
+        let get =
+            |v: &[(String, f64)], k: &str| v.iter().find(|(c, _)| c == k).map_or(0.0, |x| x.1);
         let r: Vec<f64> = classes.iter().map(|k| get(&self.reference, k)).collect();
         let c: Vec<f64> = classes.iter().map(|k| get(&cur, k)).collect();
         let t = chi2_homogeneity(&r, &c).map_err(|e| Error::InvalidValue(e.to_string()))?;
@@ -208,18 +212,34 @@ mod tests {
         let labels = |v: &[&str]| Some(Target::Labels(v.iter().map(|s| s.to_string()).collect()));
         let mut m = PredictionDriftMonitor::default();
         m.fit(&Window {
-            predictions: labels(&["a"; 50].iter().chain(&["b"; 50]).copied().collect::<Vec<_>>()),
+            predictions: labels(
+                &["a"; 50]
+                    .iter()
+                    .chain(&["b"; 50])
+                    .copied()
+                    .collect::<Vec<_>>(),
+            ),
             ..Default::default()
         })
         .unwrap();
         let out = m
             .check(&Window {
-                predictions: labels(&["a"; 90].iter().chain(&["b"; 10]).copied().collect::<Vec<_>>()),
+                predictions: labels(
+                    &["a"; 90]
+                        .iter()
+                        .chain(&["b"; 10])
+                        .copied()
+                        .collect::<Vec<_>>(),
+                ),
                 ..Default::default()
             })
             .unwrap();
         assert_eq!(out[0].status, Status::Alert);
         // chi2_contingency([[50, 50], [90, 10]], correction=False): 38.095238...
-        assert!((out[0].statistic - 38.095238095238095).abs() < 1e-9, "{}", out[0].statistic);
+        assert!(
+            (out[0].statistic - 38.095238095238095).abs() < 1e-9,
+            "{}",
+            out[0].statistic
+        );
     }
 }
