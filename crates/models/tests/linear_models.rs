@@ -1,4 +1,5 @@
 //! LogisticRegression and LinearRegression through the Estimator trait.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{Column, Estimator, Frame, ParamValue, Params, Pipeline, Target};
