@@ -39,7 +39,7 @@ impl LabelEncoder {
     /// Learns the sorted distinct classes of `labels`; an empty input is an error.
     pub fn fit(labels: &[String]) -> Result<LabelEncoder> {
         if labels.is_empty() {
-            return Err(Error::Empty("the class labels".into()));
+            return Err(Error::Empty("the target".into()));
         }
         let distinct: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
         let mut classes: Vec<String> = distinct.into_iter().map(str::to_string).collect();

@@ -3,6 +3,28 @@
 //!
 //! Everything is deterministic for a given seed (ChaCha8 from `rand_chacha`), and
 //! returns index lists, so the same split applies to features and target alike.
+//!
+//! ```
+//! use driftwatch_core::{Column, Frame, Pipeline, Target};
+//! use driftwatch_models::linear::LogisticRegression;
+//! use driftwatch_models::selection::{GridSearch, ParamGrid, TestSize, train_test_split};
+//!
+//! let x: Vec<f64> = (0..40).map(|i| i as f64 / 4.0).collect();
+//! let y: Vec<String> = x.iter().map(|v| if *v > 5.0 { "hi" } else { "lo" }.to_string()).collect();
+//! let frame = Frame::new(vec![("x".into(), Column::Numeric(x.into()))])?;
+//! let target = Target::Labels(y);
+//!
+//! let (train, test) = train_test_split(40, TestSize::Fraction(0.25), 42, Some(target.labels()?))?;
+//! assert_eq!((train.len(), test.len()), (30, 10));
+//!
+//! let pipeline = Pipeline::new().with_model("model", Box::new(LogisticRegression::default()));
+//! let grid = ParamGrid::parse(&["model__C=0.1,1,10"])?;
+//! let result = GridSearch::new(grid).fit(&pipeline, &frame.take_rows(&train)?, &target.take(&train))?;
+//! println!("{result}"); // rank, mean and std of the accuracy, parameters
+//! let predictions = result.best_pipeline.predict(&frame.take_rows(&test)?)?;
+//! assert_eq!(predictions.len(), 10);
+//! # Ok::<(), driftwatch_core::Error>(())
+//! ```
 
 mod grid;
 mod kfold;
