@@ -10,8 +10,10 @@ use driftwatch_core::{
     ColumnTransformer, Estimator, Frame, ParamValue, Params, Pipeline, Remainder, Target,
 };
 use driftwatch_metrics::{ClassificationMetrics, RegressionMetrics};
-use driftwatch_models::forest::{RandomForestClassifier, RandomForestRegressor};
-use driftwatch_models::selection::{GridSearch, GridSearchResult, ParamGrid, TestSize, train_test_split};
+use driftwatch_models::{RandomForestClassifier, RandomForestRegressor};
+use driftwatch_models::selection::{
+    Cv, GridSearch, GridSearchResult, ParamGrid, TestSize, train_test_split,
+};
 
 /// The default preprocessing for a frame: numeric columns imputed (median) and scaled,
 /// categorical columns imputed (most frequent) and one-hot encoded (unknown -> zeros).
@@ -152,12 +154,10 @@ pub fn train(mut pipeline: Pipeline, x: &Frame, y: &Target, s: &TrainSettings) -
         (None, pipeline)
     } else {
         let grid = ParamGrid::parse(&s.grid)?;
-        let search = GridSearch::new(grid, s.cv, s.seed);
+        let search = GridSearch::new(grid).with_cv(Cv::Auto(s.cv));
         let mut result = search.fit(&pipeline, &xt, &yt)?;
-        let best = result
-            .best_pipeline
-            .take()
-            .context("grid search returned no refitted pipeline")?;
+        // The table keeps an empty pipeline; the refitted best one is what we save.
+        let best = std::mem::take(&mut result.best_pipeline);
         (Some(result), best)
     };
     let test_metrics = if test_rows.is_empty() {

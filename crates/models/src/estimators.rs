@@ -307,9 +307,10 @@ macro_rules! classifier {
             fn fit(&mut self, x: &Frame, y: &Target) -> Result<()> {
                 let who = stringify!($name);
                 let params = self.settings.to_params($kind, true, who)?;
-                let (classes, codes) = LabelEncoder::fit_transform(y.labels()?)?;
+                let classes = LabelEncoder::fit(y.labels()?)?;
+                let codes = classes.transform(y.labels()?)?;
                 let m = x.to_matrix(who)?;
-                let model = forest::RandomForestClassifier::fit(&params, m.view(), &codes, classes.len())
+                let model = forest::RandomForestClassifier::fit(&params, m.view(), &codes, classes.n_classes())
                     .map_err(model_err(who))?;
                 self.fitted = Some(FittedClassifier {
                     classes,
@@ -323,7 +324,7 @@ macro_rules! classifier {
                 let f = self.fitted.as_ref().ok_or_else(|| CoreError::NotFitted(who.into()))?;
                 check_features(x, &f.features, who)?;
                 let codes = f.model.predict(x.to_matrix(who)?.view()).map_err(model_err(who))?;
-                Ok(Target::Labels(f.classes.inverse(&codes)?))
+                Ok(Target::Labels(f.classes.inverse_transform(&codes)?))
             }
             fn predict_proba(&self, x: &Frame) -> Result<Option<Probabilities>> {
                 let who = stringify!($name);
@@ -342,7 +343,8 @@ macro_rules! classifier {
                 let who = stringify!($name);
                 if let Some(f) = &self.fitted {
                     f.model.validate(f.features.len()).map_err(model_err(who))?;
-                    if f.model.n_classes() != f.classes.len() {
+                    f.classes.validate()?;
+                    if f.model.n_classes() != f.classes.n_classes() {
                         return Err(CoreError::model(who, "class count does not match the labels"));
                     }
                 }

@@ -7,7 +7,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use driftwatch_cli::workflow::{TrainSettings, default_pipeline, score, train};
 use driftwatch_core::preprocessing::StandardScaler;
-use driftwatch_core::{Frame, Pipeline, Schema, Target, Transformer, Window, make_pipeline};
+use driftwatch_core::{
+    Frame, ParamValue, Params, Pipeline, Schema, Target, Transformer, Window, make_pipeline,
+};
 use driftwatch_models::RandomForestClassifier;
 use driftwatch_monitor::summary::Summary;
 use driftwatch_monitor::{AlertPolicy, Engine, EngineConfig, MonitorConfig, WindowReport};
@@ -95,7 +97,7 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
     let (x, y) = data::manufacturing(d.train_rows, SensorBias::default(), 0.0, &mut rng)?;
     let y = labels(&y);
     let mut pipeline = default_pipeline(&x, true, s.model.seed);
-    pipeline.set_param_value("model__n_estimators", s.model.n_estimators)?;
+    pipeline.set_param("model__n_estimators", &ParamValue::from(s.model.n_estimators))?;
     let trained = train(
         pipeline,
         &x,
