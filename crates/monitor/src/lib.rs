@@ -12,8 +12,10 @@
 //!
 //! Nothing here opens a file or prints: readers and writers are passed in by the CLI.
 
+pub mod engine;
 pub mod error;
 pub mod window;
 
+pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};
 pub use window::{WindowSpec, split};
