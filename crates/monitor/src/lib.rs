@@ -12,10 +12,12 @@
 //!
 //! Nothing here opens a file or prints: readers and writers are passed in by the CLI.
 
+pub mod alert;
 pub mod engine;
 pub mod error;
 pub mod window;
 
+pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};
 pub use window::{WindowSpec, split};
