@@ -15,9 +15,11 @@
 pub mod alert;
 pub mod engine;
 pub mod error;
+pub mod history;
 pub mod window;
 
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};
+pub use history::HistoryEntry;
 pub use window::{WindowSpec, split};
