@@ -16,10 +16,12 @@ pub mod alert;
 pub mod engine;
 pub mod error;
 pub mod history;
+pub mod summary;
 pub mod window;
 
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
+pub use summary::{Summary, Trend, TrendDirection};
 pub use window::{WindowSpec, split};
