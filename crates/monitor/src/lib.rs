@@ -16,6 +16,7 @@ pub mod alert;
 pub mod engine;
 pub mod error;
 pub mod history;
+pub mod report;
 pub mod summary;
 pub mod window;
 
@@ -23,5 +24,6 @@ pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};
 pub use history::HistoryEntry;
+pub use report::RunReport;
 pub use summary::{Summary, Trend, TrendDirection};
 pub use window::{WindowSpec, split};
