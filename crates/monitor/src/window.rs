@@ -1,0 +1,453 @@
+//! Splitting the current data into windows: [`split`] is the entry point.
+//!
+//! A [`WindowSpec`] says how: every row in one window ([`WindowSpec::All`]), fixed
+//! row counts ([`WindowSpec::Rows`]) or fixed spans of time on the timestamps
+//! ([`WindowSpec::Every`]). Time windows are aligned to the earliest timestamp and
+//! cover `[start + k * span, start + (k + 1) * span)`; a span with no rows still gives a
+//! window (with zero rows, reported by the engine), so window `k` always means the same
+//! stretch of time.
+
+use std::fmt;
+use std::str::FromStr;
+
+use driftwatch_core::{Probabilities, Target, Window};
+use ndarray::Axis;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The most windows one split may produce; more is almost surely a bad timestamp or a
+/// span in the wrong unit, and would exhaust memory with empty windows.
+pub const MAX_WINDOWS: usize = 100_000;
+
+/// How to cut the current data into windows.
+///
+/// Serialised as `"all"`, `{"rows": 1000}` or `{"every": 86400}` (seconds); parsed
+/// from text by [`FromStr`] as `all`, `rows:1000`, `every:86400` or `every:1d`
+/// (units `s`, `m`, `h`, `d`, `w`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowSpec {
+    /// Everything in one window.
+    All,
+    /// Consecutive windows of this many rows (the last may be shorter).
+    Rows(usize),
+    /// Windows spanning this many seconds of the timestamps.
+    Every(i64),
+}
+
+impl fmt::Display for WindowSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WindowSpec::All => f.write_str("all"),
+            WindowSpec::Rows(n) => write!(f, "rows:{n}"),
+            WindowSpec::Every(s) => write!(f, "every:{s}"),
+        }
+    }
+}
+
+impl FromStr for WindowSpec {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = |message: &str| {
+            Error::config(
+                format!("window spec '{s}'"),
+                format!("{message}; use all, rows:N or every:DURATION (e.g. every:1d, every:3600)"),
+            )
+        };
+        let s_trim = s.trim();
+        if s_trim.eq_ignore_ascii_case("all") {
+            return Ok(WindowSpec::All);
+        }
+        let (kind, value) = s_trim.split_once(':').ok_or_else(|| bad("missing ':'"))?;
+        let value = value.trim();
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "rows" => {
+                let n: usize = value
+                    .parse()
+                    .map_err(|_| bad("the row count is not a whole number"))?;
+                WindowSpec::Rows(n).checked()
+            }
+            "every" => {
+                let (digits, unit) = match value.find(|c: char| !c.is_ascii_digit()) {
+                    Some(i) => value.split_at(i),
+                    None => (value, "s"),
+                };
+                let n: i64 = digits
+                    .parse()
+                    .map_err(|_| bad("the span is not a whole number"))?;
+                let scale = match unit.trim() {
+                    "s" => 1,
+                    "m" => 60,
+                    "h" => 3_600,
+                    "d" => 86_400,
+                    "w" => 604_800,
+                    _ => return Err(bad("unknown unit (s, m, h, d, w)")),
+                };
+                let seconds = n.checked_mul(scale).ok_or_else(|| bad("span too large"))?;
+                WindowSpec::Every(seconds).checked()
+            }
+            _ => Err(bad("unknown kind")),
+        }
+    }
+}
+
+impl WindowSpec {
+    /// Checks the parameters: row counts and spans must be positive.
+    pub fn check(&self) -> Result<()> {
+        match *self {
+            WindowSpec::Rows(0) => Err(Error::config(
+                "window spec rows",
+                "a window needs at least 1 row",
+            )),
+            WindowSpec::Every(s) if s <= 0 => Err(Error::config(
+                "window spec every",
+                format!("the span must be a positive number of seconds, got {s}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn checked(self) -> Result<Self> {
+        self.check().map(|()| self)
+    }
+}
+
+/// Splits `current` into windows as `spec` says, in order.
+///
+/// Labels are `rows 0..1000` (end exclusive) for row windows and the window's start
+/// time in RFC 3339 (`2024-03-01T00:00:00Z`) for time windows; [`WindowSpec::All`]
+/// keeps the input's label, or `rows 0..n` when it has none. Rows keep their input order
+/// within a window.
+///
+/// Errors: an empty input, a spec out of range, parts of the window (features,
+/// predictions, labels, probabilities, timestamps) of different lengths, time windows
+/// without timestamps, or more than [`MAX_WINDOWS`] windows.
+pub fn split(current: &Window, spec: &WindowSpec) -> Result<Vec<Window>> {
+    spec.check()?;
+    let n = check_lengths(current)?;
+    if n == 0 {
+        return Err(driftwatch_core::Error::Empty(describe(current)).into());
+    }
+    match *spec {
+        WindowSpec::All => {
+            let mut w = current.clone();
+            if w.label.is_empty() {
+                w.label = format!("rows 0..{n}");
+            }
+            Ok(vec![w])
+        }
+        WindowSpec::Rows(size) => {
+            let count = n.div_ceil(size);
+            if count > MAX_WINDOWS {
+                return Err(too_many(count, spec));
+            }
+            (0..count)
+                .map(|k| {
+                    let start = k * size;
+                    let end = (start + size).min(n);
+                    let rows: Vec<usize> = (start..end).collect();
+                    take(current, &rows, format!("rows {start}..{end}"))
+                })
+                .collect()
+        }
+        WindowSpec::Every(span) => {
+            let ts = current.timestamps.as_ref().ok_or_else(|| {
+                Error::config(
+                    format!("window spec {spec}"),
+                    format!(
+                        "{} has no timestamps: give a timestamp column, or split by rows",
+                        describe(current)
+                    ),
+                )
+            })?;
+            let t0 = ts.iter().copied().min().unwrap_or(0);
+            let buckets: Vec<usize> = ts
+                .iter()
+                .map(|&t| {
+                    // i128 so that no pair of i64 timestamps can overflow.
+                    let k = (i128::from(t) - i128::from(t0)) / i128::from(span);
+                    usize::try_from(k).unwrap_or(usize::MAX)
+                })
+                .collect();
+            let last = buckets.iter().copied().max().unwrap_or(0);
+            if last >= MAX_WINDOWS {
+                return Err(too_many(last.saturating_add(1), spec));
+            }
+            let mut rows: Vec<Vec<usize>> = vec![Vec::new(); last + 1];
+            for (row, &k) in buckets.iter().enumerate() {
+                rows[k].push(row);
+            }
+            let empty: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].is_empty()).collect();
+            if !empty.is_empty() {
+                tracing::warn!(
+                    count = empty.len(),
+                    windows = ?empty,
+                    "time windows without rows; they are kept so window numbers stay aligned"
+                );
+            }
+            rows.iter()
+                .enumerate()
+                .map(|(k, rows)| {
+                    // k <= MAX_WINDOWS and span > 0, so start fits in i128 without overflow.
+                    let start = i128::from(t0) + k as i128 * i128::from(span);
+                    take(current, rows, time_label(start)?)
+                })
+                .collect()
+        }
+    }
+}
+
+fn describe(w: &Window) -> String {
+    if w.label.is_empty() {
+        "the current data".to_string()
+    } else {
+        format!("window '{}'", w.label)
+    }
+}
+
+fn too_many(count: usize, spec: &WindowSpec) -> Error {
+    Error::config(
+        format!("window spec {spec}"),
+        format!(
+            "it gives {count} windows, more than the limit of {MAX_WINDOWS}: check the \
+             timestamps (seconds since 1970) and the span"
+        ),
+    )
+}
+
+/// The number of rows, after checking that every part of the window has it.
+fn check_lengths(w: &Window) -> Result<usize> {
+    let n = w.n_rows();
+    let mut parts: Vec<(&str, usize)> = Vec::new();
+    if w.features.n_cols() > 0 {
+        parts.push(("features", w.features.n_rows()));
+    }
+    if let Some(p) = &w.predictions {
+        parts.push(("predictions", p.len()));
+    }
+    if let Some(p) = &w.probabilities {
+        parts.push(("probabilities", p.values.nrows()));
+        if p.values.ncols() != p.classes.len() {
+            return Err(driftwatch_core::Error::Shape(format!(
+                "{}: probabilities have {} columns for {} classes",
+                describe(w),
+                p.values.ncols(),
+                p.classes.len()
+            ))
+            .into());
+        }
+    }
+    if let Some(l) = &w.labels {
+        parts.push(("labels", l.len()));
+    }
+    if let Some(t) = &w.timestamps {
+        parts.push(("timestamps", t.len()));
+    }
+    if let Some((what, len)) = parts.iter().find(|(_, len)| *len != n) {
+        let all = parts
+            .iter()
+            .map(|(w, l)| format!("{w} {l}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(driftwatch_core::Error::Shape(format!(
+            "{}: {what} has {len} rows where {n} are expected ({all})",
+            describe(w)
+        ))
+        .into());
+    }
+    Ok(n)
+}
+
+fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
+    Ok(Window {
+        label,
+        features: w.features.take_rows(rows)?,
+        predictions: w.predictions.as_ref().map(|t| t.take(rows)),
+        probabilities: w.probabilities.as_ref().map(|p| Probabilities {
+            classes: p.classes.clone(),
+            values: p.values.select(Axis(0), rows),
+        }),
+        labels: w.labels.as_ref().map(|t: &Target| t.take(rows)),
+        timestamps: w
+            .timestamps
+            .as_ref()
+            .map(|t| rows.iter().map(|&i| t[i]).collect()),
+    })
+}
+
+/// RFC 3339 in UTC, e.g. `2024-03-01T00:00:00Z`.
+fn time_label(unix: i128) -> Result<String> {
+    let out_of_range = || {
+        Error::config(
+            "timestamps",
+            format!(
+                "window start {unix} is outside the dates that can be shown (seconds since 1970 expected)"
+            ),
+        )
+    };
+    let t = i64::try_from(unix).map_err(|_| out_of_range())?;
+    let dt = time::OffsetDateTime::from_unix_timestamp(t).map_err(|_| out_of_range())?;
+    dt.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|_| out_of_range())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftwatch_core::{Column, Frame};
+    use ndarray::{Array1, Array2};
+
+    fn window(n: usize) -> Window {
+        let x: Array1<f64> = (0..n).map(|i| i as f64).collect();
+        let features = Frame::new(vec![("x".into(), Column::Numeric(x))]).unwrap();
+        let preds = (0..n).map(|i| format!("c{}", i % 2)).collect();
+        Window {
+            label: String::new(),
+            features,
+            predictions: Some(Target::Labels(preds)),
+            probabilities: Some(Probabilities {
+                classes: vec!["c0".into(), "c1".into()],
+                values: Array2::from_shape_fn((n, 2), |(i, j)| (i * 2 + j) as f64),
+            }),
+            labels: Some(Target::Values((0..n).map(|i| i as f64 * 10.0).collect())),
+            timestamps: None,
+        }
+    }
+
+    fn xs(w: &Window) -> Vec<f64> {
+        w.features.column("x").unwrap().numeric_values().unwrap()
+    }
+
+    #[test]
+    fn rows_split_with_a_short_last_window() {
+        let ws = split(&window(2500), &WindowSpec::Rows(1000)).unwrap();
+        let labels: Vec<_> = ws.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["rows 0..1000", "rows 1000..2000", "rows 2000..2500"]
+        );
+        let sizes: Vec<_> = ws.iter().map(Window::n_rows).collect();
+        assert_eq!(sizes, [1000, 1000, 500]);
+        let last = &ws[2];
+        assert_eq!(xs(last)[0], 2000.0);
+        assert_eq!(last.labels.as_ref().unwrap().values().unwrap()[0], 20000.0);
+        assert_eq!(
+            last.predictions.as_ref().unwrap().labels().unwrap()[1],
+            "c1"
+        );
+        let p = last.probabilities.as_ref().unwrap();
+        assert_eq!(p.values.nrows(), 500);
+        assert_eq!(p.values[[0, 1]], 4001.0);
+    }
+
+    #[test]
+    fn all_keeps_everything() {
+        let ws = split(&window(7), &WindowSpec::All).unwrap();
+        assert_eq!(ws.len(), 1);
+        assert_eq!(ws[0].label, "rows 0..7");
+        assert_eq!(ws[0].n_rows(), 7);
+    }
+
+    #[test]
+    fn time_split_aligned_to_the_first_timestamp_keeps_empty_windows() {
+        let day = 86_400;
+        let t0 = 1_709_251_200; // 2024-03-01T00:00:00Z
+        let mut w = window(6);
+        // Unsorted; nothing on day 2 (2024-03-03), the end of day 3 is exclusive.
+        w.timestamps = Some(vec![
+            t0 + 100,
+            t0,
+            t0 + day + 5,
+            t0 + 3 * day,
+            t0 + 3 * day + day - 1,
+            t0 + 4 * day,
+        ]);
+        let ws = split(&w, &WindowSpec::Every(day)).unwrap();
+        let labels: Vec<_> = ws.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "2024-03-01T00:00:00Z",
+                "2024-03-02T00:00:00Z",
+                "2024-03-03T00:00:00Z",
+                "2024-03-04T00:00:00Z",
+                "2024-03-05T00:00:00Z"
+            ]
+        );
+        let sizes: Vec<_> = ws.iter().map(Window::n_rows).collect();
+        assert_eq!(sizes, [2, 1, 0, 2, 1]);
+        // Input order kept inside a window.
+        assert_eq!(xs(&ws[0]), [0.0, 1.0]);
+        assert_eq!(ws[0].timestamps.as_ref().unwrap(), &[t0 + 100, t0]);
+        assert_eq!(xs(&ws[3]), [3.0, 4.0]);
+        let empty = &ws[2];
+        assert_eq!(empty.features.names(), ["x"]);
+        assert!(empty.predictions.as_ref().unwrap().is_empty());
+        assert_eq!(empty.probabilities.as_ref().unwrap().values.nrows(), 0);
+    }
+
+    #[test]
+    fn alignment_is_to_the_first_timestamp_not_midnight() {
+        let mut w = window(3);
+        w.timestamps = Some(vec![1_709_283_600, 1_709_287_199, 1_709_287_200]); // 09:00, 09:59:59, 10:00
+        let ws = split(&w, &"every:1h".parse().unwrap()).unwrap();
+        assert_eq!(ws.len(), 2);
+        assert_eq!(ws[0].label, "2024-03-01T09:00:00Z");
+        assert_eq!(ws[0].n_rows(), 2);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let msg = |r: Result<Vec<Window>>| r.unwrap_err().to_string();
+        let e = msg(split(&window(3), &WindowSpec::Every(60)));
+        assert!(e.contains("no timestamps"), "{e}");
+        assert!(msg(split(&window(3), &WindowSpec::Rows(0))).contains("at least 1 row"));
+        assert!(msg(split(&window(3), &WindowSpec::Every(0))).contains("positive"));
+        let e = msg(split(&Window::default(), &WindowSpec::All));
+        assert!(e.contains("empty"), "{e}");
+        let mut w = window(3);
+        w.labels = Some(Target::Values(vec![1.0]));
+        let e = msg(split(&w, &WindowSpec::Rows(2)));
+        assert!(e.contains("labels has 1 rows where 3"), "{e}");
+        let mut w = window(2);
+        w.timestamps = Some(vec![0, 10_000_000_000]);
+        let e = msg(split(&w, &WindowSpec::Every(1)));
+        assert!(e.contains("limit"), "{e}");
+        let mut w = window(2);
+        w.timestamps = Some(vec![i64::MIN, i64::MAX]);
+        assert!(split(&w, &WindowSpec::Every(i64::MAX)).is_err());
+    }
+
+    #[test]
+    fn specs_parse_and_serialise() {
+        assert_eq!("all".parse::<WindowSpec>().unwrap(), WindowSpec::All);
+        assert_eq!(
+            "rows:500".parse::<WindowSpec>().unwrap(),
+            WindowSpec::Rows(500)
+        );
+        assert_eq!(
+            "every:1d".parse::<WindowSpec>().unwrap(),
+            WindowSpec::Every(86_400)
+        );
+        assert_eq!(
+            "every:90".parse::<WindowSpec>().unwrap(),
+            WindowSpec::Every(90)
+        );
+        assert_eq!(
+            "every:15m".parse::<WindowSpec>().unwrap(),
+            WindowSpec::Every(900)
+        );
+        assert!("every:1y".parse::<WindowSpec>().is_err());
+        assert!("rows:0".parse::<WindowSpec>().is_err());
+        assert!("daily".parse::<WindowSpec>().is_err());
+        assert_eq!(
+            serde_json::to_string(&WindowSpec::Rows(1000)).unwrap(),
+            r#"{"rows":1000}"#
+        );
+        let back: WindowSpec = serde_json::from_str(r#"{"every":3600}"#).unwrap();
+        assert_eq!(back, WindowSpec::Every(3600));
+        assert_eq!(serde_json::to_string(&WindowSpec::All).unwrap(), r#""all""#);
+    }
+}
