@@ -252,9 +252,22 @@ fn target_directory(cargo: &std::ffi::OsStr, root: &Path) -> PathBuf {
 fn display_command(command: &Command) -> String {
     std::iter::once(command.get_program())
         .chain(command.get_args())
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| shell_quote(&s.to_string_lossy()))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Quotes `arg` for a POSIX shell unless it only has harmless characters.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
 }
 
 /// The arguments passed to the criterion benches after `--`.
@@ -858,6 +871,16 @@ mod tests {
         assert_eq!(prefix_regex("a.b*c+(d)"), r"^a\.b\*c\+\(d\)");
         assert_eq!(prefix_regex("x[1]{2}|y?^$"), r"^x\[1\]\{2\}\|y\?\^\$");
         assert_eq!(prefix_regex(r"a\b-c#d&e~"), r"^a\\b\-c\#d\&e\~");
+    }
+
+    #[test]
+    fn commands_are_displayed_shell_quoted() {
+        let mut command = Command::new("cargo");
+        command.args(["bench", "--bench", "*", "--", "^a b", "it's"]);
+        assert_eq!(
+            display_command(&command),
+            r"cargo bench --bench '*' -- '^a b' 'it'\''s'"
+        );
     }
 
     #[test]

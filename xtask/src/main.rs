@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 /// driftwatch project tasks.
 #[derive(Parser, Debug)]
-#[command(name = "cargo xtask")]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
     /// The task to run.
     #[command(subcommand)]
