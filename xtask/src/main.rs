@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 /// driftwatch project tasks.
 #[derive(Debug, Parser)]
-#[command(name = "xtask")]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Flags {
     #[command(subcommand)]
     command: Task,
