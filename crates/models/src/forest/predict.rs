@@ -1,0 +1,166 @@
+//! Averaging predictions of a set of trees, batch (parallel over row chunks)
+//! and single row.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::tree::{Tree, check_row};
+use crate::Error;
+
+/// Rows per parallel work item of batch prediction.
+const ROW_CHUNK: usize = 128;
+
+/// Trees plus the shape information shared by every model type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Ensemble {
+    pub trees: Vec<Tree>,
+    pub n_features: usize,
+    /// Number of classes, or 1 for regression.
+    pub n_outputs: usize,
+}
+
+impl Ensemble {
+    pub fn n_nodes(&self) -> usize {
+        self.trees.iter().map(Tree::n_nodes).sum()
+    }
+
+    pub fn memory_bytes(&self) -> usize {
+        self.trees.iter().map(Tree::memory_bytes).sum()
+    }
+
+    pub fn validate(&self, n_features: usize, classification: bool) -> Result<(), Error> {
+        if n_features != self.n_features {
+            return Err(Error::FeatureCountMismatch {
+                expected: self.n_features,
+                got: n_features,
+            });
+        }
+        if self.trees.is_empty() {
+            return Err(Error::CorruptModel("model has no trees".into()));
+        }
+        if self.n_outputs == 0 {
+            return Err(Error::CorruptModel("model has zero outputs".into()));
+        }
+        for (t, tree) in self.trees.iter().enumerate() {
+            tree.validate(self.n_features, self.n_outputs, classification)
+                .map_err(|e| Error::CorruptModel(format!("tree {t}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Mean-decrease-in-impurity importances: mean of the per-tree normalized
+    /// importances over trees with more than one node, renormalized (all zero
+    /// if every tree is a single leaf), as scikit-learn does.
+    pub fn feature_importances(&self) -> Vec<f64> {
+        let mut acc = vec![0.0; self.n_features];
+        let mut k = 0usize;
+        for t in self.trees.iter().filter(|t| t.n_nodes() > 1) {
+            for (a, v) in acc.iter_mut().zip(&t.importances) {
+                *a += v;
+            }
+            k += 1;
+        }
+        let sum: f64 = acc.iter().sum();
+        if k > 0 && sum > 0.0 {
+            acc.iter_mut().for_each(|v| *v /= sum);
+        }
+        acc
+    }
+
+    fn check_width(&self, got: usize) -> Result<(), Error> {
+        if got != self.n_features {
+            return Err(Error::FeatureCountMismatch {
+                expected: self.n_features,
+                got,
+            });
+        }
+        Ok(())
+    }
+
+    /// Mean tree output for one row into `out` (`n_outputs` long).
+    pub fn predict_row_into(&self, row: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.check_width(row.len())?;
+        if out.len() != self.n_outputs {
+            return Err(Error::Shape(format!(
+                "output buffer has length {}, expected {}",
+                out.len(),
+                self.n_outputs
+            )));
+        }
+        check_row(row, 0)?;
+        out.fill(0.0);
+        for tree in &self.trees {
+            for (o, v) in out.iter_mut().zip(tree.output_of(row)) {
+                *o += v;
+            }
+        }
+        let k = 1.0 / self.trees.len() as f64;
+        out.iter_mut().for_each(|o| *o *= k);
+        Ok(())
+    }
+
+    /// Mean tree output for every row of `x`, row-major `n_rows * n_outputs`.
+    pub fn predict_batch(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>, Error> {
+        self.check_width(x.ncols())?;
+        let (n, nf) = x.dim();
+        let c = self.n_outputs;
+        let mut out = vec![0.0; n * c];
+        if n == 0 {
+            return Ok(out);
+        }
+        let contiguous = x.as_slice();
+        let results: Vec<Result<(), Error>> = out
+            .par_chunks_mut(ROW_CHUNK * c)
+            .enumerate()
+            .map(|(k, out)| {
+                let r0 = k * ROW_CHUNK;
+                let r1 = (r0 + ROW_CHUNK).min(n);
+                let owned: Vec<f64>;
+                let rows: &[f64] = match contiguous {
+                    Some(all) => &all[r0 * nf..r1 * nf],
+                    None => {
+                        owned = (r0..r1)
+                            .flat_map(|i| x.row(i).into_iter().copied())
+                            .collect();
+                        &owned
+                    }
+                };
+                self.predict_chunk(rows, r0, out)
+            })
+            .collect();
+        results.into_iter().collect::<Result<(), Error>>()?;
+        Ok(out)
+    }
+
+    /// Tree-major accumulation over a chunk of rows: every tree stays hot in
+    /// cache while it is applied to all rows of the chunk.
+    fn predict_chunk(&self, rows: &[f64], first_row: usize, out: &mut [f64]) -> Result<(), Error> {
+        let nf = self.n_features.max(1);
+        for (k, row) in rows.chunks_exact(nf).enumerate() {
+            check_row(row, first_row + k)?;
+        }
+        let c = self.n_outputs;
+        for tree in &self.trees {
+            for (row, o) in rows.chunks_exact(nf).zip(out.chunks_exact_mut(c)) {
+                for (a, v) in o.iter_mut().zip(tree.output_of(row)) {
+                    *a += v;
+                }
+            }
+        }
+        let k = 1.0 / self.trees.len() as f64;
+        out.iter_mut().for_each(|o| *o *= k);
+        Ok(())
+    }
+}
+
+/// Index of the first maximum (NumPy `argmax` semantics).
+pub(crate) fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}

@@ -1,0 +1,197 @@
+//! Flat (struct-of-arrays) tree representation, traversal and validation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Marker in `left`/`right` for a leaf and in `value` for an internal node.
+pub const NO_NODE: u32 = u32::MAX;
+
+/// A fitted tree stored as flat arrays indexed by node id (root = 0).
+///
+/// Internal node `n` sends a row to `left[n]` when
+/// `row[feature[n]] <= threshold[n]` and to `right[n]` otherwise; children
+/// always have larger ids than their parent. Leaf `n` has
+/// `left[n] == right[n] == NO_NODE` and its output is
+/// `values[value[n] .. value[n] + n_outputs]` (normalized class frequencies
+/// for a classifier, the mean target for a regressor).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    /// Split feature per node (0 for leaves).
+    pub(crate) feature: Vec<u32>,
+    /// Split threshold per node (0.0 for leaves).
+    pub(crate) threshold: Vec<f64>,
+    /// Left child per node.
+    pub(crate) left: Vec<u32>,
+    /// Right child per node.
+    pub(crate) right: Vec<u32>,
+    /// Offset of the leaf output in `values` (`NO_NODE` for internal nodes).
+    pub(crate) value: Vec<u32>,
+    /// Leaf outputs, `n_outputs` per leaf.
+    pub(crate) values: Vec<f64>,
+    /// Outputs per leaf (number of classes, or 1 for regression).
+    pub(crate) n_outputs: usize,
+    /// Normalized mean-decrease-in-impurity importances (all zero for a stump).
+    pub(crate) importances: Vec<f64>,
+    /// Depth of the deepest leaf (root = 0).
+    pub(crate) max_depth: u32,
+}
+
+impl Tree {
+    /// Number of nodes (internal + leaves).
+    pub fn n_nodes(&self) -> usize {
+        self.feature.len()
+    }
+
+    /// Number of leaves.
+    pub fn n_leaves(&self) -> usize {
+        self.values.len() / self.n_outputs.max(1)
+    }
+
+    /// Depth of the deepest leaf (a single-leaf tree has depth 0).
+    pub fn depth(&self) -> usize {
+        self.max_depth as usize
+    }
+
+    /// Outputs per leaf (number of classes, or 1 for regression).
+    pub fn n_outputs(&self) -> usize {
+        self.n_outputs
+    }
+
+    /// Normalized feature importances (mean decrease in impurity).
+    pub fn feature_importances(&self) -> &[f64] {
+        &self.importances
+    }
+
+    /// Heap bytes used by the node and leaf arrays.
+    pub fn memory_bytes(&self) -> usize {
+        self.feature.len() * (4 + 8 + 4 + 4 + 4)
+            + self.values.len() * 8
+            + self.importances.len() * 8
+    }
+
+    /// Id of the leaf reached by `row`. `row` must have been checked to hold
+    /// at least `n_features` finite values and the tree to be valid.
+    #[inline]
+    pub(crate) fn leaf_of(&self, row: &[f64]) -> usize {
+        let mut n = 0usize;
+        loop {
+            let l = self.left[n];
+            if l == NO_NODE {
+                return n;
+            }
+            let go_left = row[self.feature[n] as usize] <= self.threshold[n];
+            n = if go_left { l } else { self.right[n] } as usize;
+        }
+    }
+
+    /// Leaf output for `row` (see [`Tree::leaf_of`] preconditions).
+    #[inline]
+    pub(crate) fn output_of(&self, row: &[f64]) -> &[f64] {
+        self.leaf_output(self.leaf_of(row))
+    }
+
+    /// Output slice of leaf node `n`.
+    #[inline]
+    pub(crate) fn leaf_output(&self, n: usize) -> &[f64] {
+        let o = self.value[n] as usize;
+        &self.values[o..o + self.n_outputs]
+    }
+
+    /// Checks structural integrity so that traversal of a (deserialized)
+    /// tree can never panic or loop: array lengths agree, children are in
+    /// range and have larger ids than their parent, features are below
+    /// `n_features`, thresholds and leaf values are finite, leaf outputs are
+    /// `n_outputs` long, and classification leaves are distributions.
+    pub fn validate(
+        &self,
+        n_features: usize,
+        n_outputs: usize,
+        classification: bool,
+    ) -> Result<(), Error> {
+        let bad = |msg: String| Err(Error::CorruptModel(msg));
+        let n = self.feature.len();
+        if n == 0 {
+            return bad("tree has no nodes".into());
+        }
+        if n > NO_NODE as usize {
+            return bad("tree has too many nodes".into());
+        }
+        if self.threshold.len() != n
+            || self.left.len() != n
+            || self.right.len() != n
+            || self.value.len() != n
+        {
+            return bad("node arrays have different lengths".into());
+        }
+        if self.n_outputs != n_outputs || n_outputs == 0 {
+            return bad(format!(
+                "leaf outputs have length {}, expected {n_outputs}",
+                self.n_outputs
+            ));
+        }
+        if self.values.len() % n_outputs != 0 {
+            return bad("leaf value array length is not a multiple of the output count".into());
+        }
+        if self.importances.len() != n_features {
+            return bad(format!(
+                "{} importances for {n_features} features",
+                self.importances.len()
+            ));
+        }
+        if self.importances.iter().any(|v| !v.is_finite()) {
+            return bad("non-finite feature importance".into());
+        }
+        for i in 0..n {
+            let (l, r) = (self.left[i], self.right[i]);
+            if l == NO_NODE || r == NO_NODE {
+                if l != r {
+                    return bad(format!("node {i} has exactly one child"));
+                }
+                let o = self.value[i] as usize;
+                let Some(out) = self.values.get(o..o.saturating_add(n_outputs)) else {
+                    return bad(format!("leaf {i} value offset {o} out of range"));
+                };
+                if out.len() != n_outputs || out.iter().any(|v| !v.is_finite()) {
+                    return bad(format!("leaf {i} has invalid values"));
+                }
+                if classification {
+                    let s: f64 = out.iter().sum();
+                    if out.iter().any(|&v| v < 0.0) || (s - 1.0).abs() > 1e-6 {
+                        return bad(format!("leaf {i} is not a class distribution"));
+                    }
+                }
+            } else {
+                let (lu, ru) = (l as usize, r as usize);
+                if lu <= i || ru <= i || lu >= n || ru >= n {
+                    return bad(format!(
+                        "node {i} has children ({l}, {r}) out of order or range"
+                    ));
+                }
+                if self.feature[i] as usize >= n_features {
+                    return bad(format!(
+                        "node {i} splits on feature {} but the model has {n_features}",
+                        self.feature[i]
+                    ));
+                }
+                if !self.threshold[i].is_finite() {
+                    return bad(format!("node {i} has a non-finite threshold"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Returns an error if `row` has a NaN or infinite value.
+#[inline]
+pub(crate) fn check_row(row: &[f64], row_index: usize) -> Result<(), Error> {
+    match row.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(f) => Err(Error::NonFinite {
+            feature: f,
+            row: row_index,
+            value: row[f],
+        }),
+    }
+}
