@@ -49,7 +49,9 @@ pub enum Task {
 
 /// `driftwatch train`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch train --data iris.csv --target species --out iris.dwm\n  driftwatch train --data quality.csv --target defect --config pipeline.toml \\\n      --grid 'model__n_estimators=50,100' --grid 'model__max_depth=5,10,none' --cv 5 --out quality.dwm")]
+#[command(
+    after_help = "Examples:\n  driftwatch train --data iris.csv --target species --out iris.dwm\n  driftwatch train --data quality.csv --target defect --config pipeline.toml \\\n      --grid 'model__n_estimators=50,100' --grid 'model__max_depth=5,10,none' --cv 5 --out quality.dwm"
+)]
 pub struct TrainArgs {
     /// Training data (CSV with a header).
     #[arg(long)]
@@ -110,7 +112,9 @@ pub struct TrainArgs {
 
 /// `driftwatch predict`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch predict --model iris.dwm --data new.csv --output preds.csv --log predictions.jsonl")]
+#[command(
+    after_help = "Examples:\n  driftwatch predict --model iris.dwm --data new.csv --output preds.csv --log predictions.jsonl"
+)]
 pub struct PredictArgs {
     /// The model bundle.
     #[arg(long)]
@@ -131,7 +135,9 @@ pub struct PredictArgs {
 
 /// `driftwatch evaluate`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch evaluate --model iris.dwm --data test.csv --target species --format json")]
+#[command(
+    after_help = "Examples:\n  driftwatch evaluate --model iris.dwm --data test.csv --target species --format json"
+)]
 pub struct EvaluateArgs {
     /// The model bundle.
     #[arg(long)]
@@ -149,7 +155,9 @@ pub struct EvaluateArgs {
 
 /// `driftwatch drift`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --alternative less --method exact --format json --fail-on-drift")]
+#[command(
+    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --alternative less --method exact --format json --fail-on-drift"
+)]
 pub struct DriftArgs {
     /// Reference data (CSV).
     #[arg(long)]
@@ -185,7 +193,9 @@ pub struct DriftArgs {
 
 /// `driftwatch monitor`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert")]
+#[command(
+    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert"
+)]
 pub struct MonitorArgs {
     /// The model bundle.
     #[arg(long)]
@@ -224,7 +234,9 @@ pub struct MonitorArgs {
 
 /// `driftwatch validate`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch schema --model quality.dwm --native > schema.json\n  driftwatch validate --schema schema.json --data incoming.csv")]
+#[command(
+    after_help = "Examples:\n  driftwatch schema --model quality.dwm --native > schema.json\n  driftwatch validate --schema schema.json --data incoming.csv"
+)]
 pub struct ValidateArgs {
     /// Schema file: driftwatch's schema JSON (`driftwatch schema --native`) or a model bundle.
     #[arg(long)]
@@ -239,7 +251,9 @@ pub struct ValidateArgs {
 
 /// `driftwatch schema`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch schema --model iris.dwm            # JSON Schema\n  driftwatch schema --model iris.dwm --native   # driftwatch's schema, for validate")]
+#[command(
+    after_help = "Examples:\n  driftwatch schema --model iris.dwm            # JSON Schema\n  driftwatch schema --model iris.dwm --native   # driftwatch's schema, for validate"
+)]
 pub struct SchemaArgs {
     /// The model bundle.
     #[arg(long)]
@@ -251,7 +265,9 @@ pub struct SchemaArgs {
 
 /// `driftwatch inspect`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch inspect iris.dwm\n  driftwatch inspect iris.dwm --format json")]
+#[command(
+    after_help = "Examples:\n  driftwatch inspect iris.dwm\n  driftwatch inspect iris.dwm --format json"
+)]
 pub struct InspectArgs {
     /// The model bundle.
     pub file: PathBuf,

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{ColumnKind, Frame, Params, Pipeline, ReadOptions, Schema, Target};
-use driftwatch_persist::{BundleHeader, BundleMeta, Compression, SaveOptions, TargetInfo};
+use driftwatch_core::{ColumnKind, Frame, Pipeline, ReadOptions, Schema, Target};
+use driftwatch_persist::{
+    BundleHeader, BundleMeta, Compression, Limits, SaveOptions, TargetInfo, TaskKind,
+};
 
 /// What `train` knows about the model it saves.
 pub struct Meta<'a> {
@@ -26,7 +28,10 @@ pub struct Meta<'a> {
 /// Saves a fitted pipeline with its metadata.
 pub fn save(path: &Path, m: Meta<'_>, pipeline: &Pipeline) -> Result<BundleHeader> {
     let importances = match (
-        pipeline.estimator().ok().and_then(|e| e.feature_importances()),
+        pipeline
+            .estimator()
+            .ok()
+            .and_then(|e| e.feature_importances()),
         pipeline.feature_names_out(m.feature_sample),
     ) {
         (Some(v), Ok(names)) if v.len() == names.len() => Some(names.into_iter().zip(v).collect()),
@@ -45,33 +50,47 @@ pub fn save(path: &Path, m: Meta<'_>, pipeline: &Pipeline) -> Result<BundleHeade
         name: m.name,
         version: m.version,
         schema: m.schema,
-        target: TargetInfo {
+        target: Some(TargetInfo {
             name: m.target,
-            classification: m.classification,
+            kind: if m.classification {
+                TaskKind::Classification
+            } else {
+                TaskKind::Regression
+            },
             classes,
-        },
+        }),
         training_metrics: m.metrics.clone(),
-        parameters: pipeline.get_params().into_iter().collect(),
         description: m.description,
         owner: m.owner,
         feature_importances: importances,
-        n_train_rows: m.n_train_rows,
+        n_train_rows: m.n_train_rows as u64,
         crate_versions: crate_versions(),
+        created_at: None,
     };
     let compression = if m.compression_level == 0 {
         Compression::None
     } else {
-        Compression::Zstd(m.compression_level)
+        Compression::Zstd {
+            level: m.compression_level,
+        }
     };
-    driftwatch_persist::save(path, meta, pipeline, &SaveOptions { compression })
-        .with_context(|| format!("saving bundle {}", path.display()))
+    driftwatch_persist::save(
+        path,
+        &meta,
+        pipeline,
+        &SaveOptions {
+            compression,
+            limits: Limits::default(),
+        },
+    )
+    .with_context(|| format!("saving bundle {}", path.display()))
 }
 
 fn crate_versions() -> BTreeMap<String, String> {
     [("driftwatch-cli", env!("CARGO_PKG_VERSION"))]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .chain(driftwatch_persist::crate_versions())
+        .chain(driftwatch_persist::default_crate_versions())
         .collect()
 }
 
@@ -126,5 +145,5 @@ pub fn is_bundle(path: &Path) -> bool {
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok()
-        && &magic == driftwatch_persist::MAGIC
+        && magic == driftwatch_persist::MAGIC
 }

@@ -11,6 +11,7 @@ use driftwatch_drift as _;
 use driftwatch_metrics as _;
 
 mod args;
+mod bundle;
 mod commands;
 mod data;
 mod output;
@@ -31,7 +32,8 @@ fn main() {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("DRIFTWATCH_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter =
+        EnvFilter::try_from_env("DRIFTWATCH_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -10,10 +10,10 @@ use driftwatch_core::{
     ColumnTransformer, Estimator, Frame, ParamValue, Params, Pipeline, Remainder, Target,
 };
 use driftwatch_metrics::{ClassificationMetrics, RegressionMetrics};
-use driftwatch_models::{RandomForestClassifier, RandomForestRegressor};
 use driftwatch_models::selection::{
     Cv, GridSearch, GridSearchResult, ParamGrid, TestSize, train_test_split,
 };
+use driftwatch_models::{RandomForestClassifier, RandomForestRegressor};
 
 /// The default preprocessing for a frame: numeric columns imputed (median) and scaled,
 /// categorical columns imputed (most frequent) and one-hot encoded (unknown -> zeros).
@@ -26,7 +26,10 @@ pub fn default_preprocessing(features: &Frame) -> ColumnTransformer {
             "num",
             Box::new(
                 Pipeline::new()
-                    .step("imputer", Box::new(SimpleImputer::new(ImputeStrategy::Median)))
+                    .step(
+                        "imputer",
+                        Box::new(SimpleImputer::new(ImputeStrategy::Median)),
+                    )
                     .step("scaler", Box::new(StandardScaler::default())),
             ),
             numeric,
@@ -37,7 +40,10 @@ pub fn default_preprocessing(features: &Frame) -> ColumnTransformer {
             "cat",
             Box::new(
                 Pipeline::new()
-                    .step("imputer", Box::new(SimpleImputer::new(ImputeStrategy::MostFrequent)))
+                    .step(
+                        "imputer",
+                        Box::new(SimpleImputer::new(ImputeStrategy::MostFrequent)),
+                    )
                     .step(
                         "onehot",
                         Box::new(OneHotEncoder {
@@ -144,10 +150,14 @@ pub fn train(mut pipeline: Pipeline, x: &Frame, y: &Target, s: &TrainSettings) -
         Target::Labels(l) => Some(l.as_slice()),
         Target::Values(_) => None,
     };
-    let (train_rows, test_rows) =
-        train_test_split(x.n_rows(), TestSize::Fraction(s.test_size), s.seed, stratify)
-            .or_else(|_| train_test_split(x.n_rows(), TestSize::Fraction(s.test_size), s.seed, None))
-            .context("splitting the data into train and test rows")?;
+    let (train_rows, test_rows) = train_test_split(
+        x.n_rows(),
+        TestSize::Fraction(s.test_size),
+        s.seed,
+        stratify,
+    )
+    .or_else(|_| train_test_split(x.n_rows(), TestSize::Fraction(s.test_size), s.seed, None))
+    .context("splitting the data into train and test rows")?;
     let (xt, yt) = (x.take_rows(&train_rows)?, y.take(&train_rows));
     let (grid, pipeline) = if s.grid.is_empty() {
         pipeline.fit(&xt, &yt)?;

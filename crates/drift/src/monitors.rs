@@ -147,7 +147,8 @@ impl Monitor for PredictionDriftMonitor {
         let drift = t.p_value < self.threshold;
         Ok(vec![Finding {
             monitor: "prediction_drift".into(),
-            column: Some("prediction".into()),
+            // Not a feature column: keeps "drifted features n/total" about inputs.
+            column: None,
             method: "chi2".into(),
             statistic: t.statistic,
             p_value: Some(t.p_value),

@@ -107,7 +107,11 @@ impl ForestSettings {
                         "criterion",
                         format!(
                             "'{c}' is not valid for {who}: use {}",
-                            if classification { "gini or entropy" } else { "squared_error" }
+                            if classification {
+                                "gini or entropy"
+                            } else {
+                                "squared_error"
+                            }
                         ),
                     ));
                 }
@@ -156,7 +160,8 @@ impl ForestSettings {
                 p.max_features = MaxFeatures::All;
             }
         }
-        p.check().map_err(|e| CoreError::param(who, e.to_string()))?;
+        p.check()
+            .map_err(|e| CoreError::param(who, e.to_string()))?;
         Ok(p)
     }
 
@@ -168,7 +173,9 @@ impl ForestSettings {
         v.extend([
             (
                 "criterion".into(),
-                self.criterion.as_deref().map_or(ParamValue::None, Into::into),
+                self.criterion
+                    .as_deref()
+                    .map_or(ParamValue::None, Into::into),
             ),
             ("max_depth".into(), self.max_depth.into()),
             ("min_samples_split".into(), self.min_samples_split.into()),
@@ -310,8 +317,13 @@ macro_rules! classifier {
                 let classes = LabelEncoder::fit(y.labels()?)?;
                 let codes = classes.transform(y.labels()?)?;
                 let m = x.to_matrix(who)?;
-                let model = forest::RandomForestClassifier::fit(&params, m.view(), &codes, classes.n_classes())
-                    .map_err(model_err(who))?;
+                let model = forest::RandomForestClassifier::fit(
+                    &params,
+                    m.view(),
+                    &codes,
+                    classes.n_classes(),
+                )
+                .map_err(model_err(who))?;
                 self.fitted = Some(FittedClassifier {
                     classes,
                     features: x.names().to_vec(),
@@ -321,16 +333,28 @@ macro_rules! classifier {
             }
             fn predict(&self, x: &Frame) -> Result<Target> {
                 let who = stringify!($name);
-                let f = self.fitted.as_ref().ok_or_else(|| CoreError::NotFitted(who.into()))?;
+                let f = self
+                    .fitted
+                    .as_ref()
+                    .ok_or_else(|| CoreError::NotFitted(who.into()))?;
                 check_features(x, &f.features, who)?;
-                let codes = f.model.predict(x.to_matrix(who)?.view()).map_err(model_err(who))?;
+                let codes = f
+                    .model
+                    .predict(x.to_matrix(who)?.view())
+                    .map_err(model_err(who))?;
                 Ok(Target::Labels(f.classes.inverse_transform(&codes)?))
             }
             fn predict_proba(&self, x: &Frame) -> Result<Option<Probabilities>> {
                 let who = stringify!($name);
-                let f = self.fitted.as_ref().ok_or_else(|| CoreError::NotFitted(who.into()))?;
+                let f = self
+                    .fitted
+                    .as_ref()
+                    .ok_or_else(|| CoreError::NotFitted(who.into()))?;
                 check_features(x, &f.features, who)?;
-                let values = f.model.predict_proba(x.to_matrix(who)?.view()).map_err(model_err(who))?;
+                let values = f
+                    .model
+                    .predict_proba(x.to_matrix(who)?.view())
+                    .map_err(model_err(who))?;
                 Ok(Some(Probabilities {
                     classes: f.classes.classes().to_vec(),
                     values,
@@ -345,7 +369,10 @@ macro_rules! classifier {
                     f.model.validate(f.features.len()).map_err(model_err(who))?;
                     f.classes.validate()?;
                     if f.model.n_classes() != f.classes.n_classes() {
-                        return Err(CoreError::model(who, "class count does not match the labels"));
+                        return Err(CoreError::model(
+                            who,
+                            "class count does not match the labels",
+                        ));
                     }
                 }
                 Ok(())
@@ -407,9 +434,15 @@ macro_rules! regressor {
             }
             fn predict(&self, x: &Frame) -> Result<Target> {
                 let who = stringify!($name);
-                let f = self.fitted.as_ref().ok_or_else(|| CoreError::NotFitted(who.into()))?;
+                let f = self
+                    .fitted
+                    .as_ref()
+                    .ok_or_else(|| CoreError::NotFitted(who.into()))?;
                 check_features(x, &f.features, who)?;
-                let v = f.model.predict(x.to_matrix(who)?.view()).map_err(model_err(who))?;
+                let v = f
+                    .model
+                    .predict(x.to_matrix(who)?.view())
+                    .map_err(model_err(who))?;
                 Ok(Target::Values(v))
             }
             fn feature_importances(&self) -> Option<Vec<f64>> {
@@ -427,12 +460,36 @@ macro_rules! regressor {
     };
 }
 
-classifier!(RandomForestClassifier, Kind::RandomForest, "A random forest classifier (scikit-learn's `RandomForestClassifier`).");
-classifier!(ExtraTreesClassifier, Kind::ExtraTrees, "Extremely randomised trees (scikit-learn's `ExtraTreesClassifier`).");
-classifier!(DecisionTreeClassifier, Kind::DecisionTree, "One CART tree (scikit-learn's `DecisionTreeClassifier`).");
-regressor!(RandomForestRegressor, Kind::RandomForest, "A random forest regressor (scikit-learn's `RandomForestRegressor`).");
-regressor!(ExtraTreesRegressor, Kind::ExtraTrees, "Extremely randomised trees (scikit-learn's `ExtraTreesRegressor`).");
-regressor!(DecisionTreeRegressor, Kind::DecisionTree, "One CART regression tree (scikit-learn's `DecisionTreeRegressor`).");
+classifier!(
+    RandomForestClassifier,
+    Kind::RandomForest,
+    "A random forest classifier (scikit-learn's `RandomForestClassifier`)."
+);
+classifier!(
+    ExtraTreesClassifier,
+    Kind::ExtraTrees,
+    "Extremely randomised trees (scikit-learn's `ExtraTreesClassifier`)."
+);
+classifier!(
+    DecisionTreeClassifier,
+    Kind::DecisionTree,
+    "One CART tree (scikit-learn's `DecisionTreeClassifier`)."
+);
+regressor!(
+    RandomForestRegressor,
+    Kind::RandomForest,
+    "A random forest regressor (scikit-learn's `RandomForestRegressor`)."
+);
+regressor!(
+    ExtraTreesRegressor,
+    Kind::ExtraTrees,
+    "Extremely randomised trees (scikit-learn's `ExtraTreesRegressor`)."
+);
+regressor!(
+    DecisionTreeRegressor,
+    Kind::DecisionTree,
+    "One CART regression tree (scikit-learn's `DecisionTreeRegressor`)."
+);
 
 #[cfg(test)]
 mod tests {
@@ -443,7 +500,11 @@ mod tests {
         let mut text = String::from("a,b,y\n");
         for i in 0..40 {
             let a = i as f64 / 40.0;
-            text.push_str(&format!("{a},{},{}\n", 1.0 - a, if a > 0.5 { "hi" } else { "lo" }));
+            text.push_str(&format!(
+                "{a},{},{}\n",
+                1.0 - a,
+                if a > 0.5 { "hi" } else { "lo" }
+            ));
         }
         let mut f = read_csv(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap();
         let y = Target::from_column("y", &f.remove("y").unwrap(), true).unwrap();
@@ -473,13 +534,20 @@ mod tests {
     #[test]
     fn unknown_and_bad_params_are_errors() {
         let mut m = RandomForestClassifier::default();
-        let err = m.set_param("n_trees", &ParamValue::Int(3)).unwrap_err().to_string();
+        let err = m
+            .set_param("n_trees", &ParamValue::Int(3))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("n_estimators"), "{err}");
         assert!(m.set_param("n_estimators", &ParamValue::Int(0)).is_err());
         m.set_param("criterion", &"squared_error".into()).unwrap();
         let (x, y) = data();
         assert!(m.fit(&x, &y).is_err());
-        assert!(DecisionTreeClassifier::default().set_param("n_estimators", &1.into()).is_err());
+        assert!(
+            DecisionTreeClassifier::default()
+                .set_param("n_estimators", &1.into())
+                .is_err()
+        );
     }
 
     #[test]
@@ -491,8 +559,13 @@ mod tests {
         let json = serde_json::to_string(&m).unwrap();
         let back: Box<dyn Estimator> = serde_json::from_str(&json).unwrap();
         assert_eq!(back.predict(&x).unwrap(), m.predict(&x).unwrap());
-        let cfg: Box<dyn Estimator> =
-            serde_json::from_str(r#"{"type":"RandomForestClassifier","n_estimators":7,"max_depth":3}"#).unwrap();
-        assert!(cfg.get_params().contains(&("n_estimators".into(), ParamValue::Int(7))));
+        let cfg: Box<dyn Estimator> = serde_json::from_str(
+            r#"{"type":"RandomForestClassifier","n_estimators":7,"max_depth":3}"#,
+        )
+        .unwrap();
+        assert!(
+            cfg.get_params()
+                .contains(&("n_estimators".into(), ParamValue::Int(7)))
+        );
     }
 }

@@ -159,7 +159,8 @@ impl Alert {
 }
 
 impl fmt::Display for Alert {
-    /// `HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), windows 3..5 (active)`.
+    /// `HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), day 3 to day 5 (active)`: window
+    /// labels, as the user sees them in the table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.severity, self.subject())?;
         if let Some(v) = self.value {
@@ -177,11 +178,12 @@ impl fmt::Display for Alert {
         if self.kind == AlertKind::Error {
             write!(f, " {}", self.message)?;
         }
-        write!(f, ", windows {}..{}", self.first_window, self.last_window)?;
-        match (self.state, self.resolved_window) {
-            (AlertState::Resolved, Some(w)) => write!(f, " (resolved at {w})"),
-            _ => write!(f, " ({})", state_word(self.state)),
+        if self.first_label == self.last_label {
+            write!(f, ", {}", self.first_label)?;
+        } else {
+            write!(f, ", {} to {}", self.first_label, self.last_label)?;
         }
+        write!(f, " ({})", state_word(self.state))
     }
 }
 
@@ -613,7 +615,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             a.to_string(),
-            "HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), windows 2..3 (resolved at 4)"
+            "HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), day 3 to day 4 (resolved)"
         );
     }
 

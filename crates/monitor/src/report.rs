@@ -375,7 +375,7 @@ mod tests {
             "day 5   30    0.9900              0.9900      0/2       -"
         );
         assert!(text.contains(
-            "  accuracy-w2: HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), windows 2..3 (resolved at 4)"
+            "  accuracy-w2: HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), day 3 to day 4 (resolved)"
         ), "{text}");
         assert!(
             text.contains("ks-petal_width-w2: MEDIUM ks(petal | width) 0.3000 p=1.000e-2"),

@@ -389,7 +389,7 @@ mod tests {
             "  Trend:             declining (-0.0470 per window)",
             "  Drifted features:  1 of 2 in the last window (b); 2 over the period",
             "  Active alerts:     2 (HIGH 1, MEDIUM 1, LOW 0); 1 resolved",
-            "    [HIGH] accuracy-w2: accuracy 0.8500 vs baseline 1.0000 (-15.0%), windows 2..3 (active)",
+            "    [HIGH] accuracy-w2: accuracy 0.8500 vs baseline 1.0000 (-15.0%), day 3 to day 4 (active)",
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }

@@ -55,7 +55,12 @@ pub fn iris(root: &Path) -> Result<IrisSplit> {
 
 /// Adds `N(0, sigma)` noise in scaled units to every column: `x + e * scale[j]`, which
 /// is what adding the noise after a StandardScaler does.
-pub fn add_scaled_noise(x: &Frame, scale: &[f64], sigma: f64, rng: &mut ChaCha8Rng) -> Result<Frame> {
+pub fn add_scaled_noise(
+    x: &Frame,
+    scale: &[f64],
+    sigma: f64,
+    rng: &mut ChaCha8Rng,
+) -> Result<Frame> {
     let normal = Normal::new(0.0, sigma.max(0.0)).context("noise sigma")?;
     let mut out = Frame::default();
     for ((name, col), s) in x.iter().zip(scale) {
@@ -79,9 +84,20 @@ pub struct SensorBias {
 
 /// One batch of plant data: readings (what the model sees) and the defect label, which
 /// depends on the true process values, not on biased readings.
-pub fn manufacturing(rows: usize, bias: SensorBias, invalid_share: f64, rng: &mut ChaCha8Rng) -> Result<(Frame, Vec<String>)> {
+pub fn manufacturing(
+    rows: usize,
+    bias: SensorBias,
+    invalid_share: f64,
+    rng: &mut ChaCha8Rng,
+) -> Result<(Frame, Vec<String>)> {
     let n = |m: f64, s: f64| Normal::new(m, s).context("normal");
-    let (temp, pres, speed, hum, vib) = (n(200.0, 25.0)?, n(100.0, 12.0)?, n(50.0, 8.0)?, n(45.0, 10.0)?, n(0.5, 0.12)?);
+    let (temp, pres, speed, hum, vib) = (
+        n(200.0, 25.0)?,
+        n(100.0, 12.0)?,
+        n(50.0, 8.0)?,
+        n(45.0, 10.0)?,
+        n(0.5, 0.12)?,
+    );
     let machines = ["A", "B", "C"];
     let shifts = ["day", "evening", "night"];
     let mut cols: [Vec<f64>; 5] = Default::default();
@@ -109,8 +125,15 @@ pub fn manufacturing(rows: usize, bias: SensorBias, invalid_share: f64, rng: &mu
         if rng.random::<f64>() < invalid_share {
             t_read = 999.0; // a sensor glitch, outside the valid 100..300 range
         }
-        let h_read = if rng.random::<f64>() < 0.03 { f64::NAN } else { h };
-        for (c, x) in cols.iter_mut().zip([t_read, p, s, h_read, v + bias.vibration]) {
+        let h_read = if rng.random::<f64>() < 0.03 {
+            f64::NAN
+        } else {
+            h
+        };
+        for (c, x) in cols
+            .iter_mut()
+            .zip([t_read, p, s, h_read, v + bias.vibration])
+        {
             c.push(x);
         }
         machine.push(m);
@@ -121,8 +144,14 @@ pub fn manufacturing(rows: usize, bias: SensorBias, invalid_share: f64, rng: &mu
     for (name, c) in names.iter().zip(cols) {
         f.push(*name, Column::Numeric(Array1::from(c)))?;
     }
-    f.push("machine_type", Column::Categorical(Categorical::from_labels(machine.iter().map(|m| Some(*m)))))?;
-    f.push("shift", Column::Categorical(Categorical::from_labels(shift.iter().map(|s| Some(*s)))))?;
+    f.push(
+        "machine_type",
+        Column::Categorical(Categorical::from_labels(machine.iter().map(|m| Some(*m)))),
+    )?;
+    f.push(
+        "shift",
+        Column::Categorical(Categorical::from_labels(shift.iter().map(|s| Some(*s)))),
+    )?;
     Ok((f, defect))
 }
 

@@ -76,7 +76,11 @@ pub fn run(args: &SimulateArgs) -> Result<i32> {
         println!("{}", serde_json::to_string_pretty(&result.json)?);
     } else {
         println!("{}", result.text);
-        println!("wrote {} and {}", out.join("history.json").display(), out.join("summary.json").display());
+        println!(
+            "wrote {} and {}",
+            out.join("history.json").display(),
+            out.join("summary.json").display()
+        );
     }
     if s.expect_no_alerts && result.alerts_fired > 0 {
         eprintln!(

@@ -52,7 +52,10 @@ fn iris_setup(s: &Scenario, root: &Path) -> Result<Setup> {
     let split = data::iris(root)?;
     let mut model = RandomForestClassifier::with_seed(s.model.seed);
     model.settings.n_estimators = s.model.n_estimators;
-    let mut pipeline = make_pipeline(vec![Box::new(StandardScaler::default())], Some(Box::new(model)));
+    let mut pipeline = make_pipeline(
+        vec![Box::new(StandardScaler::default())],
+        Some(Box::new(model)),
+    );
     pipeline.fit(&split.x_train, &labels(&split.y_train))?;
     let baseline = score(&labels(&split.y_test), &pipeline.predict(&split.x_test)?)?;
     // The scale the noise is expressed in: the fitted scaler's, as in the notebook.
@@ -97,7 +100,10 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
     let (x, y) = data::manufacturing(d.train_rows, SensorBias::default(), 0.0, &mut rng)?;
     let y = labels(&y);
     let mut pipeline = default_pipeline(&x, true, s.model.seed);
-    pipeline.set_param("model__n_estimators", &ParamValue::from(s.model.n_estimators))?;
+    pipeline.set_param(
+        "model__n_estimators",
+        &ParamValue::from(s.model.n_estimators),
+    )?;
     let trained = train(
         pipeline,
         &x,
@@ -111,7 +117,11 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
         },
     )?;
     if let Some(g) = &trained.grid {
-        println!("grid search ({}-fold CV) on {} rows:\n{g}", s.model.cv, trained.train_rows.len());
+        println!(
+            "grid search ({}-fold CV) on {} rows:\n{g}",
+            s.model.cv,
+            trained.train_rows.len()
+        );
     }
     let mut schema = Schema::infer(&x);
     for (col, lo, hi) in [
@@ -146,11 +156,14 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
             }
             _ => SensorBias::default(),
         };
-        let (features, day_labels) = data::manufacturing(d.rows_per_day, bias, d.invalid_share, &mut drift_rng)?;
+        let (features, day_labels) =
+            data::manufacturing(d.rows_per_day, bias, d.invalid_share, &mut drift_rng)?;
         // Validate like production: rows that break the schema are reported and skipped.
         let violations = schema.validate(&features);
         let bad = Schema::invalid_rows(&violations);
-        let keep: Vec<usize> = (0..features.n_rows()).filter(|r| !bad.contains(r)).collect();
+        let keep: Vec<usize> = (0..features.n_rows())
+            .filter(|r| !bad.contains(r))
+            .collect();
         days.push(Day {
             features: features.take_rows(&keep)?,
             labels: keep.iter().map(|&r| day_labels[r].clone()).collect(),
@@ -172,7 +185,10 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     let setup = match s.data.source.as_str() {
         "iris" => iris_setup(s, root)?,
         "manufacturing" => manufacturing_setup(s)?,
-        other => bail!("scenario {}: unknown data source '{other}' (use iris or manufacturing)", s.name),
+        other => bail!(
+            "scenario {}: unknown data source '{other}' (use iris or manufacturing)",
+            s.name
+        ),
     };
     let config = EngineConfig {
         monitors: vec![
@@ -207,7 +223,8 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     };
     let log_path = out.join("predictions.jsonl");
     let mut log = std::io::BufWriter::new(
-        std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?,
+        std::fs::File::create(&log_path)
+            .with_context(|| format!("creating {}", log_path.display()))?,
     );
     let mut windows = Vec::with_capacity(setup.days.len());
     let mut rejected = Vec::with_capacity(setup.days.len());
@@ -245,8 +262,14 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
         .zip(&rejected)
         .map(|(r, rej)| history_row(r, *rej))
         .collect();
-    std::fs::write(out.join("history.json"), serde_json::to_string_pretty(&history)?)?;
-    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    std::fs::write(
+        out.join("history.json"),
+        serde_json::to_string_pretty(&history)?,
+    )?;
+    std::fs::write(
+        out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
 
     let mut text = String::new();
     text.push_str(&format!("scenario {}: {}\n", s.name, s.description));
@@ -274,7 +297,10 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
         rejected.iter().sum::<usize>(),
         log_path.display()
     ));
-    text.push_str(&format!("replayed in {:.2} s\n", started.elapsed().as_secs_f64()));
+    text.push_str(&format!(
+        "replayed in {:.2} s\n",
+        started.elapsed().as_secs_f64()
+    ));
     Ok(Replay {
         text,
         json: serde_json::json!({
@@ -302,7 +328,11 @@ fn history_row(r: &WindowReport, rejected: usize) -> serde_json::Value {
     })
 }
 
-fn daily_table(reports: &[WindowReport], rejected: &[usize], alerts: &[driftwatch_monitor::Alert]) -> String {
+fn daily_table(
+    reports: &[WindowReport],
+    rejected: &[usize],
+    alerts: &[driftwatch_monitor::Alert],
+) -> String {
     let mut t = format!(
         "{:>4} {:>5} {:>4} {:>8} {:>9} {:>7} {:>7} {:>8}  {:<34} alerts\n",
         "day", "n", "rej", "accuracy", "precision", "recall", "f1", "drifted", "class shares"
@@ -337,7 +367,13 @@ fn daily_table(reports: &[WindowReport], rejected: &[usize], alerts: &[driftwatc
     t
 }
 
-fn write_log(w: &mut impl std::io::Write, day: usize, x: &Frame, pred: &Target, latency_ms: f64) -> Result<()> {
+fn write_log(
+    w: &mut impl std::io::Write,
+    day: usize,
+    x: &Frame,
+    pred: &Target,
+    latency_ms: f64,
+) -> Result<()> {
     let preds = pred.to_strings();
     for (row, p) in preds.iter().enumerate() {
         let input: serde_json::Map<String, serde_json::Value> = x

@@ -154,7 +154,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "manufacturing-quality",
         include_str!("../../../fixtures/scenarios/manufacturing-quality.toml"),
     ),
-    ("no-drift", include_str!("../../../fixtures/scenarios/no-drift.toml")),
+    (
+        "no-drift",
+        include_str!("../../../fixtures/scenarios/no-drift.toml"),
+    ),
 ];
 
 /// Parses a scenario, naming its origin in errors.

@@ -10,7 +10,10 @@ use crate::output::{Format, opt, print_json};
 
 pub fn run(a: &DriftArgs) -> Result<i32> {
     if a.test != "ks" {
-        bail!("unknown test '{}': this version supports ks (categorical columns use chi2)", a.test);
+        bail!(
+            "unknown test '{}': this version supports ks (categorical columns use chi2)",
+            a.test
+        );
     }
     if !(a.threshold > 0.0 && a.threshold < 1.0) {
         bail!("--threshold {} must be between 0 and 1", a.threshold);
@@ -54,13 +57,19 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
                     r.p_value.map_or("-".into(), |p| format!("{p:.3e}")),
                     r.missing_current,
                     if r.drift { "DRIFT" } else { "-" },
-                    r.note.as_deref().map_or(String::new(), |n| format!("  ({n})")),
+                    r.note
+                        .as_deref()
+                        .map_or(String::new(), |n| format!("  ({n})")),
                 );
                 for (cat, n) in &r.unseen_categories {
                     println!("    unseen category '{cat}': {n} rows");
                 }
             }
-            println!("{drifted} of {} columns drifted (p < {})", rows.len(), a.threshold);
+            println!(
+                "{drifted} of {} columns drifted (p < {})",
+                rows.len(),
+                a.threshold
+            );
         }
     }
     Ok(if a.fail_on_drift && drifted > 0 { 1 } else { 0 })

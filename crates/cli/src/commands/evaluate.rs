@@ -19,7 +19,9 @@ pub fn run(a: &EvaluateArgs) -> Result<i32> {
     let pred = b.pipeline.predict(&x).context("predicting")?;
     let metrics = score(&y, &pred)?;
     let report = match (&y, &pred) {
-        (Target::Labels(t), Target::Labels(p)) => Some(classification_report(t, p)?),
+        (Target::Labels(t), Target::Labels(p)) => {
+            Some(classification_report(t.as_slice(), p.as_slice())?)
+        }
         _ => None,
     };
     match a.format {

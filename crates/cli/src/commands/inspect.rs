@@ -14,13 +14,11 @@ pub fn run(a: &InspectArgs) -> Result<i32> {
             println!("name:          {} {}", h.name, h.version);
             println!("created:       {}", h.created_at);
             println!("format:        v{}", h.format_version);
-            println!(
-                "target:        {} ({})",
-                h.target.name,
-                if h.target.classification { "classification" } else { "regression" }
-            );
-            if !h.target.classes.is_empty() {
-                println!("classes:       {}", h.target.classes.join(", "));
+            if let Some(t) = &h.target {
+                println!("target:        {} ({:?})", t.name, t.kind);
+                if !t.classes.is_empty() {
+                    println!("classes:       {}", t.classes.join(", "));
+                }
             }
             println!("train rows:    {}", h.n_train_rows);
             for (k, v) in &h.training_metrics {
@@ -33,7 +31,10 @@ pub fn run(a: &InspectArgs) -> Result<i32> {
             if let Some(o) = &h.owner {
                 println!("owner:         {o}");
             }
-            println!("payload:       {} bytes ({})", h.payload_length, h.compression);
+            println!(
+                "payload:       {} bytes ({:?})",
+                h.payload_length, h.compression
+            );
             for (k, v) in &h.crate_versions {
                 println!("crate:         {k} {v}");
             }

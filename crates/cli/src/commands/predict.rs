@@ -65,7 +65,12 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
     }
     writeln!(out, "{}", header.join(","))?;
     for (i, &row) in keep.iter().enumerate() {
-        let mut line = format!("{},{},{}", row + 1, csv_field(&ids[i]), csv_field(&preds[i]));
+        let mut line = format!(
+            "{},{},{}",
+            row + 1,
+            csv_field(&ids[i]),
+            csv_field(&preds[i])
+        );
         if let Some(p) = &proba {
             for v in p.values.row(i) {
                 line.push_str(&format!(",{v}"));

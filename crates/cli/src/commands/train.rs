@@ -1,7 +1,9 @@
 //! `driftwatch train`: fit, score on held-out rows, save a bundle.
 
 use anyhow::{Context, Result};
-use driftwatch_cli::workflow::{TrainSettings, default_pipeline, parse_settings, split_target, train};
+use driftwatch_cli::workflow::{
+    TrainSettings, default_pipeline, parse_settings, split_target, train,
+};
 use driftwatch_core::{Pipeline, ReadOptions, Schema};
 
 use crate::args::{Task, TrainArgs};
@@ -22,7 +24,11 @@ fn read_config(path: &std::path::Path) -> Result<Pipeline> {
 
 /// Parses `col=min:max` (either bound may be empty).
 fn parse_range(spec: &str) -> Result<(String, Option<f64>, Option<f64>)> {
-    let bad = || anyhow::anyhow!("--range '{spec}' is not of the form column=min:max (e.g. temperature=100:300)");
+    let bad = || {
+        anyhow::anyhow!(
+            "--range '{spec}' is not of the form column=min:max (e.g. temperature=100:300)"
+        )
+    };
     let (col, bounds) = spec.split_once('=').ok_or_else(bad)?;
     let (lo, hi) = bounds.split_once(':').ok_or_else(bad)?;
     let num = |s: &str| -> Result<Option<f64>> {
