@@ -3,6 +3,9 @@
 //! report; then the same days run one at a time, continuing the history, give the same
 //! alerts.
 
+// Test helpers outside #[test] functions unwrap too.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use driftwatch_core::registry::MonitorFactory;
