@@ -263,7 +263,12 @@ fn check_lengths(w: &Window) -> Result<usize> {
 fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
     Ok(Window {
         label,
-        features: w.features.take_rows(rows)?,
+        // A window may carry predictions only: a frame without columns has no rows to take.
+        features: if w.features.n_cols() == 0 {
+            w.features.clone()
+        } else {
+            w.features.take_rows(rows)?
+        },
         predictions: w.predictions.as_ref().map(|t| t.take(rows)),
         probabilities: w.probabilities.as_ref().map(|p| Probabilities {
             classes: p.classes.clone(),
@@ -340,6 +345,17 @@ mod tests {
         let p = last.probabilities.as_ref().unwrap();
         assert_eq!(p.values.nrows(), 500);
         assert_eq!(p.values[[0, 1]], 4001.0);
+    }
+
+    #[test]
+    fn predictions_without_features_split_too() {
+        let w = Window {
+            predictions: Some(Target::Labels(vec!["a".into(), "b".into(), "c".into()])),
+            ..Window::default()
+        };
+        let ws = split(&w, &WindowSpec::Rows(2)).unwrap();
+        assert_eq!(ws.iter().map(Window::n_rows).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(ws[1].predictions.as_ref().unwrap().labels().unwrap(), ["c"]);
     }
 
     #[test]
