@@ -908,4 +908,45 @@ pub(crate) mod tests {
         let back: Alert = serde_json::from_str(&json).unwrap();
         assert_eq!(&back, a);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn alerts_cover_exactly_the_bad_windows(
+            values in proptest::collection::vec(0.8f64..1.0, 1..60),
+            consecutive in 1usize..4,
+            cooldown in 0usize..4,
+        ) {
+            let reports = accuracy_series(&values);
+            let bad: Vec<bool> = values.iter().map(|&v| v < 0.95).collect();
+            let policy = AlertPolicy { consecutive, cooldown, ..AlertPolicy::default() };
+            let alerts = policy.evaluate(&reports);
+            let mut prev_end: Option<(usize, usize)> = None;
+            for (i, a) in alerts.iter().enumerate() {
+                proptest::prop_assert!(a.first_window + consecutive - 1 <= a.fired_window);
+                proptest::prop_assert!(a.fired_window <= a.last_window);
+                proptest::prop_assert!((a.first_window..=a.last_window).all(|w| bad[w]));
+                if let Some((resolved, blocked_until)) = prev_end {
+                    proptest::prop_assert!(a.first_window > resolved);
+                    proptest::prop_assert!(a.fired_window > blocked_until);
+                }
+                match a.state {
+                    AlertState::Active => {
+                        proptest::prop_assert_eq!(i, alerts.len() - 1);
+                        proptest::prop_assert_eq!(a.last_window, values.len() - 1);
+                    }
+                    AlertState::Resolved => {
+                        proptest::prop_assert_eq!(a.resolved_window, Some(a.last_window + 1));
+                        proptest::prop_assert!(!bad[a.last_window + 1]);
+                        prev_end = Some((a.last_window + 1, a.last_window + 1 + cooldown));
+                    }
+                }
+            }
+            if consecutive == 1 && cooldown == 0 {
+                let covered: Vec<bool> = (0..values.len())
+                    .map(|w| alerts.iter().any(|a| (a.first_window..=a.last_window).contains(&w)))
+                    .collect();
+                proptest::prop_assert_eq!(covered, bad);
+            }
+        }
+    }
 }

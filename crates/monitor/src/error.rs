@@ -77,7 +77,7 @@ pub enum Error {
     },
 }
 
-/// Result with the engine's [`Error`].
+/// Result with the engine's [`Error`](enum@Error).
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {

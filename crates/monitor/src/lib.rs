@@ -8,9 +8,36 @@
 //!    to the baseline, severity, consecutive-window hysteresis, cooldown);
 //! 4. [`history::append`] / [`history::read`] keep one JSON line per window;
 //! 5. [`summary::Summary::build`] sums a period up for the dashboard;
-//! 6. [`report::RunReport`] renders a run as text, Markdown or JSON.
+//! 6. [`report::RunReport`] renders a run as text, Markdown, JSON or Prometheus text.
 //!
 //! Nothing here opens a file or prints: readers and writers are passed in by the CLI.
+//!
+//! ```
+//! use driftwatch_core::{Target, Window};
+//! use driftwatch_monitor::{AlertPolicy, Engine, EngineConfig, RunReport, WindowSpec, history, split};
+//!
+//! # fn main() -> driftwatch_monitor::Result<()> {
+//! // Monitors come from the registry by name, e.g. {"name": "ks_drift"}; none here.
+//! let mut engine = Engine::from_config(&EngineConfig::default())?;
+//! let labels = |v: &[&str]| Some(Target::Labels(v.iter().map(|s| s.to_string()).collect()));
+//! engine.fit(&Window { predictions: labels(&["a", "b"]), ..Window::default() })?;
+//!
+//! let current = Window { predictions: labels(&["a", "a", "a", "b"]), ..Window::default() };
+//! let windows = split(&current, &WindowSpec::Rows(2))?;
+//! let reports = engine.run(&windows)?;
+//! assert_eq!(reports[1].class_shares["b"], 0.5);
+//!
+//! let policy = AlertPolicy::default();
+//! policy.check()?;
+//! let alerts = policy.evaluate(&reports);
+//! let mut history_file = Vec::new(); // the CLI passes an opened file
+//! history::append(&mut history_file, &history::entries(&reports, &alerts))?;
+//! let report = RunReport::new(reports, alerts);
+//! assert_eq!(report.summary.total_predictions, 4);
+//! println!("{}", report.render_text());
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod alert;
 pub mod engine;

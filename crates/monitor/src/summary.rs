@@ -18,8 +18,8 @@
 //! | `accuracy_trend` | `{"slope": number, "direction": "improving" \| "stable" \| "declining"}` or null | least-squares slope of accuracy per window index over windows with accuracy; stable when \|slope\| < 0.001; null with fewer than 2 such windows |
 //! | `drifted_features` | integer | drifted columns in the last window that had drift findings |
 //! | `total_features` | integer | columns checked for drift in that window |
-//! | `drifted_columns` | [string] | those drifted columns |
-//! | `drifted_columns_period` | [string] | columns drifted in any window of the period (sorted) |
+//! | `drifted_columns` | `[string]` | those drifted columns |
+//! | `drifted_columns_period` | `[string]` | columns drifted in any window of the period (sorted) |
 //! | `active_alerts` | [Alert] | alerts still active, as in [`crate::alert::Alert`] |
 //! | `resolved_alerts` | integer | alerts that fired and resolved within the period |
 //! | `alerts_by_severity` | `{"LOW": n, "MEDIUM": n, "HIGH": n}` | active alerts by severity (all three keys always present) |

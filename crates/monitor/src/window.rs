@@ -263,7 +263,12 @@ fn check_lengths(w: &Window) -> Result<usize> {
 fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
     Ok(Window {
         label,
-        features: w.features.take_rows(rows)?,
+        // A window may carry predictions only: a frame without columns has no rows to take.
+        features: if w.features.n_cols() == 0 {
+            w.features.clone()
+        } else {
+            w.features.take_rows(rows)?
+        },
         predictions: w.predictions.as_ref().map(|t| t.take(rows)),
         probabilities: w.probabilities.as_ref().map(|p| Probabilities {
             classes: p.classes.clone(),
@@ -340,6 +345,17 @@ mod tests {
         let p = last.probabilities.as_ref().unwrap();
         assert_eq!(p.values.nrows(), 500);
         assert_eq!(p.values[[0, 1]], 4001.0);
+    }
+
+    #[test]
+    fn predictions_without_features_split_too() {
+        let w = Window {
+            predictions: Some(Target::Labels(vec!["a".into(), "b".into(), "c".into()])),
+            ..Window::default()
+        };
+        let ws = split(&w, &WindowSpec::Rows(2)).unwrap();
+        assert_eq!(ws.iter().map(Window::n_rows).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(ws[1].predictions.as_ref().unwrap().labels().unwrap(), ["c"]);
     }
 
     #[test]
@@ -449,5 +465,39 @@ mod tests {
         let back: WindowSpec = serde_json::from_str(r#"{"every":3600}"#).unwrap();
         assert_eq!(back, WindowSpec::Every(3600));
         assert_eq!(serde_json::to_string(&WindowSpec::All).unwrap(), r#""all""#);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_split_partitions_in_order(n in 1usize..300, size in 1usize..50) {
+            let ws = split(&window(n), &WindowSpec::Rows(size)).unwrap();
+            proptest::prop_assert_eq!(ws.len(), n.div_ceil(size));
+            proptest::prop_assert!(ws[..ws.len() - 1].iter().all(|w| w.n_rows() == size));
+            let all: Vec<f64> = ws.iter().flat_map(xs).collect();
+            proptest::prop_assert_eq!(all, (0..n).map(|i| i as f64).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn time_split_puts_each_row_in_its_span(
+            ts in proptest::collection::vec(-1_000i64..1_000, 1..100),
+            span in 1i64..200,
+        ) {
+            let mut w = window(ts.len());
+            w.timestamps = Some(ts.clone());
+            let ws = split(&w, &WindowSpec::Every(span)).unwrap();
+            let t0 = *ts.iter().min().unwrap();
+            let t1 = *ts.iter().max().unwrap();
+            proptest::prop_assert_eq!(ws.len() as i64, (t1 - t0) / span + 1);
+            let mut seen = Vec::new();
+            for (k, win) in ws.iter().enumerate() {
+                for (&x, &t) in xs(win).iter().zip(win.timestamps.as_ref().unwrap()) {
+                    proptest::prop_assert_eq!((t - t0) / span, k as i64);
+                    proptest::prop_assert_eq!(ts[x as usize], t);
+                    seen.push(x as usize);
+                }
+            }
+            seen.sort_unstable();
+            proptest::prop_assert_eq!(seen, (0..ts.len()).collect::<Vec<_>>());
+        }
     }
 }
