@@ -112,13 +112,13 @@ pub fn manufacturing(
         let sh = shifts[rng.random_range(0..3)];
         // The true process: hot, high-pressure, fast, vibrating runs fail more; machine C
         // and the night shift add risk.
-        let z = -1.2
-            + 0.06 * (t - 200.0)
-            + 0.05 * (p - 100.0)
-            + 0.04 * (s - 50.0)
-            + 7.0 * (v - 0.5)
-            + if m == "C" { 1.0 } else { 0.0 }
-            + if sh == "night" { 0.6 } else { 0.0 };
+        let z = -2.0
+            + 0.15 * (t - 200.0)
+            + 0.12 * (p - 100.0)
+            + 0.10 * (s - 50.0)
+            + 15.0 * (v - 0.5)
+            + if m == "C" { 2.0 } else { 0.0 }
+            + if sh == "night" { 1.2 } else { 0.0 };
         let prob = 1.0 / (1.0 + (-z).exp());
         defect.push(if rng.random::<f64>() < prob { "1" } else { "0" }.to_string());
         let mut t_read = t + bias.temperature;
