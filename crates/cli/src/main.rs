@@ -23,6 +23,15 @@ fn main() {
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => std::process::exit(code),
+        // A closed pipe (`driftwatch predict ... | head`) is the reader's choice, not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            std::process::exit(0)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::exit(2);

@@ -197,3 +197,43 @@ pub fn parse_settings(items: &[String]) -> Result<Vec<(String, ParamValue)>> {
         })
         .collect()
 }
+
+/// Rows that passed validation, and what was wrong with the others.
+#[derive(Debug)]
+pub struct Validated {
+    /// The valid rows, with the schema's column kinds.
+    pub frame: Frame,
+    /// Their 0-based indices in the input.
+    pub kept: Vec<usize>,
+    /// Every row-level violation (the rows that were skipped).
+    pub violations: Vec<driftwatch_core::Violation>,
+}
+
+/// Checks `data` against `schema`: a problem with a whole column (missing, wrong kind)
+/// is an error; rows that break a rule are left out and listed in `violations`.
+pub fn validate_rows(
+    schema: &driftwatch_core::Schema,
+    data: &Frame,
+    input: &str,
+) -> Result<Validated> {
+    let violations = schema.validate(data);
+    let whole: Vec<String> = violations
+        .iter()
+        .filter(|v| v.row.is_none())
+        .map(ToString::to_string)
+        .collect();
+    if !whole.is_empty() {
+        bail!(
+            "{input} does not match the model's input schema: {}",
+            whole.join("; ")
+        );
+    }
+    let bad = driftwatch_core::Schema::invalid_rows(&violations);
+    let kept: Vec<usize> = (0..data.n_rows()).filter(|r| !bad.contains(r)).collect();
+    let frame = schema.conform(&data.take_rows(&kept)?)?;
+    Ok(Validated {
+        frame,
+        kept,
+        violations,
+    })
+}

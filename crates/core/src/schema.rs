@@ -239,6 +239,40 @@ impl Schema {
         out
     }
 
+    /// Gives each schema column of `frame` its schema kind: a numeric column that was read
+    /// as categorical (because some cell was not a number) is parsed back to numbers, so
+    /// that once the invalid rows are dropped the model gets what it was trained on.
+    /// A label that is still not a number is an error naming its row.
+    pub fn conform(&self, frame: &Frame) -> Result<Frame> {
+        let mut out = Frame::default();
+        for (name, col) in frame.iter() {
+            let want = self.column(name).map(|c| c.kind);
+            let col = match (want, col) {
+                (Some(ColumnKind::Numeric), Column::Categorical(c)) => {
+                    let mut values = Vec::with_capacity(c.codes.len());
+                    for (row, label) in c.labels().enumerate() {
+                        values.push(match label {
+                            None => f64::NAN,
+                            Some(l) => l.parse::<f64>().map_err(|_| {
+                                Error::InvalidValue(format!(
+                                    "column '{name}' row {}: '{l}' is not a number",
+                                    row + 1
+                                ))
+                            })?,
+                        });
+                    }
+                    Column::Numeric(values.into())
+                }
+                (Some(ColumnKind::Categorical), Column::Numeric(_)) => {
+                    Column::Categorical(crate::frame::Categorical::from_labels(col.to_labels()))
+                }
+                _ => col.clone(),
+            };
+            out.push(name, col)?;
+        }
+        Ok(out)
+    }
+
     /// The rows (0-based) that have at least one violation.
     pub fn invalid_rows(violations: &[Violation]) -> BTreeSet<usize> {
         violations
@@ -419,6 +453,15 @@ mod kind_tests {
 
     fn frame(text: &str) -> Frame {
         read_csv(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn conform_restores_numeric_kinds_after_bad_rows_are_dropped() {
+        let s = Schema::infer(&frame("t\n150\n"));
+        let data = frame("t\n150\nhot\n");
+        assert!(s.conform(&data).is_err());
+        let ok = s.conform(&data.take_rows(&[0]).unwrap()).unwrap();
+        assert_eq!(ok.column("t").unwrap().kind(), ColumnKind::Numeric);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! baseline and the reference data; print the daily table, alerts and summary.
 
 use anyhow::{Context, Result};
-use driftwatch_cli::workflow::split_target;
-use driftwatch_core::{Schema, Window};
+use driftwatch_cli::workflow::{split_target, validate_rows};
+use driftwatch_core::Window;
 use driftwatch_monitor::{
     AlertPolicy, Engine, EngineConfig, MonitorConfig, RunReport, Summary, WindowSpec, history,
     split,
@@ -25,22 +25,17 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
     let (x_cur, y_cur) = split_target(&current, &a.target, classification)
         .with_context(|| format!("in current file {}", a.current.display()))?;
 
-    let violations = b.header.schema.validate(&x_cur);
-    if violations.iter().any(|v| v.row.is_none()) {
-        for v in violations.iter().filter(|v| v.row.is_none()) {
-            eprintln!("{}: {v}", a.current.display());
-        }
-        anyhow::bail!(
-            "{} does not match the model's input schema",
-            a.current.display()
-        );
+    let name = a.current.display().to_string();
+    let valid = validate_rows(&b.header.schema, &x_cur, &name)?;
+    for v in &valid.violations {
+        eprintln!("{name}: skipped {v}");
     }
-    let bad = Schema::invalid_rows(&violations);
-    for v in &violations {
-        eprintln!("{}: skipped {v}", a.current.display());
-    }
-    let keep: Vec<usize> = (0..x_cur.n_rows()).filter(|r| !bad.contains(r)).collect();
-    let (x_cur, y_cur) = (x_cur.take_rows(&keep)?, y_cur.take(&keep));
+    let skipped: Vec<usize> = (0..x_cur.n_rows())
+        .filter(|r| valid.kept.binary_search(r).is_err())
+        .map(|r| r + 1)
+        .collect();
+    let (x_cur, y_cur) = (valid.frame, y_cur.take(&valid.kept));
+    let x_ref = b.header.schema.conform(&x_ref)?;
 
     let reference_window = Window {
         label: "reference".into(),
@@ -120,13 +115,12 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         Format::Json => print_json(&serde_json::json!({
             "model": format!("{}@{}", b.header.name, b.header.version),
             "baseline": baseline,
-            "skipped_rows": bad.iter().map(|r| r + 1).collect::<Vec<_>>(),
+            "skipped_rows": skipped,
             "report": serde_json::from_str::<serde_json::Value>(&report.to_json()?)?,
             "summary": summary,
         }))?,
         Format::Text => {
-            println!("{}", report.render_text());
-            println!("{summary}");
+            print!("{}", report.render_text());
         }
     }
     Ok(if a.fail_on_alert && active > 0 { 1 } else { 0 })

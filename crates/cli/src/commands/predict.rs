@@ -3,8 +3,9 @@
 use std::io::Write;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result, bail};
-use driftwatch_core::{Schema, Target};
+use anyhow::{Context, Result};
+use driftwatch_cli::workflow::validate_rows;
+use driftwatch_core::Target;
 
 use crate::args::PredictArgs;
 use crate::bundle;
@@ -13,31 +14,20 @@ use crate::data::read_frame;
 pub fn run(a: &PredictArgs) -> Result<i32> {
     let b = bundle::load(&a.model)?;
     let data = read_frame(&a.data, &b.read_options())?;
-    let violations = b.header.schema.validate(&data);
-    if violations.iter().any(|v| v.row.is_none()) {
-        for v in violations.iter().filter(|v| v.row.is_none()) {
-            eprintln!("{}: {v}", a.data.display());
-        }
-        bail!(
-            "{} does not match the model's input schema (see above); `driftwatch schema --model {}` shows it",
-            a.data.display(),
-            a.model.display()
-        );
+    let name = a.data.display().to_string();
+    let valid = validate_rows(&b.header.schema, &data, &name)?;
+    for v in &valid.violations {
+        eprintln!("{name}: skipped {v}");
     }
-    let bad = Schema::invalid_rows(&violations);
-    for v in &violations {
-        eprintln!("{}: skipped {v}", a.data.display());
-    }
-    let keep: Vec<usize> = (0..data.n_rows()).filter(|r| !bad.contains(r)).collect();
-    if !bad.is_empty() {
+    let keep = valid.kept;
+    if keep.len() < data.n_rows() {
         eprintln!(
-            "{}: {} of {} rows failed validation and were skipped",
-            a.data.display(),
-            bad.len(),
+            "{name}: {} of {} rows failed validation and were skipped",
+            data.n_rows() - keep.len(),
             data.n_rows()
         );
     }
-    let rows = data.take_rows(&keep)?;
+    let rows = valid.frame;
     let start = Instant::now();
     let (pred, proba) = if rows.n_rows() == 0 {
         (Target::Labels(Vec::new()), None)
@@ -93,6 +83,7 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
         for (i, &row) in keep.iter().enumerate() {
             let input: serde_json::Map<String, serde_json::Value> = data
                 .iter()
+                .filter(|(name, _)| b.header.schema.column(name).is_some())
                 .map(|(name, col)| {
                     let v = match col {
                         driftwatch_core::Column::Numeric(x) if !x[row].is_nan() => {
