@@ -16,6 +16,7 @@ pub mod registry;
 pub mod schema;
 pub mod stream;
 pub mod traits;
+pub mod writer;
 
 pub use column_transformer::{ColumnTransformer, Remainder};
 pub use error::{Error, Result};
@@ -27,6 +28,7 @@ pub use reader::{ReadOptions, read_csv, read_csv_path};
 pub use schema::{Observed, Schema, Violation};
 pub use stream::{Signal, StreamDetector};
 pub use traits::{Estimator, Probabilities, Target, Transformer};
+pub use writer::write_csv;
 
 // Re-exported so plugin crates use the same versions as the registry.
 pub use inventory;

@@ -130,10 +130,16 @@ pub fn manufacturing(
         } else {
             h
         };
-        for (c, x) in cols
-            .iter_mut()
-            .zip([t_read, p, s, h_read, v + bias.vibration])
-        {
+        // Readings as the sensors report them: two decimals (vibration three).
+        let round = |x: f64, k: f64| (x * k).round() / k;
+        let readings = [
+            round(t_read, 100.0),
+            round(p, 100.0),
+            round(s, 100.0),
+            round(h_read, 100.0),
+            round(v + bias.vibration, 1000.0),
+        ];
+        for (c, x) in cols.iter_mut().zip(readings) {
             c.push(x);
         }
         machine.push(m);

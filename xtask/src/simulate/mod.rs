@@ -30,6 +30,10 @@ pub struct SimulateArgs {
     /// Print the result as JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Instead of replaying, write the scenario's data as CSV (train.csv, current.csv)
+    /// into this directory, for the CLI walk-through.
+    #[arg(long)]
+    pub export: Option<PathBuf>,
 }
 
 /// The workspace root (xtask lives one level below it).
@@ -66,6 +70,10 @@ pub fn run(args: &SimulateArgs) -> Result<i32> {
         return Ok(0);
     }
     let s = load(&args.scenario)?;
+    if let Some(dir) = &args.export {
+        run::export(&s, &workspace_root(), dir)?;
+        return Ok(0);
+    }
     let out = args
         .out
         .clone()

@@ -33,6 +33,9 @@ struct Day {
     features: Frame,
     labels: Vec<String>,
     rejected: usize,
+    /// The batch as it arrived, before validation (for `--export`).
+    raw: Frame,
+    raw_labels: Vec<String>,
 }
 
 /// A trained scenario model and the data it watches.
@@ -42,20 +45,44 @@ struct Setup {
     reference: Window,
     schema: Schema,
     days: Vec<Day>,
+    /// All training data with its labels (for `--export`).
+    train: (Frame, Vec<String>),
 }
 
 fn labels(v: &[String]) -> Target {
     Target::Labels(v.to_vec())
 }
 
+/// The scenario's pipeline: `scaler+forest` (StandardScaler then a random forest, the
+/// seed notebook) or `column-transformer+forest` (impute+scale numeric, one-hot
+/// categorical, then a random forest).
+fn build_pipeline(s: &Scenario, x: &Frame) -> Result<Pipeline> {
+    let mut pipeline = match s.model.pipeline.as_str() {
+        "scaler+forest" => make_pipeline(
+            vec![Box::new(StandardScaler::default())],
+            Some(Box::new(RandomForestClassifier::with_seed(s.model.seed))),
+        ),
+        "column-transformer+forest" => default_pipeline(x, true, s.model.seed),
+        other => bail!(
+            "scenario {}: unknown pipeline '{other}' (use scaler+forest or column-transformer+forest)",
+            s.name
+        ),
+    };
+    let model = pipeline
+        .model
+        .as_ref()
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    pipeline.set_param(
+        &format!("{model}__n_estimators"),
+        &ParamValue::from(s.model.n_estimators),
+    )?;
+    Ok(pipeline)
+}
+
 fn iris_setup(s: &Scenario, root: &Path) -> Result<Setup> {
     let split = data::iris(root)?;
-    let mut model = RandomForestClassifier::with_seed(s.model.seed);
-    model.settings.n_estimators = s.model.n_estimators;
-    let mut pipeline = make_pipeline(
-        vec![Box::new(StandardScaler::default())],
-        Some(Box::new(model)),
-    );
+    let mut pipeline = build_pipeline(s, &split.x_train)?;
     pipeline.fit(&split.x_train, &labels(&split.y_train))?;
     let baseline = score(&labels(&split.y_test), &pipeline.predict(&split.x_test)?)?;
     // The scale the noise is expressed in: the fitted scaler's, as in the notebook.
@@ -73,6 +100,8 @@ fn iris_setup(s: &Scenario, root: &Path) -> Result<Setup> {
             _ => split.x_test.clone(),
         };
         days.push(Day {
+            raw: features.clone(),
+            raw_labels: split.y_test.clone(),
             features,
             labels: split.y_test.clone(),
             rejected: 0,
@@ -86,6 +115,7 @@ fn iris_setup(s: &Scenario, root: &Path) -> Result<Setup> {
         ..Default::default()
     };
     Ok(Setup {
+        train: (split.x_train.clone(), split.y_train.clone()),
         schema: Schema::infer(&split.x_train),
         pipeline,
         baseline,
@@ -97,13 +127,9 @@ fn iris_setup(s: &Scenario, root: &Path) -> Result<Setup> {
 fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
     let d = &s.data;
     let mut rng = data::rng(d.seed);
-    let (x, y) = data::manufacturing(d.train_rows, SensorBias::default(), 0.0, &mut rng)?;
-    let y = labels(&y);
-    let mut pipeline = default_pipeline(&x, true, s.model.seed);
-    pipeline.set_param(
-        "model__n_estimators",
-        &ParamValue::from(s.model.n_estimators),
-    )?;
+    let (x, y_raw) = data::manufacturing(d.train_rows, SensorBias::default(), 0.0, &mut rng)?;
+    let y = labels(&y_raw);
+    let pipeline = build_pipeline(s, &x)?;
     let trained = train(
         pipeline,
         &x,
@@ -165,12 +191,15 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
             .filter(|r| !bad.contains(r))
             .collect();
         days.push(Day {
-            features: features.take_rows(&keep)?,
+            features: schema.conform(&features.take_rows(&keep)?)?,
             labels: keep.iter().map(|&r| day_labels[r].clone()).collect(),
             rejected: bad.len(),
+            raw: features,
+            raw_labels: day_labels,
         });
     }
     Ok(Setup {
+        train: (x, y_raw),
         pipeline: trained.pipeline,
         baseline: trained.test_metrics,
         reference,
@@ -179,17 +208,74 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
     })
 }
 
-/// Replays a scenario and writes `history.json` and `summary.json` to `out`.
-pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
-    let started = Instant::now();
-    let setup = match s.data.source.as_str() {
-        "iris" => iris_setup(s, root)?,
-        "manufacturing" => manufacturing_setup(s)?,
+fn setup(s: &Scenario, root: &Path) -> Result<Setup> {
+    match s.data.source.as_str() {
+        "iris" => iris_setup(s, root),
+        "manufacturing" => manufacturing_setup(s),
         other => bail!(
             "scenario {}: unknown data source '{other}' (use iris or manufacturing)",
             s.name
         ),
+    }
+}
+
+fn with_target(x: &Frame, y: &[String], target: &str) -> Result<Frame> {
+    let mut f = x.clone();
+    f.push(
+        target,
+        driftwatch_core::Column::Categorical(driftwatch_core::Categorical::from_labels(
+            y.iter().map(|l| Some(l.as_str())),
+        )),
+    )?;
+    Ok(f)
+}
+
+/// Writes the scenario's data as CSV for the CLI walk-through: `train.csv` (features and
+/// target) and `current.csv` (every day's batch as it arrived, before validation).
+pub fn export(s: &Scenario, root: &Path, dir: &Path) -> Result<()> {
+    let setup = setup(s, root)?;
+    let target = if s.data.source == "iris" {
+        "species"
+    } else {
+        "defect"
     };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let write = |name: &str, frames: &[Frame]| -> Result<()> {
+        let path = dir.join(name);
+        let mut out = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            let mut text = Vec::new();
+            driftwatch_core::write_csv(f, &mut text, &path.display().to_string())?;
+            // Keep the header of the first frame only.
+            let body = if i == 0 {
+                &text[..]
+            } else {
+                text.iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(&text[..0], |p| &text[p + 1..])
+            };
+            out.extend_from_slice(body);
+        }
+        std::fs::write(&path, &out).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    write(
+        "train.csv",
+        &[with_target(&setup.train.0, &setup.train.1, target)?],
+    )?;
+    let days = setup
+        .days
+        .iter()
+        .map(|d| with_target(&d.raw, &d.raw_labels, target))
+        .collect::<Result<Vec<_>>>()?;
+    write("current.csv", &days)
+}
+
+/// Replays a scenario and writes `history.json` and `summary.json` to `out`.
+pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
+    let started = Instant::now();
+    let setup = setup(s, root)?;
     let config = EngineConfig {
         monitors: vec![
             MonitorConfig {
