@@ -28,14 +28,8 @@ const STIRLING_COEFFS: [f64; 8] = [
 ];
 
 fn clip_prob(p: f64) -> f64 {
-    // np.clip keeps NaN.
-    if p < 0.0 {
-        0.0
-    } else if p > 1.0 {
-        1.0
-    } else {
-        p
-    }
+    // Like np.clip, f64::clamp keeps NaN.
+    p.clamp(0.0, 1.0)
 }
 
 fn select_and_clip(cdfprob: f64, sfprob: f64, cdf: bool) -> f64 {
