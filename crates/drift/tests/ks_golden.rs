@@ -1,6 +1,8 @@
 //! Golden test: `ks_2samp` against scipy 1.17's `scipy.stats.ks_2samp` on
 //! every case of `fixtures/golden/ks_2samp.json`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use driftwatch_drift::ks::{Alternative, KsMethod, KsReference, ks_2samp};
 use serde::Deserialize;
 

@@ -28,14 +28,8 @@ const STIRLING_COEFFS: [f64; 8] = [
 ];
 
 fn clip_prob(p: f64) -> f64 {
-    // np.clip keeps NaN.
-    if p < 0.0 {
-        0.0
-    } else if p > 1.0 {
-        1.0
-    } else {
-        p
-    }
+    // Like np.clip, f64::clamp keeps NaN.
+    p.clamp(0.0, 1.0)
 }
 
 fn select_and_clip(cdfprob: f64, sfprob: f64, cdf: bool) -> f64 {
@@ -480,4 +474,120 @@ pub(crate) fn kstwo_cdf(d: f64, n: f64) -> f64 {
         return 1.0;
     }
     kolmogn(n as u64, d, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: f64, want: f64) -> bool {
+        (got - want).abs() <= (1e-12 * want.abs()).max(1e-300)
+    }
+
+    #[test]
+    fn kstwo_matches_scipy_in_every_regime() {
+        // (regime, n, x, scipy.stats.kstwo.sf(x, n), .cdf(x, n)), scipy 1.17.1.
+        let cases: &[(&str, u32, f64, f64, f64)] = &[
+            ("ruben-gambino low", 50, 0.015, 1.0, 3.041409320171343e-36),
+            ("ruben-gambino low n>140", 1000, 0.0007, 1.0, 0.0),
+            (
+                "ruben-gambino high",
+                10,
+                0.95,
+                1.9531250000000172e-13,
+                0.9999999999998047,
+            ),
+            (
+                "x >= 0.5 (2*smirnov)",
+                30,
+                0.6,
+                7.392006292214292e-11,
+                0.9999999999260799,
+            ),
+            (
+                "dmtw n<=140",
+                100,
+                0.05,
+                0.9532159710635725,
+                0.0467840289364275,
+            ),
+            (
+                "pomeranz",
+                100,
+                0.15,
+                0.019839242125643017,
+                0.980160757874357,
+            ),
+            (
+                "pomeranz 2",
+                37,
+                0.3,
+                0.0018926051289456236,
+                0.9981073948710544,
+            ),
+            (
+                "2*smirnov n<=140",
+                120,
+                0.25,
+                4.283039195002836e-07,
+                0.9999995716960804,
+            ),
+            (
+                "dmtw n>140",
+                10000,
+                0.003,
+                0.9999892575789189,
+                1.0742421081074768e-05,
+            ),
+            (
+                "pelz-good",
+                10000,
+                0.0125,
+                0.08713399697832902,
+                0.912866003021671,
+            ),
+            (
+                "pelz-good n>1e5",
+                500000,
+                0.0015,
+                0.21034190155828947,
+                0.7896580984417105,
+            ),
+            (
+                "smirnov sf n>140",
+                2308,
+                0.04,
+                0.0012052741360393188,
+                0.9987947258812511,
+            ),
+            (
+                "smirnov sf long sum",
+                500000,
+                0.004,
+                2.2445978493851467e-07,
+                0.9999997755402149,
+            ),
+            ("sf zero nx^2>=370", 100000, 0.07, 0.0, 1.0),
+        ];
+        for &(name, n, x, sf, cdf) in cases {
+            let n = f64::from(n);
+            let (gs, gc) = (kstwo_sf(x, n), kstwo_cdf(x, n));
+            assert!(close(gs, sf), "{name}: sf({x}, {n}) = {gs:e}, scipy {sf:e}");
+            assert!(
+                close(gc, cdf),
+                "{name}: cdf({x}, {n}) = {gc:e}, scipy {cdf:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn kstwo_support_edges() {
+        assert_eq!(kstwo_sf(0.0, 10.0), 1.0);
+        assert_eq!(kstwo_sf(0.05, 10.0), 1.0); // 0.05 = 0.5 / n
+        assert_eq!(kstwo_sf(1.0, 10.0), 0.0);
+        assert_eq!(kstwo_cdf(1.0, 10.0), 1.0);
+        assert!(kstwo_sf(0.5, 0.0).is_nan());
+        assert!(kstwo_sf(0.5, 2.5).is_nan());
+        assert!(kstwo_sf(f64::NAN, 3.0).is_nan());
+    }
 }

@@ -356,13 +356,7 @@ fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool, e
 
 /// scipy's `np.clip(v, 0, 1)` (keeps NaN and -0.0).
 fn clip01(v: f64) -> f64 {
-    if v < 0.0 {
-        0.0
-    } else if v > 1.0 {
-        1.0
-    } else {
-        v
-    }
+    v.clamp(0.0, 1.0)
 }
 
 /// The test on two sorted, validated, non-empty samples.

@@ -278,7 +278,7 @@ pub(crate) fn beta(mut a: f64, mut b: f64) -> f64 {
     if y.abs() > MAXGAM || a.abs() > MAXGAM || b.abs() > MAXGAM {
         let mut y = lgam(y);
         y = lgam(b) - y;
-        y = lgam(a) + y;
+        y += lgam(a);
         if y > MAXLOG {
             return f64::INFINITY;
         }
@@ -315,7 +315,7 @@ fn lbeta(mut a: f64, mut b: f64) -> f64 {
     if y.abs() > MAXGAM || a.abs() > MAXGAM || b.abs() > MAXGAM {
         let mut y = lgam(y);
         y = lgam(b) - y;
-        y = lgam(a) + y;
+        y += lgam(a);
         return y;
     }
     let mut y = rgamma(y);
