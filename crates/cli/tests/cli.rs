@@ -1,4 +1,7 @@
 //! The real `driftwatch` binary on real files: the README's walk-through, golden values
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! and every kind of bad input.
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! Chi-square homogeneity (via the column drift path) against scipy's chi2_contingency.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use driftwatch_core::{Categorical, Column, Frame};
 use driftwatch_drift::columns::{DriftOptions, DriftReference};
 
