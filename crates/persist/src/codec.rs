@@ -15,8 +15,9 @@
 //! Reading checks, in this order: magic, format version, header length against the
 //! limit and the bytes present, header checksum, header JSON, payload length against the
 //! limit and the bytes present, payload checksum, bounded decompression, a walk of the
-//! MessagePack (well formed, nesting within the limit), decoding, `Pipeline::validate`. Each step only runs on bytes the previous ones vouched
-//! for, and nothing but these decoders runs.
+//! MessagePack (well formed, nesting within the limit), decoding, `Pipeline::validate`.
+//! Each step only runs on bytes the previous ones vouched for, and nothing but these
+//! decoders runs.
 
 use std::collections::BTreeMap;
 use std::io::Read;

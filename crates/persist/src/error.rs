@@ -147,7 +147,7 @@ pub enum Error {
     },
 }
 
-/// Result with the bundle [`Error`].
+/// Result with the bundle [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
