@@ -14,9 +14,10 @@
 //!
 //! Reading checks, in this order: magic, format version, header length against the
 //! limit and the bytes present, header checksum, header JSON, payload length against the
-//! limit and the bytes present, payload checksum, bounded decompression, MessagePack
-//! decoding, `Pipeline::validate`. Each step only runs on bytes the previous ones vouched
-//! for, and nothing but these decoders runs.
+//! limit and the bytes present, payload checksum, bounded decompression, a walk of the
+//! MessagePack (well formed, nesting within the limit), decoding, `Pipeline::validate`.
+//! Each step only runs on bytes the previous ones vouched for, and nothing but these
+//! decoders runs.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -31,6 +32,7 @@ use crate::header::{
     BundleHeader, BundleMeta, Compression, TaskKind, default_crate_versions, is_semver,
 };
 use crate::limits::Limits;
+use crate::msgpack::{WalkError, nesting_depth};
 
 /// The first four bytes of every bundle.
 pub const MAGIC: [u8; 4] = *b"DWMB";
@@ -257,12 +259,26 @@ pub(crate) fn decode_payload(
             &decompressed
         }
     };
-    let decode_error = |detail: String| Error::Decode {
+    let depth = match nesting_depth(msgpack, limits.max_nesting_depth) {
+        Ok(depth) => depth,
+        Err(WalkError::TooDeep) => {
+            return Err(Error::TooDeep {
+                file: file.into(),
+                limit: limits.max_nesting_depth,
+            });
+        }
+        Err(WalkError::Malformed(detail)) => {
+            return Err(Error::Corrupt {
+                file: file.into(),
+                detail: format!("the payload is not well-formed MessagePack ({detail})"),
+            });
+        }
+    };
+    let pipeline = decode_msgpack(msgpack, depth).map_err(|detail| Error::Decode {
         file: file.into(),
         detail,
         writer: describe_writer(&header.crate_versions),
-    };
-    let pipeline = decode_msgpack(msgpack, limits.max_nesting_depth).map_err(decode_error)?;
+    })?;
     pipeline
         .validate()
         .map_err(|source| Error::InvalidPipeline {
@@ -272,20 +288,30 @@ pub(crate) fn decode_payload(
     Ok(pipeline)
 }
 
-/// Stack for the decoding thread. Decoding recurses once per nesting level, and in a
-/// debug build one level of a nested pipeline costs about 20 KiB of stack, so the
-/// default depth limit needs ~3 MiB: more than a test thread's 2 MiB. A thread of its own
-/// makes the depth limit, not the caller's stack, decide how deep a bundle may nest.
+/// Deepest nesting decoded on the caller's thread. The serde decoder recurses once per
+/// level, and in a debug build a level of a nested pipeline costs about 20 KiB of stack:
+/// 32 levels fit in any thread's stack (2 MiB for test and most pool threads), and real
+/// pipelines nest about 15 (a column transformer of pipelines inside a pipeline).
+const INLINE_MAX_DEPTH: usize = 32;
+
+/// Stack for decoding deeper payloads on a thread of their own, enough for ~3,000 levels
+/// in a debug build: far past any limit worth setting. Only reserved address space: the
+/// pages a decode does not touch are never allocated.
 const DECODE_STACK_BYTES: usize = 64 << 20;
 
-/// Decodes MessagePack into a pipeline on a thread with a known, large stack, with the
-/// nesting depth limited so a crafted file cannot overflow it.
-fn decode_msgpack(msgpack: &[u8], max_depth: usize) -> std::result::Result<Pipeline, String> {
+/// Decodes MessagePack (already walked: well formed, `depth` levels deep) into a
+/// pipeline, on a thread with a large stack when it nests deeper than is safe inline
+/// (spawning one costs ~0.1 ms, more than decoding a small pipeline).
+fn decode_msgpack(msgpack: &[u8], depth: usize) -> std::result::Result<Pipeline, String> {
     let run = move || {
         let mut de = rmp_serde::Deserializer::from_read_ref(msgpack);
-        de.set_max_depth(max_depth);
+        // The walk bounded the depth; rmp's own counter is a second guard.
+        de.set_max_depth(depth + 1);
         Pipeline::deserialize(&mut de).map_err(|e| e.to_string())
     };
+    if depth <= INLINE_MAX_DEPTH {
+        return run();
+    }
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("driftwatch-bundle-decode".into())
@@ -393,6 +419,21 @@ pub(crate) fn encode(
         file: file.into(),
         detail: e.to_string(),
     })?;
+    match nesting_depth(&msgpack, opts.limits.max_nesting_depth) {
+        Ok(_) => {}
+        Err(WalkError::TooDeep) => {
+            return Err(Error::TooDeep {
+                file: file.into(),
+                limit: opts.limits.max_nesting_depth,
+            });
+        }
+        Err(WalkError::Malformed(detail)) => {
+            return Err(Error::Encode {
+                file: file.into(),
+                detail: format!("the encoder wrote malformed MessagePack ({detail})"),
+            });
+        }
+    }
     let too_large = |part, size: u64, limit, field| Error::TooLarge {
         file: file.into(),
         part,

@@ -69,6 +69,16 @@ pub enum Error {
         /// The [`crate::Limits`] field that sets this limit.
         field: &'static str,
     },
+    /// The pipeline nests arrays and maps deeper than [`crate::Limits`] allows.
+    #[error(
+        "{file}: the pipeline nests deeper than {limit} levels; if you trust this file, raise Limits::max_nesting_depth"
+    )]
+    TooDeep {
+        /// The file.
+        file: String,
+        /// The limit in force.
+        limit: usize,
+    },
     /// The bundle is damaged: a checksum or an internal length does not match.
     #[error("{file} is corrupt: {detail}; restore it from a good copy or save the model again")]
     Corrupt {
@@ -137,7 +147,7 @@ pub enum Error {
     },
 }
 
-/// Result with the bundle [`Error`].
+/// Result with the bundle [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

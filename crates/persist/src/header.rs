@@ -42,8 +42,8 @@ pub enum Compression {
     None,
     /// The payload is one zstd stream of the MessagePack bytes.
     Zstd {
-        /// The zstd level used (1 to 22; higher is smaller and slower to save, loading
-        /// speed barely changes).
+        /// The zstd level used (usually 1 to 22: higher is smaller and slower to save,
+        /// loading speed barely changes; zstd's negative levels are faster still).
         level: i32,
     },
 }

@@ -27,6 +27,7 @@ mod error;
 mod file;
 mod header;
 mod limits;
+mod msgpack;
 
 use driftwatch_core::Pipeline;
 

@@ -373,9 +373,15 @@ fn nested(levels: usize, x: &driftwatch_core::Frame) -> Pipeline {
 fn nested_pipelines_load_up_to_the_depth_limit_and_no_further() {
     let x = numeric_frame(20, 3);
     let meta = BundleMeta::new("nested", "1.0.0", Schema::infer(&x));
-    // About three MessagePack levels per nested pipeline: 35 levels fit in 128. Decoding
-    // them would overflow a test thread's 2 MiB stack in a debug build, had the decoder
-    // not its own thread.
+    // Three MessagePack levels per nested pipeline: 35 levels fit in 128. Decoding them
+    // would overflow a test thread's 2 MiB stack in a debug build, had deep payloads not
+    // a decoding thread of their own.
+    // Up to ~10 levels decode on the caller's (here a 2 MiB test) thread.
+    for levels in 0..=12 {
+        let p = nested(levels, &x);
+        let bytes = to_bytes(&meta, &p, &SaveOptions::default()).unwrap();
+        assert!(from_bytes(&bytes).is_ok(), "{levels} levels");
+    }
     let p = nested(35, &x);
     let bytes = to_bytes(&meta, &p, &SaveOptions::default()).unwrap();
     let loaded = from_bytes(&bytes).unwrap().pipeline;
@@ -385,14 +391,23 @@ fn nested_pipelines_load_up_to_the_depth_limit_and_no_further() {
     );
 
     let deeper = nested(50, &x);
-    let bytes = to_bytes(&meta, &deeper, &SaveOptions::default()).unwrap();
-    let err = from_bytes(&bytes).unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err}");
-    assert!(err.to_string().contains("depth limit"), "{err}");
+    let err = to_bytes(&meta, &deeper, &SaveOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::TooDeep { limit: 128, .. }), "{err}");
     let relaxed = Limits {
         max_nesting_depth: 256,
         ..Limits::default()
     };
+    let save_relaxed = SaveOptions {
+        limits: relaxed,
+        ..SaveOptions::default()
+    };
+    let bytes = to_bytes(&meta, &deeper, &save_relaxed).unwrap();
+    let err = from_bytes(&bytes).unwrap_err();
+    assert!(matches!(err, Error::TooDeep { .. }), "{err}");
+    assert!(
+        err.to_string().contains("Limits::max_nesting_depth"),
+        "{err}"
+    );
     assert!(from_bytes_with(&bytes, &relaxed).is_ok());
 }
 
@@ -413,7 +428,18 @@ fn crafted_payloads_with_valid_checksums_are_still_refused() {
     // Nesting far past the limit: an error, not a stack overflow.
     let deep = vec![0x91u8; 100_000]; // fixarray of length 1, nested
     let err = none(good.clone(), &deep).unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(matches!(err, Error::TooDeep { .. }), "{err}");
+
+    // Not MessagePack at all (0xc1 is never used), or with bytes after the value.
+    let err = none(good.clone(), &[0xc1]).unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+    let mut trailing = rmp_serde::to_vec_named(&pipeline).unwrap();
+    trailing.push(0);
+    let err = none(good.clone(), &trailing).unwrap_err();
+    assert!(
+        err.to_string().contains("not well-formed MessagePack"),
+        "{err}"
+    );
 
     // A step type this build does not know: the message says who wrote the bundle.
     let mut value = rmp_to_json(&pipeline);
