@@ -11,6 +11,9 @@ use crate::Error;
 /// Rows traversed in lockstep through one tree.
 const LOCKSTEP: usize = 8;
 
+/// Trees traversed in lockstep for one row.
+const TREE_LOCKSTEP: usize = 16;
+
 /// Largest number of rows per parallel work item: every tree is applied to
 /// all rows of a chunk before the next tree, so large chunks reuse each
 /// tree's nodes from cache.
@@ -103,7 +106,19 @@ impl Ensemble {
         }
         check_row(row, 0)?;
         out.fill(0.0);
-        for tree in &self.trees {
+        // trees in lockstep groups; outputs are added in tree order, so the
+        // result is bit-identical to the batch path
+        let mut groups = self.trees.chunks_exact(TREE_LOCKSTEP);
+        for group in &mut groups {
+            let trees: [&Tree; TREE_LOCKSTEP] = std::array::from_fn(|k| &group[k]);
+            let leaves = Tree::leaves_of_trees(trees, row);
+            for (tree, leaf) in trees.iter().zip(leaves) {
+                for (o, v) in out.iter_mut().zip(tree.leaf_output(leaf)) {
+                    *o += v;
+                }
+            }
+        }
+        for tree in groups.remainder() {
             for (o, v) in out.iter_mut().zip(tree.output_of(row)) {
                 *o += v;
             }

@@ -112,6 +112,26 @@ impl Tree {
         }
     }
 
+    /// Leaves reached by one row in `K` different trees, traversed in
+    /// lockstep so that the cache misses of the trees overlap (single-row
+    /// latency; same preconditions as [`Tree::leaf_of`]).
+    #[inline]
+    pub(crate) fn leaves_of_trees<const K: usize>(trees: [&Tree; K], row: &[f64]) -> [usize; K] {
+        let mut nodes = [0usize; K];
+        loop {
+            let mut moved = false;
+            for (n, t) in nodes.iter_mut().zip(trees) {
+                let next = t.left[*n] as usize
+                    + usize::from(row[t.feature[*n] as usize] > t.threshold[*n]);
+                moved |= next != *n;
+                *n = next;
+            }
+            if !moved {
+                return nodes;
+            }
+        }
+    }
+
     /// Leaf output for `row` (see [`Tree::leaf_of`] preconditions).
     #[inline]
     pub(crate) fn output_of(&self, row: &[f64]) -> &[f64] {
@@ -220,5 +240,90 @@ pub(crate) fn check_row(row: &[f64], row_index: usize) -> Result<(), Error> {
             row: row_index,
             value: row[f],
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Root split on feature 1 at 0.5 into two leaves of a 2-class model.
+    fn stump() -> Tree {
+        Tree {
+            feature: vec![1, 0, 0],
+            threshold: vec![0.5, LEAF_THRESHOLD, LEAF_THRESHOLD],
+            left: vec![1, 1, 2],
+            right: vec![2, 1, 2],
+            value: vec![NO_NODE, 0, 2],
+            values: vec![1.0, 0.0, 0.25, 0.75],
+            n_outputs: 2,
+            importances: vec![0.0, 1.0],
+            max_depth: 1,
+        }
+    }
+
+    #[test]
+    fn valid_stump_traverses() {
+        let t = stump();
+        t.validate(2, 2, true).unwrap();
+        assert_eq!(t.leaf_of(&[9.0, 0.5]), 1);
+        assert_eq!(t.leaf_of(&[9.0, 0.6]), 2);
+        let row = [0.0, 1.0];
+        assert_eq!(Tree::leaves_of_trees([&t, &t], &row), [2, 2]);
+        assert_eq!(t.output_of(&[0.0, 1.0]), &[0.25, 0.75]);
+    }
+
+    #[test]
+    fn corruption_is_detected() {
+        type Corrupt = Box<dyn Fn(&mut Tree)>;
+        let cases: Vec<(&str, Corrupt)> = vec![
+            ("child out of range", Box::new(|t| t.left[0] = 7)),
+            ("child before parent", Box::new(|t| t.left[2] = 1)),
+            (
+                "cycle",
+                Box::new(|t| {
+                    t.left[1] = 0;
+                    t.right[1] = 1;
+                }),
+            ),
+            ("non-consecutive children", Box::new(|t| t.right[0] = 1)),
+            ("feature out of range", Box::new(|t| t.feature[0] = 2)),
+            ("nan threshold", Box::new(|t| t.threshold[0] = f64::NAN)),
+            ("leaf threshold", Box::new(|t| t.threshold[1] = 0.0)),
+            ("value offset", Box::new(|t| t.value[2] = 3)),
+            ("distribution", Box::new(|t| t.values[0] = 0.5)),
+            ("non-finite value", Box::new(|t| t.values[2] = f64::NAN)),
+            (
+                "lengths",
+                Box::new(|t| {
+                    t.threshold.pop();
+                }),
+            ),
+            (
+                "empty",
+                Box::new(|t| {
+                    t.feature.clear();
+                    t.threshold.clear();
+                    t.left.clear();
+                    t.right.clear();
+                    t.value.clear();
+                }),
+            ),
+            ("importances", Box::new(|t| t.importances.push(0.0))),
+            ("n_outputs", Box::new(|t| t.n_outputs = 3)),
+        ];
+        for (name, corrupt) in cases {
+            let mut t = stump();
+            corrupt(&mut t);
+            assert!(
+                matches!(t.validate(2, 2, true), Err(Error::CorruptModel(_))),
+                "{name} not detected"
+            );
+        }
+        // a regression model does not need distributions
+        let mut t = stump();
+        t.values[0] = 3.0;
+        assert!(t.validate(2, 2, false).is_ok());
+        assert!(t.validate(1, 2, false).is_err());
     }
 }
