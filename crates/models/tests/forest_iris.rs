@@ -112,7 +112,7 @@ fn random_forest_matches_sklearn_accuracy_on_iris() {
         let mut out = [0.0; 3];
         model.predict_proba_row(&r, &mut out).unwrap();
         for k in 0..3 {
-            assert!((out[k] - proba[[i, k]]).abs() < 1e-12);
+            assert_eq!(out[k], proba[[i, k]]);
         }
     }
     // petal features dominate, as in scikit-learn

@@ -8,8 +8,24 @@ use serde::{Deserialize, Serialize};
 use super::tree::{Tree, check_row};
 use crate::Error;
 
-/// Rows per parallel work item of batch prediction.
-const ROW_CHUNK: usize = 128;
+/// Rows traversed in lockstep through one tree.
+const LOCKSTEP: usize = 8;
+
+/// Trees traversed in lockstep for one row.
+const TREE_LOCKSTEP: usize = 16;
+
+/// Largest number of rows per parallel work item: every tree is applied to
+/// all rows of a chunk before the next tree, so large chunks reuse each
+/// tree's nodes from cache.
+const MAX_CHUNK: usize = 4096;
+
+/// Rows per work item: as large as allowed while giving every thread an
+/// equal number of chunks.
+fn row_chunk(n: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    let n_chunks = n.div_ceil(MAX_CHUNK).max(threads).next_multiple_of(threads);
+    n.div_ceil(n_chunks).max(1)
+}
 
 /// Trees plus the shape information shared by every model type.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,7 +106,19 @@ impl Ensemble {
         }
         check_row(row, 0)?;
         out.fill(0.0);
-        for tree in &self.trees {
+        // trees in lockstep groups; outputs are added in tree order, so the
+        // result is bit-identical to the batch path
+        let mut groups = self.trees.chunks_exact(TREE_LOCKSTEP);
+        for group in &mut groups {
+            let trees: [&Tree; TREE_LOCKSTEP] = std::array::from_fn(|k| &group[k]);
+            let leaves = Tree::leaves_of_trees(trees, row);
+            for (tree, leaf) in trees.iter().zip(leaves) {
+                for (o, v) in out.iter_mut().zip(tree.leaf_output(leaf)) {
+                    *o += v;
+                }
+            }
+        }
+        for tree in groups.remainder() {
             for (o, v) in out.iter_mut().zip(tree.output_of(row)) {
                 *o += v;
             }
@@ -110,12 +138,13 @@ impl Ensemble {
             return Ok(out);
         }
         let contiguous = x.as_slice();
+        let chunk = row_chunk(n);
         let results: Vec<Result<(), Error>> = out
-            .par_chunks_mut(ROW_CHUNK * c)
+            .par_chunks_mut(chunk * c)
             .enumerate()
             .map(|(k, out)| {
-                let r0 = k * ROW_CHUNK;
-                let r1 = (r0 + ROW_CHUNK).min(n);
+                let r0 = k * chunk;
+                let r1 = (r0 + chunk).min(n);
                 let owned: Vec<f64>;
                 let rows: &[f64] = match contiguous {
                     Some(all) => &all[r0 * nf..r1 * nf],
@@ -141,8 +170,22 @@ impl Ensemble {
             check_row(row, first_row + k)?;
         }
         let c = self.n_outputs;
+        let n_rows = rows.len() / nf;
+        let full = n_rows / LOCKSTEP * LOCKSTEP;
         for tree in &self.trees {
-            for (row, o) in rows.chunks_exact(nf).zip(out.chunks_exact_mut(c)) {
+            for g in (0..full).step_by(LOCKSTEP) {
+                let group: [&[f64]; LOCKSTEP] =
+                    std::array::from_fn(|k| &rows[(g + k) * nf..(g + k + 1) * nf]);
+                let leaves = tree.leaves_of_group(group);
+                for (k, &leaf) in leaves.iter().enumerate() {
+                    let o = &mut out[(g + k) * c..(g + k + 1) * c];
+                    for (a, v) in o.iter_mut().zip(tree.leaf_output(leaf)) {
+                        *a += v;
+                    }
+                }
+            }
+            let tail = rows[full * nf..].chunks_exact(nf);
+            for (row, o) in tail.zip(out[full * c..].chunks_exact_mut(c)) {
                 for (a, v) in o.iter_mut().zip(tree.output_of(row)) {
                     *a += v;
                 }

@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::binning::{Binned, midpoint};
 use super::params::{Criterion, Splitter};
-use super::tree::{NO_NODE, Tree};
+use super::tree::{LEAF_THRESHOLD, NO_NODE, Tree};
 
 /// Number of histogram slots per feature (codes are `u8`).
 const NB: usize = 256;
@@ -346,9 +346,9 @@ pub(crate) fn grow_tree(
         importances: vec![0.0; nf],
         tree: Tree {
             feature: vec![0],
-            threshold: vec![0.0],
-            left: vec![NO_NODE],
-            right: vec![NO_NODE],
+            threshold: vec![LEAF_THRESHOLD],
+            left: vec![0],
+            right: vec![0],
             value: vec![NO_NODE],
             values: Vec::new(),
             n_outputs,
@@ -425,11 +425,11 @@ impl Grower<'_> {
             self.tree.threshold[n] = best.threshold;
             self.tree.left[n] = left_id;
             self.tree.right[n] = left_id + 1;
-            for _ in 0..2 {
+            for id in [left_id, left_id + 1] {
                 self.tree.feature.push(0);
-                self.tree.threshold.push(0.0);
-                self.tree.left.push(NO_NODE);
-                self.tree.right.push(NO_NODE);
+                self.tree.threshold.push(LEAF_THRESHOLD);
+                self.tree.left.push(id);
+                self.tree.right.push(id);
                 self.tree.value.push(NO_NODE);
             }
             let consts = std::mem::take(&mut self.features);
@@ -500,8 +500,6 @@ impl Grower<'_> {
             }
         }
         self.tree.value[n] = off;
-        self.tree.left[n] = NO_NODE;
-        self.tree.right[n] = NO_NODE;
     }
 
     /// scikit-learn's feature sampling: draw features without replacement

@@ -4,26 +4,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
-/// Marker in `left`/`right` for a leaf and in `value` for an internal node.
+/// Marker in `value` for an internal node.
 pub const NO_NODE: u32 = u32::MAX;
+
+/// Threshold stored in leaves: no finite value is greater, so the traversal
+/// step stays on the leaf.
+pub(crate) const LEAF_THRESHOLD: f64 = f64::MAX;
 
 /// A fitted tree stored as flat arrays indexed by node id (root = 0).
 ///
 /// Internal node `n` sends a row to `left[n]` when
 /// `row[feature[n]] <= threshold[n]` and to `right[n]` otherwise; children
-/// always have larger ids than their parent. Leaf `n` has
-/// `left[n] == right[n] == NO_NODE` and its output is
-/// `values[value[n] .. value[n] + n_outputs]` (normalized class frequencies
-/// for a classifier, the mean target for a regressor).
+/// are allocated in pairs (`right[n] == left[n] + 1`) and always have larger
+/// ids than their parent, so traversal is the branch-free step
+/// `n = left[n] + (row[feature[n]] > threshold[n])`. A leaf points to itself
+/// (`left[n] == right[n] == n`, `feature[n] == 0`,
+/// `threshold[n] == f64::MAX`), so that step is a no-op on it, and its output
+/// is `values[value[n] .. value[n] + n_outputs]` (normalized class
+/// frequencies for a classifier, the mean target for a regressor).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     /// Split feature per node (0 for leaves).
     pub(crate) feature: Vec<u32>,
-    /// Split threshold per node (0.0 for leaves).
+    /// Split threshold per node (`f64::MAX` for leaves).
     pub(crate) threshold: Vec<f64>,
-    /// Left child per node.
+    /// Left child per node (itself for leaves).
     pub(crate) left: Vec<u32>,
-    /// Right child per node.
+    /// Right child per node (`left + 1`; itself for leaves).
     pub(crate) right: Vec<u32>,
     /// Offset of the leaf output in `values` (`NO_NODE` for internal nodes).
     pub(crate) value: Vec<u32>,
@@ -71,17 +78,57 @@ impl Tree {
     }
 
     /// Id of the leaf reached by `row`. `row` must have been checked to hold
-    /// at least `n_features` finite values and the tree to be valid.
+    /// `n_features` finite values and the tree to be valid.
     #[inline]
     pub(crate) fn leaf_of(&self, row: &[f64]) -> usize {
         let mut n = 0usize;
         loop {
-            let l = self.left[n];
-            if l == NO_NODE {
+            let next = self.left[n] as usize
+                + usize::from(row[self.feature[n] as usize] > self.threshold[n]);
+            if next == n {
                 return n;
             }
-            let go_left = row[self.feature[n] as usize] <= self.threshold[n];
-            n = if go_left { l } else { self.right[n] } as usize;
+            n = next;
+        }
+    }
+
+    /// Leaves reached by `K` rows, traversed in lockstep with the branch-free
+    /// step so that the memory accesses of the rows overlap (same
+    /// preconditions as [`Tree::leaf_of`]).
+    #[inline]
+    pub(crate) fn leaves_of_group<const K: usize>(&self, rows: [&[f64]; K]) -> [usize; K] {
+        let mut nodes = [0usize; K];
+        loop {
+            let mut moved = false;
+            for (n, row) in nodes.iter_mut().zip(rows) {
+                let next = self.left[*n] as usize
+                    + usize::from(row[self.feature[*n] as usize] > self.threshold[*n]);
+                moved |= next != *n;
+                *n = next;
+            }
+            if !moved {
+                return nodes;
+            }
+        }
+    }
+
+    /// Leaves reached by one row in `K` different trees, traversed in
+    /// lockstep so that the cache misses of the trees overlap (single-row
+    /// latency; same preconditions as [`Tree::leaf_of`]).
+    #[inline]
+    pub(crate) fn leaves_of_trees<const K: usize>(trees: [&Tree; K], row: &[f64]) -> [usize; K] {
+        let mut nodes = [0usize; K];
+        loop {
+            let mut moved = false;
+            for (n, t) in nodes.iter_mut().zip(trees) {
+                let next = t.left[*n] as usize
+                    + usize::from(row[t.feature[*n] as usize] > t.threshold[*n]);
+                moved |= next != *n;
+                *n = next;
+            }
+            if !moved {
+                return nodes;
+            }
         }
     }
 
@@ -100,7 +147,8 @@ impl Tree {
 
     /// Checks structural integrity so that traversal of a (deserialized)
     /// tree can never panic or loop: array lengths agree, children are in
-    /// range and have larger ids than their parent, features are below
+    /// range, consecutive and have larger ids than their parent, leaves are
+    /// proper self-loops, features are below
     /// `n_features`, thresholds and leaf values are finite, leaf outputs are
     /// `n_outputs` long, and classification leaves are distributions.
     pub fn validate(
@@ -114,7 +162,7 @@ impl Tree {
         if n == 0 {
             return bad("tree has no nodes".into());
         }
-        if n > NO_NODE as usize {
+        if n >= NO_NODE as usize {
             return bad("tree has too many nodes".into());
         }
         if self.threshold.len() != n
@@ -143,10 +191,10 @@ impl Tree {
             return bad("non-finite feature importance".into());
         }
         for i in 0..n {
-            let (l, r) = (self.left[i], self.right[i]);
-            if l == NO_NODE || r == NO_NODE {
-                if l != r {
-                    return bad(format!("node {i} has exactly one child"));
+            let (l, r) = (self.left[i] as usize, self.right[i] as usize);
+            if l == i {
+                if r != i || self.feature[i] != 0 || self.threshold[i] != LEAF_THRESHOLD {
+                    return bad(format!("leaf {i} is not a proper self-loop"));
                 }
                 let o = self.value[i] as usize;
                 let Some(out) = self.values.get(o..o.saturating_add(n_outputs)) else {
@@ -162,10 +210,9 @@ impl Tree {
                     }
                 }
             } else {
-                let (lu, ru) = (l as usize, r as usize);
-                if lu <= i || ru <= i || lu >= n || ru >= n {
+                if l <= i || r != l + 1 || r >= n {
                     return bad(format!(
-                        "node {i} has children ({l}, {r}) out of order or range"
+                        "node {i} has children ({l}, {r}); they must be consecutive, after it and in range"
                     ));
                 }
                 if self.feature[i] as usize >= n_features {
@@ -193,5 +240,90 @@ pub(crate) fn check_row(row: &[f64], row_index: usize) -> Result<(), Error> {
             row: row_index,
             value: row[f],
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Root split on feature 1 at 0.5 into two leaves of a 2-class model.
+    fn stump() -> Tree {
+        Tree {
+            feature: vec![1, 0, 0],
+            threshold: vec![0.5, LEAF_THRESHOLD, LEAF_THRESHOLD],
+            left: vec![1, 1, 2],
+            right: vec![2, 1, 2],
+            value: vec![NO_NODE, 0, 2],
+            values: vec![1.0, 0.0, 0.25, 0.75],
+            n_outputs: 2,
+            importances: vec![0.0, 1.0],
+            max_depth: 1,
+        }
+    }
+
+    #[test]
+    fn valid_stump_traverses() {
+        let t = stump();
+        t.validate(2, 2, true).unwrap();
+        assert_eq!(t.leaf_of(&[9.0, 0.5]), 1);
+        assert_eq!(t.leaf_of(&[9.0, 0.6]), 2);
+        let row = [0.0, 1.0];
+        assert_eq!(Tree::leaves_of_trees([&t, &t], &row), [2, 2]);
+        assert_eq!(t.output_of(&[0.0, 1.0]), &[0.25, 0.75]);
+    }
+
+    #[test]
+    fn corruption_is_detected() {
+        type Corrupt = Box<dyn Fn(&mut Tree)>;
+        let cases: Vec<(&str, Corrupt)> = vec![
+            ("child out of range", Box::new(|t| t.left[0] = 7)),
+            ("child before parent", Box::new(|t| t.left[2] = 1)),
+            (
+                "cycle",
+                Box::new(|t| {
+                    t.left[1] = 0;
+                    t.right[1] = 1;
+                }),
+            ),
+            ("non-consecutive children", Box::new(|t| t.right[0] = 1)),
+            ("feature out of range", Box::new(|t| t.feature[0] = 2)),
+            ("nan threshold", Box::new(|t| t.threshold[0] = f64::NAN)),
+            ("leaf threshold", Box::new(|t| t.threshold[1] = 0.0)),
+            ("value offset", Box::new(|t| t.value[2] = 3)),
+            ("distribution", Box::new(|t| t.values[0] = 0.5)),
+            ("non-finite value", Box::new(|t| t.values[2] = f64::NAN)),
+            (
+                "lengths",
+                Box::new(|t| {
+                    t.threshold.pop();
+                }),
+            ),
+            (
+                "empty",
+                Box::new(|t| {
+                    t.feature.clear();
+                    t.threshold.clear();
+                    t.left.clear();
+                    t.right.clear();
+                    t.value.clear();
+                }),
+            ),
+            ("importances", Box::new(|t| t.importances.push(0.0))),
+            ("n_outputs", Box::new(|t| t.n_outputs = 3)),
+        ];
+        for (name, corrupt) in cases {
+            let mut t = stump();
+            corrupt(&mut t);
+            assert!(
+                matches!(t.validate(2, 2, true), Err(Error::CorruptModel(_))),
+                "{name} not detected"
+            );
+        }
+        // a regression model does not need distributions
+        let mut t = stump();
+        t.values[0] = 3.0;
+        assert!(t.validate(2, 2, false).is_ok());
+        assert!(t.validate(1, 2, false).is_err());
     }
 }
