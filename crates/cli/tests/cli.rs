@@ -386,3 +386,76 @@ fn validate_reports_every_violation_from_a_schema_file() {
         .count();
     assert_eq!(j["invalid_rows"].as_u64().unwrap() as usize, too_big);
 }
+
+#[test]
+fn pipeline_config_from_toml_with_grid_search_and_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("quality.dwm");
+    let data = root().join("fixtures/data/manufacturing/train.csv");
+    let config = root().join("fixtures/pipelines/manufacturing.toml");
+    let o = run(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "defect",
+        "--config",
+        config.to_str().unwrap(),
+        "--grid",
+        "model__max_depth=3,none",
+        "--cv",
+        "3",
+        "--range",
+        "temperature=100:300",
+        "--out",
+        model.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j = json(&o);
+    let rows = j["grid_search"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        j["test_metrics"]["accuracy"].as_f64().unwrap() > 0.8,
+        "{}",
+        j["test_metrics"]
+    );
+    let h = &j["bundle"];
+    let temperature = h["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "temperature")
+        .unwrap();
+    assert_eq!(
+        (temperature["min"].as_f64(), temperature["max"].as_f64()),
+        (Some(100.0), Some(300.0))
+    );
+    // Rows with a temperature outside 100..300 (sensor glitches at 999, and drifted
+    // readings late in the file) are skipped and counted.
+    let current = root().join("fixtures/data/manufacturing/current.csv");
+    let o = run(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        current.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let out_of_range = std::fs::read_to_string(&current)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let t: f64 = l.split(',').next().unwrap().parse().unwrap();
+            !(100.0..=300.0).contains(&t)
+        })
+        .count();
+    assert!(out_of_range > 0);
+    assert!(
+        err.contains(&format!("{out_of_range} of 8000 rows failed validation")),
+        "{err}"
+    );
+}
