@@ -21,6 +21,26 @@
 //! assert_eq!(r.method, KsMethod::Exact);
 //! # Ok::<(), driftwatch_drift::Error>(())
 //! ```
+//!
+//! # Where this differs from scipy
+//!
+//! * An empty sample or a NaN/infinite value is an [`Error`] (scipy returns
+//!   NaN or applies its `nan_policy`); callers remove missing values first.
+//! * scipy warns when it switches from the exact to the asymptotic method;
+//!   here [`KsResult::method`] says which method gave the p-value. The
+//!   switch happens exactly where scipy's does: lcm too large for int32,
+//!   floating-point overflow in the path counting (e.g. one-sided
+//!   3000 x 10000), or an exact value outside `[0, 1]` (e.g. the two-sided
+//!   5 x 5 sum rounding to 1.0000000000000002).
+//! * For the long `smirnov` sums of `kstwo.sf` (n above a few hundred, in
+//!   its `2 * smirnov` regime), most terms are computed from the previous
+//!   one by their ratio and re-anchored on scipy's double-double term every
+//!   64 terms: the same sum to about 1e-13 relative, several times faster.
+//!   Elsewhere the arithmetic follows scipy operation by operation, up to
+//!   summation order in BLAS products and convolutions and scipy's
+//!   occasional long-double intermediates (differences near 1e-15).
+//! * Strings parse by full name only (`"two-sided"`, `"less"`,
+//!   `"greater"`), not by scipy's first letter.
 
 mod asymp;
 mod exact;
