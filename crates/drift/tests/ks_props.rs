@@ -52,7 +52,11 @@ proptest! {
         let less = ks_2samp(&a, &b, Alternative::Less, m).unwrap();
         let greater = ks_2samp(&a, &b, Alternative::Greater, m).unwrap();
         prop_assert_eq!(two.statistic, less.statistic.max(greater.statistic));
-        let expected_sign = if less.statistic > greater.statistic { -1 } else { 1 };
+        // The sign follows the raw (unsnapped) one-sided statistics: an exact
+        // p-value snaps both to the lattice, where they can become equal.
+        let raw_less = ks_2samp(&a, &b, Alternative::Less, KsMethod::Asymp).unwrap();
+        let raw_greater = ks_2samp(&a, &b, Alternative::Greater, KsMethod::Asymp).unwrap();
+        let expected_sign = if raw_less.statistic > raw_greater.statistic { -1 } else { 1 };
         prop_assert_eq!(two.statistic_sign, expected_sign);
         prop_assert_eq!(less.statistic_sign, -1);
         prop_assert_eq!(greater.statistic_sign, 1);
@@ -128,7 +132,6 @@ proptest! {
         }
         let (a, b) = values.split_at(n1);
         let r = ks_2samp(a, b, alt, KsMethod::Exact).unwrap();
-        prop_assert_eq!(r.method, KsMethod::Exact);
 
         // Statistic numerators on the lattice 1/lcm: walking the sorted
         // union, a value of `a` adds lcm/n1, a value of `b` subtracts lcm/n2.
@@ -159,6 +162,14 @@ proptest! {
             }
         }
         let want = extreme as f64 / total as f64;
+        if r.method == KsMethod::Asymp {
+            // scipy's quirk, kept: with n1 == n2 and D = 1/n the two-sided
+            // exact sum can round to 1.0000000000000002, which scipy treats
+            // as a failed exact computation and replaces by the asymptotic
+            // p-value.
+            prop_assert!(n1 == n2 && alt == Alternative::TwoSided && want == 1.0);
+            return Ok(());
+        }
         prop_assert!((r.p_value - want).abs() <= 1e-12 * want.max(1e-300), "p {} want {}", r.p_value, want);
     }
 }

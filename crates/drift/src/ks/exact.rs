@@ -71,7 +71,7 @@ pub(crate) fn attempt_exact(
                     let bin = binom((n1 + n2) as f64, n1 as f64);
                     // scipy: a path count above the total, or an infinite
                     // total, is a floating-point failure.
-                    if num_paths > bin || bin.is_infinite() || !bin.is_finite() {
+                    if num_paths > bin || !bin.is_finite() {
                         None
                     } else {
                         Some(num_paths / bin)

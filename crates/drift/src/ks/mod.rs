@@ -21,6 +21,26 @@
 //! assert_eq!(r.method, KsMethod::Exact);
 //! # Ok::<(), driftwatch_drift::Error>(())
 //! ```
+//!
+//! # Where this differs from scipy
+//!
+//! * An empty sample or a NaN/infinite value is an [`Error`] (scipy returns
+//!   NaN or applies its `nan_policy`); callers remove missing values first.
+//! * scipy warns when it switches from the exact to the asymptotic method;
+//!   here [`KsResult::method`] says which method gave the p-value. The
+//!   switch happens exactly where scipy's does: lcm too large for int32,
+//!   floating-point overflow in the path counting (e.g. one-sided
+//!   3000 x 10000), or an exact value outside `[0, 1]` (e.g. the two-sided
+//!   5 x 5 sum rounding to 1.0000000000000002).
+//! * For the long `smirnov` sums of `kstwo.sf` (n above a few hundred, in
+//!   its `2 * smirnov` regime), most terms are computed from the previous
+//!   one by their ratio and re-anchored on scipy's double-double term every
+//!   64 terms: the same sum to about 1e-13 relative, several times faster.
+//!   Elsewhere the arithmetic follows scipy operation by operation, up to
+//!   summation order in BLAS products and convolutions and scipy's
+//!   occasional long-double intermediates (differences near 1e-15).
+//! * Strings parse by full name only (`"two-sided"`, `"less"`,
+//!   `"greater"`), not by scipy's first letter.
 
 mod asymp;
 mod exact;
@@ -180,6 +200,9 @@ pub struct KsResult {
 #[serde(try_from = "KsReferenceRepr")]
 pub struct KsReference {
     sorted: Vec<f64>,
+    /// Whether two reference values are equal (selects the tie-aware scan).
+    #[serde(skip)]
+    has_ties: bool,
 }
 
 /// The serialized shape of [`KsReference`].
@@ -217,7 +240,8 @@ impl KsReference {
         validate(reference, "reference")?;
         let mut sorted = reference.to_vec();
         sorted.sort_unstable_by(f64::total_cmp);
-        Ok(Self { sorted })
+        let has_ties = has_adjacent_equal(&sorted);
+        Ok(Self { sorted, has_ties })
     }
 
     /// Like [`KsReference::new`], taking ownership of the values.
@@ -227,7 +251,11 @@ impl KsReference {
     pub fn from_vec(mut reference: Vec<f64>) -> Result<Self, Error> {
         validate(&reference, "reference")?;
         reference.sort_unstable_by(f64::total_cmp);
-        Ok(Self { sorted: reference })
+        let has_ties = has_adjacent_equal(&reference);
+        Ok(Self {
+            sorted: reference,
+            has_ties,
+        })
     }
 
     /// Number of values in the reference sample.
@@ -266,7 +294,8 @@ impl KsReference {
         validate(current, "current")?;
         let mut cur = current.to_vec();
         cur.sort_unstable_by(f64::total_cmp);
-        Ok(test_sorted(&self.sorted, &cur, alternative, method))
+        let ties = self.has_ties || has_adjacent_equal(&cur);
+        Ok(test_sorted(&self.sorted, &cur, ties, alternative, method))
     }
 }
 
@@ -306,8 +335,14 @@ pub fn kstwo_cdf(d: f64, n: u64) -> f64 {
     kolmogorov::kstwo_cdf(d, n as f64)
 }
 
+/// Whether a sorted slice holds two equal values (`-0.0 == 0.0` counts).
+fn has_adjacent_equal(sorted: &[f64]) -> bool {
+    sorted.windows(2).any(|w| w[0] == w[1])
+}
+
 /// The extremes of `cdf1 - cdf2` over the concatenated sorted samples, with
 /// numpy's `argmin`/`argmax` tie rule (first occurrence).
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Extremes {
     max: f64,
     max_loc: f64,
@@ -316,6 +351,13 @@ struct Extremes {
 }
 
 impl Extremes {
+    const EMPTY: Self = Self {
+        max: f64::NEG_INFINITY,
+        max_loc: f64::NAN,
+        min: f64::INFINITY,
+        min_loc: f64::NAN,
+    };
+
     fn update(&mut self, diff: f64, loc: f64) {
         if diff > self.max {
             self.max = diff;
@@ -326,12 +368,35 @@ impl Extremes {
             self.min_loc = loc;
         }
     }
+
+    /// Extremes over `first` followed by `second`: on equal values the
+    /// first block wins, as numpy's first-occurrence rule gives.
+    fn concat(first: Self, second: Self) -> Self {
+        let (max, max_loc) = if first.max >= second.max {
+            (first.max, first.max_loc)
+        } else {
+            (second.max, second.max_loc)
+        };
+        let (min, min_loc) = if first.min <= second.min {
+            (first.min, first.min_loc)
+        } else {
+            (second.min, second.min_loc)
+        };
+        Self {
+            max,
+            max_loc,
+            min,
+            min_loc,
+        }
+    }
 }
 
 /// Walks `xs` in order and, for each run of equal values, evaluates the ECDF
 /// difference there. `xs_is_reference` says whether `xs` is the reference
-/// (first) sample; `ys` is the other sample.
-fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool, ext: &mut Extremes) {
+/// (first) sample; `ys` is the other sample. Handles ties within and across
+/// the samples exactly as scipy's `searchsorted(..., side="right")`.
+fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool) -> Extremes {
+    let mut ext = Extremes::EMPTY;
     let mut j = 0;
     let mut k = 0;
     while k < xs.len() {
@@ -352,6 +417,122 @@ fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool, e
         ext.update(diff, x);
         k = end;
     }
+    ext
+}
+
+/// The tie-aware extremes: one scan over each sample.
+fn extremes_with_ties(a: &[f64], b: &[f64]) -> Extremes {
+    let (n1f, n2f) = (a.len() as f64, b.len() as f64);
+    Extremes::concat(scan(a, b, n1f, n2f, true), scan(b, a, n1f, n2f, false))
+}
+
+/// Largest `n1 * n2` for which [`extremes_distinct`] may compare ECDF
+/// differences as exact integers: distinct differences are then at least
+/// `1/(n1 n2) > 6.7e-16` apart, more than twice the at most 3.3e-16 error of
+/// numpy's `i/n1 - j/n2`, so the integer order is the float order.
+const MAX_EXACT_ORDER_PRODUCT: u128 = 1_000_000_000_000_000;
+
+/// Running extremes of one sample's values in [`extremes_distinct`]: the
+/// exact numerator `i*n2 - j*n1` of each extreme and numpy's float for it.
+#[derive(Clone, Copy)]
+struct Track {
+    nmax: i64,
+    max: f64,
+    max_loc: f64,
+    nmin: i64,
+    min: f64,
+    min_loc: f64,
+}
+
+impl Track {
+    const EMPTY: Self = Self {
+        nmax: i64::MIN,
+        max: f64::NEG_INFINITY,
+        max_loc: f64::NAN,
+        nmin: i64::MAX,
+        min: f64::INFINITY,
+        min_loc: f64::NAN,
+    };
+
+    /// `num` is the exact numerator of the difference `ci/n1 - cj/n2`.
+    /// Floats are only computed for values that tie or beat an extreme;
+    /// among exact ties the larger float wins (the first on equal floats),
+    /// which is what numpy's argmax over the floats picks.
+    #[inline]
+    fn update(&mut self, num: i64, ci: usize, cj: usize, n1f: f64, n2f: f64, loc: f64) {
+        if num >= self.nmax {
+            let diff = ci as f64 / n1f - cj as f64 / n2f;
+            if num > self.nmax || diff > self.max {
+                self.nmax = num;
+                self.max = diff;
+                self.max_loc = loc;
+            }
+        }
+        if num <= self.nmin {
+            let diff = ci as f64 / n1f - cj as f64 / n2f;
+            if num < self.nmin || diff < self.min {
+                self.nmin = num;
+                self.min = diff;
+                self.min_loc = loc;
+            }
+        }
+    }
+
+    fn extremes(self) -> Extremes {
+        Extremes {
+            max: self.max,
+            max_loc: self.max_loc,
+            min: self.min,
+            min_loc: self.min_loc,
+        }
+    }
+}
+
+/// The extremes for samples without repeated values inside either sample,
+/// in a single merge pass that tracks the ECDF difference as an exact
+/// integer. Returns `None` when a value occurs in both samples or the
+/// samples are too large for the integer argument (the caller then uses
+/// [`extremes_with_ties`]).
+fn extremes_distinct(a: &[f64], b: &[f64]) -> Option<Extremes> {
+    let (n1, n2) = (a.len(), b.len());
+    if (n1 as u128) * (n2 as u128) > MAX_EXACT_ORDER_PRODUCT {
+        return None;
+    }
+    // n1 * n2 <= 1e15, so every numerator fits in i64.
+    let step_a = i64::try_from(n2).ok()?;
+    let step_b = i64::try_from(n1).ok()?;
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    // Index 0: values from the reference, 1: values from the current sample.
+    let mut track = [Track::EMPTY; 2];
+    let (mut i, mut j) = (0_usize, 0_usize);
+    let mut num = 0_i64;
+    let mut tie = false;
+    while i < n1 && j < n2 {
+        let (x, y) = (a[i], b[j]);
+        tie |= x == y;
+        let take_a = x <= y;
+        let v = if take_a { x } else { y };
+        // Without ties, a value of `a` has i + 1 reference values and j
+        // current values at or below it; a value of `b` has i and j + 1.
+        i += usize::from(take_a);
+        j += usize::from(!take_a);
+        num += if take_a { step_a } else { -step_b };
+        track[usize::from(!take_a)].update(num, i, j, n1f, n2f, v);
+    }
+    if tie {
+        return None;
+    }
+    for &x in &a[i..] {
+        i += 1;
+        num += step_a;
+        track[0].update(num, i, j, n1f, n2f, x);
+    }
+    for &y in &b[j..] {
+        j += 1;
+        num -= step_b;
+        track[1].update(num, i, j, n1f, n2f, y);
+    }
+    Some(Extremes::concat(track[0].extremes(), track[1].extremes()))
 }
 
 /// scipy's `np.clip(v, 0, 1)` (keeps NaN and -0.0).
@@ -360,19 +541,23 @@ fn clip01(v: f64) -> f64 {
 }
 
 /// The test on two sorted, validated, non-empty samples.
-fn test_sorted(a: &[f64], b: &[f64], alternative: Alternative, method: KsMethod) -> KsResult {
+///
+/// `ties` says whether either sample repeats a value.
+fn test_sorted(
+    a: &[f64],
+    b: &[f64],
+    ties: bool,
+    alternative: Alternative,
+    method: KsMethod,
+) -> KsResult {
     let n1 = a.len();
     let n2 = b.len();
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
 
-    let mut ext = Extremes {
-        max: f64::NEG_INFINITY,
-        max_loc: f64::NAN,
-        min: f64::INFINITY,
-        min_loc: f64::NAN,
+    let ext = if ties {
+        extremes_with_ties(a, b)
+    } else {
+        extremes_distinct(a, b).unwrap_or_else(|| extremes_with_ties(a, b))
     };
-    scan(a, b, n1f, n2f, true, &mut ext);
-    scan(b, a, n1f, n2f, false, &mut ext);
 
     let min_s = clip01(-ext.min);
     let max_s = ext.max;
@@ -503,6 +688,67 @@ mod tests {
         let unsorted: KsReference = serde_json::from_str(r#"{"sorted":[2.0,1.0]}"#).unwrap();
         assert_eq!(unsorted.sorted_values(), &[1.0, 2.0]);
         assert!(serde_json::from_str::<KsReference>(r#"{"sorted":[]}"#).is_err());
+    }
+
+    #[test]
+    fn merged_scan_equals_tie_aware_scan() {
+        // A small xorshift generator: distinct values, random interleavings.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..300 {
+            let n1 = 1 + (next() % 50) as usize;
+            let n2 = 1 + (next() % 50) as usize;
+            let mut a: Vec<f64> = (0..n1).map(|_| (next() >> 11) as f64).collect();
+            let mut b: Vec<f64> = (0..n2).map(|_| (next() >> 11) as f64 + 0.5).collect();
+            if round % 3 == 0 {
+                // Shared values across the samples: the merged scan declines.
+                b[0] = a[0];
+                a.sort_unstable_by(f64::total_cmp);
+                b.sort_unstable_by(f64::total_cmp);
+                assert!(extremes_distinct(&a, &b).is_none());
+                continue;
+            }
+            a.sort_unstable_by(f64::total_cmp);
+            b.sort_unstable_by(f64::total_cmp);
+            a.dedup();
+            b.dedup();
+            let fast = extremes_distinct(&a, &b).unwrap();
+            let slow = extremes_with_ties(&a, &b);
+            assert_eq!(fast.max.to_bits(), slow.max.to_bits());
+            assert_eq!(fast.min.to_bits(), slow.min.to_bits());
+            assert_eq!(fast.max_loc.to_bits(), slow.max_loc.to_bits());
+            assert_eq!(fast.min_loc.to_bits(), slow.min_loc.to_bits());
+        }
+    }
+
+    #[test]
+    fn exact_sum_rounding_above_one_falls_back_like_scipy() {
+        // _compute_prob_outside_square(5, 1) = 1.0000000000000002, which
+        // scipy treats as a failed exact computation (with a warning):
+        // ks_2samp([0,2,4,6,9], [1,3,5,7,8], method="exact")
+        // -> (0.2, 1.0, location 6, sign 1) via method asymp.
+        let r = ks_2samp(
+            &[0.0, 2.0, 4.0, 6.0, 9.0],
+            &[1.0, 3.0, 5.0, 7.0, 8.0],
+            Alternative::TwoSided,
+            KsMethod::Exact,
+        )
+        .unwrap();
+        assert_eq!(r.method, KsMethod::Asymp);
+        assert_eq!(
+            (
+                r.statistic,
+                r.p_value,
+                r.statistic_location,
+                r.statistic_sign
+            ),
+            (0.2, 1.0, 6.0, 1)
+        );
     }
 
     #[test]
