@@ -25,6 +25,8 @@
 //! `predict_row` call, cycling through the test rows so the cache is not
 //! artificially warm).
 
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -44,7 +46,7 @@ const N_TRAIN: usize = 80_000;
 fn make_classification(seed: u64) -> (Array2<f64>, Vec<usize>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (n_inf, n_red, n_clusters) = (2usize, 2usize, 4usize);
-    let mut vertices = vec![[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]];
+    let mut vertices = [[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]];
     vertices.shuffle(&mut rng);
     let mut x = Array2::<f64>::zeros((N_SAMPLES, N_FEATURES));
     let mut y = vec![0usize; N_SAMPLES];

@@ -52,6 +52,9 @@ impl Ensemble {
                 got: n_features,
             });
         }
+        if self.n_features == 0 {
+            return Err(Error::CorruptModel("model has zero features".into()));
+        }
         if self.trees.is_empty() {
             return Err(Error::CorruptModel("model has no trees".into()));
         }
