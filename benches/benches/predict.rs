@@ -29,7 +29,9 @@ fn bench(c: &mut Criterion) {
     let (pipeline, data) = iris_pipeline();
     let mut g = c.benchmark_group("pipeline");
     let row = data.slice_rows(0, 1);
-    g.bench_function("predict_row", |b| b.iter(|| pipeline.predict(&row).unwrap()));
+    g.bench_function("predict_row", |b| {
+        b.iter(|| pipeline.predict(&row).unwrap())
+    });
     let n = 10_000;
     let rows: Vec<usize> = (0..n).map(|i| i % data.n_rows()).collect();
     let batch = data.take_rows(&rows).unwrap();

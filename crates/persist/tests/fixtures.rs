@@ -78,7 +78,26 @@ fn v1_fixture_still_loads() {
     assert_eq!(h.version, "1.0.0");
     assert_eq!(h.created_at, datetime!(2025-01-01 00:00:00 UTC));
     assert_eq!(h.crate_versions["driftwatch-persist"], "0.1.0");
-    assert_eq!(h.schema, Schema::infer(&v1_training_frame()));
+    // The fixture was written when inferred schemas enforced the observed ranges; it
+    // must keep loading with exactly what it stored.
+    let stored: Vec<(&str, Option<f64>, Option<f64>)> = h
+        .schema
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.min, c.max))
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            ("a", Some(1.0), Some(3.0)),
+            ("b", Some(0.0), Some(4.0)),
+            ("c", Some(10.0), Some(10.0))
+        ]
+    );
+    assert_eq!(
+        h.schema.names(),
+        Schema::infer(&v1_training_frame()).names()
+    );
     assert_eq!(h.target, None);
     assert_eq!(h.training_metrics["reconstruction_rmse"], 0.0);
     assert_eq!(h.n_train_rows, 4);
