@@ -237,3 +237,95 @@ pub fn validate_rows(
         violations,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftwatch_core::{ReadOptions, Schema, read_csv};
+
+    fn frame(t: &str) -> Frame {
+        read_csv(t.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn default_pipeline_routes_numeric_and_categorical_columns() {
+        let x = frame("a,b,c\n1,x,2\n2,y,3\n3,x,\n4,y,5\n");
+        let ct = default_preprocessing(&x);
+        let groups: Vec<(&str, Vec<String>)> = ct
+            .transformers
+            .iter()
+            .map(|g| (g.name.as_str(), g.columns.clone()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("num", vec!["a".to_string(), "c".to_string()]),
+                ("cat", vec!["b".to_string()])
+            ]
+        );
+        let p = default_pipeline(&x, true, 7);
+        assert!(
+            p.get_params()
+                .contains(&("model__seed".into(), ParamValue::Int(7)))
+        );
+    }
+
+    #[test]
+    fn score_gives_the_weighted_metrics_or_regression_metrics() {
+        let l = |v: &[&str]| Target::Labels(v.iter().map(|s| s.to_string()).collect());
+        let m = score(&l(&["a", "b", "a", "b"]), &l(&["a", "b", "a", "a"])).unwrap();
+        assert_eq!(m["accuracy"], 0.75);
+        let r = score(
+            &Target::Values(vec![1.0, 2.0]),
+            &Target::Values(vec![1.0, 4.0]),
+        )
+        .unwrap();
+        assert_eq!(r["mse"], 2.0);
+        assert!(score(&l(&["a"]), &Target::Values(vec![1.0])).is_err());
+    }
+
+    #[test]
+    fn settings_parse_and_reject_malformed_items() {
+        let s = parse_settings(&["model__max_depth=none".into(), "x__y = 3".into()]).unwrap();
+        assert_eq!(s[0], ("model__max_depth".into(), ParamValue::None));
+        assert_eq!(s[1], ("x__y".into(), ParamValue::Int(3)));
+        assert!(parse_settings(&["nothing".into()]).is_err());
+    }
+
+    #[test]
+    fn validate_rows_skips_bad_rows_and_refuses_missing_columns() {
+        let mut schema = Schema::infer(&frame("t,s\n150,a\n"));
+        schema.set_range("t", Some(100.0), Some(300.0)).unwrap();
+        let v = validate_rows(&schema, &frame("t,s\n150,a\n999,b\nhot,c\n"), "in.csv").unwrap();
+        assert_eq!(v.kept, [0]);
+        assert_eq!(v.violations.len(), 2);
+        assert_eq!(
+            v.frame.column("t").unwrap().kind(),
+            driftwatch_core::ColumnKind::Numeric
+        );
+        let err = validate_rows(&schema, &frame("s\na\n"), "in.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("in.csv") && err.contains("'t'"), "{err}");
+    }
+
+    #[test]
+    fn train_splits_fits_and_scores() {
+        let mut text = String::from("a,y\n");
+        for i in 0..60 {
+            text.push_str(&format!("{i},{}\n", if i < 30 { "lo" } else { "hi" }));
+        }
+        let (x, y) = split_target(&frame(&text), "y", true).unwrap();
+        let settings = TrainSettings {
+            test_size: 0.25,
+            seed: 1,
+            grid: vec!["model__max_depth=1,none".into()],
+            cv: 3,
+            set: vec![("model__n_estimators".into(), ParamValue::Int(10))],
+        };
+        let t = train(default_pipeline(&x, true, 1), &x, &y, &settings).unwrap();
+        assert_eq!((t.train_rows.len(), t.test_rows.len()), (45, 15));
+        assert_eq!(t.grid.as_ref().unwrap().rows.len(), 2);
+        assert_eq!(t.test_metrics["accuracy"], 1.0);
+    }
+}

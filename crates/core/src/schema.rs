@@ -200,13 +200,21 @@ impl Schema {
             };
             if rule.kind == ColumnKind::Numeric && col.kind() == ColumnKind::Categorical {
                 // Report each non-number with its row, so the user can fix the data.
+                // The numbers among them still answer to the range rules.
                 for (row, label) in col.to_labels().into_iter().enumerate() {
-                    if let Some(label) = label.filter(|l| l.parse::<f64>().is_err()) {
+                    let broken = match &label {
+                        None => (!rule.nullable).then(|| "not null".to_string()),
+                        Some(l) => match l.parse::<f64>() {
+                            Err(_) => Some("kind numeric".to_string()),
+                            Ok(x) => range_rule(rule, x),
+                        },
+                    };
+                    if let Some(rule_text) = broken {
                         out.push(Violation {
                             column: rule.name.clone(),
                             row: Some(row + 1),
-                            value: label,
-                            rule: "kind numeric".into(),
+                            value: label.unwrap_or_default(),
+                            rule: rule_text,
                         });
                     }
                 }
@@ -340,25 +348,23 @@ impl Schema {
     }
 }
 
+/// The range rule a number breaks, if any.
+fn range_rule(rule: &ColumnSchema, x: f64) -> Option<String> {
+    if let Some(min) = rule.min.filter(|&m| x < m) {
+        return Some(format!("min {min}"));
+    }
+    if let Some(max) = rule.max.filter(|&m| x > m) {
+        return Some(format!("max {max}"));
+    }
+    None
+}
+
 fn broken_rule(rule: &ColumnSchema, col: &Column, row: usize) -> Option<String> {
     if col.is_missing(row) {
         return (!rule.nullable).then(|| "not null".to_string());
     }
     match col {
-        Column::Numeric(v) => {
-            let x = v[row];
-            if let Some(min) = rule.min {
-                if x < min {
-                    return Some(format!("min {min}"));
-                }
-            }
-            if let Some(max) = rule.max {
-                if x > max {
-                    return Some(format!("max {max}"));
-                }
-            }
-            None
-        }
+        Column::Numeric(v) => range_rule(rule, v[row]),
         Column::Categorical(c) => {
             let label = c.label(row)?;
             let levels = rule.levels.as_ref()?;
