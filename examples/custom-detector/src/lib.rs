@@ -70,10 +70,14 @@ impl Monitor for MeanShift {
         for (name, mean, sd) in &self.reference {
             let col = current.features.column(name)?;
             let Column::Numeric(_) = col else {
-                return Err(Error::InvalidValue(format!("mean_shift: column '{name}' is no longer numeric")));
+                return Err(Error::InvalidValue(format!(
+                    "mean_shift: column '{name}' is no longer numeric"
+                )));
             };
             let values = col.numeric_values().unwrap_or_default();
-            let Some((m, _)) = mean_sd(&values) else { continue };
+            let Some((m, _)) = mean_sd(&values) else {
+                continue;
+            };
             let se = sd / (values.len() as f64).sqrt();
             let score = if se > 0.0 { (m - mean).abs() / se } else { 0.0 };
             let shifted = score > self.z;

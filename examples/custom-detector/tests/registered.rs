@@ -14,7 +14,10 @@ fn window(label: &str, values: Vec<f64>) -> Window {
 
 #[test]
 fn mean_shift_is_registered_and_fires_through_the_engine() {
-    let names: Vec<&str> = driftwatch_core::registry::monitors().iter().map(|f| f.name).collect();
+    let names: Vec<&str> = driftwatch_core::registry::monitors()
+        .iter()
+        .map(|f| f.name)
+        .collect();
     assert!(names.contains(&"mean_shift"), "{names:?}");
 
     let mut engine = Engine::from_config(&EngineConfig {
