@@ -159,6 +159,14 @@ pub fn train(mut pipeline: Pipeline, x: &Frame, y: &Target, s: &TrainSettings) -
     .or_else(|_| train_test_split(x.n_rows(), TestSize::Fraction(s.test_size), s.seed, None))
     .context("splitting the data into train and test rows")?;
     let (xt, yt) = (x.take_rows(&train_rows)?, y.take(&train_rows));
+    let started = std::time::Instant::now();
+    tracing::info!(
+        train = train_rows.len(),
+        test = test_rows.len(),
+        features = x.n_cols(),
+        candidates = s.grid.len(),
+        "fitting pipeline"
+    );
     let (grid, pipeline) = if s.grid.is_empty() {
         pipeline.fit(&xt, &yt)?;
         (None, pipeline)
@@ -170,6 +178,7 @@ pub fn train(mut pipeline: Pipeline, x: &Frame, y: &Target, s: &TrainSettings) -
         let best = std::mem::take(&mut result.best_pipeline);
         (Some(result), best)
     };
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "fitted");
     let test_metrics = if test_rows.is_empty() {
         BTreeMap::new()
     } else {

@@ -158,6 +158,14 @@ fn bad_input_exits_2_with_a_message_naming_it() {
     let junk = dir.path().join("junk.dwm");
     std::fs::write(&junk, "not a model").unwrap();
     let i = iris();
+    let typo = dir.path().join("typo.csv");
+    std::fs::write(
+        &typo,
+        std::fs::read_to_string(&i)
+            .unwrap()
+            .replacen("5.1,3.5", "abc,3.5", 1),
+    )
+    .unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["predict", "--model", m, "--data", missing.to_str().unwrap()],
@@ -226,6 +234,28 @@ fn bad_input_exits_2_with_a_message_naming_it() {
             "magic",
         ),
         (vec!["frobnicate"], "unrecognized"),
+        (
+            vec![
+                "train",
+                "--data",
+                typo.to_str().unwrap(),
+                "--target",
+                "species",
+                "--out",
+                "x.dwm",
+            ],
+            "column 'sepal_length' row 1: 'abc' is not a number",
+        ),
+        (
+            vec![
+                "drift",
+                "--reference",
+                i.to_str().unwrap(),
+                "--current",
+                typo.to_str().unwrap(),
+            ],
+            "--categorical sepal_length",
+        ),
     ];
     for (args, needle) in cases {
         let o = run(&args);

@@ -133,6 +133,36 @@ pub fn read_csv<R: Read>(reader: R, input: &str, options: &ReadOptions) -> Resul
     Ok(frame)
 }
 
+/// A categorical column whose values are mostly numbers: most likely a numeric column
+/// with a typo. Returns (column, 1-based row, value) of the first non-number so the user
+/// can fix it, or read the column as categorical on purpose.
+pub fn mostly_numeric_column(
+    frame: &Frame,
+    forced_categorical: &[String],
+) -> Option<(String, usize, String)> {
+    for (name, col) in frame.iter() {
+        if col.kind() != ColumnKind::Categorical || forced_categorical.iter().any(|c| c == name) {
+            continue;
+        }
+        let labels = col.to_labels();
+        let present: Vec<(usize, &String)> = labels
+            .iter()
+            .enumerate()
+            .filter_map(|(r, l)| l.as_ref().map(|l| (r, l)))
+            .collect();
+        let numbers = present
+            .iter()
+            .filter(|(_, l)| l.parse::<f64>().is_ok())
+            .count();
+        if numbers * 2 > present.len() {
+            if let Some((row, value)) = present.iter().find(|(_, l)| l.parse::<f64>().is_err()) {
+                return Some((name.to_string(), row + 1, value.to_string()));
+            }
+        }
+    }
+    None
+}
+
 fn infer_kind(cells: &[String]) -> ColumnKind {
     let numeric = cells
         .iter()
@@ -195,6 +225,16 @@ mod tests {
         let o = ReadOptions::with_kinds([("a", ColumnKind::Numeric)]);
         let err = read("a\n1\nx\n", &o).unwrap_err().to_string();
         assert!(err.contains("row 2") && err.contains("'x'"), "{err}");
+    }
+
+    #[test]
+    fn finds_a_typo_in_a_numeric_column() {
+        let f = read("a,b\n1,x\n2,y\nabc,z\n4,w\n", &ReadOptions::default()).unwrap();
+        assert_eq!(
+            mostly_numeric_column(&f, &[]),
+            Some(("a".to_string(), 3, "abc".to_string()))
+        );
+        assert_eq!(mostly_numeric_column(&f, &["a".to_string()]), None);
     }
 
     #[test]

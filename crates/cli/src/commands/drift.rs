@@ -5,7 +5,7 @@ use driftwatch_core::ReadOptions;
 use driftwatch_drift::columns::{DriftOptions, DriftReference};
 
 use crate::args::DriftArgs;
-use crate::data::{read_frame, split_list};
+use crate::data::{read_frame, refuse_numeric_typos, split_list};
 use crate::output::{Format, opt, print_json};
 
 pub fn run(a: &DriftArgs) -> Result<i32> {
@@ -29,6 +29,8 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
     };
     let reference = read_frame(&a.reference, &read)?;
     let current = read_frame(&a.current, &read)?;
+    refuse_numeric_typos(&reference, &a.reference, &read.categorical)?;
+    refuse_numeric_typos(&current, &a.current, &read.categorical)?;
     let columns = split_list(&a.columns);
     let fitted = DriftReference::fit(&reference, &columns)
         .with_context(|| format!("in reference file {}", a.reference.display()))?;

@@ -8,7 +8,7 @@ use driftwatch_core::{Pipeline, ReadOptions, Schema};
 
 use crate::args::{Task, TrainArgs};
 use crate::bundle;
-use crate::data::{read_frame, split_list};
+use crate::data::{read_frame, refuse_numeric_typos, split_list};
 use crate::output::{Format, print_json};
 
 fn read_config(path: &std::path::Path) -> Result<Pipeline> {
@@ -51,6 +51,7 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
         ..Default::default()
     };
     let data = read_frame(&a.data, &read)?;
+    refuse_numeric_typos(&data, &a.data, &read.categorical)?;
     let config = a.config.as_deref().map(read_config).transpose()?;
     let classification = match (a.task, &config) {
         (Some(t), _) => t == Task::Classification,
