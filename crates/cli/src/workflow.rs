@@ -207,6 +207,29 @@ pub fn parse_settings(items: &[String]) -> Result<Vec<(String, ParamValue)>> {
         .collect()
 }
 
+/// The seed workflow's monitors: performance against `baseline` (flagged below `ratio`
+/// of it), per-feature drift and prediction drift, with their default settings.
+pub fn default_monitors(
+    ratio: f64,
+    baseline: &BTreeMap<String, f64>,
+) -> driftwatch_monitor::EngineConfig {
+    let monitor = |name: &str, config: serde_json::Value| driftwatch_monitor::MonitorConfig {
+        name: name.into(),
+        config,
+    };
+    driftwatch_monitor::EngineConfig {
+        monitors: vec![
+            monitor(
+                "performance",
+                serde_json::json!({ "ratio": ratio, "baseline": baseline }),
+            ),
+            monitor("feature_drift", serde_json::Value::Null),
+            monitor("prediction_drift", serde_json::Value::Null),
+        ],
+        ..Default::default()
+    }
+}
+
 /// Rows that passed validation, and what was wrong with the others.
 #[derive(Debug)]
 pub struct Validated {

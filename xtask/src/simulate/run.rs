@@ -5,14 +5,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_cli::workflow::{TrainSettings, default_pipeline, score, train};
+use driftwatch_cli::workflow::{TrainSettings, default_monitors, default_pipeline, score, train};
 use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{
     Frame, ParamValue, Params, Pipeline, Schema, Target, Transformer, Window, make_pipeline,
 };
 use driftwatch_models::RandomForestClassifier;
 use driftwatch_monitor::summary::Summary;
-use driftwatch_monitor::{AlertPolicy, Engine, EngineConfig, MonitorConfig, WindowReport};
+use driftwatch_monitor::{AlertPolicy, Engine, WindowReport};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::data::{self, SensorBias};
@@ -276,23 +276,7 @@ pub fn export(s: &Scenario, root: &Path, dir: &Path) -> Result<()> {
 pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     let started = Instant::now();
     let setup = setup(s, root)?;
-    let config = EngineConfig {
-        monitors: vec![
-            MonitorConfig {
-                name: "performance".into(),
-                config: serde_json::json!({ "ratio": s.alerts.ratio, "baseline": setup.baseline }),
-            },
-            MonitorConfig {
-                name: "feature_drift".into(),
-                config: serde_json::Value::Null,
-            },
-            MonitorConfig {
-                name: "prediction_drift".into(),
-                config: serde_json::Value::Null,
-            },
-        ],
-        ..Default::default()
-    };
+    let config = default_monitors(s.alerts.ratio, &setup.baseline);
     let mut engine = Engine::from_config(&config)?;
     engine.fit(&setup.reference)?;
 

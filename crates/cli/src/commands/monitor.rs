@@ -2,12 +2,9 @@
 //! baseline and the reference data; print the daily table, alerts and summary.
 
 use anyhow::{Context, Result};
-use driftwatch_cli::workflow::{split_target, validate_rows};
+use driftwatch_cli::workflow::{default_monitors, split_target, validate_rows};
 use driftwatch_core::Window;
-use driftwatch_monitor::{
-    AlertPolicy, Engine, EngineConfig, MonitorConfig, RunReport, Summary, WindowSpec, history,
-    split,
-};
+use driftwatch_monitor::{AlertPolicy, Engine, RunReport, Summary, WindowSpec, history, split};
 
 use crate::args::MonitorArgs;
 use crate::bundle;
@@ -68,27 +65,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
     let windows = split(&current_window, &spec)?;
 
     let baseline = &b.header.training_metrics;
-    let mut monitors = vec![
-        MonitorConfig {
-            name: "feature_drift".into(),
-            config: serde_json::Value::Null,
-        },
-        MonitorConfig {
-            name: "prediction_drift".into(),
-            config: serde_json::Value::Null,
-        },
-    ];
-    monitors.insert(
-        0,
-        MonitorConfig {
-            name: "performance".into(),
-            config: serde_json::json!({ "ratio": a.ratio, "baseline": baseline }),
-        },
-    );
-    let mut engine = Engine::from_config(&EngineConfig {
-        monitors,
-        ..Default::default()
-    })?;
+    let mut engine = Engine::from_config(&default_monitors(a.ratio, baseline))?;
     engine.fit(&reference_window)?;
     let reports = engine.run(&windows)?;
     let policy = AlertPolicy {
