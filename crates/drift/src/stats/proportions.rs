@@ -18,17 +18,17 @@ pub fn z_test(
     current_count: f64,
     current_n: f64,
 ) -> Result<TestResult, Error> {
-    if !(reference_n > 0.0) {
+    if reference_n.is_nan() || reference_n <= 0.0 {
         return Err(Error::EmptySample { which: "reference" });
     }
-    if !(current_n > 0.0) {
+    if current_n.is_nan() || current_n <= 0.0 {
         return Err(Error::EmptySample { which: "current" });
     }
     let p1 = reference_count / reference_n;
     let p2 = current_count / current_n;
     let p = (reference_count + current_count) / (reference_n + current_n);
     let se = (p * (1.0 - p) * (1.0 / reference_n + 1.0 / current_n)).sqrt();
-    if !(se > 0.0) {
+    if se.is_nan() || se <= 0.0 {
         return Ok(TestResult {
             statistic: 0.0,
             p_value: 1.0,
