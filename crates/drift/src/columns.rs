@@ -211,7 +211,7 @@ pub fn adjust_p_values(p: &[f64], correction: Correction) -> Vec<f64> {
         Correction::Bh => {
             let mut running: f64 = 1.0;
             for (rank, &i) in order.iter().enumerate().rev() {
-                running = running.min((p[i] * mf / (rank + 1) as f64).min(1.0));
+                running = running.min((p[i] * (mf / (rank + 1) as f64)).min(1.0));
                 out[i] = running;
             }
         }
