@@ -156,7 +156,7 @@ pub struct EvaluateArgs {
 /// `driftwatch drift`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --alternative less --method exact --format json --fail-on-drift"
+    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --test ks --alternative less --method exact --format json --fail-on-drift\n  driftwatch drift --reference r.csv --current c.csv --test mannwhitney --correction holm --min-effect 0.1\n  driftwatch drift --reference r.csv --current c.csv --config drift.toml --fail-on-data-issue"
 )]
 pub struct DriftArgs {
     /// Reference data (CSV).
@@ -168,8 +168,9 @@ pub struct DriftArgs {
     /// Columns to test (comma separated; default all columns of the reference).
     #[arg(long)]
     pub columns: Option<String>,
-    /// The test for numeric columns (categorical columns use chi2).
-    #[arg(long, default_value = "ks")]
+    /// The test: auto (Evidently's rules), ks, wasserstein, wasserstein-normed, energy,
+    /// cvm, anderson, mannwhitney, psi, jensenshannon, chi2, z, hellinger, kl, tvd.
+    #[arg(long, default_value = "auto")]
     pub test: String,
     /// KS alternative hypothesis.
     #[arg(long, default_value = "two-sided")]
@@ -177,9 +178,22 @@ pub struct DriftArgs {
     /// KS p-value method.
     #[arg(long, default_value = "auto")]
     pub method: String,
-    /// Drift when p < threshold.
-    #[arg(long, default_value_t = 0.05)]
-    pub threshold: f64,
+    /// Drift when p < threshold (p-value tests) or statistic >= threshold (distances);
+    /// default 0.05 for p-values, 0.1 for distances, 1.961 for anderson.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// A significant p-value counts as drift only when the effect size is at least this.
+    #[arg(long)]
+    pub min_effect: Option<f64>,
+    /// Multiple-testing correction over the columns: none, bonferroni, holm, bh.
+    #[arg(long, default_value = "none")]
+    pub correction: String,
+    /// The dataset drifts when at least this share of the tested columns drifts.
+    #[arg(long)]
+    pub drift_share: Option<f64>,
+    /// Per-column tests and thresholds (TOML, see docs/DRIFT.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Read these columns as categorical (comma separated).
     #[arg(long)]
     pub categorical: Option<String>,
@@ -189,6 +203,10 @@ pub struct DriftArgs {
     /// Exit 1 when any column drifted.
     #[arg(long)]
     pub fail_on_drift: bool,
+    /// Exit 1 when any data finding (missing share, empty, constant, one-sided column,
+    /// unseen categories) was reported.
+    #[arg(long)]
+    pub fail_on_data_issue: bool,
 }
 
 /// `driftwatch monitor`.

@@ -1,7 +1,15 @@
 //! Per-column drift between a reference frame and a current frame.
 //!
-//! One path for the `drift` subcommand and the drift monitor: fit once on the reference
-//! (sorted samples, category counts), then judge any number of current frames.
+//! One path for the `drift` subcommand and the `feature_drift` monitor: fit once on the
+//! reference (sorted samples, decile edges and counts, category counts), then judge any
+//! number of current frames. Each row carries the test that ran (chosen by
+//! [`TestKind::Auto`] unless set), its statistic and p-value, an effect size, the
+//! verdict, and data findings (missing share, empty, constant, one-sided columns,
+//! unseen categories), so bad data is reported instead of stopping the check.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,33 +18,296 @@ use driftwatch_core::{Column, ColumnKind, Frame};
 
 use crate::chi2::chi2_homogeneity;
 use crate::ks::{Alternative, KsMethod, KsReference};
+use crate::stats::{
+    anderson, cvm, distinct_sorted, divergence, energy, for_each_group, jensenshannon, mannwhitney,
+    proportions, psi, sort_f64, std_population, wasserstein,
+};
+
+/// The two-sample test run on a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestKind {
+    /// Evidently's rules: by reference size, column kind and distinct values.
+    Auto,
+    /// Kolmogorov-Smirnov (p-value).
+    Ks,
+    /// Wasserstein-1 distance in the column's units.
+    Wasserstein,
+    /// Wasserstein distance over the reference std.
+    WassersteinNormed,
+    /// Energy distance.
+    Energy,
+    /// Cramér-von Mises, asymptotic p-value.
+    Cvm,
+    /// Anderson-Darling k-sample statistic (drift above the 5% critical value).
+    Anderson,
+    /// Mann-Whitney U (p-value).
+    Mannwhitney,
+    /// Population stability index on reference deciles.
+    Psi,
+    /// Jensen-Shannon distance.
+    Jensenshannon,
+    /// Chi-square homogeneity (p-value).
+    Chi2,
+    /// Two-proportion z-test (p-value).
+    Z,
+    /// Hellinger distance.
+    Hellinger,
+    /// KL divergence (reference from current).
+    Kl,
+    /// Total variation distance.
+    Tvd,
+}
+
+/// All test names, for messages.
+pub const TEST_NAMES: &str = "auto, ks, wasserstein, wasserstein-normed, energy, cvm, anderson, mannwhitney, psi, jensenshannon, chi2, z, hellinger, kl, tvd";
+
+/// scipy's `anderson_ksamp` critical value at the 5% level (two samples).
+pub const ANDERSON_CRITICAL_5PCT: f64 = 1.961;
+
+impl TestKind {
+    /// The CLI / JSON name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TestKind::Auto => "auto",
+            TestKind::Ks => "ks",
+            TestKind::Wasserstein => "wasserstein",
+            TestKind::WassersteinNormed => "wasserstein-normed",
+            TestKind::Energy => "energy",
+            TestKind::Cvm => "cvm",
+            TestKind::Anderson => "anderson",
+            TestKind::Mannwhitney => "mannwhitney",
+            TestKind::Psi => "psi",
+            TestKind::Jensenshannon => "jensenshannon",
+            TestKind::Chi2 => "chi2",
+            TestKind::Z => "z",
+            TestKind::Hellinger => "hellinger",
+            TestKind::Kl => "kl",
+            TestKind::Tvd => "tvd",
+        }
+    }
+
+    /// Whether the verdict comes from a p-value (drift when p < threshold) rather than
+    /// a distance (drift when statistic >= threshold).
+    #[must_use]
+    pub const fn has_p_value(self) -> bool {
+        matches!(
+            self,
+            TestKind::Ks | TestKind::Cvm | TestKind::Mannwhitney | TestKind::Chi2 | TestKind::Z
+        )
+    }
+
+    /// The default threshold: 0.05 for p-values, 0.1 for distances (Evidently's),
+    /// the 5% critical value for Anderson-Darling.
+    #[must_use]
+    pub const fn default_threshold(self) -> f64 {
+        match self {
+            TestKind::Anderson => ANDERSON_CRITICAL_5PCT,
+            t if t.has_p_value() => 0.05,
+            _ => 0.1,
+        }
+    }
+
+    /// Tests that only make sense on ordered numeric values.
+    const fn numeric_only(self) -> bool {
+        matches!(
+            self,
+            TestKind::Ks
+                | TestKind::Wasserstein
+                | TestKind::WassersteinNormed
+                | TestKind::Energy
+                | TestKind::Cvm
+                | TestKind::Anderson
+                | TestKind::Mannwhitney
+                | TestKind::Psi
+        )
+    }
+}
+
+impl fmt::Display for TestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TestKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let all = [
+            TestKind::Auto,
+            TestKind::Ks,
+            TestKind::Wasserstein,
+            TestKind::WassersteinNormed,
+            TestKind::Energy,
+            TestKind::Cvm,
+            TestKind::Anderson,
+            TestKind::Mannwhitney,
+            TestKind::Psi,
+            TestKind::Jensenshannon,
+            TestKind::Chi2,
+            TestKind::Z,
+            TestKind::Hellinger,
+            TestKind::Kl,
+            TestKind::Tvd,
+        ];
+        let key = s.trim().to_ascii_lowercase();
+        all.into_iter()
+            .find(|t| t.as_str() == key)
+            .ok_or_else(|| format!("unknown test '{s}': expected one of {TEST_NAMES}"))
+    }
+}
+
+/// Multiple-testing correction of the p-values of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Correction {
+    /// Raw p-values (Evidently's behaviour).
+    #[default]
+    None,
+    /// p * m.
+    Bonferroni,
+    /// Holm's step-down.
+    Holm,
+    /// Benjamini-Hochberg false discovery rate.
+    Bh,
+}
+
+impl FromStr for Correction {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(Correction::None),
+            "bonferroni" => Ok(Correction::Bonferroni),
+            "holm" => Ok(Correction::Holm),
+            "bh" | "fdr" => Ok(Correction::Bh),
+            _ => Err(format!(
+                "unknown correction '{s}': expected none, bonferroni, holm or bh"
+            )),
+        }
+    }
+}
+
+/// Adjusted p-values (same order as `p`), each capped at 1.
+#[must_use]
+pub fn adjust_p_values(p: &[f64], correction: Correction) -> Vec<f64> {
+    let m = p.len();
+    let mf = m as f64;
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut out = p.to_vec();
+    match correction {
+        Correction::None => {}
+        Correction::Bonferroni => out.iter_mut().for_each(|v| *v = (*v * mf).min(1.0)),
+        Correction::Holm => {
+            let mut running: f64 = 0.0;
+            for (rank, &i) in order.iter().enumerate() {
+                running = running.max(((mf - rank as f64) * p[i]).min(1.0));
+                out[i] = running;
+            }
+        }
+        Correction::Bh => {
+            let mut running: f64 = 1.0;
+            for (rank, &i) in order.iter().enumerate().rev() {
+                running = running.min((p[i] * (mf / (rank + 1) as f64)).min(1.0));
+                out[i] = running;
+            }
+        }
+    }
+    out
+}
+
+/// Per-column overrides (from `drift.toml`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnOverride {
+    /// The test for this column.
+    #[serde(default)]
+    pub test: Option<TestKind>,
+    /// Its threshold.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+}
 
 /// How to test the columns.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DriftOptions {
+    /// The test (auto by default).
+    pub test: TestKind,
     /// KS alternative for numeric columns.
     pub alternative: Alternative,
     /// KS p-value method.
     pub method: KsMethod,
-    /// Drift when p < threshold.
-    pub threshold: f64,
+    /// The threshold; `None` takes the test's default (0.05 for p-values, 0.1 for
+    /// distances).
+    pub threshold: Option<f64>,
+    /// A significant p-value counts as drift only when the effect is at least this.
+    pub min_effect: Option<f64>,
+    /// Multiple-testing correction over the columns of one check.
+    pub correction: Correction,
+    /// The dataset drifts when at least this share of columns drifts.
+    pub drift_share: f64,
+    /// Per-column test and threshold.
+    pub overrides: BTreeMap<String, ColumnOverride>,
+    /// A rise of the missing share by at least this much (absolute) is a finding.
+    pub missing_share_tolerance: f64,
 }
 
 impl Default for DriftOptions {
     fn default() -> Self {
         DriftOptions {
+            test: TestKind::Auto,
             alternative: Alternative::TwoSided,
             method: KsMethod::Auto,
-            threshold: 0.05,
+            threshold: None,
+            min_effect: None,
+            correction: Correction::None,
+            drift_share: 0.5,
+            overrides: BTreeMap::new(),
+            missing_share_tolerance: 0.05,
         }
+    }
+}
+
+/// What the reference keeps about a numeric column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericReference {
+    /// Sorted non-missing values.
+    pub sorted: KsReference,
+    /// Population standard deviation.
+    pub std: f64,
+    /// Distinct values.
+    pub distinct: usize,
+    /// PSI inner decile edges.
+    pub psi_edges: Vec<f64>,
+    /// Reference counts in the PSI bins.
+    pub psi_counts: Vec<f64>,
+}
+
+impl NumericReference {
+    /// Precomputes everything the reference allows from its non-missing values.
+    pub fn new(values: Vec<f64>) -> Result<Self, crate::Error> {
+        let sorted = KsReference::from_vec(values)?;
+        let s = sorted.sorted_values();
+        let psi_edges = psi::decile_edges(s);
+        Ok(NumericReference {
+            std: std_population(s),
+            distinct: distinct_sorted(s),
+            psi_counts: psi::bin_counts_sorted(s, &psi_edges),
+            psi_edges,
+            sorted,
+        })
     }
 }
 
 /// What the reference tells about one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ColumnReference {
-    /// Sorted non-missing values (None when the reference had none).
-    Numeric(Option<KsReference>),
+    /// Numeric summary (None when the reference had no value).
+    Numeric(Option<NumericReference>),
     /// Category counts, levels sorted.
     Categorical {
         /// Levels seen in the reference.
@@ -46,11 +317,36 @@ pub enum ColumnReference {
     },
 }
 
+/// One fitted column: name, summary, missing count and row count of the reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedColumn {
+    /// Column name.
+    pub name: String,
+    /// Its summary.
+    pub reference: ColumnReference,
+    /// Missing values in the reference.
+    pub missing: usize,
+    /// Rows in the reference.
+    pub rows: usize,
+}
+
 /// The fitted reference of every checked column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DriftReference {
-    /// (column, reference, missing count in the reference).
-    pub columns: Vec<(String, ColumnReference, usize)>,
+    /// The columns, in order.
+    pub columns: Vec<FittedColumn>,
+}
+
+/// A data problem found in a column, reported next to (or instead of) the test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataIssue {
+    /// `missing_share`, `all_missing`, `constant`, `one_sided`, `kind_mismatch` or
+    /// `unseen_categories`.
+    pub kind: String,
+    /// `warning` or `alert`.
+    pub status: String,
+    /// What was found and what to do.
+    pub message: String,
 }
 
 /// The drift verdict for one column; the JSON row of `driftwatch drift`.
@@ -60,16 +356,22 @@ pub struct ColumnDrift {
     pub column: String,
     /// numeric or categorical.
     pub kind: ColumnKind,
-    /// `ks`, `chi2`, or `none` when no test could run.
+    /// The test that ran, or `none` when no test could run.
     pub test: String,
     /// The test statistic (null when no test could run).
     pub statistic: Option<f64>,
-    /// The p-value.
+    /// The p-value (null for distances).
     pub p_value: Option<f64>,
-    /// Drift when p < threshold.
+    /// The p-value after the multiple-testing correction, when one is on.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub p_adjusted: Option<f64>,
+    /// Drift when p < threshold (p-value tests) or statistic >= threshold (distances).
     pub threshold: f64,
     /// The verdict.
     pub drift: bool,
+    /// Effect size: Wasserstein distance over the reference std for numeric columns,
+    /// total variation distance of the category shares for categorical ones.
+    pub effect: Option<f64>,
     /// Non-missing reference values used.
     pub n_reference: usize,
     /// Non-missing current values used.
@@ -79,25 +381,64 @@ pub struct ColumnDrift {
     /// Missing values in the current data.
     pub missing_current: usize,
     /// Where the KS statistic is attained.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub statistic_location: Option<f64>,
     /// +1 when the reference ECDF is above the current one there, -1 below.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub statistic_sign: Option<i8>,
     /// Categories in the current data not seen in the reference, with counts.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unseen_categories: Vec<(String, usize)>,
+    /// Data findings for this column.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub issues: Vec<DataIssue>,
     /// Why no test ran, or other notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
 }
 
-fn label_counts(col: &Column) -> Vec<(String, usize)> {
-    let mut counts = std::collections::BTreeMap::<String, usize>::new();
-    for l in col.to_labels().into_iter().flatten() {
-        *counts.entry(l).or_default() += 1;
+/// The result of a whole check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftReport {
+    /// One row per column.
+    pub columns: Vec<ColumnDrift>,
+    /// Drifted columns.
+    pub drifted: usize,
+    /// Columns checked.
+    pub total: usize,
+    /// drifted / columns that could be tested.
+    pub drift_share: f64,
+    /// Whether the dataset drifted (share >= the option's share).
+    pub dataset_drift: bool,
+    /// Data findings across columns.
+    pub issues: usize,
+}
+
+fn category_counts(col: &Column) -> Vec<(String, usize)> {
+    match col {
+        Column::Categorical(c) => {
+            let mut n = vec![0usize; c.levels.len()];
+            for code in c.codes.iter().flatten() {
+                if let Some(x) = n.get_mut(*code as usize) {
+                    *x += 1;
+                }
+            }
+            let mut out: BTreeMap<String, usize> = BTreeMap::new();
+            for (l, k) in c.levels.iter().zip(n) {
+                if k > 0 {
+                    *out.entry(l.clone()).or_default() += k;
+                }
+            }
+            out.into_iter().collect()
+        }
+        Column::Numeric(_) => {
+            let mut out = BTreeMap::<String, usize>::new();
+            for l in col.to_labels().into_iter().flatten() {
+                *out.entry(l).or_default() += 1;
+            }
+            out.into_iter().collect()
+        }
     }
-    counts.into_iter().collect()
 }
 
 impl DriftReference {
@@ -108,119 +449,451 @@ impl DriftReference {
         } else {
             columns.to_vec()
         };
-        let mut out = Vec::with_capacity(names.len());
-        for name in names {
-            let col = reference.column(&name)?;
-            let fitted = match col {
-                Column::Numeric(_) => {
-                    let values = col.numeric_values().unwrap_or_default();
-                    ColumnReference::Numeric(KsReference::new(&values).ok())
+        let cols: Vec<(&String, &Column)> = names
+            .iter()
+            .map(|n| reference.column(n).map(|c| (n, c)))
+            .collect::<driftwatch_core::Result<_>>()?;
+        let out = cols
+            .par_iter()
+            .map(|(name, col)| {
+                let fitted = match col {
+                    Column::Numeric(_) => ColumnReference::Numeric(
+                        NumericReference::new(col.numeric_values().unwrap_or_default()).ok(),
+                    ),
+                    Column::Categorical(_) => {
+                        let (levels, counts) = category_counts(col)
+                            .into_iter()
+                            .map(|(l, c)| (l, c as f64))
+                            .unzip();
+                        ColumnReference::Categorical { levels, counts }
+                    }
+                };
+                FittedColumn {
+                    name: (*name).clone(),
+                    reference: fitted,
+                    missing: col.missing_count(),
+                    rows: col.len(),
                 }
-                Column::Categorical(_) => {
-                    let (levels, counts) = label_counts(col)
-                        .into_iter()
-                        .map(|(l, c)| (l, c as f64))
-                        .unzip();
-                    ColumnReference::Categorical { levels, counts }
-                }
-            };
-            out.push((name, fitted, col.missing_count()));
-        }
+            })
+            .collect();
         Ok(DriftReference { columns: out })
     }
 
     /// Names of the fitted columns.
     pub fn names(&self) -> Vec<String> {
-        self.columns.iter().map(|(n, _, _)| n.clone()).collect()
+        self.columns.iter().map(|c| c.name.clone()).collect()
     }
 
     /// Tests every fitted column of `current` (in parallel), in the reference's order.
+    /// A column missing from `current` or of another kind is a finding, not an error.
     pub fn check(
         &self,
         current: &Frame,
         options: &DriftOptions,
     ) -> driftwatch_core::Result<Vec<ColumnDrift>> {
-        for (name, fitted, _) in &self.columns {
-            let col = current.column(name)?;
-            let want = match fitted {
-                ColumnReference::Numeric(_) => ColumnKind::Numeric,
-                ColumnReference::Categorical { .. } => ColumnKind::Categorical,
-            };
-            if col.kind() != want {
-                return Err(driftwatch_core::Error::ColumnKind {
-                    column: name.clone(),
-                    found: col.kind().as_str(),
-                    needed: want.as_str(),
-                    hint: "the reference and current data must agree on each column's kind".into(),
-                });
-            }
-        }
-        self.columns
+        let mut rows: Vec<ColumnDrift> = self
+            .columns
             .par_iter()
-            .map(|(name, fitted, missing_ref)| {
-                let col = current.column(name)?;
-                Ok(check_column(name, fitted, *missing_ref, col, options))
+            .map(|f| match current.column(&f.name) {
+                Ok(col) => check_column(f, col, options),
+                Err(_) => one_sided(f, options),
             })
-            .collect()
+            .collect();
+        apply_correction(&mut rows, options);
+        Ok(rows)
+    }
+
+    /// [`DriftReference::check`] plus columns present in `current` only, and the
+    /// dataset verdict.
+    pub fn report(
+        &self,
+        current: &Frame,
+        options: &DriftOptions,
+    ) -> driftwatch_core::Result<DriftReport> {
+        let mut columns = self.check(current, options)?;
+        for name in current.names() {
+            if self.columns.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let col = current.column(name)?;
+            columns.push(ColumnDrift {
+                issues: vec![DataIssue {
+                    kind: "one_sided".into(),
+                    status: "alert".into(),
+                    message: format!(
+                        "column '{name}' is in the current data only; add it to the reference or leave it out with --columns"
+                    ),
+                }],
+                note: Some("not in the reference".into()),
+                ..empty_row(name, col.kind(), 0, col.missing_count(), f64::NAN)
+            });
+        }
+        Ok(DriftReport::from_rows(columns, options))
     }
 }
 
-fn check_column(
+impl DriftReport {
+    /// Counts and the dataset verdict from the rows.
+    #[must_use]
+    pub fn from_rows(columns: Vec<ColumnDrift>, options: &DriftOptions) -> Self {
+        let drifted = columns.iter().filter(|r| r.drift).count();
+        let tested = columns.iter().filter(|r| r.statistic.is_some()).count();
+        let share = if tested == 0 {
+            0.0
+        } else {
+            drifted as f64 / tested as f64
+        };
+        DriftReport {
+            drifted,
+            total: columns.len(),
+            drift_share: share,
+            dataset_drift: tested > 0 && share >= options.drift_share,
+            issues: columns.iter().map(|c| c.issues.len()).sum(),
+            columns,
+        }
+    }
+}
+
+fn empty_row(
     name: &str,
-    fitted: &ColumnReference,
-    missing_reference: usize,
-    col: &Column,
-    o: &DriftOptions,
+    kind: ColumnKind,
+    n_cur: usize,
+    missing_cur: usize,
+    thr: f64,
 ) -> ColumnDrift {
-    let mut row = ColumnDrift {
+    ColumnDrift {
         column: name.to_string(),
-        kind: col.kind(),
+        kind,
         test: "none".into(),
         statistic: None,
         p_value: None,
-        threshold: o.threshold,
+        p_adjusted: None,
+        threshold: thr,
         drift: false,
+        effect: None,
         n_reference: 0,
-        n_current: col.len() - col.missing_count(),
-        missing_reference,
-        missing_current: col.missing_count(),
+        n_current: n_cur,
+        missing_reference: 0,
+        missing_current: missing_cur,
         statistic_location: None,
         statistic_sign: None,
         unseen_categories: Vec::new(),
+        issues: Vec::new(),
         note: None,
+    }
+}
+
+fn one_sided(f: &FittedColumn, o: &DriftOptions) -> ColumnDrift {
+    let kind = match f.reference {
+        ColumnReference::Numeric(_) => ColumnKind::Numeric,
+        ColumnReference::Categorical { .. } => ColumnKind::Categorical,
     };
-    match fitted {
-        ColumnReference::Numeric(reference) => {
-            let values = col.numeric_values().unwrap_or_default();
-            let Some(reference) = reference else {
-                row.note = Some("the reference has no non-missing value".into());
-                return row;
-            };
-            row.n_reference = reference.len();
-            row.test = "ks".into();
-            match reference.test(&values, o.alternative, o.method) {
-                Ok(r) => {
-                    row.statistic = Some(r.statistic);
-                    row.p_value = Some(r.p_value);
-                    row.statistic_location = Some(r.statistic_location);
-                    row.statistic_sign = Some(r.statistic_sign);
-                    row.drift = r.p_value < o.threshold;
-                }
-                Err(e) => row.note = Some(format!("not tested: {e}")),
+    let mut row = empty_row(&f.name, kind, 0, 0, o.threshold.unwrap_or(f64::NAN));
+    row.missing_reference = f.missing;
+    row.n_reference = f.rows - f.missing;
+    row.note = Some("not in the current data".into());
+    row.issues.push(DataIssue {
+        kind: "one_sided".into(),
+        status: "alert".into(),
+        message: format!(
+            "column '{}' is in the reference only; the current data lacks it (check the export, or leave it out with --columns)",
+            f.name
+        ),
+    });
+    row
+}
+
+fn apply_correction(rows: &mut [ColumnDrift], o: &DriftOptions) {
+    if o.correction == Correction::None {
+        return;
+    }
+    let idx: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.p_value.is_some_and(|p| !p.is_nan()))
+        .map(|(i, _)| i)
+        .collect();
+    let p: Vec<f64> = idx.iter().filter_map(|&i| rows[i].p_value).collect();
+    let adj = adjust_p_values(&p, o.correction);
+    for (&i, a) in idx.iter().zip(adj) {
+        let r = &mut rows[i];
+        r.p_adjusted = Some(a);
+        r.drift = a < r.threshold && effect_ok(r.effect, o);
+    }
+}
+
+fn effect_ok(effect: Option<f64>, o: &DriftOptions) -> bool {
+    match (o.min_effect, effect) {
+        (Some(m), Some(e)) => e >= m,
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+/// Evidently's choice. `n` = reference values, `u` = distinct values of both samples.
+#[must_use]
+pub fn auto_test(kind: ColumnKind, n: usize, u: usize) -> TestKind {
+    let numeric = kind == ColumnKind::Numeric;
+    if n <= 1000 {
+        if numeric && u > 5 {
+            TestKind::Ks
+        } else if u > 2 {
+            TestKind::Chi2
+        } else {
+            TestKind::Z
+        }
+    } else if numeric && u > 5 {
+        TestKind::WassersteinNormed
+    } else {
+        TestKind::Jensenshannon
+    }
+}
+
+struct Outcome {
+    statistic: f64,
+    p_value: Option<f64>,
+    location: Option<(f64, i8)>,
+}
+
+impl Outcome {
+    fn distance(statistic: f64) -> Self {
+        Outcome {
+            statistic,
+            p_value: None,
+            location: None,
+        }
+    }
+}
+
+/// Tests on category counts (both rows over the same categories).
+fn categorical_test(test: TestKind, r: &[f64], c: &[f64]) -> Result<Outcome, String> {
+    Ok(match test {
+        TestKind::Chi2 => {
+            let t = chi2_homogeneity(r, c).map_err(|e| e.to_string())?;
+            Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.p_value),
+                location: None,
             }
         }
+        TestKind::Z => {
+            let (nr, nc) = (r.iter().sum::<f64>(), c.iter().sum::<f64>());
+            let k = r.iter().zip(c).position(|(a, b)| a + b > 0.0).unwrap_or(0);
+            let t = proportions::z_test(
+                r.get(k).copied().unwrap_or(0.0),
+                nr,
+                c.get(k).copied().unwrap_or(0.0),
+                nc,
+            )
+            .map_err(|e| e.to_string())?;
+            Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.p_value),
+                location: None,
+            }
+        }
+        TestKind::Jensenshannon => Outcome::distance(jensenshannon::jensenshannon(r, c)),
+        TestKind::Hellinger => Outcome::distance(divergence::hellinger(r, c)),
+        TestKind::Kl => Outcome::distance(divergence::kl_divergence(r, c)),
+        TestKind::Tvd => Outcome::distance(divergence::total_variation(r, c)),
+        other => return Err(format!("{other} does not apply to categories")),
+    })
+}
+
+fn push_missing_issue(row: &mut ColumnDrift, f: &FittedColumn, rows_cur: usize, o: &DriftOptions) {
+    let share_ref = if f.rows > 0 {
+        f.missing as f64 / f.rows as f64
+    } else {
+        0.0
+    };
+    let share_cur = if rows_cur > 0 {
+        row.missing_current as f64 / rows_cur as f64
+    } else {
+        0.0
+    };
+    if share_cur - share_ref >= o.missing_share_tolerance && row.n_current > 0 {
+        row.issues.push(DataIssue {
+            kind: "missing_share".into(),
+            status: "warning".into(),
+            message: format!(
+                "column '{}': {:.1}% missing in the current data vs {:.1}% in the reference",
+                f.name,
+                100.0 * share_cur,
+                100.0 * share_ref
+            ),
+        });
+    }
+}
+
+fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift {
+    let name = f.name.as_str();
+    let over = o.overrides.get(name);
+    let mut row = empty_row(
+        name,
+        col.kind(),
+        col.len() - col.missing_count(),
+        col.missing_count(),
+        f64::NAN,
+    );
+    row.missing_reference = f.missing;
+    row.n_reference = f.rows - f.missing;
+    push_missing_issue(&mut row, f, col.len(), o);
+    let want = match f.reference {
+        ColumnReference::Numeric(_) => ColumnKind::Numeric,
+        ColumnReference::Categorical { .. } => ColumnKind::Categorical,
+    };
+    if col.kind() != want {
+        row.issues.push(DataIssue {
+            kind: "kind_mismatch".into(),
+            status: "alert".into(),
+            message: format!(
+                "column '{name}' is {} in the reference but {} in the current data; read both with the same --categorical list",
+                want.as_str(),
+                col.kind().as_str()
+            ),
+        });
+        row.note = Some("not tested: the column changed kind".into());
+        return row;
+    }
+    if row.n_reference == 0 || row.n_current == 0 {
+        let side = if row.n_reference == 0 {
+            "reference"
+        } else {
+            "current data"
+        };
+        row.issues.push(DataIssue {
+            kind: "all_missing".into(),
+            status: "alert".into(),
+            message: format!("column '{name}' has no value in the {side} (empty or all missing)"),
+        });
+        row.note = Some(format!("not tested: no value in the {side}"));
+        return row;
+    }
+    let requested = over.and_then(|v| v.test).unwrap_or(o.test);
+    match &f.reference {
+        ColumnReference::Numeric(None) => row,
+        ColumnReference::Numeric(Some(reference)) => {
+            let mut cur = col.numeric_values().unwrap_or_default();
+            sort_f64(&mut cur);
+            let rs = reference.sorted.sorted_values();
+            // pooled category counts (for tests on few distinct values)
+            let mut pooled = Vec::new();
+            for_each_group(rs, &cur, |v, a, b| pooled.push((v, a as f64, b as f64)));
+            if reference.distinct == 1 {
+                row.issues.push(DataIssue {
+                    kind: "constant".into(),
+                    status: "warning".into(),
+                    message: format!(
+                        "column '{name}' is constant in the reference ({}): any change is drift, and distances are not scaled",
+                        rs[0]
+                    ),
+                });
+            }
+            let test = match requested {
+                TestKind::Auto => auto_test(ColumnKind::Numeric, rs.len(), pooled.len()),
+                t => t,
+            };
+            row.effect = Some(wasserstein::wasserstein_normed_sorted(
+                rs,
+                &cur,
+                reference.std,
+            ));
+            let (r, c): (Vec<f64>, Vec<f64>) = pooled.iter().map(|&(_, a, b)| (a, b)).unzip();
+            let outcome = match test {
+                TestKind::Ks => reference
+                    .sorted
+                    .test(&cur, o.alternative, o.method)
+                    .map(|k| Outcome {
+                        statistic: k.statistic,
+                        p_value: Some(k.p_value),
+                        location: Some((k.statistic_location, k.statistic_sign)),
+                    })
+                    .map_err(|e| e.to_string()),
+                TestKind::Wasserstein => {
+                    Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, &cur)))
+                }
+                TestKind::WassersteinNormed => Ok(Outcome::distance(
+                    wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std),
+                )),
+                TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, &cur))),
+                TestKind::Cvm => cvm::cramervonmises_sorted(rs, &cur)
+                    .map(|t| Outcome {
+                        statistic: t.statistic,
+                        p_value: Some(t.p_value),
+                        location: None,
+                    })
+                    .map_err(|e| e.to_string()),
+                TestKind::Anderson => anderson::anderson_sorted(rs, &cur)
+                    .map(Outcome::distance)
+                    .map_err(|e| e.to_string()),
+                TestKind::Mannwhitney => {
+                    let t = mannwhitney::mannwhitney_sorted(rs, &cur);
+                    Ok(Outcome {
+                        statistic: t.statistic,
+                        p_value: Some(t.p_value),
+                        location: None,
+                    })
+                }
+                TestKind::Psi => Ok(Outcome::distance(psi::psi_from_counts(
+                    &reference.psi_counts,
+                    &psi::bin_counts_sorted(&cur, &reference.psi_edges),
+                ))),
+                TestKind::Jensenshannon | TestKind::Hellinger | TestKind::Kl | TestKind::Tvd => {
+                    let edges = jensenshannon::pooled_sturges_edges(rs, &cur);
+                    let hr = jensenshannon::histogram_sorted(rs, &edges);
+                    let hc = jensenshannon::histogram_sorted(&cur, &edges);
+                    categorical_test(test, &hr, &hc)
+                }
+                TestKind::Chi2 | TestKind::Z => {
+                    if test == TestKind::Z && pooled.len() > 2 {
+                        Err(format!(
+                            "z needs at most two distinct values, found {}; use chi2",
+                            pooled.len()
+                        ))
+                    } else {
+                        categorical_test(test, &r, &c)
+                    }
+                }
+                TestKind::Auto => Err("auto did not resolve".into()),
+            };
+            finish(&mut row, test, outcome, over, o);
+            row
+        }
         ColumnReference::Categorical { levels, counts } => {
-            row.n_reference = counts.iter().sum::<f64>() as usize;
-            row.test = "chi2".into();
-            let current = label_counts(col);
+            let current = category_counts(col);
             let mut all: Vec<String> = levels.clone();
-            for (l, c) in &current {
+            for (l, n) in &current {
                 if levels.binary_search(l).is_err() {
-                    row.unseen_categories.push((l.clone(), *c));
+                    row.unseen_categories.push((l.clone(), *n));
                     all.push(l.clone());
                 }
             }
             all.sort();
+            if !row.unseen_categories.is_empty() {
+                let list: Vec<String> = row
+                    .unseen_categories
+                    .iter()
+                    .map(|(l, n)| format!("'{l}' ({n} rows)"))
+                    .collect();
+                row.issues.push(DataIssue {
+                    kind: "unseen_categories".into(),
+                    status: "warning".into(),
+                    message: format!(
+                        "column '{name}' has categories not in the reference: {}",
+                        list.join(", ")
+                    ),
+                });
+            }
+            if levels.len() == 1 {
+                row.issues.push(DataIssue {
+                    kind: "constant".into(),
+                    status: "warning".into(),
+                    message: format!(
+                        "column '{name}' has one category in the reference ('{}')",
+                        levels[0]
+                    ),
+                });
+            }
             let r: Vec<f64> = all
                 .iter()
                 .map(|l| levels.binary_search(l).map_or(0.0, |i| counts[i]))
@@ -229,22 +902,55 @@ fn check_column(
                 .iter()
                 .map(|l| {
                     current
-                        .iter()
-                        .find(|(k, _)| k == l)
-                        .map_or(0.0, |x| x.1 as f64)
+                        .binary_search_by(|(k, _)| k.as_str().cmp(l))
+                        .map_or(0.0, |i| current[i].1 as f64)
                 })
                 .collect();
-            match chi2_homogeneity(&r, &c) {
-                Ok(t) => {
-                    row.statistic = Some(t.statistic);
-                    row.p_value = Some(t.p_value);
-                    row.drift = t.p_value < o.threshold;
-                }
-                Err(e) => row.note = Some(format!("not tested: {e}")),
+            row.effect = Some(divergence::total_variation(&r, &c));
+            let mut test = match requested {
+                TestKind::Auto => auto_test(ColumnKind::Categorical, row.n_reference, all.len()),
+                t => t,
+            };
+            if test.numeric_only() || (test == TestKind::Z && all.len() > 2) {
+                row.note = Some(format!(
+                    "{test} does not apply to this categorical column; used chi2"
+                ));
+                test = TestKind::Chi2;
             }
+            let outcome = categorical_test(test, &r, &c);
+            finish(&mut row, test, outcome, over, o);
+            row
         }
     }
-    row
+}
+
+fn finish(
+    row: &mut ColumnDrift,
+    test: TestKind,
+    outcome: Result<Outcome, String>,
+    over: Option<&ColumnOverride>,
+    o: &DriftOptions,
+) {
+    row.test = test.as_str().into();
+    row.threshold = over
+        .and_then(|v| v.threshold)
+        .or(o.threshold)
+        .unwrap_or_else(|| test.default_threshold());
+    match outcome {
+        Ok(out) => {
+            row.statistic = Some(out.statistic);
+            row.p_value = out.p_value;
+            if let Some((loc, sign)) = out.location {
+                row.statistic_location = Some(loc);
+                row.statistic_sign = Some(sign);
+            }
+            row.drift = match out.p_value {
+                Some(p) => p < row.threshold && effect_ok(row.effect, o),
+                None => out.statistic >= row.threshold,
+            };
+        }
+        Err(e) => row.note = Some(format!("not tested: {e}")),
+    }
 }
 
 #[cfg(test)]
@@ -256,12 +962,19 @@ mod tests {
         read_csv(t.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
     }
 
+    fn ks() -> DriftOptions {
+        DriftOptions {
+            test: TestKind::Ks,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn numeric_and_categorical_columns_get_their_tests() {
         let reference = frame("x,c\n1,a\n2,a\n3,b\n4,b\n5,a\n6,b\n");
         let current = frame("x,c\n11,a\n12,z\n13,z\n14,z\n15,z\nNA,z\n");
         let fitted = DriftReference::fit(&reference, &[]).unwrap();
-        let rows = fitted.check(&current, &DriftOptions::default()).unwrap();
+        let rows = fitted.check(&current, &ks()).unwrap();
         assert_eq!(rows[0].test, "ks");
         assert_eq!(rows[0].statistic, Some(1.0));
         assert_eq!(rows[0].missing_current, 1);
@@ -270,27 +983,55 @@ mod tests {
         assert_eq!(rows[1].test, "chi2");
         assert_eq!(rows[1].unseen_categories, vec![("z".to_string(), 5)]);
         assert!(rows[1].drift);
+        assert_eq!(rows[1].issues[0].kind, "unseen_categories");
     }
 
     #[test]
-    fn missing_or_retyped_columns_are_errors_and_empty_columns_notes() {
-        let reference = frame("x,c\n1,a\n2,b\n");
+    fn auto_follows_evidently_rules() {
+        use ColumnKind::*;
+        assert_eq!(auto_test(Numeric, 1000, 6), TestKind::Ks);
+        assert_eq!(auto_test(Numeric, 1000, 5), TestKind::Chi2);
+        assert_eq!(auto_test(Numeric, 1000, 2), TestKind::Z);
+        assert_eq!(auto_test(Categorical, 10, 3), TestKind::Chi2);
+        assert_eq!(auto_test(Categorical, 10, 2), TestKind::Z);
+        assert_eq!(auto_test(Numeric, 1001, 6), TestKind::WassersteinNormed);
+        assert_eq!(auto_test(Numeric, 1001, 5), TestKind::Jensenshannon);
+        assert_eq!(auto_test(Categorical, 5000, 50), TestKind::Jensenshannon);
+    }
+
+    #[test]
+    fn corrections_match_known_adjustments() {
+        let p = [0.01, 0.04, 0.03, 0.005];
+        // statsmodels multipletests(p, method='holm' / 'fdr_bh')
+        let holm = adjust_p_values(&p, Correction::Holm);
+        let want = [0.03, 0.06, 0.06, 0.02];
+        for (a, b) in holm.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{holm:?}");
+        }
+        let bh = adjust_p_values(&p, Correction::Bh);
+        let want = [0.02, 0.04, 0.04, 0.02];
+        for (a, b) in bh.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{bh:?}");
+        }
+        assert_eq!(adjust_p_values(&p, Correction::Bonferroni)[1], 0.16);
+    }
+
+    #[test]
+    fn bad_columns_are_findings_not_errors() {
+        let reference = frame("x,c,k\n1,a,5\n2,b,5\n");
         let fitted = DriftReference::fit(&reference, &[]).unwrap();
-        assert!(
-            fitted
-                .check(&frame("x\n1\n"), &DriftOptions::default())
-                .is_err()
-        );
-        assert!(
-            fitted
-                .check(&frame("x,c\n1,2\n"), &DriftOptions::default())
-                .is_err()
-        );
+        let rows = fitted.check(&frame("x\n1\n"), &ks()).unwrap();
+        assert_eq!(rows[1].issues[0].kind, "one_sided");
         let rows = fitted
-            .check(&frame("x,c\nNA,a\nNA,b\n"), &DriftOptions::default())
+            .check(&frame("x,c,k\nNA,a,5\nNA,b,5\n"), &ks())
             .unwrap();
-        assert_eq!(rows[0].test, "ks");
-        assert!(rows[0].note.as_deref().unwrap_or("").contains("not tested"));
+        assert_eq!(rows[0].test, "none");
+        assert_eq!(rows[0].issues.last().unwrap().kind, "all_missing");
         assert!(!rows[0].drift);
+        assert!(rows[2].issues.iter().any(|i| i.kind == "constant"));
+        let rows = fitted
+            .check(&frame("x,c,k\n1,2,5\n2,3,5\n"), &ks())
+            .unwrap();
+        assert_eq!(rows[1].issues[0].kind, "kind_mismatch");
     }
 }

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use driftwatch_core::{Categorical, Column, Frame};
-use driftwatch_drift::columns::{DriftOptions, DriftReference};
+use driftwatch_drift::columns::{DriftOptions, DriftReference, TestKind};
 
 fn frame(values: &[serde_json::Value]) -> Frame {
     let labels: Vec<String> = values
@@ -34,7 +34,13 @@ fn chi2_matches_scipy_on_every_golden_case() {
         let current = frame(c["current"].as_array().unwrap());
         let rows = DriftReference::fit(&reference, &[])
             .unwrap()
-            .check(&current, &DriftOptions::default())
+            .check(
+                &current,
+                &DriftOptions {
+                    test: TestKind::Chi2,
+                    ..Default::default()
+                },
+            )
             .unwrap();
         let want = &c["chi2_contingency_no_correction"];
         let (stat, p) = (

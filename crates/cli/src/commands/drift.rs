@@ -1,28 +1,135 @@
 //! `driftwatch drift`: column-by-column two-sample tests.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
 use driftwatch_core::ReadOptions;
-use driftwatch_drift::columns::{DriftOptions, DriftReference};
+use driftwatch_drift::columns::{
+    ColumnOverride, Correction, DriftOptions, DriftReference, TestKind,
+};
+use serde::Deserialize;
 
 use crate::args::DriftArgs;
 use crate::data::{read_frame, refuse_numeric_typos, split_list};
 use crate::output::{Format, opt, print_json};
 
-pub fn run(a: &DriftArgs) -> Result<i32> {
-    if a.test != "ks" {
-        bail!(
-            "unknown test '{}': this version supports ks (categorical columns use chi2)",
-            a.test
+/// `drift.toml`: global settings and per-column overrides.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftConfig {
+    test: Option<String>,
+    threshold: Option<f64>,
+    min_effect: Option<f64>,
+    correction: Option<String>,
+    drift_share: Option<f64>,
+    #[serde(default)]
+    columns: BTreeMap<String, ColumnConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnConfig {
+    test: Option<String>,
+    threshold: Option<f64>,
+}
+
+fn read_config(path: &Path) -> Result<DriftConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read drift config {}", path.display()))?;
+    toml::from_str(&text).with_context(|| {
+        format!(
+            "drift config {} is not valid: expected `test`, `threshold`, `min_effect`, `correction`, `drift_share` and [columns.NAME] tables with `test` / `threshold`",
+            path.display()
+        )
+    })
+}
+
+fn parse_test(s: &str, what: &str) -> Result<TestKind> {
+    s.parse::<TestKind>()
+        .map_err(|e| anyhow::anyhow!("{what}: {e}"))
+}
+
+fn check_threshold(t: Option<f64>, what: &str) -> Result<()> {
+    if let Some(t) = t
+        && !(t.is_finite() && t > 0.0)
+    {
+        bail!("{what} {t} must be a positive number (p-value tests: between 0 and 1)");
+    }
+    Ok(())
+}
+
+/// Options from the flags, with the config file filling what the flags leave at default.
+fn options(a: &DriftArgs) -> Result<DriftOptions> {
+    let cfg = match &a.config {
+        Some(p) => read_config(p)?,
+        None => DriftConfig::default(),
+    };
+    let test_name = if a.test == "auto" {
+        cfg.test.clone().unwrap_or_else(|| a.test.clone())
+    } else {
+        a.test.clone()
+    };
+    let test = parse_test(&test_name, "--test")?;
+    let threshold = a.threshold.or(cfg.threshold);
+    check_threshold(threshold, "--threshold")?;
+    if test.has_p_value()
+        && let Some(t) = threshold
+        && t >= 1.0
+    {
+        bail!("--threshold {t} must be between 0 and 1 for the p-value test {test}");
+    }
+    let correction_name = if a.correction == "none" {
+        cfg.correction
+            .clone()
+            .unwrap_or_else(|| a.correction.clone())
+    } else {
+        a.correction.clone()
+    };
+    let correction: Correction = correction_name
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--correction: {e}"))?;
+    let min_effect = a.min_effect.or(cfg.min_effect);
+    if let Some(m) = min_effect
+        && !(m.is_finite() && m >= 0.0)
+    {
+        bail!("--min-effect {m} must be a non-negative number");
+    }
+    let drift_share = a.drift_share.or(cfg.drift_share).unwrap_or(0.5);
+    if !(drift_share > 0.0 && drift_share <= 1.0) {
+        bail!("--drift-share {drift_share} must be in (0, 1]");
+    }
+    let mut overrides = BTreeMap::new();
+    for (name, c) in cfg.columns {
+        let test = c
+            .test
+            .as_deref()
+            .map(|t| parse_test(t, &format!("[columns.{name}] test")))
+            .transpose()?;
+        check_threshold(c.threshold, &format!("[columns.{name}] threshold"))?;
+        overrides.insert(
+            name,
+            ColumnOverride {
+                test,
+                threshold: c.threshold,
+            },
         );
     }
-    if !(a.threshold > 0.0 && a.threshold < 1.0) {
-        bail!("--threshold {} must be between 0 and 1", a.threshold);
-    }
-    let options = DriftOptions {
+    Ok(DriftOptions {
+        test,
         alternative: a.alternative.parse().context("--alternative")?,
         method: a.method.parse().context("--method")?,
-        threshold: a.threshold,
-    };
+        threshold,
+        min_effect,
+        correction,
+        drift_share,
+        overrides,
+        ..Default::default()
+    })
+}
+
+pub fn run(a: &DriftArgs) -> Result<i32> {
+    let options = options(a)?;
     let read = ReadOptions {
         categorical: split_list(&a.categorical),
         ..Default::default()
@@ -32,47 +139,65 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
     refuse_numeric_typos(&reference, &a.reference, &read.categorical)?;
     refuse_numeric_typos(&current, &a.current, &read.categorical)?;
     let columns = split_list(&a.columns);
+    for name in options.overrides.keys() {
+        if reference.column(name).is_err() {
+            bail!(
+                "the drift config names column '{name}', which {} does not have",
+                a.reference.display()
+            );
+        }
+    }
     let fitted = DriftReference::fit(&reference, &columns)
         .with_context(|| format!("in reference file {}", a.reference.display()))?;
-    let rows = fitted
-        .check(&current, &options)
-        .with_context(|| format!("in current file {}", a.current.display()))?;
-    let drifted = rows.iter().filter(|r| r.drift).count();
+    let report = if columns.is_empty() {
+        fitted.report(&current, &options)
+    } else {
+        fitted
+            .check(&current, &options)
+            .map(|rows| driftwatch_drift::columns::DriftReport::from_rows(rows, &options))
+    }
+    .with_context(|| format!("in current file {}", a.current.display()))?;
     match a.format {
-        Format::Json => print_json(&serde_json::json!({
-            "columns": rows,
-            "drifted": drifted,
-            "total": rows.len(),
-        }))?,
+        Format::Json => print_json(&report)?,
         Format::Text => {
             println!(
-                "{:<24} {:<12} {:<5} {:>10} {:>12} {:>8}  drift",
-                "column", "kind", "test", "statistic", "p_value", "missing"
+                "{:<24} {:<12} {:<18} {:>10} {:>12} {:>8} {:>8}  drift",
+                "column", "kind", "test", "statistic", "p_value", "effect", "missing"
             );
-            for r in &rows {
+            for r in &report.columns {
                 println!(
-                    "{:<24} {:<12} {:<5} {:>10} {:>12} {:>8}  {}{}",
+                    "{:<24} {:<12} {:<18} {:>10} {:>12} {:>8} {:>8}  {}{}",
                     r.column,
                     r.kind.as_str(),
                     r.test,
                     opt(r.statistic, 4),
-                    r.p_value.map_or("-".into(), |p| format!("{p:.3e}")),
+                    r.p_adjusted
+                        .or(r.p_value)
+                        .map_or("-".into(), |p| format!("{p:.3e}")),
+                    opt(r.effect, 3),
                     r.missing_current,
                     if r.drift { "DRIFT" } else { "-" },
                     r.note
                         .as_deref()
                         .map_or(String::new(), |n| format!("  ({n})")),
                 );
-                for (cat, n) in &r.unseen_categories {
-                    println!("    unseen category '{cat}': {n} rows");
+                for i in &r.issues {
+                    println!("    {}: {}", i.status, i.message);
                 }
             }
             println!(
-                "{drifted} of {} columns drifted (p < {})",
-                rows.len(),
-                a.threshold
+                "{} of {} columns drifted ({:.0}%); dataset drift: {}",
+                report.drifted,
+                report.total,
+                100.0 * report.drift_share,
+                if report.dataset_drift { "yes" } else { "no" }
             );
+            if report.issues > 0 {
+                println!("{} data finding(s)", report.issues);
+            }
         }
     }
-    Ok(if a.fail_on_drift && drifted > 0 { 1 } else { 0 })
+    let fail =
+        (a.fail_on_drift && report.drifted > 0) || (a.fail_on_data_issue && report.issues > 0);
+    Ok(if fail { 1 } else { 0 })
 }

@@ -1,0 +1,115 @@
+//! Population Stability Index on reference deciles.
+//!
+//! Ten bins: the inner edges are `np.quantile(reference, [0.1, ..., 0.9])` (linear
+//! interpolation), the outer edges -inf/+inf; a value equal to an inner edge falls in
+//! the bin to its right (np.histogram). Proportions are floored at 1e-4 so an empty
+//! bin stays finite; `PSI = sum((cur - ref) * ln(cur / ref))`. The edges and the
+//! reference counts depend on the reference only, so a fitted reference keeps them and
+//! a check costs one pass over the current values.
+
+use super::{sorted_copy, validate};
+use crate::Error;
+
+/// Floor on bin proportions.
+pub const PSI_FLOOR: f64 = 1e-4;
+
+/// `np.quantile(sorted, q)` with numpy's default linear method (its `_lerp`).
+#[must_use]
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let virtual_index = (n - 1) as f64 * q;
+    let prev = virtual_index.floor();
+    let gamma = virtual_index - prev;
+    let lo = (prev.max(0.0) as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    let (a, b) = (sorted[lo], sorted[hi]);
+    let diff = b - a;
+    if gamma >= 0.5 {
+        b - diff * (1.0 - gamma)
+    } else {
+        a + diff * gamma
+    }
+}
+
+/// The nine inner decile edges of a sorted reference (quantiles `0.1 * i`).
+#[must_use]
+pub fn decile_edges(sorted_reference: &[f64]) -> Vec<f64> {
+    (1..10)
+        .map(|i| quantile_sorted(sorted_reference, 0.1 * f64::from(i)))
+        .collect()
+}
+
+/// Counts of sorted values in the bins cut by `inner_edges` (outer edges infinite;
+/// `edges.len() + 1` bins; a value on an edge goes right).
+#[must_use]
+pub fn bin_counts_sorted(sorted: &[f64], inner_edges: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(inner_edges.len() + 1);
+    let mut prev = 0usize;
+    for &e in inner_edges {
+        let p = sorted.partition_point(|&v| v < e);
+        out.push((p - prev) as f64);
+        prev = p;
+    }
+    out.push((sorted.len() - prev) as f64);
+    out
+}
+
+/// As [`bin_counts_sorted`] for values in any order.
+#[must_use]
+pub fn bin_counts(values: &[f64], inner_edges: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; inner_edges.len() + 1];
+    for &v in values {
+        out[inner_edges.partition_point(|&e| e <= v)] += 1.0;
+    }
+    out
+}
+
+/// PSI from bin counts of the reference and the current sample.
+#[must_use]
+pub fn psi_from_counts(reference: &[f64], current: &[f64]) -> f64 {
+    let (nr, nc) = (reference.iter().sum::<f64>(), current.iter().sum::<f64>());
+    reference
+        .iter()
+        .zip(current)
+        .map(|(&r, &c)| {
+            let r = (r / nr).max(PSI_FLOOR);
+            let c = (c / nc).max(PSI_FLOOR);
+            (c - r) * (c / r).ln()
+        })
+        .sum()
+}
+
+/// PSI of `current` against `reference` on reference deciles.
+///
+/// # Errors
+/// An empty sample or a non-finite value.
+pub fn psi(reference: &[f64], current: &[f64]) -> Result<f64, Error> {
+    let r = sorted_copy(reference, "reference")?;
+    validate(current, "current")?;
+    let edges = decile_edges(&r);
+    Ok(psi_from_counts(
+        &bin_counts_sorted(&r, &edges),
+        &bin_counts(current, &edges),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_and_bins_follow_numpy() {
+        let s = [1.0, 2.0, 3.0, 4.0, 10.0];
+        // np.quantile([1,2,3,4,10], 0.9) == 7.6
+        assert!((quantile_sorted(&s, 0.9) - 7.6).abs() < 1e-12);
+        assert_eq!(bin_counts_sorted(&s, &[2.0, 4.0]), vec![1.0, 2.0, 2.0]);
+        assert_eq!(
+            bin_counts(&[4.0, 1.0, 2.0, 10.0, 3.0], &[2.0, 4.0]),
+            vec![1.0, 2.0, 2.0]
+        );
+        assert_eq!(psi(&s, &s).unwrap(), 0.0);
+    }
+}
