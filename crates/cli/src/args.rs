@@ -36,6 +36,14 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List the registered monitor plugins.
     Plugins(PluginsArgs),
+    /// Make an Ed25519 key pair for signing bundles (NAME.key secret, NAME.pub public).
+    Keygen(KeygenArgs),
+    /// Sign a bundle (writes FILE.sig) or, with --verify-key, check its signature.
+    Sign(SignArgs),
+    /// A versioned model store in a directory: push, list, show, promote, pull.
+    Models(ModelsArgs),
+    /// Render a model card (Markdown or HTML) from a bundle's header.
+    Card(CardArgs),
 }
 
 /// Task of the model.
@@ -99,6 +107,9 @@ pub struct TrainArgs {
     /// Who owns the model (stored in the bundle).
     #[arg(long)]
     pub owner: Option<String>,
+    /// Known limitations of the model (stored in the bundle, shown by `driftwatch card`).
+    #[arg(long)]
+    pub limitations: Option<String>,
     /// zstd level for the bundle payload (0 = no compression).
     #[arg(long, default_value_t = 3)]
     pub compression_level: i32,
@@ -131,6 +142,9 @@ pub struct PredictArgs {
     /// Column holding request ids (default: generated `req-<row>`).
     #[arg(long)]
     pub id_column: Option<String>,
+    /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
+    #[arg(long, value_name = "PUB")]
+    pub verify_key: Option<PathBuf>,
 }
 
 /// `driftwatch evaluate`.
@@ -248,6 +262,9 @@ pub struct MonitorArgs {
     /// Exit 1 when an alert is active at the end.
     #[arg(long)]
     pub fail_on_alert: bool,
+    /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
+    #[arg(long, value_name = "PUB")]
+    pub verify_key: Option<PathBuf>,
 }
 
 /// `driftwatch validate`.
@@ -301,4 +318,114 @@ pub struct PluginsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+/// `driftwatch keygen`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  driftwatch keygen --out release\n  driftwatch sign iris.dwm --key release.key"
+)]
+pub struct KeygenArgs {
+    /// Path stem of the key files: writes OUT.key (secret, mode 0600) and OUT.pub.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `driftwatch sign`.
+#[derive(Debug, Args)]
+#[command(
+    group(clap::ArgGroup::new("mode").required(true).args(["key", "verify_key"])),
+    after_help = "Examples:\n  driftwatch sign iris.dwm --key release.key          # writes iris.dwm.sig\n  driftwatch sign --verify-key release.pub iris.dwm   # exit 0 when the signature holds"
+)]
+pub struct SignArgs {
+    /// The model bundle.
+    pub file: PathBuf,
+    /// Secret key to sign with (from `driftwatch keygen`).
+    #[arg(long, conflicts_with = "verify_key")]
+    pub key: Option<PathBuf>,
+    /// Public key to check FILE.sig with, instead of signing.
+    #[arg(long, value_name = "PUB")]
+    pub verify_key: Option<PathBuf>,
+}
+
+/// `driftwatch models`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  driftwatch models push iris.dwm --name iris --version 1.2.0\n  driftwatch models list\n  driftwatch models show iris@1.2.0\n  driftwatch models promote iris@1.2.0 --stage production\n  driftwatch models pull iris@production --out deployed.dwm"
+)]
+pub struct ModelsArgs {
+    /// The store directory (created on the first push).
+    #[arg(long, global = true, default_value = "models")]
+    pub store: PathBuf,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub format: Format,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ModelsAction,
+}
+
+/// `driftwatch models` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// Add a bundle (and its .sig, if any) to the store as NAME@VERSION.
+    Push {
+        /// The bundle.
+        file: PathBuf,
+        /// Model name in the store (default: the name in the bundle's header).
+        #[arg(long)]
+        name: Option<String>,
+        /// Semantic version in the store (default: the version in the bundle's header).
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// List models, their versions and stages.
+    List,
+    /// Show a model (all versions) or one version: NAME or NAME@VERSION or NAME@STAGE.
+    Show {
+        /// NAME, NAME@VERSION or NAME@STAGE.
+        reference: String,
+    },
+    /// Point a stage (e.g. production, staging) at a version.
+    Promote {
+        /// NAME@VERSION.
+        reference: String,
+        /// The stage name.
+        #[arg(long)]
+        stage: String,
+    },
+    /// Copy a stored bundle (and its .sig) out: NAME, NAME@VERSION or NAME@STAGE.
+    Pull {
+        /// NAME (latest version), NAME@VERSION or NAME@STAGE.
+        reference: String,
+        /// Where to write the bundle.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Model card formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CardFormat {
+    /// Markdown.
+    #[default]
+    Markdown,
+    /// Self-contained HTML.
+    Html,
+}
+
+/// `driftwatch card`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  driftwatch card iris.dwm > MODEL_CARD.md\n  driftwatch card iris.dwm --format html --out card.html"
+)]
+pub struct CardArgs {
+    /// The model bundle.
+    pub file: PathBuf,
+    /// Markdown or HTML.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CardFormat,
+    /// Write the card here (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

@@ -20,6 +20,7 @@ pub struct Meta<'a> {
     pub metrics: &'a BTreeMap<String, f64>,
     pub description: Option<String>,
     pub owner: Option<String>,
+    pub limitations: Option<String>,
     pub n_train_rows: usize,
     pub feature_sample: &'a Frame,
     pub compression_level: i32,
@@ -63,6 +64,7 @@ pub fn save(path: &Path, m: Meta<'_>, pipeline: &Pipeline) -> Result<BundleHeade
         description: m.description,
         owner: m.owner,
         feature_importances: importances,
+        limitations: m.limitations,
         n_train_rows: m.n_train_rows as u64,
         crate_versions: crate_versions(),
         created_at: None,
@@ -126,6 +128,20 @@ pub fn schema_read_options(schema: &Schema) -> ReadOptions {
 pub fn load(path: &Path) -> Result<Loaded> {
     let b = driftwatch_persist::load(path)
         .with_context(|| format!("loading model bundle {}", path.display()))?;
+    Ok(Loaded {
+        header: b.header,
+        pipeline: b.pipeline,
+    })
+}
+
+/// Loads a bundle; with a public key, only when its detached signature verifies.
+pub fn load_verified(path: &Path, verify_key: Option<&Path>) -> Result<Loaded> {
+    let Some(key) = verify_key else {
+        return load(path);
+    };
+    let key = driftwatch_persist::read_verifying_key(key).context("reading --verify-key")?;
+    let b = driftwatch_persist::load_signed(path, &key)
+        .with_context(|| format!("loading signed model bundle {}", path.display()))?;
     Ok(Loaded {
         header: b.header,
         pipeline: b.pipeline,

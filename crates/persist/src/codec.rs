@@ -388,6 +388,16 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits, file: &str) -> Result<Bundle
     Ok(Bundle { header, pipeline })
 }
 
+/// Checks a whole bundle held in memory up to the payload checksum (what
+/// [`crate::verify`] does on a file), without decompressing or decoding; returns the header.
+pub(crate) fn verify_bytes(bytes: &[u8], limits: &Limits, file: &str) -> Result<BundleHeader> {
+    let header = decode_header(bytes, limits, file)?;
+    let payload = &bytes[PRELUDE_LEN + header_len_of(bytes)..];
+    check_payload_len(&header, payload.len() as u64, limits, file)?;
+    check_payload_sha256(&header, payload, file)?;
+    Ok(header)
+}
+
 /// Parses the prelude and header of a bundle held in memory (the payload is not touched).
 pub(crate) fn decode_header(bytes: &[u8], limits: &Limits, file: &str) -> Result<BundleHeader> {
     let prelude = parse_prelude(
@@ -494,6 +504,7 @@ pub(crate) fn encode(
         description: meta.description.clone(),
         owner: meta.owner.clone(),
         feature_importances: meta.feature_importances.clone(),
+        limitations: meta.limitations.clone(),
         n_train_rows: meta.n_train_rows,
         compression: opts.compression,
         payload_length: payload.len() as u64,

@@ -145,6 +145,40 @@ pub enum Error {
         /// The encoder's message.
         detail: String,
     },
+    /// `--verify-key` was given but the bundle has no detached signature.
+    #[error(
+        "{file} is not signed (no {sig} next to it) and a signature was required: sign it with `driftwatch sign {file} --key KEY`, or get the signed bundle and its .sig from the publisher"
+    )]
+    Unsigned {
+        /// The bundle.
+        file: String,
+        /// The signature file looked for.
+        sig: String,
+    },
+    /// The detached signature does not vouch for this bundle with this key.
+    #[error("{file} failed signature verification: {detail}")]
+    BadSignature {
+        /// The bundle.
+        file: String,
+        /// What did not match, and what to do.
+        detail: String,
+    },
+    /// A key file is missing, damaged or of the wrong kind.
+    #[error("key {file}: {detail}")]
+    Key {
+        /// The key file.
+        file: String,
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+    /// A model store operation cannot be done (bad name, unknown version, conflict).
+    #[error("model store {store}: {detail}")]
+    Store {
+        /// The store directory.
+        store: String,
+        /// What is wrong and what to do.
+        detail: String,
+    },
 }
 
 /// Result with the bundle [`enum@Error`].

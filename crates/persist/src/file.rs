@@ -30,7 +30,7 @@ pub fn save(
 ) -> Result<BundleHeader> {
     let file = path.display().to_string();
     let (header, bytes) = encode(meta, pipeline, opts, &file)?;
-    write_atomic(path, &bytes, &file)?;
+    write_atomic_named(path, &bytes, &file)?;
     Ok(header)
 }
 
@@ -187,12 +187,17 @@ fn read_exact_or_truncated(
     Ok(())
 }
 
+/// [`write_atomic_named`] with errors naming `path` itself.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_named(path, bytes, &path.display().to_string())
+}
+
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to a fresh temporary file next to `path`, syncs it, renames it over
 /// `path` and syncs the directory (where the platform allows), so `path` holds either
 /// the old or the new bundle, never a mix.
-fn write_atomic(path: &Path, bytes: &[u8], file: &str) -> Result<()> {
+pub(crate) fn write_atomic_named(path: &Path, bytes: &[u8], file: &str) -> Result<()> {
     let name = path.file_name().ok_or_else(|| Error::InvalidInput {
         file: file.into(),
         detail: "the path has no file name: give a path like model.dwm".into(),

@@ -100,6 +100,10 @@ pub struct BundleHeader {
     /// has them.
     #[serde(default)]
     pub feature_importances: Option<Vec<(String, f64)>>,
+    /// Known limitations of the model (free text for the model card). Added after
+    /// format version 1 as an optional field: absent in older bundles, omitted when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limitations: Option<String>,
     /// Number of rows the pipeline was fitted on.
     pub n_train_rows: u64,
     /// How the payload is compressed.
@@ -137,6 +141,8 @@ pub struct BundleMeta {
     pub owner: Option<String>,
     /// `(feature, importance)` pairs, when the model has them.
     pub feature_importances: Option<Vec<(String, f64)>>,
+    /// Known limitations, free text (shown in the model card).
+    pub limitations: Option<String>,
     /// Rows the pipeline was fitted on.
     pub n_train_rows: u64,
     /// Crate name -> version of the writing program; `driftwatch-persist` is added when
@@ -159,6 +165,7 @@ impl BundleMeta {
             description: None,
             owner: None,
             feature_importances: None,
+            limitations: None,
             n_train_rows: 0,
             crate_versions: default_crate_versions(),
             created_at: None,

@@ -22,16 +22,22 @@
 //! # Ok(()) }
 //! ```
 
+mod card;
 mod codec;
 mod error;
 mod file;
 mod header;
 mod limits;
 mod msgpack;
+mod sign;
+pub mod store;
 
 use driftwatch_core::Pipeline;
 
+pub use card::{card_html, card_markdown};
 pub use codec::{Bundle, FORMAT_VERSION, MAGIC, PRELUDE_LEN, SaveOptions};
+/// The Ed25519 key types of [`sign_file`] and [`load_signed`].
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use error::{Error, Result};
 pub use file::{load, load_with, read_header, read_header_with, save, verify, verify_with};
 pub use header::{
@@ -39,6 +45,11 @@ pub use header::{
     default_crate_versions,
 };
 pub use limits::Limits;
+pub use sign::{
+    SignatureFile, generate_key, load_signed, read_signing_key, read_verifying_key, sign_file,
+    signature_path, verify_signature, write_key_pair,
+};
+pub use store::{ModelRef, Store};
 
 /// How in-memory bundles are named in error messages.
 const BYTES_NAME: &str = "bundle bytes";

@@ -74,6 +74,8 @@ fn v1_fixture_still_loads() {
     let bundle = load(&fixture("v1-standardscaler.dwm")).unwrap();
     let h = &bundle.header;
     assert_eq!(h.format_version, 1);
+    // Written before the optional `limitations` field existed: it reads as absent.
+    assert_eq!(h.limitations, None);
     assert_eq!(h.name, "fixture-standardscaler");
     assert_eq!(h.version, "1.0.0");
     assert_eq!(h.created_at, datetime!(2025-01-01 00:00:00 UTC));

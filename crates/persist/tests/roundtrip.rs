@@ -64,6 +64,10 @@ fn round_trip_keeps_the_pipeline_and_every_header_field() {
         assert_eq!(h.training_metrics["accuracy"], 0.75);
         assert_eq!(h.description.as_deref(), Some("majority baseline"));
         assert_eq!(h.owner.as_deref(), Some("ml-platform@example.com"));
+        assert_eq!(
+            h.limitations.as_deref(),
+            Some("only trained on synthetic rows")
+        );
         assert_eq!(h.feature_importances, meta.feature_importances);
         assert_eq!(h.n_train_rows, 40);
         assert_eq!(h.crate_versions["driftwatch-models"], "9.9.9");

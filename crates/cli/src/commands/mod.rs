@@ -1,11 +1,14 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod card;
 mod drift;
 mod evaluate;
 mod inspect;
+mod models;
 mod monitor;
 mod plugins;
 mod predict;
+mod sign;
 mod train;
 mod validate;
 
@@ -25,5 +28,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Schema(a) => inspect::schema(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Plugins(a) => plugins::run(&a),
+        Command::Keygen(a) => sign::keygen(&a),
+        Command::Sign(a) => sign::run(&a),
+        Command::Models(a) => models::run(&a),
+        Command::Card(a) => card::run(&a),
     }
 }

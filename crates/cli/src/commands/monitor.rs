@@ -12,7 +12,7 @@ use crate::data::read_frame;
 use crate::output::{Format, print_json};
 
 pub fn run(a: &MonitorArgs) -> Result<i32> {
-    let b = bundle::load(&a.model)?;
+    let b = bundle::load_verified(&a.model, a.verify_key.as_deref())?;
     let read = b.read_options();
     let classification = b.pipeline.estimator()?.is_classifier();
     let reference = read_frame(&a.reference, &read)?;

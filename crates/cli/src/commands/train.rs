@@ -96,6 +96,7 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
             metrics: &trained.test_metrics,
             description: a.description.clone(),
             owner: a.owner.clone(),
+            limitations: a.limitations.clone(),
             n_train_rows: trained.train_rows.len(),
             feature_sample: &x,
             compression_level: a.compression_level,

@@ -123,6 +123,7 @@ pub fn classifier_meta(x: &Frame) -> BundleMeta {
     ]);
     meta.description = Some("majority baseline".into());
     meta.owner = Some("ml-platform@example.com".into());
+    meta.limitations = Some("only trained on synthetic rows".into());
     meta.feature_importances = Some(
         x.names()
             .iter()

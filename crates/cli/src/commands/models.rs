@@ -1,0 +1,120 @@
+//! `driftwatch models`: the versioned model store (`driftwatch_persist::Store`).
+
+use anyhow::{Context, Result};
+use driftwatch_persist::store::StoredVersion;
+use driftwatch_persist::{ModelRef, Store};
+
+use crate::args::{ModelsAction, ModelsArgs};
+use crate::output::{Format, print_json};
+
+pub fn run(a: &ModelsArgs) -> Result<i32> {
+    let store = Store::new(&a.store);
+    let at = || format!("model store {}", a.store.display());
+    match &a.action {
+        ModelsAction::Push {
+            file,
+            name,
+            version,
+        } => {
+            let v = store
+                .push(file, name.as_deref(), version.as_deref())
+                .with_context(|| format!("pushing {} to {}", file.display(), at()))?;
+            report(&v, a.format, "pushed")?;
+        }
+        ModelsAction::List => {
+            let models = store.list().with_context(at)?;
+            match a.format {
+                Format::Json => print_json(&models)?,
+                Format::Text => {
+                    if models.is_empty() {
+                        println!("{} holds no models", a.store.display());
+                    }
+                    for m in &models {
+                        let stages: Vec<String> =
+                            m.stages.iter().map(|(s, v)| format!("{s}={v}")).collect();
+                        println!(
+                            "{:<24} versions: {:<30} stages: {}",
+                            m.name,
+                            m.versions.join(", "),
+                            if stages.is_empty() {
+                                "-".into()
+                            } else {
+                                stages.join(", ")
+                            }
+                        );
+                    }
+                }
+            }
+        }
+        ModelsAction::Show { reference } => {
+            let r = ModelRef::parse(reference)?;
+            if r.selector == driftwatch_persist::store::Selector::Latest && a.format == Format::Text
+            {
+                let m = store.model(&r.name).with_context(at)?;
+                println!("{}: versions {}", m.name, m.versions.join(", "));
+                for (s, v) in &m.stages {
+                    println!("  {s} -> {v}");
+                }
+            }
+            let v = store.show(&r).with_context(at)?;
+            report(&v, a.format, "model")?;
+        }
+        ModelsAction::Promote { reference, stage } => {
+            let r = ModelRef::parse(reference)?;
+            let driftwatch_persist::store::Selector::Version(version) = &r.selector else {
+                anyhow::bail!(
+                    "promote needs NAME@VERSION with an exact version (e.g. iris@1.2.0), got '{reference}'"
+                );
+            };
+            let v = store.promote(&r.name, version, stage).with_context(at)?;
+            report(&v, a.format, &format!("promoted to {stage}"))?;
+        }
+        ModelsAction::Pull { reference, out } => {
+            let r = ModelRef::parse(reference)?;
+            let v = store
+                .pull(&r, out)
+                .with_context(|| format!("pulling {reference} from {}", at()))?;
+            match a.format {
+                Format::Json => print_json(&serde_json::json!({
+                    "name": v.name, "version": v.version, "out": out, "signed": v.signed,
+                }))?,
+                Format::Text => println!(
+                    "pulled {}@{} -> {}{}",
+                    v.name,
+                    v.version,
+                    out.display(),
+                    if v.signed { " (with .sig)" } else { "" }
+                ),
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn report(v: &StoredVersion, format: Format, what: &str) -> Result<()> {
+    match format {
+        Format::Json => print_json(v)?,
+        Format::Text => {
+            println!("{what}: {}@{}", v.name, v.version);
+            println!("  path:     {}", v.path.display());
+            println!("  size:     {} bytes", v.size);
+            println!("  signed:   {}", if v.signed { "yes" } else { "no" });
+            println!(
+                "  stages:   {}",
+                if v.stages.is_empty() {
+                    "-".into()
+                } else {
+                    v.stages.join(", ")
+                }
+            );
+            println!(
+                "  bundle:   {} {} (created {})",
+                v.header.name, v.header.version, v.header.created_at
+            );
+            for (k, m) in &v.header.training_metrics {
+                println!("  metric:   {k} = {m:.4}");
+            }
+        }
+    }
+    Ok(())
+}
