@@ -11,8 +11,11 @@ use driftwatch_core::{
     Frame, ParamValue, Params, Pipeline, Schema, Target, Transformer, Window, make_pipeline,
 };
 use driftwatch_models::RandomForestClassifier;
+use driftwatch_monitor::histogram::{DEFAULT_BINS, histograms};
 use driftwatch_monitor::summary::Summary;
-use driftwatch_monitor::{AlertPolicy, Engine, EngineConfig, MonitorConfig, WindowReport};
+use driftwatch_monitor::{
+    AlertPolicy, Distributions, Engine, EngineConfig, MonitorConfig, RunReport, WindowReport,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::data::{self, SensorBias};
@@ -356,6 +359,23 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
         out.join("summary.json"),
         serde_json::to_string_pretty(&summary)?,
     )?;
+    // The seed notebook's charts: histograms of the training data vs the last day.
+    let distributions = windows
+        .iter()
+        .rposition(|w| w.n_rows() > 0)
+        .map(|i| Distributions {
+            window: reports[i].index,
+            features: histograms(&setup.reference, &windows[i], DEFAULT_BINS),
+        });
+    let run_report = RunReport::new(reports.clone(), alerts.clone());
+    let html_path = out.join("report.html");
+    let html = run_report.render_html(
+        distributions.as_ref(),
+        &format!("driftwatch: scenario {}", s.name),
+    )?;
+    std::fs::write(&html_path, html).with_context(|| format!("writing {}", html_path.display()))?;
+    std::fs::write(out.join("report.json"), run_report.to_json()?)?;
+    std::fs::write(out.join("metrics.prom"), run_report.render_prometheus())?;
 
     let mut text = String::new();
     text.push_str(&format!("scenario {}: {}\n", s.name, s.description));
@@ -382,6 +402,10 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
         setup.schema.columns.len(),
         rejected.iter().sum::<usize>(),
         log_path.display()
+    ));
+    text.push_str(&format!(
+        "report: {} (also report.json, metrics.prom)\n",
+        html_path.display()
     ));
     text.push_str(&format!(
         "replayed in {:.2} s\n",
