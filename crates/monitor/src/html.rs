@@ -40,6 +40,19 @@ const BLUE: RGBColor = RGBColor(31, 119, 180);
 const ORANGE: RGBColor = RGBColor(255, 127, 14);
 const GREEN_: RGBColor = RGBColor(44, 160, 44);
 const RED_: RGBColor = RGBColor(214, 39, 40);
+/// Class colours (matplotlib's tab10, as in the seed notebook).
+const TAB10: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
 
 /// Reference vs current distributions of one window, for the `drift` section.
 #[derive(Debug, Clone, PartialEq)]
@@ -505,7 +518,7 @@ fn predictions_section(out: &mut String, r: &RunReport) -> Result<()> {
             .draw()
             .map_err(|x| e(&x))?;
         for (k, class) in classes.iter().enumerate() {
-            let c = Palette99::pick(k).to_rgba();
+            let c = TAB10[k % TAB10.len()];
             let points: Vec<(f64, f64)> = r
                 .windows
                 .iter()
@@ -543,7 +556,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
     }
     out.push_str(
         "<table><tr><th>id</th><th>severity</th><th>state</th><th>what</th><th>value</th>\
-         <th>baseline</th><th>change</th><th>p-value</th><th>first window</th><th>fired</th><th>last window</th></tr>",
+         <th>baseline</th><th>change</th><th>p-value</th><th>first window</th><th>fired at #</th><th>last window</th></tr>",
     );
     for a in &r.alerts {
         let state = match a.state {
