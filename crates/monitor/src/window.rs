@@ -245,6 +245,9 @@ fn check_lengths(w: &Window) -> Result<usize> {
     if let Some(t) = &w.timestamps {
         parts.push(("timestamps", t.len()));
     }
+    if let Some(m) = &w.labelled {
+        parts.push(("labelled flags", m.len()));
+    }
     if let Some((what, len)) = parts.iter().find(|(_, len)| *len != n) {
         let all = parts
             .iter()
@@ -275,11 +278,27 @@ fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
             values: p.values.select(Axis(0), rows),
         }),
         labels: w.labels.as_ref().map(|t: &Target| t.take(rows)),
+        labelled: w
+            .labelled
+            .as_ref()
+            .map(|m| rows.iter().map(|&i| m[i]).collect()),
         timestamps: w
             .timestamps
             .as_ref()
             .map(|t| rows.iter().map(|&i| t[i]).collect()),
     })
+}
+
+/// The rows of `w` that have ground truth, as a window where every row is labelled;
+/// `None` when `w` has no per-row flags (every row labelled, or no labels at all).
+pub(crate) fn labelled_view(w: &Window) -> Result<Option<Window>> {
+    let Some(mask) = &w.labelled else {
+        return Ok(None);
+    };
+    let rows: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();
+    let mut view = take(w, &rows, w.label.clone())?;
+    view.labelled = None;
+    Ok(Some(view))
 }
 
 /// RFC 3339 in UTC, e.g. `2024-03-01T00:00:00Z`.
@@ -318,6 +337,7 @@ mod tests {
             }),
             labels: Some(Target::Values((0..n).map(|i| i as f64 * 10.0).collect())),
             timestamps: None,
+            labelled: None,
         }
     }
 

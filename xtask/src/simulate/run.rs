@@ -330,6 +330,7 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
             probabilities,
             labels: Some(labels(&day.labels)),
             timestamps: None,
+            labelled: None,
         });
         rejected.push(day.rejected);
         bar.inc(1);

@@ -59,6 +59,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         labels: Some(y_cur),
         features: x_cur,
         timestamps: None,
+        labelled: None,
     };
     let spec = match a.window {
         Some(0) => anyhow::bail!("--window must be at least 1 row"),
