@@ -301,6 +301,25 @@ pub(crate) fn labelled_view(w: &Window) -> Result<Option<Window>> {
     Ok(Some(view))
 }
 
+/// A timestamp in seconds since 1970 from text: a number (fractions are dropped) or
+/// an RFC 3339 date-time such as `2024-03-01T09:30:00Z`.
+pub fn parse_timestamp(s: &str) -> Result<i64> {
+    let s = s.trim();
+    if let Ok(x) = s.parse::<f64>() {
+        if x.is_finite() && x.abs() < 1e15 {
+            return Ok(x.floor() as i64);
+        }
+    }
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|_| {
+            Error::config(
+                format!("timestamp '{s}'"),
+                "give seconds since 1970 or an RFC 3339 date-time (2024-03-01T09:30:00Z)",
+            )
+        })
+}
+
 /// RFC 3339 in UTC, e.g. `2024-03-01T00:00:00Z`.
 fn time_label(unix: i128) -> Result<String> {
     let out_of_range = || {
@@ -343,6 +362,25 @@ mod tests {
 
     fn xs(w: &Window) -> Vec<f64> {
         w.features.column("x").unwrap().numeric_values().unwrap()
+    }
+
+    #[test]
+    fn parses_timestamps() {
+        assert_eq!(parse_timestamp("1709283600.9").unwrap(), 1_709_283_600);
+        assert_eq!(
+            parse_timestamp("2024-03-01T09:00:00Z").unwrap(),
+            1_709_283_600
+        );
+        assert_eq!(
+            parse_timestamp("2024-03-01T10:00:00+01:00").unwrap(),
+            1_709_283_600
+        );
+        assert!(
+            parse_timestamp("monday")
+                .unwrap_err()
+                .to_string()
+                .contains("RFC 3339")
+        );
     }
 
     #[test]
