@@ -235,15 +235,30 @@ pub struct MonitorArgs {
     /// Reference data, with the target (CSV): what drift is measured against.
     #[arg(long)]
     pub reference: PathBuf,
-    /// Current (production) data (CSV); rows without a target count for drift only.
+    /// Current (production) data: CSV with the target column, or the JSON-lines
+    /// prediction log of `driftwatch predict --log` (`.jsonl`/`.ndjson`), whose logged
+    /// predictions are used as they are.
     #[arg(long)]
     pub current: PathBuf,
-    /// The target column.
+    /// The target column (of the reference, the current CSV and the labels file).
     #[arg(long)]
     pub target: String,
-    /// Rows per window (default: the whole current file is one window).
+    /// Delayed ground truth (CSV with `request_id` and the target column), joined to a
+    /// prediction log by request id; rows without a label count for drift and
+    /// predictions, not for performance.
     #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// Rows per window (default: the whole current file is one window).
+    #[arg(long, conflicts_with = "every")]
     pub window: Option<usize>,
+    /// Windows by time, e.g. `1d`, `6h`, `30m`, `3600` (seconds) on the timestamps
+    /// (the log's `timestamp`, or `--timestamp-column` of a CSV); empty spans are
+    /// reported as empty windows.
+    #[arg(long)]
+    pub every: Option<String>,
+    /// Timestamp column of a current CSV (seconds since 1970 or RFC 3339).
+    #[arg(long, default_value = "timestamp")]
+    pub timestamp_column: String,
     /// Alert when a metric falls below this share of its baseline.
     #[arg(long, default_value_t = 0.95)]
     pub ratio: f64,
@@ -253,12 +268,25 @@ pub struct MonitorArgs {
     /// Degradation above which an alert is HIGH (else MEDIUM).
     #[arg(long, default_value_t = 0.10)]
     pub high_degradation: f64,
+    /// Bad windows in a row before an alert fires.
+    #[arg(long, default_value_t = 1)]
+    pub consecutive: usize,
+    /// Windows after an alert resolves during which the same key does not fire again.
+    #[arg(long, default_value_t = 0)]
+    pub cooldown: usize,
     /// Append the window history (JSON lines) to this file.
     #[arg(long)]
     pub history: Option<PathBuf>,
-    /// Output format.
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Write the report to this file too, in the format of its extension: `.html`
+    /// (self-contained page with charts), `.json` (docs/report.schema.json) or `.md`.
+    #[arg(long, visible_alias = "out")]
+    pub report: Option<PathBuf>,
+    /// Write the latest state in the Prometheus text format to this file.
+    #[arg(long)]
+    pub prometheus: Option<PathBuf>,
     /// Exit 1 when an alert is active at the end.
     #[arg(long)]
     pub fail_on_alert: bool,

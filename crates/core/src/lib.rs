@@ -24,7 +24,10 @@ pub use frame::{Categorical, Column, ColumnKind, Frame};
 pub use monitor::{Finding, Monitor, Severity, Status, Window};
 pub use params::{ParamValue, Params};
 pub use pipeline::{Pipeline, make_pipeline};
-pub use reader::{ReadOptions, mostly_numeric_column, read_csv, read_csv_path};
+pub use reader::{
+    PredictionLog, ReadOptions, mostly_numeric_column, read_csv, read_csv_path, read_jsonl,
+    read_jsonl_path,
+};
 pub use schema::{Observed, Schema, Violation};
 pub use stream::{Signal, StreamDetector};
 pub use traits::{Estimator, Probabilities, Target, Transformer};

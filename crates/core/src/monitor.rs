@@ -17,8 +17,13 @@ pub struct Window {
     pub predictions: Option<Target>,
     /// Predicted class probabilities, if any.
     pub probabilities: Option<Probabilities>,
-    /// Ground truth, where known (`None` rows are unlabeled).
+    /// Ground truth, one value per row; rows whose `labelled` flag is false hold a
+    /// placeholder, never a real label.
     pub labels: Option<Target>,
+    /// Which rows have ground truth (delayed labels arrive for some rows only); `None`
+    /// means every row has it when `labels` is set. The engine hands performance
+    /// monitors the labelled rows only, and the rest a window without labels.
+    pub labelled: Option<Vec<bool>>,
     /// Unix timestamps in seconds, one per row, if known.
     pub timestamps: Option<Vec<i64>>,
 }
@@ -29,6 +34,15 @@ impl Window {
         self.features
             .n_rows()
             .max(self.predictions.as_ref().map_or(0, Target::len))
+    }
+
+    /// Rows with ground truth.
+    pub fn labelled_rows(&self) -> usize {
+        match (&self.labels, &self.labelled) {
+            (None, _) => 0,
+            (Some(l), None) => l.len(),
+            (Some(_), Some(mask)) => mask.iter().filter(|&&b| b).count(),
+        }
     }
 }
 
@@ -125,5 +139,11 @@ mod tests {
         assert_eq!(Severity::High.to_string(), "HIGH");
         assert_eq!(serde_json::to_string(&Status::Alert).unwrap(), "\"alert\"");
         assert_eq!(Window::default().n_rows(), 0);
+        let w = Window {
+            labels: Some(Target::Labels(vec!["a".into(), String::new()])),
+            labelled: Some(vec![true, false]),
+            ..Window::default()
+        };
+        assert_eq!(w.labelled_rows(), 1);
     }
 }

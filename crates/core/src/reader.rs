@@ -3,6 +3,9 @@
 //! Column kinds are inferred (a column is numeric when every non-missing cell parses as
 //! a number) and can be forced either way. Empty cells and `NA`, `N/A`, `NaN`, `null`
 //! are missing values: they are kept as NaN / no code, never dropped.
+//!
+//! Two formats: CSV with a header ([`read_csv`]) and the JSON-lines prediction log that
+//! `driftwatch predict --log` writes ([`read_jsonl`]).
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -12,6 +15,7 @@ use ndarray::Array1;
 
 use crate::error::{Error, Result};
 use crate::frame::{Categorical, Column, ColumnKind, Frame};
+use crate::traits::{Probabilities, Target};
 
 /// Options for reading a table.
 #[derive(Debug, Clone, Default)]
@@ -112,6 +116,16 @@ pub fn read_csv<R: Read>(reader: R, input: &str, options: &ReadOptions) -> Resul
     if cells[0].is_empty() {
         return Err(Error::Empty(input.to_string()));
     }
+    build_frame(headers, cells, options, input)
+}
+
+/// Columns of cells (text as read) to a frame, with the kinds inferred or forced.
+fn build_frame(
+    headers: Vec<String>,
+    cells: Vec<Vec<String>>,
+    options: &ReadOptions,
+    input: &str,
+) -> Result<Frame> {
     let mut frame = Frame::default();
     for (name, col) in headers.into_iter().zip(cells) {
         let kind = if options.categorical.contains(&name) {
@@ -198,6 +212,181 @@ fn parse_numeric(cells: &[String], column: &str, input: &str) -> Result<Array1<f
         .collect()
 }
 
+/// A prediction log read back: one row per JSON line.
+///
+/// Per line: `request_id` (string or number), `timestamp` (seconds since 1970, a number
+/// or a numeric string), `input` (an object of feature values: numbers, strings, booleans
+/// or null), `prediction` (string or number), optional `probabilities` (an object class
+/// -> probability) and `latency_ms`. Other fields (`row`, `model`, ...) are ignored.
+#[derive(Debug, Clone)]
+pub struct PredictionLog {
+    /// The inputs, one column per key seen in any `input` object (by first appearance,
+    /// each line's keys in sorted order; a key absent from a line is a missing value),
+    /// kinds inferred as for CSV. Conform them to the model's schema to order them.
+    pub inputs: Frame,
+    /// The predictions: numbers when every prediction is a number, else labels.
+    pub predictions: Target,
+    /// Predicted probabilities, when every line has them.
+    pub probabilities: Option<Probabilities>,
+    /// Request ids (`None` where a line has none).
+    pub request_ids: Vec<Option<String>>,
+    /// Timestamps in whole seconds, when every line has one.
+    pub timestamps: Option<Vec<i64>>,
+    /// Latency of each prediction in milliseconds (NaN where not logged).
+    pub latency_ms: Vec<f64>,
+}
+
+/// Reads a JSON-lines prediction log file (see [`read_jsonl`]).
+pub fn read_jsonl_path(path: &Path, options: &ReadOptions) -> Result<PredictionLog> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    read_jsonl(
+        std::io::BufReader::new(file),
+        &path.display().to_string(),
+        options,
+    )
+}
+
+/// Reads a JSON-lines prediction log (see [`PredictionLog`]); blank lines are skipped.
+/// `input` names the source in errors, which give the line number.
+pub fn read_jsonl<R: std::io::BufRead>(
+    reader: R,
+    input: &str,
+    options: &ReadOptions,
+) -> Result<PredictionLog> {
+    use serde_json::Value;
+    let err = |line: usize, message: String| Error::Parse {
+        input: input.to_string(),
+        message: format!("line {line}: {message}"),
+    };
+    let mut headers: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::<String, usize>::new();
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    let mut preds: Vec<Value> = Vec::new();
+    let mut probas: Vec<Option<serde_json::Map<String, Value>>> = Vec::new();
+    let mut request_ids = Vec::new();
+    let mut timestamps: Vec<Option<i64>> = Vec::new();
+    let mut latency_ms = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| err(n, format!("cannot read: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let rec: serde_json::Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
+            err(
+                n,
+                format!("not a JSON object ({e}); expected one record per line"),
+            )
+        })?;
+        let row = preds.len();
+        let inputs = match rec.get("input") {
+            Some(Value::Object(m)) => m,
+            _ => return Err(err(n, "no 'input' object with the feature values".into())),
+        };
+        for (k, v) in inputs {
+            let j = *index.entry(k.clone()).or_insert_with(|| {
+                headers.push(k.clone());
+                cells.push(vec![String::new(); row]);
+                headers.len() - 1
+            });
+            let cell = match v {
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(x) => x.to_string(),
+                Value::String(s) => s.clone(),
+                _ => {
+                    return Err(err(
+                        n,
+                        format!("input '{k}' is an array or object; give a number or a string"),
+                    ));
+                }
+            };
+            cells[j].push(cell);
+        }
+        for c in &mut cells {
+            c.resize(row + 1, String::new());
+        }
+        match rec.get("prediction") {
+            Some(v @ (Value::String(_) | Value::Number(_))) => preds.push(v.clone()),
+            _ => return Err(err(n, "no 'prediction' (a string or a number)".into())),
+        }
+        probas.push(match rec.get("probabilities") {
+            Some(Value::Object(m)) => Some(m.clone()),
+            _ => None,
+        });
+        request_ids.push(match rec.get("request_id") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(x)) => Some(x.to_string()),
+            _ => None,
+        });
+        timestamps.push(match rec.get("timestamp") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let t = match v {
+                    Value::Number(x) => x.as_f64(),
+                    Value::String(s) => s.trim().parse::<f64>().ok(),
+                    _ => None,
+                }
+                .filter(|t| t.is_finite() && t.abs() < 1e15)
+                .ok_or_else(|| err(n, format!("timestamp {v} is not seconds since 1970")))?;
+                Some(t.floor() as i64)
+            }
+        });
+        latency_ms.push(
+            rec.get("latency_ms")
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::NAN),
+        );
+    }
+    if preds.is_empty() {
+        return Err(Error::Empty(format!("{input} (no prediction records)")));
+    }
+    let inputs = build_frame(headers, cells, options, input)?;
+    let predictions = if preds.iter().all(Value::is_number) {
+        Target::Values(preds.iter().filter_map(Value::as_f64).collect())
+    } else {
+        Target::Labels(
+            preds
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect(),
+        )
+    };
+    let probabilities = if probas.iter().all(Option::is_some) {
+        let mut classes: Vec<String> = probas
+            .iter()
+            .flatten()
+            .flat_map(|m| m.keys().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        classes.sort();
+        let mut values = ndarray::Array2::<f64>::zeros((probas.len(), classes.len()));
+        for (r, m) in probas.iter().flatten().enumerate() {
+            for (c, class) in classes.iter().enumerate() {
+                values[[r, c]] = m.get(class).and_then(Value::as_f64).unwrap_or(0.0);
+            }
+        }
+        Some(Probabilities { classes, values })
+    } else {
+        None
+    };
+    Ok(PredictionLog {
+        inputs,
+        predictions,
+        probabilities,
+        request_ids,
+        timestamps: timestamps
+            .iter()
+            .all(Option::is_some)
+            .then(|| timestamps.iter().flatten().copied().collect()),
+        latency_ms,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +443,72 @@ mod tests {
         assert!(read("a,a\n1,2\n", &ReadOptions::default()).is_err());
         let o = ReadOptions::with_kinds([("zz", ColumnKind::Numeric)]);
         assert!(read("a\n1\n", &o).is_err());
+    }
+
+    #[test]
+    fn reads_a_prediction_log() {
+        let log = concat!(
+            r#"{"request_id":"r1","timestamp":1709251200.5,"row":1,"input":{"x":1.5,"c":"a"},"prediction":"yes","probabilities":{"yes":0.8,"no":0.2},"latency_ms":0.5,"model":"m@1"}"#,
+            "\n\n",
+            r#"{"request_id":7,"timestamp":"1709254800","input":{"x":null,"c":"b","extra":true},"prediction":"no","probabilities":{"no":0.9,"yes":0.1}}"#,
+            "\n"
+        );
+        let p = read_jsonl(log.as_bytes(), "log.jsonl", &ReadOptions::default()).unwrap();
+        assert_eq!(p.inputs.names(), ["c", "x", "extra"]);
+        let Column::Numeric(x) = p.inputs.column("x").unwrap() else {
+            panic!("x is numeric")
+        };
+        assert_eq!(x[0], 1.5);
+        assert!(x[1].is_nan());
+        assert_eq!(
+            p.inputs.column("c").unwrap().to_labels(),
+            [Some("a".into()), Some("b".into())]
+        );
+        assert_eq!(p.inputs.column("extra").unwrap().missing_count(), 1);
+        assert_eq!(
+            p.predictions,
+            Target::Labels(vec!["yes".into(), "no".into()])
+        );
+        assert_eq!(p.request_ids, [Some("r1".into()), Some("7".into())]);
+        assert_eq!(p.timestamps, Some(vec![1_709_251_200, 1_709_254_800]));
+        assert_eq!(p.latency_ms[0], 0.5);
+        assert!(p.latency_ms[1].is_nan());
+        let pr = p.probabilities.unwrap();
+        assert_eq!(pr.classes, ["no", "yes"]);
+        assert_eq!(pr.values.row(1).to_vec(), [0.9, 0.1]);
+    }
+
+    #[test]
+    fn prediction_log_errors_name_the_line() {
+        let o = ReadOptions::default();
+        let e = read_jsonl(
+            &b"{\"input\":{},\"prediction\":1}\nnot json\n"[..],
+            "p.jsonl",
+            &o,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("p.jsonl") && e.contains("line 2"), "{e}");
+        let e = read_jsonl(&b"{\"input\":{\"x\":1}}\n"[..], "p.jsonl", &o)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1: no 'prediction'"), "{e}");
+        let e = read_jsonl(
+            &b"{\"input\":{\"x\":1},\"prediction\":1,\"timestamp\":\"monday\"}\n"[..],
+            "p.jsonl",
+            &o,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("not seconds since 1970"), "{e}");
+        assert!(read_jsonl(&b"\n"[..], "p.jsonl", &o).is_err());
+        let p = read_jsonl(
+            &b"{\"input\":{\"x\":1},\"prediction\":2.5}\n"[..],
+            "p.jsonl",
+            &o,
+        )
+        .unwrap();
+        assert_eq!(p.predictions, Target::Values(vec![2.5]));
+        assert_eq!(p.timestamps, None);
     }
 }

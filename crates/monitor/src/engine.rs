@@ -15,6 +15,14 @@
 //! first failure in window order. A failure to *fit* always stops: nothing sensible can
 //! be checked without a reference.
 //!
+//! # Delayed labels
+//!
+//! When a window flags which rows have ground truth ([`Window::labelled`]), each
+//! monitor checks it twice: every row with the labels hidden (drift, predictions,
+//! latency: findings without a baseline are kept) and the labelled rows only (metrics:
+//! findings with a baseline are kept). [`WindowReport::labelled_rows`] says how many
+//! rows the metrics rest on.
+//!
 //! # Empty windows
 //!
 //! A window with no rows (a time span with no data) is not given to the monitors; its
@@ -28,6 +36,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::window::labelled_view;
 
 /// Method of the finding that stands for a monitor's failure on a window.
 pub const ERROR_METHOD: &str = "error";
@@ -88,6 +97,10 @@ pub struct WindowReport {
     pub label: String,
     /// Number of rows.
     pub n_rows: usize,
+    /// Rows with ground truth, when only some rows have it (delayed labels); absent when
+    /// every row (or none) is labelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labelled_rows: Option<usize>,
     /// Every finding of every monitor, in monitor order.
     pub findings: Vec<Finding>,
     /// Metric values: findings with a baseline, keyed by [`metric_key`]
@@ -134,6 +147,7 @@ impl WindowReport {
             index,
             label: label.into(),
             n_rows,
+            labelled_rows: None,
             findings,
             metrics,
             class_shares: BTreeMap::new(),
@@ -256,8 +270,34 @@ impl Engine {
                 message: "no rows in this window: nothing was checked".to_string(),
             });
         } else {
+            // Delayed labels: metrics (findings with a baseline) come from the labelled
+            // rows only, everything else from every row with the labels hidden.
+            let view = labelled_view(window)?;
+            let unlabelled;
+            let all_rows = match &view {
+                Some(_) => {
+                    unlabelled = Window {
+                        labels: None,
+                        labelled: None,
+                        ..window.clone()
+                    };
+                    &unlabelled
+                }
+                None => window,
+            };
             for m in &self.monitors {
-                match m.check(window) {
+                let checked = m.check(all_rows).and_then(|mut f| match &view {
+                    None => Ok(f),
+                    Some(v) => {
+                        f.retain(|x| x.baseline.is_none());
+                        if v.n_rows() > 0 {
+                            let metrics = m.check(v)?;
+                            f.extend(metrics.into_iter().filter(|x| x.baseline.is_some()));
+                        }
+                        Ok(f)
+                    }
+                });
+                match checked {
                     Ok(mut f) => findings.append(&mut f),
                     Err(e) => match self.on_error {
                         OnError::Abort => {
@@ -284,6 +324,9 @@ impl Engine {
         }
         let mut report = WindowReport::from_findings(index, &window.label, n_rows, findings);
         report.class_shares = class_shares(window, &self.reference_classes);
+        if window.labelled.is_some() {
+            report.labelled_rows = Some(window.labelled_rows());
+        }
         Ok(report)
     }
 }
@@ -358,37 +401,36 @@ mod tests {
             }
             let shift = (mean(w)? - reference).abs();
             let drift = shift > self.tolerance;
-            let (p, l) = (
-                w.predictions.as_ref().unwrap().labels()?,
-                w.labels.as_ref().unwrap().labels()?,
-            );
+            let mut out = vec![Finding {
+                monitor: self.name().into(),
+                column: Some("x".into()),
+                method: "mean_shift".into(),
+                statistic: shift,
+                p_value: None,
+                threshold: self.tolerance,
+                baseline: None,
+                status: if drift { Status::Alert } else { Status::Ok },
+                severity: drift.then_some(Severity::High),
+                message: String::new(),
+            }];
+            let Some(labels) = &w.labels else {
+                return Ok(out);
+            };
+            let (p, l) = (w.predictions.as_ref().unwrap().labels()?, labels.labels()?);
             let acc = p.iter().zip(l).filter(|(a, b)| a == b).count() as f64 / p.len() as f64;
-            Ok(vec![
-                Finding {
-                    monitor: self.name().into(),
-                    column: Some("x".into()),
-                    method: "mean_shift".into(),
-                    statistic: shift,
-                    p_value: None,
-                    threshold: self.tolerance,
-                    baseline: None,
-                    status: if drift { Status::Alert } else { Status::Ok },
-                    severity: drift.then_some(Severity::High),
-                    message: String::new(),
-                },
-                Finding {
-                    monitor: self.name().into(),
-                    column: None,
-                    method: "accuracy".into(),
-                    statistic: acc,
-                    p_value: None,
-                    threshold: 0.95,
-                    baseline: Some(1.0),
-                    status: Status::Ok,
-                    severity: None,
-                    message: String::new(),
-                },
-            ])
+            out.extend([Finding {
+                monitor: self.name().into(),
+                column: None,
+                method: "accuracy".into(),
+                statistic: acc,
+                p_value: None,
+                threshold: 0.95,
+                baseline: Some(1.0),
+                status: Status::Ok,
+                severity: None,
+                message: String::new(),
+            }]);
+            Ok(out)
         }
     }
 
@@ -485,6 +527,37 @@ mod tests {
 
         let later = engine.run_from(&windows()[..1], 10).unwrap();
         assert_eq!(later[0].index, 10);
+    }
+
+    #[test]
+    fn delayed_labels_count_for_metrics_only_where_known() {
+        let mut engine = Engine::from_config(&config("finding")).unwrap();
+        engine
+            .fit(&window(
+                "ref",
+                &[0.0, 1.0, 2.0],
+                &["a", "b", "a"],
+                &["a", "b", "a"],
+            ))
+            .unwrap();
+        // Four rows, labels known for the first two (both right); the unlabelled rows
+        // carry placeholders that would make accuracy 0.5 if they were used.
+        let mut w = window(
+            "day 1",
+            &[0.0, 1.0, 5.0, 5.0],
+            &["a", "b", "a", "a"],
+            &["a", "b", "?", "?"],
+        );
+        w.labelled = Some(vec![true, true, false, false]);
+        let r = &engine.run(&[w]).unwrap()[0];
+        assert_eq!(r.labelled_rows, Some(2));
+        assert_eq!(r.n_rows, 4);
+        assert_eq!(r.metrics["accuracy"], 1.0);
+        // Drift is measured on every row: mean 2.75 vs 1.
+        assert_eq!(r.findings[0].statistic, 1.75);
+        assert_eq!(r.drifted_columns, ["x"]);
+        assert_eq!(r.findings.len(), 2);
+        assert_eq!(r.class_shares["a"], 0.75);
     }
 
     #[test]

@@ -75,6 +75,14 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// Drawing a chart of the HTML report failed.
+    #[error("cannot draw the chart '{chart}': {message}")]
+    Render {
+        /// The chart's title.
+        chart: String,
+        /// Why.
+        message: String,
+    },
 }
 
 /// Result with the engine's [`Error`](enum@Error).

@@ -161,6 +161,7 @@ impl HistoryEntry {
     /// The window report again, e.g. to evaluate alerts over a whole history.
     pub fn to_report(&self) -> WindowReport {
         WindowReport {
+            labelled_rows: None,
             index: self.window,
             label: self.label.clone(),
             n_rows: self.n_rows,

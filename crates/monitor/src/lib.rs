@@ -8,7 +8,9 @@
 //!    to the baseline, severity, consecutive-window hysteresis, cooldown);
 //! 4. [`history::append`] / [`history::read`] keep one JSON line per window;
 //! 5. [`summary::Summary::build`] sums a period up for the dashboard;
-//! 6. [`report::RunReport`] renders a run as text, Markdown, JSON or Prometheus text.
+//! 6. [`report::RunReport`] renders a run as text, Markdown, JSON or Prometheus text;
+//!    [`html::render`] draws the self-contained HTML page, with the per-feature
+//!    histograms of [`histogram::histograms`].
 //!
 //! Nothing here opens a file or prints: readers and writers are passed in by the CLI.
 //!
@@ -42,7 +44,9 @@
 pub mod alert;
 pub mod engine;
 pub mod error;
+pub mod histogram;
 pub mod history;
+pub mod html;
 pub mod report;
 pub mod summary;
 pub mod window;
@@ -50,7 +54,9 @@ pub mod window;
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};
+pub use histogram::FeatureHistogram;
 pub use history::HistoryEntry;
+pub use html::Distributions;
 pub use report::RunReport;
 pub use summary::{Summary, Trend, TrendDirection};
 pub use window::{WindowSpec, split};

@@ -54,6 +54,16 @@ impl RunReport {
         }
     }
 
+    /// The self-contained HTML page (see [`crate::html`]); `distributions` fills the
+    /// histograms of the drift section.
+    pub fn render_html(
+        &self,
+        distributions: Option<&crate::html::Distributions>,
+        title: &str,
+    ) -> Result<String> {
+        crate::html::render(self, distributions, title)
+    }
+
     /// Pretty-printed JSON (see the module docs).
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self).map_err(|e| Error::Serialize {
@@ -86,7 +96,7 @@ impl RunReport {
         }
     }
 
-    fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
+    pub(crate) fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let metrics = self.table_metrics();
         let mut header = vec!["window".to_string(), "n".to_string()];
         header.extend(metrics.iter().cloned());

@@ -245,6 +245,9 @@ fn check_lengths(w: &Window) -> Result<usize> {
     if let Some(t) = &w.timestamps {
         parts.push(("timestamps", t.len()));
     }
+    if let Some(m) = &w.labelled {
+        parts.push(("labelled flags", m.len()));
+    }
     if let Some((what, len)) = parts.iter().find(|(_, len)| *len != n) {
         let all = parts
             .iter()
@@ -275,11 +278,46 @@ fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
             values: p.values.select(Axis(0), rows),
         }),
         labels: w.labels.as_ref().map(|t: &Target| t.take(rows)),
+        labelled: w
+            .labelled
+            .as_ref()
+            .map(|m| rows.iter().map(|&i| m[i]).collect()),
         timestamps: w
             .timestamps
             .as_ref()
             .map(|t| rows.iter().map(|&i| t[i]).collect()),
     })
+}
+
+/// The rows of `w` that have ground truth, as a window where every row is labelled;
+/// `None` when `w` has no per-row flags (every row labelled, or no labels at all).
+pub(crate) fn labelled_view(w: &Window) -> Result<Option<Window>> {
+    let Some(mask) = &w.labelled else {
+        return Ok(None);
+    };
+    let rows: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();
+    let mut view = take(w, &rows, w.label.clone())?;
+    view.labelled = None;
+    Ok(Some(view))
+}
+
+/// A timestamp in seconds since 1970 from text: a number (fractions are dropped) or
+/// an RFC 3339 date-time such as `2024-03-01T09:30:00Z`.
+pub fn parse_timestamp(s: &str) -> Result<i64> {
+    let s = s.trim();
+    if let Ok(x) = s.parse::<f64>() {
+        if x.is_finite() && x.abs() < 1e15 {
+            return Ok(x.floor() as i64);
+        }
+    }
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|_| {
+            Error::config(
+                format!("timestamp '{s}'"),
+                "give seconds since 1970 or an RFC 3339 date-time (2024-03-01T09:30:00Z)",
+            )
+        })
 }
 
 /// RFC 3339 in UTC, e.g. `2024-03-01T00:00:00Z`.
@@ -318,11 +356,31 @@ mod tests {
             }),
             labels: Some(Target::Values((0..n).map(|i| i as f64 * 10.0).collect())),
             timestamps: None,
+            labelled: None,
         }
     }
 
     fn xs(w: &Window) -> Vec<f64> {
         w.features.column("x").unwrap().numeric_values().unwrap()
+    }
+
+    #[test]
+    fn parses_timestamps() {
+        assert_eq!(parse_timestamp("1709283600.9").unwrap(), 1_709_283_600);
+        assert_eq!(
+            parse_timestamp("2024-03-01T09:00:00Z").unwrap(),
+            1_709_283_600
+        );
+        assert_eq!(
+            parse_timestamp("2024-03-01T10:00:00+01:00").unwrap(),
+            1_709_283_600
+        );
+        assert!(
+            parse_timestamp("monday")
+                .unwrap_err()
+                .to_string()
+                .contains("RFC 3339")
+        );
     }
 
     #[test]

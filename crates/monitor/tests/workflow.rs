@@ -164,6 +164,7 @@ fn data(days: &[(i64, usize, f64)]) -> Window {
         probabilities: None,
         labels: Some(Target::Labels(labels)),
         timestamps: Some(ts),
+        labelled: None,
     }
 }
 

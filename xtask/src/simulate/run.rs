@@ -11,8 +11,9 @@ use driftwatch_core::{
     Frame, ParamValue, Params, Pipeline, Schema, Target, Transformer, Window, make_pipeline,
 };
 use driftwatch_models::RandomForestClassifier;
+use driftwatch_monitor::histogram::{DEFAULT_BINS, histograms};
 use driftwatch_monitor::summary::Summary;
-use driftwatch_monitor::{AlertPolicy, Engine, WindowReport};
+use driftwatch_monitor::{AlertPolicy, Distributions, Engine, RunReport, WindowReport};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::data::{self, SensorBias};
@@ -311,6 +312,7 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
             probabilities,
             labels: Some(labels(&day.labels)),
             timestamps: None,
+            labelled: None,
         });
         rejected.push(day.rejected);
         bar.inc(1);
@@ -340,6 +342,23 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
         out.join("summary.json"),
         serde_json::to_string_pretty(&summary)?,
     )?;
+    // The seed notebook's charts: histograms of the training data vs the last day.
+    let distributions = windows
+        .iter()
+        .rposition(|w| w.n_rows() > 0)
+        .map(|i| Distributions {
+            window: reports[i].index,
+            features: histograms(&setup.reference, &windows[i], DEFAULT_BINS),
+        });
+    let run_report = RunReport::new(reports.clone(), alerts.clone());
+    let html_path = out.join("report.html");
+    let html = run_report.render_html(
+        distributions.as_ref(),
+        &format!("driftwatch: scenario {}", s.name),
+    )?;
+    std::fs::write(&html_path, html).with_context(|| format!("writing {}", html_path.display()))?;
+    std::fs::write(out.join("report.json"), run_report.to_json()?)?;
+    std::fs::write(out.join("metrics.prom"), run_report.render_prometheus())?;
 
     let mut text = String::new();
     text.push_str(&format!("scenario {}: {}\n", s.name, s.description));
@@ -366,6 +385,10 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
         setup.schema.columns.len(),
         rejected.iter().sum::<usize>(),
         log_path.display()
+    ));
+    text.push_str(&format!(
+        "report: {} (also report.json, metrics.prom)\n",
+        html_path.display()
     ));
     text.push_str(&format!(
         "replayed in {:.2} s\n",
@@ -470,4 +493,61 @@ fn write_log(
         writeln!(w, "{rec}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftwatch_monitor::{AlertState, RunReport};
+
+    /// The seed scenario's 30 days, with `consecutive = 2`: accuracy goes under the 95%
+    /// line on days 23-24 (0.90, 0.93), recovers on day 25, and goes under again from
+    /// day 26. The first alert fires once, on day 24 (the second bad day, not the
+    /// first), and resolves on day 25; the report written next to history.json is what
+    /// the policy is evaluated on.
+    #[test]
+    fn seed_alert_with_consecutive_2_fires_once_and_resolves() {
+        let (name, text) = super::super::scenario::BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == "seed-iris-30day")
+            .unwrap();
+        let s = super::super::scenario::parse(text, name).unwrap();
+        let dir = std::env::temp_dir().join(format!("driftwatch-seed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        replay(&s, &super::super::workspace_root(), &dir).unwrap();
+        for f in ["report.html", "report.json", "metrics.prom", "history.json"] {
+            assert!(dir.join(f).exists(), "{f}");
+        }
+        let report: RunReport =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap())
+                .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(report.windows.len(), 30);
+        let policy = |consecutive| AlertPolicy {
+            ratio: s.alerts.ratio,
+            high_degradation: s.alerts.high_degradation,
+            consecutive,
+            metrics: Some(vec!["accuracy".into()]),
+            drift: false,
+            ..AlertPolicy::default()
+        };
+        let alerts = policy(2).evaluate(&report.windows);
+        let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["accuracy-w22", "accuracy-w25"]);
+        let a = &alerts[0];
+        assert_eq!((a.first_label.as_str(), a.fired_window), ("day 23", 23));
+        assert_eq!(
+            (a.last_label.as_str(), a.resolved_window),
+            ("day 24", Some(24))
+        );
+        assert_eq!(a.state, AlertState::Resolved);
+        assert_eq!(a.value, Some(report.windows[23].metrics["accuracy"]));
+        // The second streak is a new alert that stays active to day 30.
+        assert_eq!(
+            (alerts[1].fired_window, alerts[1].state),
+            (26, AlertState::Active)
+        );
+        // With consecutive = 1 the same streak fires a window earlier.
+        assert_eq!(policy(1).evaluate(&report.windows)[0].fired_window, 22);
+    }
 }

@@ -1,0 +1,217 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `driftwatch monitor` on a prediction log with delayed labels and time windows, and
+//! the report files it writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftwatch"))
+        .args(args)
+        .output()
+        .expect("run driftwatch")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const DAY: i64 = 86_400;
+const T0: i64 = 1_709_251_200; // 2024-03-01T00:00:00Z
+
+/// Iris as a prediction log: rows 0..50 on day 0, 50..100 on day 1, none on day 2,
+/// 100..150 on day 3. Even rows are predicted right and labelled later; odd rows are
+/// all predicted `setosa` and never labelled.
+fn log_and_labels(dir: &Path) -> (PathBuf, PathBuf) {
+    let csv = std::fs::read_to_string(root().join("fixtures/golden/iris.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut log = String::new();
+    let mut labels = String::from("request_id,species\n");
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        let mut input = serde_json::Map::new();
+        let mut species = "";
+        for (h, c) in header.iter().zip(&cells) {
+            if *h == "species" {
+                species = c;
+            } else {
+                input.insert(h.to_string(), serde_json::json!(c.parse::<f64>().unwrap()));
+            }
+        }
+        let day = match i / 50 {
+            0 => 0,
+            1 => 1,
+            _ => 3,
+        };
+        let rec = serde_json::json!({
+            "request_id": format!("r{i}"),
+            "timestamp": T0 + day * DAY + i as i64,
+            "input": input,
+            "prediction": if i % 2 == 0 { species } else { "setosa" },
+            "latency_ms": 0.2,
+        });
+        log.push_str(&format!("{rec}\n"));
+        if i % 2 == 0 {
+            labels.push_str(&format!("r{i},{species}\n"));
+        }
+    }
+    let (lp, bp) = (dir.join("predictions.jsonl"), dir.join("labels.csv"));
+    std::fs::write(&lp, log).unwrap();
+    std::fs::write(&bp, labels).unwrap();
+    (lp, bp)
+}
+
+#[test]
+fn prediction_log_with_delayed_labels_by_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = root().join("fixtures/golden/iris.csv");
+    let model = dir.path().join("iris.dwm");
+    let o = run(&[
+        "train",
+        "--data",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (log, labels) = log_and_labels(dir.path());
+    let html = dir.path().join("report.html");
+    let prom = dir.path().join("metrics.prom");
+    let o = run(&[
+        "monitor",
+        "--model",
+        model.to_str().unwrap(),
+        "--reference",
+        iris.to_str().unwrap(),
+        "--current",
+        log.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--target",
+        "species",
+        "--every",
+        "1d",
+        "--consecutive",
+        "2",
+        "--format",
+        "json",
+        "--report",
+        html.to_str().unwrap(),
+        "--prometheus",
+        prom.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("labels for 75 of 150 logged predictions"),
+        "{}",
+        text(&o)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = j["report"]["windows"].as_array().unwrap();
+    let labels: Vec<&str> = w.iter().map(|w| w["label"].as_str().unwrap()).collect();
+    assert_eq!(
+        labels,
+        [
+            "2024-03-01T00:00:00Z",
+            "2024-03-02T00:00:00Z",
+            "2024-03-03T00:00:00Z",
+            "2024-03-04T00:00:00Z"
+        ]
+    );
+    let rows: Vec<u64> = w.iter().map(|w| w["n_rows"].as_u64().unwrap()).collect();
+    assert_eq!(rows, [50, 50, 0, 50]);
+    assert_eq!(w[0]["labelled_rows"], 25);
+    assert_eq!(w[2]["findings"][0]["method"], "empty_window");
+    // Only labelled rows count for performance: every labelled prediction is right,
+    // while the unlabelled half of day 1 and day 3 is predicted wrong.
+    for k in [0, 1, 3] {
+        assert_eq!(w[k]["metrics"]["accuracy"], 1.0, "window {k}");
+    }
+    // ...but every row counts for the class shares: day 1 is half versicolor, half setosa.
+    assert_eq!(w[1]["class_shares"]["setosa"], 0.5);
+    assert_eq!(w[1]["class_shares"]["versicolor"], 0.5);
+
+    let page = std::fs::read_to_string(&html).unwrap();
+    for s in [
+        "summary",
+        "performance",
+        "drift",
+        "predictions",
+        "alerts",
+        "windows",
+    ] {
+        assert!(page.contains(&format!("<section id=\"{s}\">")), "{s}");
+    }
+    assert!(
+        page.contains("2024-03-04T00:00:00Z, 50 rows"),
+        "histograms of the last day"
+    );
+    let p = std::fs::read_to_string(&prom).unwrap();
+    assert!(
+        p.contains("driftwatch_metric{metric=\"accuracy\"} 1\n"),
+        "{p}"
+    );
+    assert!(p.contains("driftwatch_predictions 150\n"), "{p}");
+}
+
+#[test]
+fn bad_monitor_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = root().join("fixtures/golden/iris.csv");
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"input\":{\"sepal_length\":1}}\n").unwrap();
+    let model = dir.path().join("iris.dwm");
+    let o = run(&[
+        "train",
+        "--data",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&[
+        "monitor",
+        "--model",
+        model.to_str().unwrap(),
+        "--reference",
+        iris.to_str().unwrap(),
+        "--current",
+        bad.to_str().unwrap(),
+        "--target",
+        "species",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("line 1: no 'prediction'"), "{}", text(&o));
+    let o = run(&[
+        "monitor",
+        "--model",
+        model.to_str().unwrap(),
+        "--reference",
+        iris.to_str().unwrap(),
+        "--current",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--every",
+        "1d",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--every needs timestamps"),
+        "{}",
+        text(&o)
+    );
+}
