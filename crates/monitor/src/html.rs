@@ -556,14 +556,15 @@ fn alerts_section(out: &mut String, r: &RunReport) {
     }
     out.push_str(
         "<table><tr><th>id</th><th>severity</th><th>state</th><th>what</th><th>value</th>\
-         <th>baseline</th><th>change</th><th>p-value</th><th>first window</th><th>fired at #</th><th>last window</th></tr>",
+         <th>baseline</th><th>change</th><th>p-value</th><th>first window</th><th>fired at</th><th>last window</th></tr>",
     );
     for a in &r.alerts {
         let state = match a.state {
             AlertState::Active => "active".to_string(),
-            AlertState::Resolved => a
-                .resolved_window
-                .map_or_else(|| "resolved".into(), |w| format!("resolved at {w}")),
+            AlertState::Resolved => a.resolved_window.map_or_else(
+                || "resolved".into(),
+                |w| format!("resolved at {}", r.window_label(w)),
+            ),
         };
         let _ = write!(
             out,
@@ -579,7 +580,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
                 .map_or_else(String::new, |d| format!("{:+.1}%", -d * 100.0)),
             a.p_value.map_or_else(String::new, |p| format!("{p:.2e}")),
             esc(&a.first_label),
-            a.fired_window,
+            esc(&r.window_label(a.fired_window)),
             esc(&a.last_label),
         );
     }

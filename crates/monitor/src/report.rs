@@ -44,6 +44,15 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// The label of the window with this index (its number, 1-based, if unknown), so
+    /// reports name windows as the user sees them in the table.
+    pub fn window_label(&self, index: usize) -> String {
+        self.windows
+            .iter()
+            .find(|w| w.index == index)
+            .map_or_else(|| format!("window {}", index + 1), |w| w.label.clone())
+    }
+
     /// A report of windows and the alerts evaluated over them (the summary is built).
     pub fn new(windows: Vec<WindowReport>, alerts: Vec<Alert>) -> Self {
         let summary = Summary::build(&windows, &alerts);
@@ -252,7 +261,7 @@ impl RunReport {
                     AlertState::Resolved => format!(
                         "resolved{}",
                         a.resolved_window
-                            .map_or_else(String::new, |w| format!(" at {w}"))
+                            .map_or_else(String::new, |w| format!(" at {}", self.window_label(w)))
                     ),
                 };
                 let _ = writeln!(
@@ -409,7 +418,7 @@ mod tests {
             md.contains("| day 4 | 30 | 0.8500 | 0.8500 | 1/2 | 2 |"),
             "{md}"
         );
-        assert!(md.contains("| accuracy-w2 | HIGH | resolved at 4 | accuracy | 0.8500 | 1.0000 | -15.0% | day 3 .. day 4 |"), "{md}");
+        assert!(md.contains("| accuracy-w2 | HIGH | resolved at day 5 | accuracy | 0.8500 | 1.0000 | -15.0% | day 3 .. day 4 |"), "{md}");
         assert!(md.contains("ks(petal \\| width)"), "{md}");
 
         let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
