@@ -12,5 +12,6 @@ pub mod columns;
 pub mod error;
 pub mod ks;
 pub mod monitors;
+pub mod stream;
 
 pub use error::Error;
