@@ -36,6 +36,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List the registered monitor plugins.
     Plugins(PluginsArgs),
+    /// Run a streaming drift detector (ADWIN, DDM, ...) over one column, row by row.
+    Stream(StreamArgs),
 }
 
 /// Task of the model.
@@ -280,6 +282,30 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  driftwatch plugins")]
 pub struct PluginsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `driftwatch stream`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Detectors (River's parameter names and defaults): adwin, page-hinkley, ddm, eddm,\n\
+hddm-a, hddm-w, fhddm, kswin, cusum; `driftwatch plugins` lists them.\n\n\
+Examples:\n  driftwatch stream --detector adwin --input scores.csv --column latency\n  \
+driftwatch stream --detector adwin:delta=0.0001,clock=1 --input s.csv --column x --format json\n  \
+driftwatch stream --detector ddm --input errors.csv --column error"
+)]
+pub struct StreamArgs {
+    /// Detector spec: `name` or `name:key=value,key=value`.
+    #[arg(long)]
+    pub detector: String,
+    /// Data file (CSV with a header row).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The numeric column to feed, in row order (binary detectors expect 0/1 errors).
+    #[arg(long)]
+    pub column: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -6,6 +6,7 @@ mod inspect;
 mod monitor;
 mod plugins;
 mod predict;
+mod stream;
 mod train;
 mod validate;
 
@@ -25,5 +26,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Schema(a) => inspect::schema(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Plugins(a) => plugins::run(&a),
+        Command::Stream(a) => stream::run(&a),
     }
 }
