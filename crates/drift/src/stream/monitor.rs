@@ -3,12 +3,12 @@
 //! It feeds a detector, row by row and window after window, either a numeric feature
 //! column (`source = "column"`) or the model's per-row error (`source = "error"`: 1/0
 //! for a wrong/right class, the absolute error for regression; unlabeled rows skipped).
-//! The reference window warms the detector up (its signals are ignored); each checked
-//! window gives one finding: alert when the detector reported a drift in it, warning
-//! when it only warned. The detector's state lives across windows, so windows must be
-//! checked in order, as the engine does.
-
-use std::sync::Mutex;
+//! The reference window warms the detector up (its signals are ignored) and that state
+//! is saved; each window is then streamed through a copy of the warmed detector and gives
+//! one finding: alert when the detector reported a drift in it, warning when it only
+//! warned. Starting every window from the reference state (rather than carrying state
+//! from window to window) keeps results independent of the order in which the engine
+//! checks windows, which it does in parallel.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,9 +41,9 @@ pub struct StreamDetectorMonitor {
     /// The column, for `source = "column"`.
     #[serde(default)]
     pub column: Option<String>,
-    /// The detector, built at fit (kept across windows).
+    /// The detector warmed on the reference (its serialised state), saved at fit.
     #[serde(default)]
-    state: Option<Mutex<Box<dyn StreamDetector>>>,
+    fitted: Option<serde_json::Value>,
 }
 
 fn default_detector() -> String {
@@ -107,19 +107,18 @@ impl Monitor for StreamDetectorMonitor {
         for x in self.values(reference)? {
             d.update(x);
         }
-        self.state = Some(Mutex::new(d));
+        self.fitted = Some(serde_json::to_value(&d).map_err(|e| Error::Serde(e.to_string()))?);
         Ok(())
     }
 
     fn check(&self, current: &Window) -> Result<Vec<Finding>> {
-        let state = self
-            .state
+        let fitted = self
+            .fitted
             .as_ref()
             .ok_or_else(|| Error::NotFitted("stream_detector monitor".into()))?;
         let values = self.values(current)?;
-        let mut d = state
-            .lock()
-            .map_err(|_| Error::InvalidValue("stream_detector: detector state poisoned".into()))?;
+        let mut d: Box<dyn StreamDetector> =
+            serde_json::from_value(fitted.clone()).map_err(|e| Error::Serde(e.to_string()))?;
         let (mut drifts, mut warnings) = (Vec::new(), 0usize);
         for (i, &x) in values.iter().enumerate() {
             match d.update(x) {
@@ -174,7 +173,7 @@ inventory::submit! {
         default_config: "detector = \"adwin\"\nsource = \"column\"  # or \"error\"\ncolumn = \"<numeric feature>\"\n",
         build: |v| {
             let m: StreamDetectorMonitor = if v.is_null() {
-                StreamDetectorMonitor { detector: default_detector(), source: Source::Column, column: None, state: None }
+                StreamDetectorMonitor { detector: default_detector(), source: Source::Column, column: None, fitted: None }
             } else {
                 serde_json::from_value(v.clone()).map_err(|e| Error::param("stream_detector", e.to_string()))?
             };
