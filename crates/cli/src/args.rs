@@ -44,6 +44,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// Render a model card (Markdown or HTML) from a bundle's header.
     Card(CardArgs),
+    /// Run a streaming drift detector (ADWIN, DDM, ...) over one column, row by row.
+    Stream(StreamArgs),
 }
 
 /// Task of the model.
@@ -456,4 +458,26 @@ pub struct CardArgs {
     /// Write the card here (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
+/// `driftwatch stream`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Detectors (River's parameter names and defaults): adwin, page-hinkley, ddm, eddm,\n\
+hddm-a, hddm-w, fhddm, kswin, cusum; `driftwatch plugins` lists them.\n\n\
+Examples:\n  driftwatch stream --detector adwin --input scores.csv --column latency\n  \
+driftwatch stream --detector adwin:delta=0.0001,clock=1 --input s.csv --column x --format json\n  \
+driftwatch stream --detector ddm --input errors.csv --column error"
+)]
+pub struct StreamArgs {
+    /// Detector spec: `name` or `name:key=value,key=value`.
+    #[arg(long)]
+    pub detector: String,
+    /// Data file (CSV with a header row).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The numeric column to feed, in row order (binary detectors expect 0/1 errors).
+    #[arg(long)]
+    pub column: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }

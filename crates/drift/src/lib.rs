@@ -13,5 +13,6 @@ pub mod error;
 pub mod ks;
 pub mod monitors;
 pub mod stats;
+pub mod stream;
 
 pub use error::Error;

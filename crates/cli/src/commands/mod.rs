@@ -9,6 +9,7 @@ mod monitor;
 mod plugins;
 mod predict;
 mod sign;
+mod stream;
 mod train;
 mod validate;
 
@@ -32,5 +33,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Sign(a) => sign::run(&a),
         Command::Models(a) => models::run(&a),
         Command::Card(a) => card::run(&a),
+        Command::Stream(a) => stream::run(&a),
     }
 }

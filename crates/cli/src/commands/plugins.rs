@@ -1,4 +1,4 @@
-//! `driftwatch plugins`: the registered monitors, sorted by name.
+//! `driftwatch plugins`: the registered monitors and stream detectors, sorted by name.
 
 use anyhow::Result;
 use driftwatch_core::registry;
@@ -8,16 +8,35 @@ use crate::output::{Format, print_json};
 
 pub fn run(a: &PluginsArgs) -> Result<i32> {
     let monitors = registry::monitors();
+    let detectors = registry::detectors();
     match a.format {
-        Format::Json => print_json(
-            &monitors
+        Format::Json => {
+            let mut all: Vec<_> = monitors
                 .iter()
-                .map(|f| serde_json::json!({"name": f.name, "kind": "monitor", "description": f.description}))
-                .collect::<Vec<_>>(),
-        )?,
+                .map(|f| (f.name, "monitor", f.description))
+                .chain(
+                    detectors
+                        .iter()
+                        .map(|f| (f.name, "detector", f.description)),
+                )
+                .collect();
+            all.sort_by_key(|(name, _, _)| *name);
+            print_json(
+                &all.iter()
+                    .map(|(name, kind, description)| {
+                        serde_json::json!({"name": name, "kind": kind, "description": description})
+                    })
+                    .collect::<Vec<_>>(),
+            )?;
+        }
         Format::Text => {
+            println!("monitors:");
             for f in monitors {
-                println!("{:<22} {}", f.name, f.description);
+                println!("  {:<22} {}", f.name, f.description);
+            }
+            println!("stream detectors (driftwatch stream --detector NAME[:key=value,...]):");
+            for f in detectors {
+                println!("  {:<22} {}", f.name, f.description);
             }
         }
     }

@@ -336,7 +336,7 @@ pub fn kstwo_cdf(d: f64, n: u64) -> f64 {
 }
 
 /// Whether a sorted slice holds two equal values (`-0.0 == 0.0` counts).
-fn has_adjacent_equal(sorted: &[f64]) -> bool {
+pub(crate) fn has_adjacent_equal(sorted: &[f64]) -> bool {
     sorted.windows(2).any(|w| w[0] == w[1])
 }
 
@@ -543,7 +543,7 @@ fn clip01(v: f64) -> f64 {
 /// The test on two sorted, validated, non-empty samples.
 ///
 /// `ties` says whether either sample repeats a value.
-fn test_sorted(
+pub(crate) fn test_sorted(
     a: &[f64],
     b: &[f64],
     ties: bool,

@@ -1,0 +1,185 @@
+//! The `stream_detector` monitor: a streaming detector inside `driftwatch monitor`.
+//!
+//! It feeds a detector, row by row and window after window, either a numeric feature
+//! column (`source = "column"`) or the model's per-row error (`source = "error"`: 1/0
+//! for a wrong/right class, the absolute error for regression; unlabeled rows skipped).
+//! The reference window warms the detector up (its signals are ignored) and that state
+//! is saved; each window is then streamed through a copy of the warmed detector and gives
+//! one finding: alert when the detector reported a drift in it, warning when it only
+//! warned. Starting every window from the reference state (rather than carrying state
+//! from window to window) keeps results independent of the order in which the engine
+//! checks windows, which it does in parallel.
+
+use serde::{Deserialize, Serialize};
+
+use driftwatch_core::registry::MonitorFactory;
+use driftwatch_core::{
+    Column, Error, Finding, Monitor, Result, Severity, Signal, Status, StreamDetector, Target,
+    Window,
+};
+
+/// What the detector watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A numeric feature column (`column`).
+    #[default]
+    Column,
+    /// The per-row error of the predictions against the labels.
+    Error,
+}
+
+/// Config and state of the `stream_detector` monitor.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StreamDetectorMonitor {
+    /// Detector spec, e.g. `adwin` or `ddm:warm_start=50`.
+    #[serde(default = "default_detector")]
+    pub detector: String,
+    /// What to watch.
+    #[serde(default)]
+    pub source: Source,
+    /// The column, for `source = "column"`.
+    #[serde(default)]
+    pub column: Option<String>,
+    /// The detector warmed on the reference (its serialised state), saved at fit.
+    #[serde(default)]
+    fitted: Option<serde_json::Value>,
+}
+
+fn default_detector() -> String {
+    "adwin".into()
+}
+
+impl StreamDetectorMonitor {
+    fn values(&self, w: &Window) -> Result<Vec<f64>> {
+        match self.source {
+            Source::Column => {
+                let name = self.column.as_deref().ok_or_else(|| {
+                    Error::param(
+                        "stream_detector.column",
+                        "source = \"column\" needs column = \"<numeric feature>\"",
+                    )
+                })?;
+                match w.features.column(name)? {
+                    Column::Numeric(v) => Ok(v.iter().copied().filter(|x| x.is_finite()).collect()),
+                    Column::Categorical(_) => Err(Error::param(
+                        "stream_detector.column",
+                        format!("column '{name}' is categorical; a stream detector needs numbers"),
+                    )),
+                }
+            }
+            Source::Error => {
+                let (Some(p), Some(l)) = (&w.predictions, &w.labels) else {
+                    return Ok(Vec::new());
+                };
+                Ok(match (p, l) {
+                    (Target::Labels(p), Target::Labels(l)) => p
+                        .iter()
+                        .zip(l)
+                        .filter(|(_, l)| !l.is_empty())
+                        .map(|(p, l)| f64::from(u8::from(p != l)))
+                        .collect(),
+                    (Target::Values(p), Target::Values(l)) => p
+                        .iter()
+                        .zip(l)
+                        .filter(|(p, l)| p.is_finite() && l.is_finite())
+                        .map(|(p, l)| (p - l).abs())
+                        .collect(),
+                    _ => {
+                        return Err(Error::InvalidValue(
+                            "stream_detector: predictions and labels are of different kinds".into(),
+                        ));
+                    }
+                })
+            }
+        }
+    }
+}
+
+#[typetag::serde]
+impl Monitor for StreamDetectorMonitor {
+    fn name(&self) -> &str {
+        "stream_detector"
+    }
+
+    fn fit(&mut self, reference: &Window) -> Result<()> {
+        let mut d = super::build(&self.detector)?;
+        for x in self.values(reference)? {
+            d.update(x);
+        }
+        self.fitted = Some(serde_json::to_value(&d).map_err(|e| Error::Serde(e.to_string()))?);
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>> {
+        let fitted = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| Error::NotFitted("stream_detector monitor".into()))?;
+        let values = self.values(current)?;
+        let mut d: Box<dyn StreamDetector> =
+            serde_json::from_value(fitted.clone()).map_err(|e| Error::Serde(e.to_string()))?;
+        let (mut drifts, mut warnings) = (Vec::new(), 0usize);
+        for (i, &x) in values.iter().enumerate() {
+            match d.update(x) {
+                Signal::Drift => drifts.push(i),
+                Signal::Warning => warnings += 1,
+                Signal::None => {}
+            }
+        }
+        let status = if !drifts.is_empty() {
+            Status::Alert
+        } else if warnings > 0 {
+            Status::Warning
+        } else {
+            Status::Ok
+        };
+        let what = match self.source {
+            Source::Column => format!("column {}", self.column.as_deref().unwrap_or("?")),
+            Source::Error => "per-row error".to_string(),
+        };
+        Ok(vec![Finding {
+            monitor: "stream_detector".into(),
+            column: match self.source {
+                Source::Column => self.column.clone(),
+                Source::Error => None,
+            },
+            method: self.detector.clone(),
+            statistic: drifts.len() as f64,
+            p_value: None,
+            threshold: 0.0,
+            baseline: None,
+            status,
+            severity: match status {
+                Status::Alert => Some(Severity::Medium),
+                Status::Warning => Some(Severity::Low),
+                _ => None,
+            },
+            message: format!(
+                "{} over {what}: {} drift(s) at window rows {:?}, {warnings} warning row(s), {} values",
+                self.detector,
+                drifts.len(),
+                &drifts[..drifts.len().min(10)],
+                values.len()
+            ),
+        }])
+    }
+}
+
+inventory::submit! {
+    MonitorFactory {
+        name: "stream_detector",
+        description: "a streaming detector (adwin, ddm, ...) over a feature column or the per-row error, across windows",
+        default_config: "detector = \"adwin\"\nsource = \"column\"  # or \"error\"\ncolumn = \"<numeric feature>\"\n",
+        build: |v| {
+            let m: StreamDetectorMonitor = if v.is_null() {
+                StreamDetectorMonitor { detector: default_detector(), source: Source::Column, column: None, fitted: None }
+            } else {
+                serde_json::from_value(v.clone()).map_err(|e| Error::param("stream_detector", e.to_string()))?
+            };
+            // Check the spec now, so a typo fails at config time rather than at fit.
+            super::build(&m.detector)?;
+            Ok(Box::new(m))
+        },
+    }
+}
