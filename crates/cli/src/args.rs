@@ -458,6 +458,8 @@ pub struct CardArgs {
     /// Write the card here (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
 /// `driftwatch stream`.
 #[derive(Debug, Args)]
 #[command(

@@ -16,6 +16,7 @@ fn window(label: &str, xs: Vec<f64>) -> Window {
         probabilities: None,
         labels: None,
         timestamps: None,
+        labelled: None,
     }
 }
 
