@@ -758,4 +758,73 @@ mod tests {
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         assert!((mean(&m[500..]) - mean(&m[..500]) - 1.0).abs() < 0.2);
     }
+
+    #[test]
+    fn evaluation_scores_baselines_exactly_and_routes_binary_detectors() {
+        let text = r#"
+kind = "stream-eval"
+name = "tiny"
+description = "t"
+horizon = 100
+detectors = ["ddm", "page-hinkley:threshold=20"]
+binary_only = ["ddm"]
+baseline_period = 100
+
+[[streams]]
+name = "shift"
+change = "mean-shift"
+count = 2
+length = 300
+change_point = 150
+before = 0.0
+after = 10.0
+seed = 7
+"#;
+        let s = StreamEvalScenario::parse(text, "tiny").unwrap();
+        let e = evaluate(&s).unwrap();
+        let results: Vec<Summary> =
+            serde_json::from_value::<Vec<serde_json::Value>>(e.json["results"].clone())
+                .unwrap()
+                .into_iter()
+                .map(|r| Summary {
+                    detector: r["detector"].as_str().unwrap().to_string(),
+                    stream: r["stream"].as_str().unwrap().to_string(),
+                    change: Change::MeanShift,
+                    streams: r["streams"].as_u64().unwrap() as usize,
+                    missed: r["missed"].as_u64().map(|m| m as usize),
+                    mean_delay: r["mean_delay"].as_f64(),
+                    p90_delay: r["p90_delay"].as_u64().map(|m| m as usize),
+                    false_alarms: r["false_alarms"].as_u64().unwrap() as usize,
+                    false_alarms_per_10k: r["false_alarms_per_10k"].as_f64().unwrap(),
+                })
+                .collect();
+        let names: Vec<&str> = results.iter().map(|r| r.detector.as_str()).collect();
+        // DDM reads 0/1 streams only: no row for it on a real-valued stream.
+        assert_eq!(
+            names,
+            [
+                "page-hinkley:threshold=20",
+                "baseline:never",
+                "baseline:always",
+                "baseline:every-100"
+            ]
+        );
+        let ph = &results[0];
+        assert_eq!(ph.missed, Some(0));
+        assert!(ph.mean_delay.unwrap() < 10.0, "{ph:?}");
+        assert_eq!((results[1].missed, results[1].false_alarms), (Some(2), 0));
+        assert_eq!(results[2].mean_delay, Some(0.0));
+        assert_eq!(results[2].false_alarms_per_10k, 10_000.0);
+        // Periodic: stream 0 fires at 0, 100, 200 (delay 50, 2 false alarms), stream 1
+        // at 50, 150, 250 (delay 0, 1 false alarm); 3 false alarms in 300 quiet rows.
+        let every = &results[3];
+        assert_eq!(every.mean_delay, Some(25.0));
+        assert_eq!(every.p90_delay, Some(50));
+        assert_eq!(every.false_alarms, 3);
+        assert!((every.false_alarms_per_10k - 100.0).abs() < 1e-9);
+        assert!(
+            e.text
+                .contains("| shift | baseline:every-100 | 2 | 0 | 25.0 | 50 | 100.00 |")
+        );
+    }
 }
