@@ -4,16 +4,20 @@
 //! batches (with the scenario's drift) through the monitoring engine: performance
 //! against the baseline, per-feature drift, prediction drift, the alert policy, the
 //! history and the summary. Writes `history.json` and `summary.json` to `--out`.
+//!
+//! A scenario with `kind = "stream-eval"` instead evaluates the streaming drift detectors
+//! on seeded streams (see [`stream_eval`]) and writes `stream_eval.json`.
 
 mod data;
 mod run;
 mod scenario;
+mod stream_eval;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-pub use scenario::Scenario;
+pub use scenario::AnyScenario;
 
 /// Arguments of `cargo xtask simulate`.
 #[derive(Debug, clap::Args)]
@@ -43,15 +47,15 @@ pub fn workspace_root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-fn load(name_or_file: &str) -> Result<Scenario> {
+fn load(name_or_file: &str) -> Result<AnyScenario> {
     if let Some((_, text)) = scenario::BUILT_IN.iter().find(|(n, _)| *n == name_or_file) {
-        return scenario::parse(text, name_or_file);
+        return scenario::parse_any(text, name_or_file);
     }
     let path = Path::new(name_or_file);
     if path.extension().is_some_and(|e| e == "toml") || path.exists() {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading scenario file {}", path.display()))?;
-        return scenario::parse(&text, &path.display().to_string());
+        return scenario::parse_any(&text, &path.display().to_string());
     }
     let names: Vec<&str> = scenario::BUILT_IN.iter().map(|(n, _)| *n).collect();
     bail!(
@@ -64,12 +68,27 @@ fn load(name_or_file: &str) -> Result<Scenario> {
 pub fn run(args: &SimulateArgs) -> Result<i32> {
     if args.list {
         for (name, text) in scenario::BUILT_IN {
-            let s = scenario::parse(text, name)?;
-            println!("{name:<24} {}", s.description);
+            let s = scenario::parse_any(text, name)?;
+            println!("{:<24} {}", s.name(), s.description());
         }
         return Ok(0);
     }
-    let s = load(&args.scenario)?;
+    let s = match load(&args.scenario)? {
+        AnyScenario::Monitoring(s) => s,
+        AnyScenario::StreamEval(s) => {
+            if args.export.is_some() {
+                bail!(
+                    "scenario {} is a detector evaluation: --export only applies to monitoring scenarios",
+                    s.name
+                );
+            }
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| workspace_root().join("target/simulate").join(&s.name));
+            return stream_eval::run(&s, &out, args.json);
+        }
+    };
     if let Some(dir) = &args.export {
         run::export(&s, &workspace_root(), dir)?;
         return Ok(0);

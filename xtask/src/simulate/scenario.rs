@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use super::stream_eval::StreamEvalScenario;
+
 /// A drift scenario to replay.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +160,54 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "no-drift",
         include_str!("../../../fixtures/scenarios/no-drift.toml"),
     ),
+    (
+        "stream-eval",
+        include_str!("../../../fixtures/scenarios/stream-eval.toml"),
+    ),
 ];
+
+/// A scenario of either format: a monitoring replay or a detector evaluation.
+#[derive(Debug, Clone)]
+pub enum AnyScenario {
+    /// Train, replay daily batches, alert (no `kind`).
+    Monitoring(Scenario),
+    /// Streaming detector evaluation (`kind = "stream-eval"`).
+    StreamEval(StreamEvalScenario),
+}
+
+impl AnyScenario {
+    /// The scenario's name.
+    pub fn name(&self) -> &str {
+        match self {
+            AnyScenario::Monitoring(s) => &s.name,
+            AnyScenario::StreamEval(s) => &s.name,
+        }
+    }
+
+    /// The scenario's one-line description.
+    pub fn description(&self) -> &str {
+        match self {
+            AnyScenario::Monitoring(s) => &s.description,
+            AnyScenario::StreamEval(s) => &s.description,
+        }
+    }
+}
+
+/// Parses a scenario of either format, telling them apart by the top-level `kind`.
+pub fn parse_any(text: &str, origin: &str) -> anyhow::Result<AnyScenario> {
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("scenario {origin}: {e}"))?;
+    match table.get("kind").map(|k| k.as_str()) {
+        None => Ok(AnyScenario::Monitoring(parse(text, origin)?)),
+        Some(Some("stream-eval")) => Ok(AnyScenario::StreamEval(StreamEvalScenario::parse(
+            text, origin,
+        )?)),
+        Some(other) => anyhow::bail!(
+            "scenario {origin}: unknown kind {other:?}; use kind = \"stream-eval\" for a \
+             detector evaluation, or leave kind out for a monitoring replay"
+        ),
+    }
+}
 
 /// Parses a scenario, naming its origin in errors.
 pub fn parse(text: &str, origin: &str) -> anyhow::Result<Scenario> {
@@ -172,8 +221,8 @@ mod tests {
     #[test]
     fn built_in_scenarios_parse_and_are_named_after_their_files() {
         for (name, text) in BUILT_IN {
-            let s = parse(text, name).unwrap();
-            assert_eq!(&s.name, name);
+            let s = parse_any(text, name).unwrap();
+            assert_eq!(s.name(), *name);
         }
     }
 
@@ -181,5 +230,7 @@ mod tests {
     fn unknown_keys_are_rejected() {
         let text = BUILT_IN[0].1.replace("[days]", "[days]\nbogus = 1");
         assert!(parse(&text, "x").is_err());
+        let text = BUILT_IN[0].1.replace("[days]", "kind = \"replay\"\n[days]");
+        assert!(parse_any(&text, "x").is_err());
     }
 }
