@@ -45,6 +45,29 @@ pub struct Kswin {
     /// The last p-value (0 before the first test), as River's `p_value`.
     pub p_value: f64,
     drift: bool,
+    /// p-value by KS statistic numerator k (D = k / stat_size): both samples always have
+    /// `stat_size` values, so the exact two-sided p-value depends on k alone. Derived
+    /// data, rebuilt lazily after loading (NaN = not computed yet).
+    #[serde(skip)]
+    p_by_k: Vec<f64>,
+}
+
+/// The KS statistic of two sorted samples of equal size, as the integer numerator
+/// `max |#a <= v - #b <= v|` over all values v (D = k / n; ties handled by stepping over
+/// every copy of a value at once).
+fn ks_numerator(a: &[f64], b: &[f64]) -> usize {
+    let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
+    while i < a.len() && j < b.len() {
+        let v = if a[i] <= b[j] { a[i] } else { b[j] };
+        while i < a.len() && a[i] == v {
+            i += 1;
+        }
+        while j < b.len() && b[j] == v {
+            j += 1;
+        }
+        k = k.max(i.abs_diff(j));
+    }
+    k.max(i.abs_diff(j))
 }
 
 impl Default for Kswin {
@@ -102,6 +125,7 @@ impl Kswin {
             recent: Vec::with_capacity(stat_size),
             p_value: 0.0,
             drift: false,
+            p_by_k: Vec::new(),
         };
         d.reset();
         d
@@ -193,16 +217,24 @@ impl StreamDetector for Kswin {
         }
         self.drawn.sort_unstable_by(f64::total_cmp);
         self.recent.sort_unstable_by(f64::total_cmp);
-        let ties = has_adjacent_equal(&self.drawn) || has_adjacent_equal(&self.recent);
-        let r = test_sorted(
-            &self.drawn,
-            &self.recent,
-            ties,
-            Alternative::TwoSided,
-            KsMethod::Auto,
-        );
-        self.p_value = r.p_value;
-        self.drift = r.p_value <= self.alpha && r.statistic > 0.1;
+        let k = ks_numerator(&self.drawn, &self.recent);
+        if self.p_by_k.len() != stat + 1 {
+            self.p_by_k = vec![f64::NAN; stat + 1];
+        }
+        if self.p_by_k[k].is_nan() {
+            let ties = has_adjacent_equal(&self.drawn) || has_adjacent_equal(&self.recent);
+            let r = test_sorted(
+                &self.drawn,
+                &self.recent,
+                ties,
+                Alternative::TwoSided,
+                KsMethod::Auto,
+            );
+            self.p_by_k[k] = r.p_value;
+        }
+        let statistic = k as f64 / stat as f64;
+        self.p_value = self.p_by_k[k];
+        self.drift = self.p_value <= self.alpha && statistic > 0.1;
         super::signal(self.drift, false)
     }
 
@@ -223,5 +255,22 @@ inventory::submit! {
         name: "kswin",
         description: "KSWIN: KS test of recent values against a draw from the window (River: alpha, window_size, stat_size, seed; draw differs)",
         build: |p| Ok(Box::new(Kswin::from_params(p)?)),
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+    use crate::ks::{Alternative, KsMethod, ks_2samp};
+
+    #[test]
+    fn the_numerator_is_the_ks_statistic_times_n() {
+        let a = [1.0, 2.0, 2.0, 3.0, 7.0];
+        let b = [2.0, 4.0, 5.0, 6.0, 8.0];
+        let d = ks_2samp(&a, &b, Alternative::TwoSided, KsMethod::Exact)
+            .unwrap()
+            .statistic;
+        assert_eq!(ks_numerator(&a, &b) as f64 / 5.0, d);
+        assert_eq!(ks_numerator(&a, &a), 0);
     }
 }
