@@ -69,9 +69,17 @@ impl Default for AlertPolicy {
             consecutive: 1,
             cooldown: 0,
             metrics: None,
-            lower_is_better: ["mse", "rmse", "mae", "mape", "log_loss", "brier"]
-                .map(String::from)
-                .to_vec(),
+            lower_is_better: [
+                "mse",
+                "rmse",
+                "mae",
+                "mape",
+                "log_loss",
+                "brier",
+                "missing_share",
+            ]
+            .map(String::from)
+            .to_vec(),
             drift: true,
         }
     }
