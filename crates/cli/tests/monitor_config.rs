@@ -203,6 +203,10 @@ fn config_names_monitors_policy_and_windows_flags_override() {
         );
         assert!(!findings(win, "accuracy").is_empty());
     }
+    let lat = &j["summary"]["latency"];
+    assert_eq!(lat["window"], "rows 100..150");
+    assert_eq!(lat["p50"], 24.5);
+    assert!((lat["max_p99"].as_f64().unwrap() - 48.51).abs() < 1e-9);
     // A window flag replaces the file's windows.
     args.extend(["--window", "75"]);
     let o = run_in(Some(&root().join("crates/cli")), &args);
