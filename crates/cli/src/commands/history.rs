@@ -48,23 +48,33 @@ pub fn run(a: &HistoryArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// One line per window: index, label, rows, the metrics, drifted columns, latency p95
-/// when logged, and the alerts firing in it.
+/// One line per window: index, label, rows, the window-wide metrics, the highest
+/// per-column missing share, drifted columns, latency p95 when logged, and the alerts
+/// firing in it.
 fn render_text(entries: &[HistoryEntry]) -> String {
     if entries.is_empty() {
         return "no history entries\n".into();
     }
     let mut out = format!(
-        "{:>6}  {:<22} {:>7}  {:<40} {:>9} {:>9}  {}\n",
-        "window", "label", "rows", "metrics", "drifted", "p95 ms", "alerts"
+        "{:>6}  {:<22} {:>7}  {:<56} {:>8} {:>9} {:>9}  {}\n",
+        "window", "label", "rows", "metrics", "missing", "drifted", "p95 ms", "alerts"
     );
     for e in entries {
         let metrics = e
             .metrics
             .iter()
+            // Per-column metrics (`missing_share:x`) are summed up in their own column.
+            .filter(|(k, _)| !k.contains(':'))
             .map(|(k, v)| format!("{k}={v:.3}"))
             .collect::<Vec<_>>()
             .join(" ");
+        let missing = e
+            .metrics
+            .iter()
+            .filter(|(k, _)| k.starts_with("missing_share:"))
+            .map(|(_, v)| *v)
+            .reduce(f64::max)
+            .map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0));
         let p95 = e
             .findings
             .iter()
@@ -72,11 +82,12 @@ fn render_text(entries: &[HistoryEntry]) -> String {
             .and_then(|f| f.statistic)
             .map_or_else(|| "-".into(), |v| format!("{v:.3}"));
         out.push_str(&format!(
-            "{:>6}  {:<22} {:>7}  {:<40} {:>9} {:>9}  {}\n",
+            "{:>6}  {:<22} {:>7}  {:<56} {:>8} {:>9} {:>9}  {}\n",
             e.window,
             e.label,
             e.n_rows,
             if metrics.is_empty() { "-" } else { &metrics },
+            missing,
             format!("{}/{}", e.drifted_columns.len(), e.checked_columns.len()),
             p95,
             if e.alerts.is_empty() {
