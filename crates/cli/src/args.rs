@@ -46,6 +46,8 @@ pub enum Command {
     Card(CardArgs),
     /// Run a streaming drift detector (ADWIN, DDM, ...) over one column, row by row.
     Stream(StreamArgs),
+    /// Print the window history that `driftwatch monitor --history` appended.
+    History(HistoryArgs),
 }
 
 /// Task of the model.
@@ -228,29 +230,38 @@ pub struct DriftArgs {
 /// `driftwatch monitor`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert"
+    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
 )]
 pub struct MonitorArgs {
+    /// Write a commented default config (monitors from the registry, alert policy,
+    /// windows) to FILE (default `monitor.toml`) and exit; refuses to overwrite.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "monitor.toml")]
+    pub init: Option<PathBuf>,
+    /// Monitor config (TOML, see `--init`): monitors by registered name with their
+    /// settings, the alert policy and the windows. Flags given on the command line
+    /// override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The model bundle.
-    #[arg(long)]
-    pub model: PathBuf,
+    #[arg(long, required_unless_present = "init")]
+    pub model: Option<PathBuf>,
     /// Reference data, with the target (CSV): what drift is measured against.
-    #[arg(long)]
-    pub reference: PathBuf,
+    #[arg(long, required_unless_present = "init")]
+    pub reference: Option<PathBuf>,
     /// Current (production) data: CSV with the target column, or the JSON-lines
     /// prediction log of `driftwatch predict --log` (`.jsonl`/`.ndjson`), whose logged
     /// predictions are used as they are.
-    #[arg(long)]
-    pub current: PathBuf,
+    #[arg(long, required_unless_present = "init")]
+    pub current: Option<PathBuf>,
     /// The target column (of the reference, the current CSV and the labels file).
-    #[arg(long)]
-    pub target: String,
+    #[arg(long, required_unless_present = "init")]
+    pub target: Option<String>,
     /// Delayed ground truth (CSV with `request_id` and the target column), joined to a
     /// prediction log by request id; rows without a label count for drift and
     /// predictions, not for performance.
     #[arg(long)]
     pub labels: Option<PathBuf>,
-    /// Rows per window (default: the whole current file is one window).
+    /// Rows per window (default: the config's, else the whole current file is one window).
     #[arg(long, conflicts_with = "every")]
     pub window: Option<usize>,
     /// Windows by time, e.g. `1d`, `6h`, `30m`, `3600` (seconds) on the timestamps
@@ -258,24 +269,26 @@ pub struct MonitorArgs {
     /// reported as empty windows.
     #[arg(long)]
     pub every: Option<String>,
-    /// Timestamp column of a current CSV (seconds since 1970 or RFC 3339).
-    #[arg(long, default_value = "timestamp")]
-    pub timestamp_column: String,
-    /// Alert when a metric falls below this share of its baseline.
-    #[arg(long, default_value_t = 0.95)]
-    pub ratio: f64,
+    /// Timestamp column of a current CSV (seconds since 1970 or RFC 3339); default
+    /// `timestamp`.
+    #[arg(long)]
+    pub timestamp_column: Option<String>,
+    /// Alert when a metric falls below this share of its baseline (default 0.95).
+    #[arg(long)]
+    pub ratio: Option<f64>,
     /// Also alert when a metric falls more than this below its baseline (absolute).
     #[arg(long)]
     pub absolute_drop: Option<f64>,
-    /// Degradation above which an alert is HIGH (else MEDIUM).
-    #[arg(long, default_value_t = 0.10)]
-    pub high_degradation: f64,
-    /// Bad windows in a row before an alert fires.
-    #[arg(long, default_value_t = 1)]
-    pub consecutive: usize,
-    /// Windows after an alert resolves during which the same key does not fire again.
-    #[arg(long, default_value_t = 0)]
-    pub cooldown: usize,
+    /// Degradation above which an alert is HIGH, else MEDIUM (default 0.10).
+    #[arg(long)]
+    pub high_degradation: Option<f64>,
+    /// Bad windows in a row before an alert fires (default 1).
+    #[arg(long)]
+    pub consecutive: Option<usize>,
+    /// Windows after an alert resolves during which the same key does not fire again
+    /// (default 0).
+    #[arg(long)]
+    pub cooldown: Option<usize>,
     /// Append the window history (JSON lines) to this file.
     #[arg(long)]
     pub history: Option<PathBuf>,
@@ -479,6 +492,24 @@ pub struct StreamArgs {
     /// The numeric column to feed, in row order (binary detectors expect 0/1 errors).
     #[arg(long)]
     pub column: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `driftwatch history`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  driftwatch history --file history.jsonl\n  driftwatch history --file history.jsonl --since 1709251200 --format json"
+)]
+pub struct HistoryArgs {
+    /// The history file (JSON lines) written by `driftwatch monitor --history`.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// Only later entries: a whole number is a window index (entries with index >= N);
+    /// an RFC 3339 date-time keeps windows labelled by time at or after it.
+    #[arg(long)]
+    pub since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -230,6 +230,180 @@ pub fn default_monitors(
     }
 }
 
+/// The names `driftwatch monitor` runs when no config names monitors (and which
+/// `--init` writes enabled; the other registered monitors are written commented out).
+pub const DEFAULT_MONITOR_NAMES: [&str; 5] = [
+    "performance",
+    "feature_drift",
+    "prediction_drift",
+    "missing_values",
+    "latency",
+];
+
+/// A `monitor.toml`: which monitors run (by registered name, each with its config
+/// table), the alert policy and the windows. Every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorFile {
+    /// How the current data is cut into windows.
+    #[serde(default)]
+    pub window: WindowSettings,
+    /// When findings become alerts (`ratio`, `consecutive`, `cooldown`, ...).
+    #[serde(default)]
+    pub alert: driftwatch_monitor::AlertPolicy,
+    /// What a monitor's failure on one window does (`finding` or `abort`).
+    #[serde(default)]
+    pub on_error: driftwatch_monitor::OnError,
+    /// The monitors; empty = the default set.
+    #[serde(default)]
+    pub monitors: Vec<driftwatch_monitor::MonitorConfig>,
+}
+
+/// The `[window]` table of a `monitor.toml`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSettings {
+    /// Rows per window.
+    pub rows: Option<usize>,
+    /// Windows by time, e.g. `1d`, `6h`.
+    pub every: Option<String>,
+    /// Timestamp column of a current CSV.
+    pub timestamp_column: Option<String>,
+}
+
+impl MonitorFile {
+    /// Parses a `monitor.toml`; `name` (the file) is named in errors.
+    pub fn parse(text: &str, name: &str) -> Result<Self> {
+        let file: MonitorFile = toml::from_str(text).with_context(|| {
+            format!("{name}: not a valid monitor config (see `driftwatch monitor --init` for the format)")
+        })?;
+        if file.window.rows.is_some() && file.window.every.is_some() {
+            bail!("{name}: [window] sets both rows and every; keep one");
+        }
+        if file.window.rows == Some(0) {
+            bail!("{name}: [window] rows must be at least 1");
+        }
+        for m in &file.monitors {
+            driftwatch_core::registry::monitor(&m.name)
+                .with_context(|| format!("{name}: monitor '{}'", m.name))?;
+        }
+        Ok(file)
+    }
+
+    /// The engine config: the file's monitors (or the default set), with the bundle's
+    /// `baseline` and the policy's `ratio` filled into a `performance` monitor that does
+    /// not set them.
+    pub fn engine_config(
+        &self,
+        ratio: f64,
+        baseline: &BTreeMap<String, f64>,
+    ) -> Result<driftwatch_monitor::EngineConfig> {
+        let mut monitors = if self.monitors.is_empty() {
+            DEFAULT_MONITOR_NAMES
+                .iter()
+                .map(|n| driftwatch_monitor::MonitorConfig {
+                    name: (*n).into(),
+                    config: serde_json::Value::Null,
+                })
+                .collect()
+        } else {
+            self.monitors.clone()
+        };
+        for m in monitors.iter_mut().filter(|m| m.name == "performance") {
+            if m.config.is_null() {
+                m.config = serde_json::json!({});
+            }
+            let Some(obj) = m.config.as_object_mut() else {
+                bail!("monitor 'performance': config must be a table");
+            };
+            obj.entry("ratio").or_insert(serde_json::json!(ratio));
+            obj.entry("baseline").or_insert(serde_json::json!(baseline));
+        }
+        Ok(driftwatch_monitor::EngineConfig {
+            monitors,
+            on_error: self.on_error,
+        })
+    }
+}
+
+/// The commented default `monitor.toml`: windows, the default alert policy, and every
+/// registered monitor with its factory's default config (the default set enabled, the
+/// others commented out).
+pub fn default_monitor_file() -> Result<String> {
+    let policy = driftwatch_monitor::AlertPolicy::default();
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = format!(
+        "# driftwatch monitor config (`driftwatch monitor --config monitor.toml`).
+# Flags given on the command line override the values here.
+
+# What a monitor's failure on a window does: \"finding\" (an error alert) or \"abort\".
+on_error = \"finding\"
+
+[window]
+# Cut the current data into windows by rows or by time (not both); neither = one window.
+# rows = 1000
+# every = \"1d\"            # 1d, 6h, 30m or seconds, on the timestamps
+# timestamp_column = \"timestamp\"  # of a current CSV
+
+[alert]
+# A metric is bad below ratio x baseline (mirrored for lower_is_better metrics).
+ratio = {}
+# absolute_drop = 0.05   # instead of ratio: bad below baseline - absolute_drop
+# HIGH severity when the degradation exceeds this, else MEDIUM.
+high_degradation = {}
+# Fire after this many bad windows in a row.
+consecutive = {}
+# After an alert resolves, the same key does not fire again within this many windows.
+cooldown = {}
+# metrics = [\"accuracy\", \"f1\"]   # default: every metric finding
+lower_is_better = [{}]
+# Whether drift findings in alert become alerts.
+drift = {}
+
+# Monitors by registered name (`driftwatch plugins`), each with its config table.
+",
+        policy.ratio,
+        policy.high_degradation,
+        policy.consecutive,
+        policy.cooldown,
+        list(&policy.lower_is_better),
+        policy.drift,
+    );
+    for f in driftwatch_core::registry::monitors() {
+        let enabled = DEFAULT_MONITOR_NAMES.contains(&f.name);
+        let mut block = format!("\n# {}\n[[monitors]]\nname = {:?}\n", f.description, f.name);
+        if !f.default_config.trim().is_empty() {
+            block.push_str("[monitors.config]\n");
+            for line in f.default_config.lines() {
+                let t = line.trim_start();
+                // Sub-tables of a monitor's config nest under its `config` table.
+                if t.starts_with('[') && !t.starts_with("[[") {
+                    block.push_str(&format!("[monitors.config.{}\n", &t[1..]));
+                } else {
+                    block.push_str(line);
+                    block.push('\n');
+                }
+            }
+        }
+        if enabled {
+            out.push_str(&block);
+        } else {
+            out.push_str("\n# Not enabled by default; uncomment to run it.\n");
+            for line in block.lines().filter(|l| !l.is_empty()) {
+                out.push_str(&format!("# {line}\n"));
+            }
+        }
+    }
+    // What is written must read back.
+    MonitorFile::parse(&out, "the default monitor config")?;
+    Ok(out)
+}
+
 /// Rows that passed validation, and what was wrong with the others.
 #[derive(Debug)]
 pub struct Validated {

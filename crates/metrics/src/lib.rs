@@ -28,6 +28,7 @@
 pub mod classification;
 mod error;
 pub mod monitor;
+pub mod quality;
 pub mod regression;
 pub mod report;
 mod sum;
@@ -39,6 +40,7 @@ pub use classification::{
 };
 pub use error::Error;
 pub use monitor::{PerformanceMonitor, window_metrics};
+pub use quality::{LatencyMonitor, MissingValuesMonitor, quantile_sorted};
 pub use regression::{RegressionMetrics, mae, mape, mse, r2, rmse};
 pub use report::{
     ClassRow, ClassificationReport, ReportOptions, ReportRow, classification_report,

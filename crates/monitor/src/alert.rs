@@ -69,9 +69,17 @@ impl Default for AlertPolicy {
             consecutive: 1,
             cooldown: 0,
             metrics: None,
-            lower_is_better: ["mse", "rmse", "mae", "mape", "log_loss", "brier"]
-                .map(String::from)
-                .to_vec(),
+            lower_is_better: [
+                "mse",
+                "rmse",
+                "mae",
+                "mape",
+                "log_loss",
+                "brier",
+                "missing_share",
+            ]
+            .map(String::from)
+            .to_vec(),
             drift: true,
         }
     }
@@ -692,6 +700,37 @@ pub(crate) mod tests {
         }
         .evaluate(&accuracy_series(&series));
         assert_eq!((a[1].first_window, a[1].fired_window), (2, 3));
+    }
+
+    #[test]
+    fn missing_share_is_lower_is_better_by_default() {
+        let share = |v: f64| {
+            let mut f = metric("missing_values", "missing_share", v, 0.10);
+            f.column = Some("x".into());
+            vec![f]
+        };
+        // Bad above 0.10 * (2 - 0.95) = 0.105; a falling share is never bad.
+        let r = reports(&[
+            share(0.02),
+            share(0.104),
+            share(0.2),
+            share(0.3),
+            share(0.1),
+        ]);
+        let alerts = AlertPolicy {
+            consecutive: 2,
+            ..AlertPolicy::default()
+        }
+        .evaluate(&r);
+        assert_eq!(alerts.len(), 1);
+        let a = &alerts[0];
+        assert_eq!(a.metric, "missing_share");
+        assert_eq!(a.column.as_deref(), Some("x"));
+        assert_eq!((a.first_window, a.fired_window), (2, 3));
+        assert_eq!(a.resolved_window, Some(4));
+        // (0.3 - 0.1) / 0.1 = 2.0 > high_degradation.
+        assert!((a.degradation.unwrap() - 2.0).abs() < 1e-12);
+        assert_eq!(a.severity, Severity::High);
     }
 
     #[test]

@@ -163,6 +163,21 @@ fn summary_section(out: &mut String, r: &RunReport) {
         },
     );
     card(out, "accuracy trend", &trend);
+    if let Some(l) = &s.latency {
+        card(
+            out,
+            "latency p50 / p95 / p99",
+            &format!(
+                "{:.2} / {:.2} / {:.2} ms<br><small>{}; worst p99 {:.2} ms ({})</small>",
+                l.p50,
+                l.p95,
+                l.p99,
+                esc(&l.window),
+                l.max_p99,
+                esc(&l.max_p99_window)
+            ),
+        );
+    }
     card(
         out,
         "drifted features",

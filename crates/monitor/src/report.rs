@@ -212,6 +212,18 @@ impl RunReport {
             }
             None => out.push_str("- **Trend:** n/a\n"),
         }
+        if let Some(l) = &s.latency {
+            let _ = writeln!(
+                out,
+                "- **Latency:** p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms ({}); worst p99 {:.3} ms ({})",
+                l.p50,
+                l.p95,
+                l.p99,
+                md(&l.window),
+                l.max_p99,
+                md(&l.max_p99_window)
+            );
+        }
         let _ = writeln!(
             out,
             "- **Drifted features:** {} of {} in the last window; {} over the period",

@@ -23,6 +23,7 @@
 //! | `active_alerts` | [Alert] | alerts still active, as in [`crate::alert::Alert`] |
 //! | `resolved_alerts` | integer | alerts that fired and resolved within the period |
 //! | `alerts_by_severity` | `{"LOW": n, "MEDIUM": n, "HIGH": n}` | active alerts by severity (all three keys always present) |
+//! | `latency` | `{"window": string, "p50": number, "p95": number, "p99": number, "max_p99": number, "max_p99_window": string}` or null | latency percentiles (ms) of the last window with findings of the `latency` monitor, and the worst window p99 of the period; null when no window has them |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -106,6 +107,66 @@ impl Trend {
     }
 }
 
+/// Methods of the `latency` monitor's findings (driftwatch-metrics), read by name so
+/// this crate does not depend on the monitor's crate.
+pub const LATENCY_METHODS: [&str; 3] = ["latency_p50", "latency_p95", "latency_p99"];
+
+/// Latency percentiles for the dashboard, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Label of the last window with latency findings.
+    pub window: String,
+    /// Its median latency.
+    pub p50: f64,
+    /// Its 95th percentile.
+    pub p95: f64,
+    /// Its 99th percentile.
+    pub p99: f64,
+    /// The highest window p99 of the period (percentiles of windows do not combine
+    /// into a period percentile, so the worst window is shown instead).
+    pub max_p99: f64,
+    /// Label of that window.
+    pub max_p99_window: String,
+}
+
+impl LatencySummary {
+    /// From the windows' `latency` findings; `None` when no window has all three.
+    pub fn build(reports: &[WindowReport]) -> Option<LatencySummary> {
+        let per_window: Vec<(&str, [f64; 3])> = reports
+            .iter()
+            .filter_map(|r| {
+                let get = |m: &str| {
+                    r.findings
+                        .iter()
+                        .find(|f| f.method == m && f.statistic.is_finite())
+                        .map(|f| f.statistic)
+                };
+                Some((
+                    r.label.as_str(),
+                    [
+                        get(LATENCY_METHODS[0])?,
+                        get(LATENCY_METHODS[1])?,
+                        get(LATENCY_METHODS[2])?,
+                    ],
+                ))
+            })
+            .collect();
+        let (label, [p50, p95, p99]) = *per_window.last()?;
+        let (max_label, max) = per_window
+            .iter()
+            .map(|(l, v)| (*l, v[2]))
+            .fold((label, p99), |best, x| if x.1 > best.1 { x } else { best });
+        Some(LatencySummary {
+            window: label.to_string(),
+            p50,
+            p95,
+            p99,
+            max_p99: max,
+            max_p99_window: max_label.to_string(),
+        })
+    }
+}
+
 /// A period at a glance; see the module docs for its JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -139,6 +200,9 @@ pub struct Summary {
     pub resolved_alerts: usize,
     /// Active alerts by severity (every severity present).
     pub alerts_by_severity: BTreeMap<Severity, usize>,
+    /// Latency percentiles, when the `latency` monitor reported them.
+    #[serde(default)]
+    pub latency: Option<LatencySummary>,
 }
 
 impl Summary {
@@ -193,6 +257,7 @@ impl Summary {
                 .filter(|a| a.state == AlertState::Resolved)
                 .count(),
             alerts_by_severity,
+            latency: LatencySummary::build(reports),
         }
     }
 }
@@ -270,6 +335,13 @@ impl fmt::Display for Summary {
         for a in active {
             writeln!(f, "    [{}] {}: {}", a.severity, a.id, AlertLine(a))?;
         }
+        if let Some(l) = &self.latency {
+            writeln!(
+                f,
+                "  Latency:           p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms ({}); worst p99 {:.3} ms ({})",
+                l.p50, l.p95, l.p99, l.window, l.max_p99, l.max_p99_window
+            )?;
+        }
         Ok(())
     }
 }
@@ -314,6 +386,49 @@ mod tests {
         assert!(Trend::fit(&[(0.0, 1.0)]).is_none());
         assert!(Trend::fit(&[(1.0, 1.0), (1.0, 0.5)]).is_none());
         assert!(Trend::fit(&[(0.0, 1.0), (1.0, f64::NAN)]).is_none());
+    }
+
+    fn latency(window: usize, values: [f64; 3]) -> WindowReport {
+        let findings = LATENCY_METHODS
+            .iter()
+            .zip(values)
+            .map(|(m, v)| driftwatch_core::Finding {
+                monitor: "latency".into(),
+                column: Some("latency_ms".into()),
+                method: (*m).into(),
+                statistic: v,
+                p_value: None,
+                threshold: f64::NAN,
+                baseline: None,
+                status: driftwatch_core::Status::Ok,
+                severity: None,
+                message: String::new(),
+            })
+            .collect();
+        WindowReport::from_findings(window, format!("day {}", window + 1), 10, findings)
+    }
+
+    #[test]
+    fn latency_of_the_last_window_and_the_worst_p99() {
+        let mut reports = vec![
+            latency(0, [1.0, 4.0, 9.0]),
+            latency(1, [2.0, 8.0, 30.0]),
+            latency(2, [1.5, 5.0, 7.0]),
+        ];
+        reports.push(WindowReport::from_findings(3, "day 4", 0, vec![]));
+        let s = Summary::build(&reports, &[]);
+        let l = s.latency.clone().unwrap();
+        assert_eq!(
+            (l.window.as_str(), l.p50, l.p95, l.p99),
+            ("day 3", 1.5, 5.0, 7.0)
+        );
+        assert_eq!((l.max_p99, l.max_p99_window.as_str()), (30.0, "day 2"));
+        let text = s.to_string();
+        assert!(
+            text.contains("Latency:           p50 1.500 ms, p95 5.000 ms, p99 7.000 ms (day 3); worst p99 30.000 ms (day 2)"),
+            "{text}"
+        );
+        assert!(Summary::build(&reports[3..], &[]).latency.is_none());
     }
 
     fn reports() -> Vec<WindowReport> {

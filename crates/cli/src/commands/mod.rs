@@ -3,6 +3,7 @@
 mod card;
 mod drift;
 mod evaluate;
+mod history;
 mod inspect;
 mod models;
 mod monitor;
@@ -34,5 +35,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Models(a) => models::run(&a),
         Command::Card(a) => card::run(&a),
         Command::Stream(a) => stream::run(&a),
+        Command::History(a) => history::run(&a),
     }
 }

@@ -6,10 +6,10 @@
 //! `driftwatch predict --log` (JSON lines) with delayed labels joined by request id.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use driftwatch_cli::workflow::{default_monitors, split_target, validate_rows};
+use driftwatch_cli::workflow::{MonitorFile, default_monitor_file, split_target, validate_rows};
 use driftwatch_core::{Column, Frame, PredictionLog, Target, Window, read_jsonl_path};
 use driftwatch_monitor::histogram::{DEFAULT_BINS, histograms};
 use driftwatch_monitor::window::parse_timestamp;
@@ -22,6 +22,9 @@ use crate::bundle;
 use crate::data::read_frame;
 use crate::output::{Format, print_json};
 
+/// The column the prediction log's `latency_ms` is given to the monitors as.
+const LATENCY_COLUMN: &str = "latency_ms";
+
 fn is_jsonl(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
@@ -29,13 +32,101 @@ fn is_jsonl(path: &Path) -> bool {
     )
 }
 
+/// What a run needs, after the config file and the flags are merged (flags win).
+struct Settings {
+    model: PathBuf,
+    reference: PathBuf,
+    current: PathBuf,
+    target: String,
+    every: Option<String>,
+    rows: Option<usize>,
+    timestamp_column: String,
+    policy: AlertPolicy,
+    file: MonitorFile,
+}
+
+fn required<T: Clone>(v: &Option<T>, flag: &str) -> Result<T> {
+    v.clone()
+        .with_context(|| format!("{flag} is required (or use --init to write a config)"))
+}
+
+fn settings(a: &MonitorArgs) -> Result<Settings> {
+    let file = match &a.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading monitor config {}", path.display()))?;
+            MonitorFile::parse(&text, &path.display().to_string())?
+        }
+        None => MonitorFile::default(),
+    };
+    let mut policy = file.alert.clone();
+    if let Some(v) = a.ratio {
+        policy.ratio = v;
+    }
+    if a.absolute_drop.is_some() {
+        policy.absolute_drop = a.absolute_drop;
+    }
+    if let Some(v) = a.high_degradation {
+        policy.high_degradation = v;
+    }
+    if let Some(v) = a.consecutive {
+        policy.consecutive = v;
+    }
+    if let Some(v) = a.cooldown {
+        policy.cooldown = v;
+    }
+    policy.check().with_context(|| match &a.config {
+        Some(p) => format!("alert policy of {} and the flags", p.display()),
+        None => "alert policy flags".into(),
+    })?;
+    // A window flag replaces the file's windowing as a whole.
+    let (rows, every) = if a.window.is_some() || a.every.is_some() {
+        (a.window, a.every.clone())
+    } else {
+        (file.window.rows, file.window.every.clone())
+    };
+    Ok(Settings {
+        model: required(&a.model, "--model")?,
+        reference: required(&a.reference, "--reference")?,
+        current: required(&a.current, "--current")?,
+        target: required(&a.target, "--target")?,
+        timestamp_column: a
+            .timestamp_column
+            .clone()
+            .or_else(|| file.window.timestamp_column.clone())
+            .unwrap_or_else(|| "timestamp".into()),
+        every,
+        rows,
+        policy,
+        file,
+    })
+}
+
+/// `driftwatch monitor --init [FILE]`: the commented default config.
+fn init(path: &Path) -> Result<i32> {
+    if path.exists() {
+        bail!(
+            "{} exists; remove it or name another file (--init FILE)",
+            path.display()
+        );
+    }
+    std::fs::write(path, default_monitor_file()?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(0)
+}
+
 pub fn run(a: &MonitorArgs) -> Result<i32> {
-    let b = bundle::load_verified(&a.model, a.verify_key.as_deref())?;
+    if let Some(path) = &a.init {
+        return init(path);
+    }
+    let s = settings(a)?;
+    let b = bundle::load_verified(&s.model, a.verify_key.as_deref())?;
     let read = b.read_options();
     let classification = b.pipeline.estimator()?.is_classifier();
-    let reference = read_frame(&a.reference, &read)?;
-    let (x_ref, y_ref) = split_target(&reference, &a.target, classification)
-        .with_context(|| format!("in reference file {}", a.reference.display()))?;
+    let reference = read_frame(&s.reference, &read)?;
+    let (x_ref, y_ref) = split_target(&reference, &s.target, classification)
+        .with_context(|| format!("in reference file {}", s.reference.display()))?;
     let x_ref = b.header.schema.conform(&x_ref)?;
     let reference_window = Window {
         label: "reference".into(),
@@ -49,8 +140,8 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         ..Default::default()
     };
 
-    let (current_window, skipped) = if is_jsonl(&a.current) {
-        current_from_log(a, &b, &read)?
+    let (current_window, skipped) = if is_jsonl(&s.current) {
+        current_from_log(a, &s, &b, &read)?
     } else {
         if a.labels.is_some() {
             bail!(
@@ -58,9 +149,9 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
                  a CSV carries its labels in the --target column"
             );
         }
-        current_from_csv(a, &b, &read, classification)?
+        current_from_csv(&s, &b, &read, classification)?
     };
-    let spec = match (a.window, &a.every) {
+    let spec = match (s.rows, &s.every) {
         (Some(0), _) => bail!("--window must be at least 1 row"),
         (Some(n), _) => WindowSpec::Rows(n),
         (None, Some(every)) => format!("every:{every}")
@@ -71,19 +162,10 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
     let windows = split(&current_window, &spec)?;
 
     let baseline = &b.header.training_metrics;
-    let mut engine = Engine::from_config(&default_monitors(a.ratio, baseline))?;
+    let mut engine = Engine::from_config(&s.file.engine_config(s.policy.ratio, baseline)?)?;
     engine.fit(&reference_window)?;
     let reports = engine.run(&windows)?;
-    let policy = AlertPolicy {
-        ratio: a.ratio,
-        absolute_drop: a.absolute_drop,
-        high_degradation: a.high_degradation,
-        consecutive: a.consecutive,
-        cooldown: a.cooldown,
-        ..Default::default()
-    };
-    policy.check()?;
-    let alerts = policy.evaluate(&reports);
+    let alerts = s.policy.evaluate(&reports);
     let summary = Summary::build(&reports, &alerts);
     if let Some(path) = &a.history {
         let file = std::fs::OpenOptions::new()
@@ -101,7 +183,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             "driftwatch: {}@{} on {}",
             b.header.name,
             b.header.version,
-            a.current.display()
+            s.current.display()
         );
         let text = match path.extension().and_then(|e| e.to_str()) {
             Some("html" | "htm") => {
@@ -162,7 +244,7 @@ fn valid_rows(
 }
 
 fn current_from_csv(
-    a: &MonitorArgs,
+    a: &Settings,
     b: &bundle::Loaded,
     read: &driftwatch_core::ReadOptions,
     classification: bool,
@@ -213,17 +295,24 @@ fn timestamp_column(col: &Column, name: &str, input: &str) -> Result<Vec<i64>> {
 }
 
 fn current_from_log(
-    a: &MonitorArgs,
+    args: &MonitorArgs,
+    a: &Settings,
     b: &bundle::Loaded,
     read: &driftwatch_core::ReadOptions,
 ) -> Result<(Window, Vec<usize>)> {
     let name = a.current.display().to_string();
     let log: PredictionLog = read_jsonl_path(&a.current, read)?;
-    let (x, kept, skipped) = valid_rows(b, &log.inputs, &name)?;
+    let (mut x, kept, skipped) = valid_rows(b, &log.inputs, &name)?;
+    // The logged latency rides along as a column for the `latency` monitor (the
+    // reference has no such column, so drift monitors leave it alone).
+    if log.latency_ms.iter().any(|v| v.is_finite()) && !x.has_column(LATENCY_COLUMN) {
+        let latency: ndarray::Array1<f64> = kept.iter().map(|&i| log.latency_ms[i]).collect();
+        x.push(LATENCY_COLUMN, Column::Numeric(latency))?;
+    }
     if a.every.is_some() && log.timestamps.is_none() {
         bail!("--every needs a 'timestamp' on every line of {name}");
     }
-    let (labels, labelled) = match &a.labels {
+    let (labels, labelled) = match &args.labels {
         None => (None, None),
         Some(path) => {
             let (known, mask) = join_labels(path, &a.target, &log, &kept)?;

@@ -1,0 +1,331 @@
+//! Data-quality and serving monitors: the share of missing values per column against
+//! the reference (`missing_values`) and latency percentiles (`latency`).
+//!
+//! `missing_values` reports each column's share as a metric with the reference share as
+//! its baseline, so the alert policy judges it like any other metric (method
+//! `missing_share`, which the default policy lists under `lower_is_better`). `latency`
+//! is informational: p50/p95/p99 without a baseline and with status ok, for the report
+//! and the summary.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use driftwatch_core::registry::MonitorFactory;
+use driftwatch_core::{Error as CoreError, Finding, Monitor, Status, Window};
+
+/// Method of the `missing_values` findings.
+pub const MISSING_SHARE: &str = "missing_share";
+/// The latency percentiles reported by `latency`, as (method, quantile).
+pub const LATENCY_PERCENTILES: [(&str, f64); 3] = [
+    ("latency_p50", 0.50),
+    ("latency_p95", 0.95),
+    ("latency_p99", 0.99),
+];
+
+/// Share of missing values per column against the reference's share.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissingValuesMonitor {
+    /// Columns to watch; empty = every column of the reference.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Absolute rise over the reference share at which the monitor's own status turns
+    /// to alert (display only; alerts come from the alert policy). Default 0.05.
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+    /// Reference share per column, learned by `fit`.
+    #[serde(default)]
+    pub reference: BTreeMap<String, f64>,
+}
+
+fn default_tolerance() -> f64 {
+    0.05
+}
+
+/// Share of missing rows of `name` in `w` (`None` without rows or without the column).
+fn missing_share(w: &Window, name: &str) -> Option<f64> {
+    let col = w.features.column(name).ok()?;
+    (!col.is_empty()).then(|| col.missing_count() as f64 / col.len() as f64)
+}
+
+#[typetag::serde]
+impl Monitor for MissingValuesMonitor {
+    fn name(&self) -> &str {
+        "missing_values"
+    }
+
+    fn fit(&mut self, reference: &Window) -> Result<(), CoreError> {
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            return Err(CoreError::param(
+                "missing_values.tolerance",
+                format!("{} is not a share >= 0; use e.g. 0.05", self.tolerance),
+            ));
+        }
+        let names: Vec<String> = if self.columns.is_empty() {
+            reference.features.names().to_vec()
+        } else {
+            self.columns.clone()
+        };
+        self.reference.clear();
+        for name in names {
+            if !reference.features.has_column(&name) {
+                return Err(CoreError::param(
+                    "missing_values.columns",
+                    format!("the reference has no column '{name}'; name one of its columns"),
+                ));
+            }
+            let share = missing_share(reference, &name).unwrap_or(0.0);
+            self.reference.insert(name, share);
+        }
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>, CoreError> {
+        Ok(self
+            .reference
+            .iter()
+            .filter_map(|(name, &baseline)| {
+                let share = missing_share(current, name)?;
+                let threshold = baseline + self.tolerance;
+                let bad = share > threshold;
+                Some(Finding {
+                    monitor: "missing_values".into(),
+                    column: Some(name.clone()),
+                    method: MISSING_SHARE.into(),
+                    statistic: share,
+                    p_value: None,
+                    threshold,
+                    baseline: Some(baseline),
+                    status: if bad { Status::Alert } else { Status::Ok },
+                    severity: None,
+                    message: format!(
+                        "{name}: {:.1}% missing vs {:.1}% in the reference",
+                        share * 100.0,
+                        baseline * 100.0
+                    ),
+                })
+            })
+            .collect())
+    }
+}
+
+/// The `q` quantile (0..=1) of sorted finite values, interpolated linearly between
+/// the closest ranks (numpy's default); `None` for no values.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 || !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    let pos = q * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let frac = pos - lo as f64;
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * frac)
+}
+
+/// Latency percentiles (p50/p95/p99) of a numeric column, e.g. the prediction log's
+/// `latency_ms`; informational findings without a baseline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyMonitor {
+    /// The latency column (milliseconds). The CLI adds the prediction log's latency as
+    /// `latency_ms`.
+    #[serde(default = "default_latency_column")]
+    pub column: String,
+}
+
+fn default_latency_column() -> String {
+    "latency_ms".into()
+}
+
+impl Default for LatencyMonitor {
+    fn default() -> Self {
+        LatencyMonitor {
+            column: default_latency_column(),
+        }
+    }
+}
+
+#[typetag::serde]
+impl Monitor for LatencyMonitor {
+    fn name(&self) -> &str {
+        "latency"
+    }
+
+    fn fit(&mut self, _reference: &Window) -> Result<(), CoreError> {
+        // Nothing to learn: the reference data has no serving latency.
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>, CoreError> {
+        // A window without the column (a CSV without latency) has nothing to report.
+        let Ok(col) = current.features.column(&self.column) else {
+            return Ok(Vec::new());
+        };
+        let Some(mut values) = col.numeric_values() else {
+            return Err(CoreError::param(
+                "latency.column",
+                format!(
+                    "column '{}' is not numeric; name a column of milliseconds",
+                    self.column
+                ),
+            ));
+        };
+        values.retain(|x| x.is_finite());
+        values.sort_by(f64::total_cmp);
+        Ok(LATENCY_PERCENTILES
+            .iter()
+            .filter_map(|&(method, q)| {
+                let value = quantile_sorted(&values, q)?;
+                Some(Finding {
+                    monitor: "latency".into(),
+                    column: Some(self.column.clone()),
+                    method: method.into(),
+                    statistic: value,
+                    p_value: None,
+                    threshold: f64::NAN,
+                    baseline: None,
+                    status: Status::Ok,
+                    severity: None,
+                    message: format!("{method} {value:.3} ms over {} requests", values.len()),
+                })
+            })
+            .collect())
+    }
+}
+
+fn build<T: Monitor + Default + serde::de::DeserializeOwned + 'static>(
+    name: &str,
+    v: &serde_json::Value,
+) -> Result<Box<dyn Monitor>, CoreError> {
+    if v.is_null() {
+        return Ok(Box::new(T::default()));
+    }
+    let m: T =
+        serde_json::from_value(v.clone()).map_err(|e| CoreError::param(name, e.to_string()))?;
+    Ok(Box::new(m))
+}
+
+inventory::submit! {
+    MonitorFactory {
+        name: "missing_values",
+        description: "share of missing values per column against the reference share (a metric the alert policy judges, lower is better)",
+        default_config: "columns = []  # all columns of the reference\ntolerance = 0.05  # display status only; alerts follow the alert policy\n",
+        build: |v| build::<MissingValuesMonitor>("missing_values", v),
+    }
+}
+
+inventory::submit! {
+    MonitorFactory {
+        name: "latency",
+        description: "p50/p95/p99 of a latency column (the prediction log's latency_ms), informational",
+        default_config: "column = \"latency_ms\"\n",
+        build: |v| build::<LatencyMonitor>("latency", v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftwatch_core::{Column, Frame};
+
+    fn window(cols: Vec<(&str, Vec<f64>)>) -> Window {
+        let mut f = Frame::default();
+        for (name, v) in cols {
+            f.push(name, Column::Numeric(v.into_iter().collect()))
+                .unwrap();
+        }
+        Window {
+            features: f,
+            ..Window::default()
+        }
+    }
+
+    #[test]
+    fn quantiles_match_numpy_linear() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        // numpy.percentile(range(1, 101), [50, 95, 99]) = 50.5, 95.05, 99.01
+        assert!((quantile_sorted(&v, 0.5).unwrap() - 50.5).abs() < 1e-12);
+        assert!((quantile_sorted(&v, 0.95).unwrap() - 95.05).abs() < 1e-12);
+        assert!((quantile_sorted(&v, 0.99).unwrap() - 99.01).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&[7.0], 0.99), Some(7.0));
+        assert_eq!(quantile_sorted(&[], 0.5), None);
+    }
+
+    #[test]
+    fn latency_reports_percentiles_and_skips_missing() {
+        let m = LatencyMonitor::default();
+        let w = window(vec![("latency_ms", vec![4.0, 1.0, f64::NAN, 3.0, 2.0])]);
+        let f = m.check(&w).unwrap();
+        let got: Vec<(&str, f64)> = f.iter().map(|x| (x.method.as_str(), x.statistic)).collect();
+        // sorted 1,2,3,4: p50 = 2.5, p95 = 3 + 0.85 = 3.85, p99 = 3.97
+        assert_eq!(got[0], ("latency_p50", 2.5));
+        assert!((got[1].1 - 3.85).abs() < 1e-12);
+        assert!((got[2].1 - 3.97).abs() < 1e-12);
+        assert!(
+            f.iter()
+                .all(|x| x.baseline.is_none() && x.status == Status::Ok)
+        );
+        assert!(m.check(&window(vec![("x", vec![1.0])])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn missing_share_against_reference() {
+        let mut m = MissingValuesMonitor {
+            tolerance: 0.1,
+            ..Default::default()
+        };
+        let nan = f64::NAN;
+        m.fit(&window(vec![
+            ("a", vec![1.0, nan, 3.0, 4.0]),
+            ("b", vec![1.0, 2.0, 3.0, 4.0]),
+        ]))
+        .unwrap();
+        assert_eq!(m.reference["a"], 0.25);
+        assert_eq!(m.reference["b"], 0.0);
+        let f = m
+            .check(&window(vec![
+                ("a", vec![nan, nan, 3.0, 4.0, 5.0]),
+                ("b", vec![1.0, 2.0, 3.0, 4.0, 5.0]),
+            ]))
+            .unwrap();
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].column.as_deref(), Some("a"));
+        assert_eq!((f[0].statistic, f[0].baseline), (0.4, Some(0.25)));
+        assert_eq!(f[0].status, Status::Alert); // 0.4 > 0.25 + 0.1
+        assert_eq!((f[1].statistic, f[1].status), (0.0, Status::Ok));
+        let bad = MissingValuesMonitor {
+            columns: vec!["zz".into()],
+            ..Default::default()
+        }
+        .fit(&window(vec![("a", vec![1.0])]));
+        assert!(bad.unwrap_err().to_string().contains("zz"));
+    }
+
+    #[test]
+    fn registered_with_default_configs_that_build() {
+        for name in ["missing_values", "latency"] {
+            let f = driftwatch_core::registry::monitor(name).unwrap();
+            let table: toml_free::Table = toml_free::parse(f.default_config);
+            let m = (f.build)(&table).unwrap();
+            assert_eq!(m.name(), name);
+        }
+    }
+
+    /// The default configs are flat `key = value` lines; enough to turn them into JSON
+    /// here without a TOML dependency in this crate.
+    mod toml_free {
+        pub type Table = serde_json::Value;
+        pub fn parse(text: &str) -> Table {
+            let mut map = serde_json::Map::new();
+            for line in text.lines() {
+                let line = line.split('#').next().unwrap().trim();
+                if let Some((k, v)) = line.split_once('=') {
+                    map.insert(k.trim().into(), serde_json::from_str(v.trim()).unwrap());
+                }
+            }
+            serde_json::Value::Object(map)
+        }
+    }
+}
