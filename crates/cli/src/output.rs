@@ -13,8 +13,13 @@ pub enum Format {
 }
 
 /// Prints a value as pretty JSON.
+///
+/// Written with `writeln!` rather than `println!`, so a closed pipe (`| head`) comes back
+/// as an error the binary turns into a quiet exit instead of a panic.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(value)?)?;
     Ok(())
 }
 
