@@ -301,6 +301,13 @@ impl NumericReference {
             sorted,
         })
     }
+
+    /// PSI of `current` (any order, finite) on the stored decile edges: one pass over
+    /// `current`, no sort.
+    #[must_use]
+    pub fn psi(&self, current: &[f64]) -> f64 {
+        psi::psi_from_counts(&self.psi_counts, &psi::bin_counts(current, &self.psi_edges))
+    }
 }
 
 /// What the reference tells about one column.
