@@ -783,9 +783,9 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
             let mut cur = col.numeric_values().unwrap_or_default();
             sort_f64(&mut cur);
             let rs = reference.sorted.sorted_values();
-            // pooled category counts (for tests on few distinct values)
-            let mut pooled = Vec::new();
-            for_each_group(rs, &cur, |v, a, b| pooled.push((v, a as f64, b as f64)));
+            // distinct values of both samples (for the automatic choice)
+            let mut distinct_pooled = 0usize;
+            for_each_group(rs, &cur, |_, _, _| distinct_pooled += 1);
             if reference.distinct == 1 {
                 row.issues.push(DataIssue {
                     kind: "constant".into(),
@@ -797,19 +797,15 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                 });
             }
             let test = match requested {
-                TestKind::Auto => auto_test(ColumnKind::Numeric, rs.len(), pooled.len()),
+                TestKind::Auto => auto_test(ColumnKind::Numeric, rs.len(), distinct_pooled),
                 t => t,
             };
-            row.effect = Some(wasserstein::wasserstein_normed_sorted(
-                rs,
-                &cur,
-                reference.std,
-            ));
-            let (r, c): (Vec<f64>, Vec<f64>) = pooled.iter().map(|&(_, a, b)| (a, b)).unzip();
+            let effect = wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std);
+            row.effect = Some(effect);
             let outcome = match test {
                 TestKind::Ks => reference
                     .sorted
-                    .test(&cur, o.alternative, o.method)
+                    .test_presorted(&cur, o.alternative, o.method)
                     .map(|k| Outcome {
                         statistic: k.statistic,
                         p_value: Some(k.p_value),
@@ -819,9 +815,8 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                 TestKind::Wasserstein => {
                     Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, &cur)))
                 }
-                TestKind::WassersteinNormed => Ok(Outcome::distance(
-                    wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std),
-                )),
+                // the effect is this statistic: computed once
+                TestKind::WassersteinNormed => Ok(Outcome::distance(effect)),
                 TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, &cur))),
                 TestKind::Cvm => cvm::cramervonmises_sorted(rs, &cur)
                     .map(|t| Outcome {
@@ -852,12 +847,17 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                     categorical_test(test, &hr, &hc)
                 }
                 TestKind::Chi2 | TestKind::Z => {
-                    if test == TestKind::Z && pooled.len() > 2 {
+                    if test == TestKind::Z && distinct_pooled > 2 {
                         Err(format!(
-                            "z needs at most two distinct values, found {}; use chi2",
-                            pooled.len()
+                            "z needs at most two distinct values, found {distinct_pooled}; use chi2"
                         ))
                     } else {
+                        // counts of each pooled distinct value on both sides
+                        let (mut r, mut c) = (Vec::new(), Vec::new());
+                        for_each_group(rs, &cur, |_, a, b| {
+                            r.push(a as f64);
+                            c.push(b as f64);
+                        });
                         categorical_test(test, &r, &c)
                     }
                 }
