@@ -8,6 +8,7 @@ mod models;
 mod monitor;
 mod plugins;
 mod predict;
+mod reference;
 mod sign;
 mod stream;
 mod train;
@@ -34,5 +35,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Models(a) => models::run(&a),
         Command::Card(a) => card::run(&a),
         Command::Stream(a) => stream::run(&a),
+        Command::Reference(a) => reference::run(&a),
     }
 }
