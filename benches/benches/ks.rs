@@ -50,7 +50,7 @@ fn bench_ks(c: &mut Criterion) {
         .map(|&n| (n, normal_sample(n, 0.0, 1), normal_sample(n, SHIFT, 2)))
         .collect();
 
-    let mut group = c.benchmark_group("drift/ks_2samp");
+    let mut group = c.benchmark_group("drift/ks_2samp_port");
     for (n, reference, current) in &data {
         configure(&mut group, *n);
         group.bench_with_input(BenchmarkId::from_parameter(n), n, |b, _| {

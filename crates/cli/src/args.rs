@@ -48,6 +48,42 @@ pub enum Command {
     Stream(StreamArgs),
     /// Print the window history that `driftwatch monitor --history` appended.
     History(HistoryArgs),
+    /// Fit a drift reference once (sorted samples, bin edges, counts) and save it.
+    Reference(ReferenceArgs),
+}
+
+/// `driftwatch reference`.
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ReferenceAction,
+}
+
+/// `driftwatch reference` actions.
+#[derive(Debug, Subcommand)]
+pub enum ReferenceAction {
+    /// Fit the reference on a CSV file and write it as a .dwr file for `drift --reference`.
+    #[command(
+        after_help = "Examples:\n  driftwatch reference build --data train.csv --out train.dwr\n  driftwatch reference build --data train.csv --out train.dwr --categorical region --columns age,region\n  driftwatch drift --reference train.dwr --current today.csv"
+    )]
+    Build {
+        /// Reference data (CSV).
+        #[arg(long)]
+        data: PathBuf,
+        /// The reference file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Columns to keep (comma separated; default all).
+        #[arg(long)]
+        columns: Option<String>,
+        /// Read these columns as categorical (comma separated).
+        #[arg(long)]
+        categorical: Option<String>,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 /// Task of the model.
@@ -177,7 +213,8 @@ pub struct EvaluateArgs {
     after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --test ks --alternative less --method exact --format json --fail-on-drift\n  driftwatch drift --reference r.csv --current c.csv --test mannwhitney --correction holm --min-effect 0.1\n  driftwatch drift --reference r.csv --current c.csv --config drift.toml --fail-on-data-issue"
 )]
 pub struct DriftArgs {
-    /// Reference data (CSV).
+    /// Reference data: a CSV file, or a .dwr file from `driftwatch reference build`
+    /// (recognised by its content; same numbers, no refit).
     #[arg(long)]
     pub reference: PathBuf,
     /// Current data (CSV).

@@ -287,6 +287,24 @@ pub struct NumericReference {
     pub psi_counts: Vec<f64>,
 }
 
+/// Merges two ascending samples into one (`f64::total_cmp` order).
+fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if b[j].total_cmp(&a[i]).is_lt() {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 impl NumericReference {
     /// Precomputes everything the reference allows from its non-missing values.
     pub fn new(values: Vec<f64>) -> Result<Self, crate::Error> {
@@ -300,6 +318,13 @@ impl NumericReference {
             psi_edges,
             sorted,
         })
+    }
+
+    /// PSI of `current` (any order, finite) on the stored decile edges: one pass over
+    /// `current`, no sort.
+    #[must_use]
+    pub fn psi(&self, current: &[f64]) -> f64 {
+        psi::psi_from_counts(&self.psi_counts, &psi::bin_counts(current, &self.psi_edges))
     }
 }
 
@@ -477,6 +502,122 @@ impl DriftReference {
             })
             .collect();
         Ok(DriftReference { columns: out })
+    }
+
+    /// Checks what a loaded reference must satisfy for [`DriftReference::check`] to be
+    /// right: distinct names, missing <= rows, PSI counts matching edges and sample size,
+    /// categorical levels sorted and unique with one count each. (Sample order and
+    /// finiteness are restored / checked when a [`KsReference`] is deserialized.)
+    ///
+    /// # Errors
+    /// A message naming the column and the inconsistency.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("column '{}' appears twice", w[0]));
+        }
+        for c in &self.columns {
+            let name = &c.name;
+            if c.missing > c.rows {
+                return Err(format!("column '{name}': more missing values than rows"));
+            }
+            match &c.reference {
+                ColumnReference::Numeric(None) => {}
+                ColumnReference::Numeric(Some(n)) => {
+                    let total: f64 = n.psi_counts.iter().sum();
+                    if n.psi_counts.len() != n.psi_edges.len() + 1
+                        || total != n.sorted.len() as f64
+                        || n.sorted.len() + c.missing != c.rows
+                    {
+                        return Err(format!("column '{name}': counts do not match the sample"));
+                    }
+                }
+                ColumnReference::Categorical { levels, counts } => {
+                    if levels.len() != counts.len()
+                        || levels.windows(2).any(|w| w[0] >= w[1])
+                        || counts.iter().any(|&k| !(k >= 0.0 && k.is_finite()))
+                    {
+                        return Err(format!(
+                            "column '{name}': levels must be sorted and unique with one count each"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Combines the references of two parts of the same data (same columns, same
+    /// kinds, in the same order) into the reference of the whole: counts add, sorted
+    /// samples merge, and what depends on the whole sample (std, distinct values,
+    /// decile edges and their counts) is recomputed from the merged sample, so the
+    /// result equals [`DriftReference::fit`] on the concatenated rows. Quantile edges
+    /// cannot be combined from the parts' edges alone; that is why the full sorted
+    /// sample is kept.
+    ///
+    /// # Errors
+    /// A message when the column lists or kinds differ.
+    pub fn merge(&self, other: &DriftReference) -> Result<DriftReference, String> {
+        if self.names() != other.names() {
+            return Err(format!(
+                "the references have different columns ({} vs {}); build both with the same --columns",
+                self.names().join(","),
+                other.names().join(",")
+            ));
+        }
+        let columns = self
+            .columns
+            .par_iter()
+            .zip(other.columns.par_iter())
+            .map(|(a, b)| {
+                let reference = match (&a.reference, &b.reference) {
+                    (ColumnReference::Numeric(x), ColumnReference::Numeric(y)) => {
+                        ColumnReference::Numeric(match (x, y) {
+                            (None, None) => None,
+                            (Some(v), None) | (None, Some(v)) => Some(v.clone()),
+                            (Some(v), Some(w)) => Some(
+                                NumericReference::new(merge_sorted(
+                                    v.sorted.sorted_values(),
+                                    w.sorted.sorted_values(),
+                                ))
+                                .map_err(|e| format!("column '{}': {e}", a.name))?,
+                            ),
+                        })
+                    }
+                    (
+                        ColumnReference::Categorical {
+                            levels: la,
+                            counts: ca,
+                        },
+                        ColumnReference::Categorical {
+                            levels: lb,
+                            counts: cb,
+                        },
+                    ) => {
+                        let mut all: BTreeMap<String, f64> = BTreeMap::new();
+                        for (l, k) in la.iter().zip(ca).chain(lb.iter().zip(cb)) {
+                            *all.entry(l.clone()).or_default() += k;
+                        }
+                        let (levels, counts) = all.into_iter().unzip();
+                        ColumnReference::Categorical { levels, counts }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "column '{}' is numeric in one reference and categorical in the other",
+                            a.name
+                        ));
+                    }
+                };
+                Ok(FittedColumn {
+                    name: a.name.clone(),
+                    reference,
+                    missing: a.missing + b.missing,
+                    rows: a.rows + b.rows,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(DriftReference { columns })
     }
 
     /// Names of the fitted columns.
@@ -776,9 +917,9 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
             let mut cur = col.numeric_values().unwrap_or_default();
             sort_f64(&mut cur);
             let rs = reference.sorted.sorted_values();
-            // pooled category counts (for tests on few distinct values)
-            let mut pooled = Vec::new();
-            for_each_group(rs, &cur, |v, a, b| pooled.push((v, a as f64, b as f64)));
+            // distinct values of both samples (for the automatic choice)
+            let mut distinct_pooled = 0usize;
+            for_each_group(rs, &cur, |_, _, _| distinct_pooled += 1);
             if reference.distinct == 1 {
                 row.issues.push(DataIssue {
                     kind: "constant".into(),
@@ -790,19 +931,15 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                 });
             }
             let test = match requested {
-                TestKind::Auto => auto_test(ColumnKind::Numeric, rs.len(), pooled.len()),
+                TestKind::Auto => auto_test(ColumnKind::Numeric, rs.len(), distinct_pooled),
                 t => t,
             };
-            row.effect = Some(wasserstein::wasserstein_normed_sorted(
-                rs,
-                &cur,
-                reference.std,
-            ));
-            let (r, c): (Vec<f64>, Vec<f64>) = pooled.iter().map(|&(_, a, b)| (a, b)).unzip();
+            let effect = wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std);
+            row.effect = Some(effect);
             let outcome = match test {
                 TestKind::Ks => reference
                     .sorted
-                    .test(&cur, o.alternative, o.method)
+                    .test_presorted(&cur, o.alternative, o.method)
                     .map(|k| Outcome {
                         statistic: k.statistic,
                         p_value: Some(k.p_value),
@@ -812,9 +949,8 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                 TestKind::Wasserstein => {
                     Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, &cur)))
                 }
-                TestKind::WassersteinNormed => Ok(Outcome::distance(
-                    wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std),
-                )),
+                // the effect is this statistic: computed once
+                TestKind::WassersteinNormed => Ok(Outcome::distance(effect)),
                 TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, &cur))),
                 TestKind::Cvm => cvm::cramervonmises_sorted(rs, &cur)
                     .map(|t| Outcome {
@@ -845,12 +981,17 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                     categorical_test(test, &hr, &hc)
                 }
                 TestKind::Chi2 | TestKind::Z => {
-                    if test == TestKind::Z && pooled.len() > 2 {
+                    if test == TestKind::Z && distinct_pooled > 2 {
                         Err(format!(
-                            "z needs at most two distinct values, found {}; use chi2",
-                            pooled.len()
+                            "z needs at most two distinct values, found {distinct_pooled}; use chi2"
                         ))
                     } else {
+                        // counts of each pooled distinct value on both sides
+                        let (mut r, mut c) = (Vec::new(), Vec::new());
+                        for_each_group(rs, &cur, |_, a, b| {
+                            r.push(a as f64);
+                            c.push(b as f64);
+                        });
                         categorical_test(test, &r, &c)
                     }
                 }
@@ -1014,6 +1155,55 @@ mod tests {
             assert!((a - b).abs() < 1e-12, "{bh:?}");
         }
         assert_eq!(adjust_p_values(&p, Correction::Bonferroni)[1], 0.16);
+    }
+
+    /// A frame with a numeric column `x` and a categorical column `c` (None = missing).
+    fn xc_frame(x: &[Option<i8>], c: &[Option<u8>]) -> Frame {
+        use driftwatch_core::Categorical;
+        let xs: Vec<f64> = x
+            .iter()
+            .map(|v| v.map_or(f64::NAN, |k| f64::from(k) / 4.0))
+            .collect();
+        let cs = Categorical::from_labels(c.iter().map(|v| v.map(|k| format!("l{k}"))));
+        Frame::new(vec![
+            ("x".into(), Column::Numeric(ndarray::Array1::from(xs))),
+            ("c".into(), Column::Categorical(cs)),
+        ])
+        .unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// fit(a ++ b) == merge(fit(a), fit(b)): counts add, samples merge, and the
+        /// parts derived from the whole sample (std, distinct, decile edges and counts)
+        /// are recomputed from the merged sample, so the equality is exact.
+        #[test]
+        fn merge_of_parts_is_fit_of_whole(
+            rows in proptest::collection::vec(
+                (proptest::option::weighted(0.9, -40i8..40), proptest::option::weighted(0.9, 0u8..5)),
+                2..80,
+            ),
+            cut in 0.0f64..1.0,
+        ) {
+            let k = ((rows.len() as f64 * cut) as usize).min(rows.len());
+            let (x, c): (Vec<_>, Vec<_>) = rows.iter().copied().unzip();
+            let whole = DriftReference::fit(&xc_frame(&x, &c), &[]).unwrap();
+            let a = DriftReference::fit(&xc_frame(&x[..k], &c[..k]), &[]).unwrap();
+            let b = DriftReference::fit(&xc_frame(&x[k..], &c[k..]), &[]).unwrap();
+            let merged = a.merge(&b).unwrap();
+            proptest::prop_assert_eq!(&merged, &whole);
+            proptest::prop_assert_eq!(&b.merge(&a).unwrap(), &whole);
+            proptest::prop_assert!(merged.validate().is_ok());
+        }
+    }
+
+    #[test]
+    fn merge_refuses_different_columns() {
+        let a = DriftReference::fit(&frame("x\n1\n"), &[]).unwrap();
+        let b = DriftReference::fit(&frame("y\n1\n"), &[]).unwrap();
+        assert!(a.merge(&b).unwrap_err().contains("different columns"));
+        let c = DriftReference::fit(&frame("x\na\n"), &[]).unwrap();
+        assert!(a.merge(&c).unwrap_err().contains("numeric in one"));
     }
 
     #[test]

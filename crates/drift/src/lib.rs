@@ -12,6 +12,7 @@ pub mod columns;
 pub mod error;
 pub mod ks;
 pub mod monitors;
+pub mod reference_file;
 pub mod stats;
 pub mod stream;
 

@@ -6,8 +6,9 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use driftwatch_core::ReadOptions;
 use driftwatch_drift::columns::{
-    ColumnOverride, Correction, DriftOptions, DriftReference, TestKind,
+    ColumnOverride, ColumnReference, Correction, DriftOptions, DriftReference, TestKind,
 };
+use driftwatch_drift::reference_file::load_reference;
 use serde::Deserialize;
 
 use crate::args::DriftArgs;
@@ -134,21 +135,53 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         categorical: split_list(&a.categorical),
         ..Default::default()
     };
-    let reference = read_frame(&a.reference, &read)?;
-    let current = read_frame(&a.current, &read)?;
-    refuse_numeric_typos(&reference, &a.reference, &read.categorical)?;
-    refuse_numeric_typos(&current, &a.current, &read.categorical)?;
     let columns = split_list(&a.columns);
+    let (fitted, read) = if super::reference::is_reference_file(&a.reference) {
+        let loaded = load_reference(&a.reference)
+            .with_context(|| format!("loading reference {}", a.reference.display()))?;
+        // the current data is read with the reference's categorical columns
+        let mut read = read;
+        for c in &loaded.columns {
+            if matches!(c.reference, ColumnReference::Categorical { .. })
+                && !read.categorical.contains(&c.name)
+            {
+                read.categorical.push(c.name.clone());
+            }
+        }
+        let fitted = if columns.is_empty() {
+            loaded
+        } else {
+            let mut keep = Vec::new();
+            for name in &columns {
+                match loaded.columns.iter().find(|c| &c.name == name) {
+                    Some(c) => keep.push(c.clone()),
+                    None => bail!(
+                        "--columns names '{name}', which the reference {} does not hold (it has {}); rebuild it with that column",
+                        a.reference.display(),
+                        loaded.names().join(",")
+                    ),
+                }
+            }
+            DriftReference { columns: keep }
+        };
+        (fitted, read)
+    } else {
+        let reference = read_frame(&a.reference, &read)?;
+        refuse_numeric_typos(&reference, &a.reference, &read.categorical)?;
+        let fitted = DriftReference::fit(&reference, &columns)
+            .with_context(|| format!("in reference file {}", a.reference.display()))?;
+        (fitted, read)
+    };
     for name in options.overrides.keys() {
-        if reference.column(name).is_err() {
+        if !fitted.columns.iter().any(|c| &c.name == name) {
             bail!(
                 "the drift config names column '{name}', which {} does not have",
                 a.reference.display()
             );
         }
     }
-    let fitted = DriftReference::fit(&reference, &columns)
-        .with_context(|| format!("in reference file {}", a.reference.display()))?;
+    let current = read_frame(&a.current, &read)?;
+    refuse_numeric_typos(&current, &a.current, &read.categorical)?;
     let report = if columns.is_empty() {
         fitted.report(&current, &options)
     } else {

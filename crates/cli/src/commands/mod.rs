@@ -9,6 +9,7 @@ mod models;
 mod monitor;
 mod plugins;
 mod predict;
+mod reference;
 mod sign;
 mod stream;
 mod train;
@@ -36,5 +37,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Card(a) => card::run(&a),
         Command::Stream(a) => stream::run(&a),
         Command::History(a) => history::run(&a),
+        Command::Reference(a) => reference::run(&a),
     }
 }

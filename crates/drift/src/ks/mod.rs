@@ -239,7 +239,7 @@ impl KsReference {
     pub fn new(reference: &[f64]) -> Result<Self, Error> {
         validate(reference, "reference")?;
         let mut sorted = reference.to_vec();
-        sorted.sort_unstable_by(f64::total_cmp);
+        crate::stats::sort_f64(&mut sorted);
         let has_ties = has_adjacent_equal(&sorted);
         Ok(Self { sorted, has_ties })
     }
@@ -250,7 +250,7 @@ impl KsReference {
     /// As [`KsReference::new`].
     pub fn from_vec(mut reference: Vec<f64>) -> Result<Self, Error> {
         validate(&reference, "reference")?;
-        reference.sort_unstable_by(f64::total_cmp);
+        crate::stats::sort_f64(&mut reference);
         let has_ties = has_adjacent_equal(&reference);
         Ok(Self {
             sorted: reference,
@@ -293,9 +293,34 @@ impl KsReference {
     ) -> Result<KsResult, Error> {
         validate(current, "current")?;
         let mut cur = current.to_vec();
-        cur.sort_unstable_by(f64::total_cmp);
+        crate::stats::sort_f64(&mut cur);
         let ties = self.has_ties || has_adjacent_equal(&cur);
         Ok(test_sorted(&self.sorted, &cur, ties, alternative, method))
+    }
+
+    /// [`KsReference::test`] for a `current` sample the caller already sorted
+    /// (ascending, `f64::total_cmp` order), so a column checked by several statistics
+    /// sorts it once.
+    ///
+    /// # Errors
+    /// [`Error::EmptySample`] if `current` is empty, [`Error::NonFinite`]
+    /// if it holds a NaN or an infinity.
+    pub fn test_presorted(
+        &self,
+        sorted_current: &[f64],
+        alternative: Alternative,
+        method: KsMethod,
+    ) -> Result<KsResult, Error> {
+        validate(sorted_current, "current")?;
+        debug_assert!(sorted_current.windows(2).all(|w| w[0] <= w[1]));
+        let ties = self.has_ties || has_adjacent_equal(sorted_current);
+        Ok(test_sorted(
+            &self.sorted,
+            sorted_current,
+            ties,
+            alternative,
+            method,
+        ))
     }
 }
 
@@ -314,7 +339,18 @@ pub fn ks_2samp(
     alternative: Alternative,
     method: KsMethod,
 ) -> Result<KsResult, Error> {
-    KsReference::new(reference)?.test(current, alternative, method)
+    validate(reference, "reference")?;
+    validate(current, "current")?;
+    // The two sorts are independent: run them side by side.
+    let (reference, current) = rayon::join(
+        || KsReference::from_vec(reference.to_vec()),
+        || {
+            let mut c = current.to_vec();
+            crate::stats::sort_f64(&mut c);
+            c
+        },
+    );
+    reference?.test_presorted(&current, alternative, method)
 }
 
 /// `scipy.stats.kstwo.sf(d, n)`: the survival function of the two-sided

@@ -38,9 +38,11 @@ pub fn wasserstein_sorted(reference: &[f64], current: &[f64]) -> f64 {
 /// # Errors
 /// An empty sample or a non-finite value.
 pub fn wasserstein_distance(reference: &[f64], current: &[f64]) -> Result<f64, Error> {
-    let r = sorted_copy(reference, "reference")?;
-    let c = sorted_copy(current, "current")?;
-    Ok(wasserstein_sorted(&r, &c))
+    let (r, c) = rayon::join(
+        || sorted_copy(reference, "reference"),
+        || sorted_copy(current, "current"),
+    );
+    Ok(wasserstein_sorted(&r?, &c?))
 }
 
 /// Wasserstein distance divided by `max(std(reference, ddof=0), 0.001)`, given the

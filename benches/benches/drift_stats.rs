@@ -1,0 +1,116 @@
+//! Criterion benchmarks of the drift statistics library against the targets of
+//! issue 8: KS from unsorted input and with a cached reference, the whole-table
+//! auto check (100k x 20, 5 shifted columns), PSI with a cached reference and
+//! the Wasserstein distance, each at n = 1e6 unless named otherwise.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use driftwatch_core::Frame;
+use driftwatch_drift::columns::{DriftOptions, DriftReference, NumericReference};
+use driftwatch_drift::ks::{Alternative, KsMethod, KsReference, ks_2samp};
+use driftwatch_drift::stats::wasserstein::wasserstein_distance;
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+const N: usize = 1_000_000;
+const SHIFT: f64 = 0.05;
+
+fn normal_sample(n: usize, shift: f64, seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            z + shift
+        })
+        .collect()
+}
+
+/// A rows x cols frame of N(0, 1) columns, the first `shifted` moved by 0.5.
+fn normal_frame(rows: usize, cols: usize, shifted: usize, seed: u64) -> Frame {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x = Array2::from_shape_fn((rows, cols), |(_, j)| {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        if j < shifted { z + 0.5 } else { z }
+    });
+    let names: Vec<String> = (0..cols).map(|j| format!("f{j}")).collect();
+    let Ok(frame) = Frame::from_matrix(&names, &x) else {
+        panic!("benchmark frame has a bad shape");
+    };
+    frame
+}
+
+/// Short, flat sampling: each of these runs takes milliseconds.
+fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    group.sampling_mode(SamplingMode::Flat);
+}
+
+fn bench_drift_stats(c: &mut Criterion) {
+    let reference = normal_sample(N, 0.0, 1);
+    let current = normal_sample(N, SHIFT, 2);
+
+    let mut group = c.benchmark_group("drift");
+    configure(&mut group);
+
+    group.bench_function("ks_2samp/1000000", |b| {
+        b.iter(|| {
+            ks_2samp(
+                black_box(&reference),
+                black_box(&current),
+                Alternative::TwoSided,
+                KsMethod::Auto,
+            )
+        });
+    });
+
+    let Ok(fitted_ks) = KsReference::new(&reference) else {
+        panic!("benchmark reference sample is invalid");
+    };
+    group.bench_function("ks_2samp_cached_reference/1000000", |b| {
+        b.iter(|| fitted_ks.test(black_box(&current), Alternative::TwoSided, KsMethod::Auto));
+    });
+
+    let Ok(numeric) = NumericReference::new(reference.clone()) else {
+        panic!("benchmark reference sample is invalid");
+    };
+    group.bench_function("psi_cached_reference/1000000", |b| {
+        b.iter(|| numeric.psi(black_box(&current)));
+    });
+
+    group.bench_function("wasserstein/1000000", |b| {
+        b.iter(|| wasserstein_distance(black_box(&reference), black_box(&current)));
+    });
+
+    let ref_frame = normal_frame(100_000, 20, 0, 3);
+    let cur_frame = normal_frame(100_000, 20, 5, 4);
+    let options = DriftOptions::default();
+    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(2).build() else {
+        panic!("cannot build a 2-thread pool");
+    };
+    // Fit and check: the whole job of `driftwatch drift` once the CSVs are read.
+    group.bench_function("table_auto/100000x20", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                DriftReference::fit(black_box(&ref_frame), &[])
+                    .and_then(|r| r.report(black_box(&cur_frame), &options))
+            })
+        });
+    });
+    let Ok(fitted) = pool.install(|| DriftReference::fit(&ref_frame, &[])) else {
+        panic!("cannot fit the benchmark reference");
+    };
+    // Check only, against a reference fitted (or loaded) once.
+    group.bench_function("table_auto_cached_reference/100000x20", |b| {
+        b.iter(|| pool.install(|| fitted.report(black_box(&cur_frame), &options)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_drift_stats);
+criterion_main!(benches);

@@ -1,0 +1,192 @@
+//! `driftwatch reference build` and `driftwatch drift --reference FILE.dwr`, through the
+//! real binary: the saved reference gives the same report as the CSV it was built
+//! from, for every test, and a damaged file is an input error (exit 2) with a message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftwatch"))
+        .args(args)
+        .output()
+        .expect("run driftwatch")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A reference and a current CSV with numeric (many values, few values), categorical
+/// and partly missing columns; the current one shifted and with an unseen category.
+fn write_data(dir: &Path) -> (String, String) {
+    let mut r = String::from("x,small,region,gap\n");
+    let mut c = String::from("x,small,region,gap\n");
+    for i in 0..1500 {
+        let x = ((i * 7919) % 1000) as f64 / 100.0;
+        let region = ["north", "south", "east"][i % 3];
+        let gap = if i % 10 == 0 {
+            "NA".to_string()
+        } else {
+            format!("{}", i % 17)
+        };
+        r.push_str(&format!("{x},{},{region},{gap}\n", i % 3));
+        let region = ["north", "south", "west"][i % 3];
+        let gap = if i % 4 == 0 {
+            "NA".to_string()
+        } else {
+            format!("{}", i % 13)
+        };
+        c.push_str(&format!("{},{},{region},{gap}\n", x + 0.7, (i % 4).min(2)));
+    }
+    let (rp, cp) = (dir.join("r.csv"), dir.join("c.csv"));
+    std::fs::write(&rp, r).unwrap();
+    std::fs::write(&cp, c).unwrap();
+    (
+        rp.to_string_lossy().into_owned(),
+        cp.to_string_lossy().into_owned(),
+    )
+}
+
+#[test]
+fn saved_reference_gives_the_same_report_as_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = write_data(dir.path());
+    let dwr = dir.path().join("r.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &r,
+        "--out",
+        &dwr,
+        "--categorical",
+        "region",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["rows"], 1500);
+    assert_eq!(summary["columns"], 4);
+    assert_eq!(summary["categorical"], 1);
+    for test in ["auto", "ks", "psi", "cvm", "jensenshannon", "chi2"] {
+        let from_csv = run(&[
+            "drift",
+            "--reference",
+            &r,
+            "--current",
+            &c,
+            "--categorical",
+            "region",
+            "--test",
+            test,
+            "--format",
+            "json",
+        ]);
+        // the .dwr remembers that `region` is categorical
+        let from_dwr = run(&[
+            "drift",
+            "--reference",
+            &dwr,
+            "--current",
+            &c,
+            "--test",
+            test,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(from_csv.status.code(), Some(0), "{}", stderr(&from_csv));
+        assert_eq!(from_dwr.status.code(), Some(0), "{}", stderr(&from_dwr));
+        let a: serde_json::Value = serde_json::from_slice(&from_csv.stdout).unwrap();
+        let b: serde_json::Value = serde_json::from_slice(&from_dwr.stdout).unwrap();
+        assert_eq!(a, b, "test {test}");
+        assert_eq!(a["total"], 4);
+    }
+    let a = run(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--categorical",
+        "region",
+        "--columns",
+        "x,region",
+        "--format",
+        "json",
+    ]);
+    let b = run(&[
+        "drift",
+        "--reference",
+        &dwr,
+        "--current",
+        &c,
+        "--columns",
+        "x,region",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(v["columns"][0]["column"], "x");
+    assert_eq!(v["columns"][1]["unseen_categories"][0][0], "west");
+    let missing = run(&[
+        "drift",
+        "--reference",
+        &dwr,
+        "--current",
+        &c,
+        "--columns",
+        "nope",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("does not hold"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn damaged_reference_files_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = write_data(dir.path());
+    let dwr = dir.path().join("r.dwr");
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &r,
+        "--out",
+        dwr.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("4 columns"));
+    let bytes = std::fs::read(&dwr).unwrap();
+    let bad = dir.path().join("bad.dwr");
+    let mut flipped = bytes.clone();
+    let n = flipped.len();
+    flipped[n / 2] ^= 0xff;
+    std::fs::write(&bad, &flipped).unwrap();
+    let o = run(&[
+        "drift",
+        "--reference",
+        bad.to_str().unwrap(),
+        "--current",
+        &c,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("checksum"), "{}", stderr(&o));
+    std::fs::write(&bad, &bytes[..bytes.len() / 3]).unwrap();
+    let o = run(&[
+        "drift",
+        "--reference",
+        bad.to_str().unwrap(),
+        "--current",
+        &c,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
+}
