@@ -495,3 +495,57 @@ fn pipeline_config_from_toml_with_grid_search_and_ranges() {
         "{err}"
     );
 }
+
+#[test]
+fn a_stream_detector_runs_inside_monitor_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = trained(dir.path());
+    let config = dir.path().join("m.toml");
+    std::fs::write(
+        &config,
+        "[[monitors]]\nname = \"stream_detector\"\n[monitors.config]\ndetector = \"page-hinkley\"\nsource = \"column\"\ncolumn = \"petal_length\"\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "monitor",
+        "--model",
+        model.to_str().unwrap(),
+        "--reference",
+        iris().to_str().unwrap(),
+        "--current",
+        iris().to_str().unwrap(),
+        "--target",
+        "species",
+        "--window",
+        "50",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j = json(&o);
+    let windows = j["report"]["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 3);
+    for w in windows {
+        let f: Vec<&serde_json::Value> = w["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["monitor"] == "stream_detector")
+            .collect();
+        assert_eq!(f.len(), 1, "{w}");
+        assert_eq!(f[0]["method"], "page-hinkley");
+    }
+    // iris is sorted by species: the versicolor and virginica windows shift petal length
+    // far above the mixed reference, so Page-Hinkley fires there.
+    assert_eq!(
+        windows[2]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["monitor"] == "stream_detector")
+            .unwrap()["status"],
+        "alert"
+    );
+}
