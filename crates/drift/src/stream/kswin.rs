@@ -186,6 +186,15 @@ impl StreamDetector for Kswin {
             return Signal::None;
         }
         if self.len == size {
+            // The value at relative position `old` moves from the recent part into the
+            // old part: take it out of the sorted recent sample.
+            let leaving = self.buf[(self.head + old) % size];
+            match self.recent.binary_search_by(|v| v.total_cmp(&leaving)) {
+                Ok(i) if self.recent.len() == stat => {
+                    self.recent.remove(i);
+                }
+                _ => self.recent.clear(),
+            }
             self.head = (self.head + 1) % size;
             self.len -= 1;
         }
@@ -196,15 +205,23 @@ impl StreamDetector for Kswin {
             self.drift = false;
             return Signal::None;
         }
+        // Keep the recent sample sorted by insertion (O(stat) moves) instead of sorting
+        // it on every update; rebuild it when the window has just filled.
+        if self.recent.len() + 1 == stat {
+            let i = self.recent.partition_point(|v| v.total_cmp(&x).is_lt());
+            self.recent.insert(i, x);
+        } else {
+            self.recent.clear();
+            for i in old..size {
+                self.recent.push(self.buf[(self.head + i) % size]);
+            }
+            self.recent.sort_unstable_by(f64::total_cmp);
+        }
         self.drawn.clear();
         for i in 0..stat {
             let j = i + below(&mut self.rng, old - i);
             self.pool.swap(i, j);
             self.drawn.push(self.buf[(self.head + self.pool[i]) % size]);
-        }
-        self.recent.clear();
-        for i in old..size {
-            self.recent.push(self.buf[(self.head + i) % size]);
         }
         if self
             .drawn
@@ -216,7 +233,6 @@ impl StreamDetector for Kswin {
             return Signal::None;
         }
         self.drawn.sort_unstable_by(f64::total_cmp);
-        self.recent.sort_unstable_by(f64::total_cmp);
         let k = ks_numerator(&self.drawn, &self.recent);
         if self.p_by_k.len() != stat + 1 {
             self.p_by_k = vec![f64::NAN; stat + 1];
@@ -242,6 +258,7 @@ impl StreamDetector for Kswin {
         self.rng = self.used_seed;
         self.head = 0;
         self.len = 0;
+        self.recent.clear();
         for (i, p) in self.pool.iter_mut().enumerate() {
             *p = i;
         }
@@ -272,5 +289,29 @@ mod cache_tests {
             .statistic;
         assert_eq!(ks_numerator(&a, &b) as f64 / 5.0, d);
         assert_eq!(ks_numerator(&a, &a), 0);
+    }
+
+    #[test]
+    fn the_incrementally_sorted_recent_sample_is_the_sorted_tail_of_the_window() {
+        let mut d = Kswin::new(0.005, 20, 5, Some(3));
+        let mut window = std::collections::VecDeque::new();
+        for i in 0..500u64 {
+            // values with ties and a level change, so drifts reset the window too
+            let x = ((i * 7919) % 13) as f64 + if i > 250 { 10.0 } else { 0.0 };
+            let was_drift = d.drift;
+            if was_drift {
+                window.clear();
+            }
+            d.update(x);
+            window.push_back(x);
+            if window.len() > 20 {
+                window.pop_front();
+            }
+            if window.len() == 20 {
+                let mut tail: Vec<f64> = window.iter().skip(15).copied().collect();
+                tail.sort_unstable_by(f64::total_cmp);
+                assert_eq!(d.recent, tail, "step {i}");
+            }
+        }
     }
 }
