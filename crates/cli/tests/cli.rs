@@ -4,35 +4,14 @@
 
 //! and every kind of bad input.
 
+mod common;
+
+use common::{json, root, run, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_driftwatch"))
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn iris() -> PathBuf {
     root().join("fixtures/golden/iris.csv")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run driftwatch")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
 /// Trains the iris model once per test that needs it.

@@ -2,27 +2,11 @@
 //! `driftwatch monitor` on a prediction log with delayed labels and time windows, and
 //! the report files it writes.
 
+mod common;
+
+use common::{root, run, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_driftwatch"))
-        .args(args)
-        .output()
-        .expect("run driftwatch")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 const DAY: i64 = 86_400;
 const T0: i64 = 1_709_251_200; // 2024-03-01T00:00:00Z

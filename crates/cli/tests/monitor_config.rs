@@ -1,32 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `driftwatch monitor --config/--init` and `driftwatch history` on the real binary.
 
+mod common;
+
+use common::{root, run, run_in, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_driftwatch"));
-    if let Some(d) = dir {
-        c.current_dir(d);
-    }
-    c.args(args).output().expect("run driftwatch")
-}
-
-fn run(args: &[&str]) -> Output {
-    run_in(None, args)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 const DAY: i64 = 86_400;
 const T0: i64 = 1_709_251_200; // 2024-03-01T00:00:00Z

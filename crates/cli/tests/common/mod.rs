@@ -1,0 +1,39 @@
+//! Helpers shared by the CLI integration tests: run the real binary, read its output.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `driftwatch` with `args` in `dir` (or the current directory).
+pub fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_driftwatch"));
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    c.args(args).output().expect("run driftwatch")
+}
+
+/// Runs `driftwatch` with `args`.
+pub fn run(args: &[&str]) -> Output {
+    run_in(None, args)
+}
+
+/// Stdout then stderr, for assertion messages and needle searches.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Stdout parsed as JSON (panics with the whole output when it is not).
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
