@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::output::Format;
+use crate::output::{Format, ReportFormat};
 
 /// Train, package and watch tabular ML models: drift, performance and alerts.
 #[derive(Debug, Parser)]
@@ -267,7 +267,7 @@ pub struct DriftArgs {
 /// `driftwatch monitor`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
+    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format html --output report.html\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
 )]
 pub struct MonitorArgs {
     /// Write a commented default config (monitors from the registry, alert policy,
@@ -329,12 +329,17 @@ pub struct MonitorArgs {
     /// Append the window history (JSON lines) to this file.
     #[arg(long)]
     pub history: Option<PathBuf>,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
-    /// Write the report to this file too, in the format of its extension: `.html`
-    /// (self-contained page with charts), `.json` (docs/report.schema.json) or `.md`.
-    #[arg(long, visible_alias = "out")]
+    /// Report format: text (the daily table, alerts and summary), json
+    /// (docs/report-schema.json), markdown, or html (one self-contained page with the
+    /// charts). Default: the --output file's extension, else text.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write a second report to FILE in the format of its extension (`.html`, `.json`,
+    /// `.md`, `.txt`), e.g. the HTML page next to a text table on stdout.
+    #[arg(long, visible_alias = "out", value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Write the latest state in the Prometheus text format to this file.
     #[arg(long)]

@@ -345,7 +345,7 @@ fn monitor_reports_windows_alerts_and_summary() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let j = json(&o);
-    let windows = j["report"]["windows"].as_array().unwrap();
+    let windows = j["windows"].as_array().unwrap();
     assert_eq!(windows.len(), 3);
     // iris is sorted by class: each 50-row window holds one species, far from the
     // reference mix, so every feature drifts and the prediction shares alert.
@@ -504,7 +504,7 @@ fn a_stream_detector_runs_inside_monitor_from_the_config() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let j = json(&o);
-    let windows = j["report"]["windows"].as_array().unwrap();
+    let windows = j["windows"].as_array().unwrap();
     assert_eq!(windows.len(), 3);
     for w in windows {
         let f: Vec<&serde_json::Value> = w["findings"]

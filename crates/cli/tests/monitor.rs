@@ -102,7 +102,7 @@ fn prediction_log_with_delayed_labels_by_day() {
         text(&o)
     );
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let w = j["report"]["windows"].as_array().unwrap();
+    let w = j["windows"].as_array().unwrap();
     let labels: Vec<&str> = w.iter().map(|w| w["label"].as_str().unwrap()).collect();
     assert_eq!(
         labels,
@@ -195,6 +195,83 @@ fn bad_monitor_input_exits_2() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         text(&o).contains("--every needs timestamps"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// `--format` with `--output`: the format follows the flag or the file's extension, the
+/// JSON validates against docs/report-schema.json, and nothing else goes to stdout.
+#[test]
+fn report_formats_go_to_the_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = root().join("fixtures/golden/iris.csv");
+    let model = dir.path().join("iris.dwm");
+    let o = run(&[
+        "train",
+        "--data",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (log, labels) = log_and_labels(dir.path());
+    let monitor = |extra: &[&str]| {
+        let mut args = vec![
+            "monitor",
+            "--model",
+            model.to_str().unwrap(),
+            "--reference",
+            iris.to_str().unwrap(),
+            "--current",
+            log.to_str().unwrap(),
+            "--labels",
+            labels.to_str().unwrap(),
+            "--target",
+            "species",
+            "--every",
+            "1d",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+
+    let json = dir.path().join("out.json");
+    let o = monitor(&["--output", json.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.stdout.is_empty(), "the report went to the file");
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/report-schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&j).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(j["model"], "iris@1.0.0");
+    assert_eq!(j["windows"].as_array().unwrap().len(), 4);
+    assert_eq!(j["skipped_rows"].as_array().unwrap().len(), 0);
+    assert!(j["baseline"]["accuracy"].as_f64().unwrap() > 0.9);
+
+    let md = dir.path().join("report.txt");
+    let o = monitor(&["--format", "markdown", "--output", md.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(&md).unwrap();
+    assert!(page.contains("| 2024-03-02T00:00:00Z |"), "{page}");
+
+    let o = monitor(&["--format", "html"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = String::from_utf8(o.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
+    assert!(page.contains("<section id=\"alerts\">"));
+
+    let o = monitor(&["--report", dir.path().join("r.csv").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("name the file .html, .json, .md or .txt"),
         "{}",
         text(&o)
     );

@@ -160,7 +160,7 @@ fn config_names_monitors_policy_and_windows_flags_override() {
     let o = run_in(Some(&root().join("crates/cli")), &args);
     assert!(o.status.success(), "{}", text(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let w = j["report"]["windows"].as_array().unwrap();
+    let w = j["windows"].as_array().unwrap();
     assert_eq!(w.len(), 3, "rows = 50 from the file");
     for win in w {
         // latency_ms = 0..49 in every window: numpy.percentile -> 24.5, 46.55, 48.51
@@ -191,7 +191,7 @@ fn config_names_monitors_policy_and_windows_flags_override() {
     let o = run_in(Some(&root().join("crates/cli")), &args);
     assert!(o.status.success(), "{}", text(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(j["report"]["windows"].as_array().unwrap().len(), 2);
+    assert_eq!(j["windows"].as_array().unwrap().len(), 2);
 
     // An unknown monitor name is a usage error that lists the registered ones.
     std::fs::write(&config, "[[monitors]]\nname = \"nope\"\n").unwrap();

@@ -134,7 +134,10 @@ impl WindowReport {
                     metrics.entry(metric_key(f)).or_insert(f.statistic);
                 }
             } else if let Some(col) = &f.column {
-                if f.method == ERROR_METHOD {
+                // Latency percentiles name their column but are not a drift check.
+                if f.method == ERROR_METHOD
+                    || crate::summary::LATENCY_METHODS.contains(&f.method.as_str())
+                {
                     continue;
                 }
                 checked.insert(col.clone());

@@ -306,7 +306,12 @@ impl RunReport {
         let keys: BTreeSet<&String> = self.windows.iter().flat_map(|w| w.metrics.keys()).collect();
         for k in keys {
             if let Some(v) = self.windows.iter().rev().find_map(|w| w.metrics.get(k)) {
-                let _ = writeln!(out, "driftwatch_metric{{metric=\"{}\"}} {v}", prom_label(k));
+                let _ = writeln!(
+                    out,
+                    "driftwatch_metric{{metric=\"{}\"}} {}",
+                    prom_label(k),
+                    prom_value(*v)
+                );
             }
         }
         out.push_str(
@@ -319,6 +324,8 @@ impl RunReport {
         );
         out.push_str("# TYPE driftwatch_checked_features gauge\n");
         let _ = writeln!(out, "driftwatch_checked_features {}", s.total_features);
+        self.prometheus_drift(&mut out);
+        self.prometheus_latency(&mut out);
         out.push_str("# HELP driftwatch_active_alerts Active alerts by severity.\n");
         out.push_str("# TYPE driftwatch_active_alerts gauge\n");
         for (sev, n) in &s.alerts_by_severity {
@@ -328,6 +335,98 @@ impl RunReport {
         out.push_str("# TYPE driftwatch_predictions gauge\n");
         let _ = writeln!(out, "driftwatch_predictions {}", s.total_predictions);
         out
+    }
+}
+
+impl RunReport {
+    /// Per-feature drift statistic, p-value and verdict of the last window with drift
+    /// findings (`driftwatch_drift_*{feature, test}`).
+    fn prometheus_drift(&self, out: &mut String) {
+        let Some(w) = self
+            .windows
+            .iter()
+            .rev()
+            .find(|w| !w.checked_columns.is_empty())
+        else {
+            return;
+        };
+        let drift: Vec<&driftwatch_core::Finding> = w
+            .findings
+            .iter()
+            .filter(|f| {
+                f.baseline.is_none()
+                    && f.column
+                        .as_ref()
+                        .is_some_and(|c| w.checked_columns.binary_search(c).is_ok())
+            })
+            .collect();
+        let series: [(&str, &str, fn(&driftwatch_core::Finding) -> Option<f64>); 3] = [
+            (
+                "driftwatch_drift_statistic",
+                "Drift statistic per feature in the last window checked.",
+                |f| Some(f.statistic),
+            ),
+            (
+                "driftwatch_drift_p_value",
+                "Drift test p-value per feature in the last window checked (tests with one).",
+                |f| f.p_value,
+            ),
+            (
+                "driftwatch_drift_detected",
+                "1 when the feature drifted in the last window checked, else 0.",
+                |f| {
+                    Some(f64::from(u8::from(
+                        f.status == driftwatch_core::Status::Alert,
+                    )))
+                },
+            ),
+        ];
+        for (name, help, value) in series {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} gauge");
+            for f in &drift {
+                if let (Some(col), Some(v)) = (&f.column, value(f)) {
+                    let _ = writeln!(
+                        out,
+                        "{name}{{feature=\"{}\",test=\"{}\"}} {}",
+                        prom_label(col),
+                        prom_label(&f.method),
+                        prom_value(v)
+                    );
+                }
+            }
+        }
+    }
+
+    /// Latency percentiles of the last window the `latency` monitor judged.
+    fn prometheus_latency(&self, out: &mut String) {
+        let Some(l) = &self.summary.latency else {
+            return;
+        };
+        out.push_str("# HELP driftwatch_latency_ms Prediction latency percentiles (ms) of the last window with latency.\n");
+        out.push_str("# TYPE driftwatch_latency_ms gauge\n");
+        for (q, v) in [("0.5", l.p50), ("0.95", l.p95), ("0.99", l.p99)] {
+            let _ = writeln!(
+                out,
+                "driftwatch_latency_ms{{quantile=\"{q}\"}} {}",
+                prom_value(v)
+            );
+        }
+    }
+}
+
+/// A sample value as Prometheus spells it (`NaN`, `+Inf`, `-Inf` for non-finite).
+fn prom_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
+    } else {
+        format!("{v}")
     }
 }
 

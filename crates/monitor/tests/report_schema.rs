@@ -1,12 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The JSON report validates against `docs/report.schema.json`, and the schema rejects
+//! The JSON report validates against `docs/report-schema.json`, and the schema rejects
 //! what it should.
 
 use driftwatch_core::{Finding, Severity, Status};
 use driftwatch_monitor::{AlertPolicy, RunReport, WindowReport};
 
 fn schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/report.schema.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/report-schema.json");
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     jsonschema::validator_for(&schema).unwrap()

@@ -20,7 +20,7 @@ use driftwatch_monitor::{
 use crate::args::MonitorArgs;
 use crate::bundle;
 use crate::data::read_frame;
-use crate::output::{Format, print_json};
+use crate::output::{ReportFormat, emit};
 
 /// The column the prediction log's `latency_ms` is given to the monitors as.
 const LATENCY_COLUMN: &str = "latency_ms";
@@ -178,52 +178,83 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
     }
     let active = summary.active_alerts.len();
     let report = RunReport::new(reports, alerts);
+    let title = format!(
+        "driftwatch: {}@{} on {}",
+        b.header.name,
+        b.header.version,
+        s.current.display()
+    );
+    let ctx = RenderContext {
+        report: &report,
+        reference: &reference_window,
+        windows: &windows,
+        title: &title,
+        model: format!("{}@{}", b.header.name, b.header.version),
+        baseline,
+        skipped: &skipped,
+    };
+    let format = a
+        .format
+        .or_else(|| a.output.as_deref().and_then(ReportFormat::from_extension))
+        .unwrap_or_default();
+    emit(&ctx.render(format)?, a.output.as_deref(), "the report")?;
     if let Some(path) = &a.report {
-        let title = format!(
-            "driftwatch: {}@{} on {}",
-            b.header.name,
-            b.header.version,
-            s.current.display()
-        );
-        let text = match path.extension().and_then(|e| e.to_str()) {
-            Some("html" | "htm") => {
-                // Histograms of the reference vs the last window with rows.
-                let distributions =
-                    windows
-                        .iter()
-                        .rposition(|w| w.n_rows() > 0)
-                        .map(|i| Distributions {
-                            window: report.windows[i].index,
-                            features: histograms(&reference_window, &windows[i], DEFAULT_BINS),
-                        });
-                report.render_html(distributions.as_ref(), &title)?
-            }
-            Some("json") => report.to_json()?,
-            Some("md" | "markdown") => report.render_markdown(),
-            _ => bail!(
-                "--report {}: name the file .html, .json or .md to choose the format",
+        let format = ReportFormat::from_extension(path).with_context(|| {
+            format!(
+                "--report {}: name the file .html, .json, .md or .txt to choose the format",
                 path.display()
-            ),
-        };
-        std::fs::write(path, text).with_context(|| format!("writing report {}", path.display()))?;
+            )
+        })?;
+        emit(&ctx.render(format)?, Some(path), "the report")?;
     }
     if let Some(path) = &a.prometheus {
         std::fs::write(path, report.render_prometheus())
             .with_context(|| format!("writing Prometheus file {}", path.display()))?;
     }
-    match a.format {
-        Format::Json => print_json(&serde_json::json!({
-            "model": format!("{}@{}", b.header.name, b.header.version),
-            "baseline": baseline,
-            "skipped_rows": skipped,
-            "report": serde_json::from_str::<serde_json::Value>(&report.to_json()?)?,
-            "summary": summary,
-        }))?,
-        Format::Text => {
-            print!("{}", report.render_text());
-        }
-    }
     Ok(if a.fail_on_alert && active > 0 { 1 } else { 0 })
+}
+
+/// What the report formats need from a run.
+struct RenderContext<'a> {
+    report: &'a RunReport,
+    reference: &'a Window,
+    windows: &'a [Window],
+    title: &'a str,
+    model: String,
+    baseline: &'a std::collections::BTreeMap<String, f64>,
+    skipped: &'a [usize],
+}
+
+impl RenderContext<'_> {
+    fn render(&self, format: ReportFormat) -> Result<String> {
+        Ok(match format {
+            ReportFormat::Text => self.report.render_text(),
+            ReportFormat::Markdown => self.report.render_markdown(),
+            ReportFormat::Json => {
+                // The report of docs/report-schema.json plus what only the CLI knows.
+                let mut json: serde_json::Value = serde_json::from_str(&self.report.to_json()?)?;
+                if let Some(obj) = json.as_object_mut() {
+                    obj.insert("model".into(), self.model.clone().into());
+                    obj.insert("baseline".into(), serde_json::to_value(self.baseline)?);
+                    obj.insert("skipped_rows".into(), serde_json::to_value(self.skipped)?);
+                }
+                serde_json::to_string_pretty(&json)?
+            }
+            ReportFormat::Html => {
+                // Histograms of the reference vs the last window with rows.
+                let distributions =
+                    self.windows
+                        .iter()
+                        .rposition(|w| w.n_rows() > 0)
+                        .map(|i| Distributions {
+                            window: self.report.windows[i].index,
+                            features: histograms(self.reference, &self.windows[i], DEFAULT_BINS),
+                        });
+                self.report
+                    .render_html(distributions.as_ref(), self.title)?
+            }
+        })
+    }
 }
 
 /// The valid rows of `x` (1-based numbers of the skipped ones are returned too).
