@@ -360,7 +360,7 @@ impl RunReport {
                         .is_some_and(|c| w.checked_columns.binary_search(c).is_ok())
             })
             .collect();
-        let series: [(&str, &str, fn(&driftwatch_core::Finding) -> Option<f64>); 3] = [
+        let series: [(&str, &str, FindingValue); 3] = [
             (
                 "driftwatch_drift_statistic",
                 "Drift statistic per feature in the last window checked.",
@@ -414,6 +414,9 @@ impl RunReport {
         }
     }
 }
+
+/// Reads one number of a finding for a Prometheus series.
+type FindingValue = fn(&driftwatch_core::Finding) -> Option<f64>;
 
 /// A sample value as Prometheus spells it (`NaN`, `+Inf`, `-Inf` for non-finite).
 fn prom_value(v: f64) -> String {
