@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The Prometheus file parses as the text exposition format: an independent parser
 //! (prometheus-parse) reads every sample back with its labels and value, and a strict
 //! line check holds each family to `# HELP`, then `# TYPE`, then its samples.
