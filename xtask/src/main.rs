@@ -1,5 +1,6 @@
 //! Project tasks: `cargo xtask simulate` replays drift scenarios, `cargo xtask bench`
-//! runs the criterion benchmarks for regression checks. One module per subcommand.
+//! runs the criterion benchmarks for regression checks, `cargo xtask render` checks and
+//! screenshots an HTML report in headless Chromium. One module per subcommand.
 
 // Plugin crates register monitors through `inventory`; referencing them keeps the
 // linker from dropping their registrations.
@@ -7,6 +8,7 @@ use driftwatch_drift as _;
 use driftwatch_metrics as _;
 
 mod bench;
+mod render;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +27,9 @@ enum Task {
     Simulate(simulate::SimulateArgs),
     /// Run the criterion benchmarks; save or compare a named baseline.
     Bench(bench::BenchArgs),
+    /// Open an HTML report in headless Chromium: check its sections and console, save a
+    /// PNG screenshot.
+    Render(render::RenderArgs),
 }
 
 fn main() {
@@ -32,6 +37,7 @@ fn main() {
     let result = match flags.command {
         Task::Simulate(a) => simulate::run(&a),
         Task::Bench(a) => bench::run(&a),
+        Task::Render(a) => render::run(&a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -23,7 +23,7 @@ pub use scenario::AnyScenario;
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
     /// A built-in scenario name or a scenario TOML file.
-    #[arg(long, default_value = "seed-iris-30day")]
+    #[arg(long, default_value = DEFAULT_SCENARIO)]
     pub scenario: String,
     /// List the built-in scenarios and exit.
     #[arg(long)]
@@ -38,6 +38,20 @@ pub struct SimulateArgs {
     /// into this directory, for the CLI walk-through.
     #[arg(long)]
     pub export: Option<PathBuf>,
+}
+
+/// The scenario `cargo xtask simulate` replays when none is named.
+pub const DEFAULT_SCENARIO: &str = "seed-iris-30day";
+
+/// Replays a monitoring scenario (built-in name or file) into `out`, quietly: the
+/// report files without the printed tables (for `cargo xtask render`).
+pub fn replay_to(name_or_file: &str, out: &Path) -> Result<()> {
+    let AnyScenario::Monitoring(s) = load(name_or_file)? else {
+        bail!("scenario {name_or_file} is a detector evaluation: it writes no report");
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    run::replay(&s, &workspace_root(), out)?;
+    Ok(())
 }
 
 /// The workspace root (xtask lives one level below it).
