@@ -50,6 +50,40 @@ pub enum Command {
     History(HistoryArgs),
     /// Fit a drift reference once (sorted samples, bin edges, counts) and save it.
     Reference(ReferenceArgs),
+    /// Run the deployment checklist on a bundle and sample rows; exit 1 if a check fails.
+    CheckDeploy(CheckDeployArgs),
+}
+
+/// `driftwatch check-deploy`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Checks: metrics recorded; version set; schema (required features, ranges); example \
+input predicts; crate and format versions recorded; load time; single-row predict latency; \
+model card renders. docs/DEPLOY.md explains each and the limits.\n\n\
+Examples:\n  driftwatch check-deploy iris.dwm --sample rows.csv\n  \
+driftwatch check-deploy iris.dwm --sample rows.csv --verify-key release.pub --format json\n  \
+driftwatch check-deploy big.dwm --sample rows.csv --max-load-ms 2000 --max-latency-ms 5"
+)]
+pub struct CheckDeployArgs {
+    /// The model bundle.
+    pub file: PathBuf,
+    /// Example input rows (CSV with the model's input columns; other columns are ignored).
+    #[arg(long)]
+    pub sample: PathBuf,
+    /// Refuse the bundle unless FILE.sig verifies with this public key (from `driftwatch keygen`).
+    #[arg(long, value_name = "PUB")]
+    pub verify_key: Option<PathBuf>,
+    /// The load-time check fails above this many milliseconds (reading, checking and
+    /// decoding the whole bundle).
+    #[arg(long, default_value_t = crate::commands::check_deploy::DEFAULT_MAX_LOAD_MS)]
+    pub max_load_ms: f64,
+    /// The latency check fails when the median single-row predict takes longer than this
+    /// many milliseconds.
+    #[arg(long, default_value_t = crate::commands::check_deploy::DEFAULT_MAX_LATENCY_MS)]
+    pub max_latency_ms: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// `driftwatch reference`.
@@ -386,11 +420,15 @@ pub struct SchemaArgs {
 /// `driftwatch inspect`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch inspect iris.dwm\n  driftwatch inspect iris.dwm --format json"
+    after_help = "Examples:\n  driftwatch inspect iris.dwm\n  driftwatch inspect iris.dwm --format json\n  driftwatch inspect iris.dwm --compare-levels"
 )]
 pub struct InspectArgs {
     /// The model bundle.
     pub file: PathBuf,
+    /// Load the bundle and encode its model again without compression and at zstd
+    /// levels 3 and 19, in memory (FILE is never written): size, save and load time of each.
+    #[arg(long)]
+    pub compare_levels: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -436,7 +474,7 @@ pub struct SignArgs {
 /// `driftwatch models`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch models push iris.dwm --name iris --version 1.2.0\n  driftwatch models list\n  driftwatch models show iris@1.2.0\n  driftwatch models promote iris@1.2.0 --stage production\n  driftwatch models pull iris@production --out deployed.dwm"
+    after_help = "Examples:\n  driftwatch models push iris.dwm --name iris --version 1.2.0\n  driftwatch models list\n  driftwatch models show iris@1.2.0\n  driftwatch models promote iris@1.2.0 --stage production\n  driftwatch models pull iris@production --out deployed.dwm\n  driftwatch models pull iris@production --out deployed.dwm --verify-key release.pub"
 )]
 pub struct ModelsArgs {
     /// The store directory (created on the first push).
@@ -486,6 +524,10 @@ pub enum ModelsAction {
         /// Where to write the bundle.
         #[arg(long)]
         out: PathBuf,
+        /// Refuse (and write nothing) unless the stored bundle's signature verifies with
+        /// this public key (from `driftwatch keygen`).
+        #[arg(long, value_name = "PUB")]
+        verify_key: Option<PathBuf>,
     },
 }
 

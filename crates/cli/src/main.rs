@@ -1,9 +1,9 @@
 //! `driftwatch`: train, package and watch tabular ML models.
 //!
 //! A thin layer over the library crates: it parses arguments, reads files through the
-//! core reader, calls the libraries and prints. Exit codes: 0 success; 1 only when
-//! `--fail-on-drift`/`--fail-on-alert` was given and something fired; 2 for bad usage
-//! or bad input.
+//! core reader, calls the libraries and prints. Exit codes: 0 success; 1 when
+//! `--fail-on-drift`/`--fail-on-alert` was given and something fired, or a
+//! `check-deploy` check failed; 2 for bad usage or bad input.
 
 // Plugin crates register monitors through `inventory`; referencing them keeps the
 // linker from dropping their registrations.

@@ -29,7 +29,9 @@ mod file;
 mod header;
 mod limits;
 mod msgpack;
+mod reencode;
 mod sign;
+mod signed_pull;
 pub mod store;
 
 use driftwatch_core::Pipeline;
@@ -45,6 +47,7 @@ pub use header::{
     default_crate_versions,
 };
 pub use limits::Limits;
+pub use reencode::reencode;
 pub use sign::{
     SignatureFile, generate_key, load_signed, read_signing_key, read_verifying_key, sign_file,
     signature_path, verify_signature, write_key_pair,

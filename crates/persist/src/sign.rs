@@ -246,7 +246,11 @@ pub fn load_signed(path: &Path, key: &VerifyingKey) -> Result<Bundle> {
     codec::decode(&bytes, &limits, &file)
 }
 
-fn check_signature(path: &Path, bytes: &[u8], key: &VerifyingKey) -> Result<SignatureFile> {
+pub(crate) fn check_signature(
+    path: &Path,
+    bytes: &[u8],
+    key: &VerifyingKey,
+) -> Result<SignatureFile> {
     let file = path.display().to_string();
     let sig_path = signature_path(path);
     let sig_name = sig_path.display().to_string();
@@ -315,7 +319,7 @@ fn check_signature(path: &Path, bytes: &[u8], key: &VerifyingKey) -> Result<Sign
 }
 
 /// Reads a whole bundle file, refusing files larger than the limits allow a bundle to be.
-fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
+pub(crate) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
     let file = path.display().to_string();
     let io = |action: &'static str| {
         let file = file.clone();

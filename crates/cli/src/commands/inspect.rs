@@ -7,6 +7,9 @@ use crate::bundle;
 use crate::output::{Format, print_json};
 
 pub fn run(a: &InspectArgs) -> Result<i32> {
+    if a.compare_levels {
+        return super::compare_levels::run(&a.file, a.format);
+    }
     let h = bundle::header(&a.file)?;
     match a.format {
         Format::Json => print_json(&h)?,

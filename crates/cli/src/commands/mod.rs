@@ -1,6 +1,8 @@
 //! One module per subcommand; each returns the process exit code.
 
 mod card;
+pub(crate) mod check_deploy;
+mod compare_levels;
 mod drift;
 mod evaluate;
 mod history;
@@ -38,5 +40,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Stream(a) => stream::run(&a),
         Command::History(a) => history::run(&a),
         Command::Reference(a) => reference::run(&a),
+        Command::CheckDeploy(a) => check_deploy::run(&a),
     }
 }

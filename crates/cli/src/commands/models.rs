@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use driftwatch_persist::store::StoredVersion;
-use driftwatch_persist::{ModelRef, Store};
+use driftwatch_persist::{Error as PersistError, ModelRef, Store};
 
 use crate::args::{ModelsAction, ModelsArgs};
 use crate::output::{Format, print_json};
@@ -69,21 +69,52 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
             let v = store.promote(&r.name, version, stage).with_context(at)?;
             report(&v, a.format, &format!("promoted to {stage}"))?;
         }
-        ModelsAction::Pull { reference, out } => {
+        ModelsAction::Pull {
+            reference,
+            out,
+            verify_key,
+        } => {
             let r = ModelRef::parse(reference)?;
-            let v = store
-                .pull(&r, out)
-                .with_context(|| format!("pulling {reference} from {}", at()))?;
+            let v = match verify_key {
+                None => store
+                    .pull(&r, out)
+                    .with_context(|| format!("pulling {reference} from {}", at()))?,
+                Some(k) => {
+                    let key = driftwatch_persist::read_verifying_key(k)
+                        .context("reading --verify-key")?;
+                    store.pull_verified(&r, out, &key).map_err(|e| {
+                        let refused = matches!(
+                            e,
+                            PersistError::Unsigned { .. } | PersistError::BadSignature { .. }
+                        );
+                        anyhow::Error::new(e).context(if refused {
+                            format!(
+                                "refusing to pull {reference} from {}: nothing was written to {}",
+                                at(),
+                                out.display()
+                            )
+                        } else {
+                            format!("pulling {reference} from {}", at())
+                        })
+                    })?
+                }
+            };
+            let verified = verify_key.is_some();
             match a.format {
                 Format::Json => print_json(&serde_json::json!({
                     "name": v.name, "version": v.version, "out": out, "signed": v.signed,
+                    "signature_verified": verified,
                 }))?,
                 Format::Text => println!(
                     "pulled {}@{} -> {}{}",
                     v.name,
                     v.version,
                     out.display(),
-                    if v.signed { " (with .sig)" } else { "" }
+                    match (verified, v.signed) {
+                        (true, _) => " (signature verified, with .sig)",
+                        (false, true) => " (with .sig)",
+                        (false, false) => "",
+                    }
                 ),
             }
         }
