@@ -528,3 +528,40 @@ fn a_stream_detector_runs_inside_monitor_from_the_config() {
         "alert"
     );
 }
+
+/// `model = "random_forest"` alone: the default preprocessing and the native forest,
+/// tuned by path like any other model; an unknown shorthand exits 2 naming the choices.
+#[test]
+fn pipeline_config_model_shorthand() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pipeline.toml");
+    std::fs::write(&config, "model = \"random_forest\"\n").unwrap();
+    let model = dir.path().join("iris.dwm");
+    let iris = root().join("fixtures/golden/iris.csv");
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            iris.to_str().unwrap(),
+            "--target",
+            "species",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let o = train(&["--set", "model__n_estimators=20"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j = json(&o);
+    assert_eq!(j["test_metrics"]["accuracy"], 1.0);
+    assert_eq!(j["bundle"]["parameters"]["model__n_estimators"], 20);
+    std::fs::write(&config, "model = \"xgboost\"\n").unwrap();
+    let o = train(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("unknown model 'xgboost'"), "{}", text(&o));
+}

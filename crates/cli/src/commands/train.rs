@@ -1,25 +1,21 @@
 //! `driftwatch train`: fit, score on held-out rows, save a bundle.
 
 use anyhow::{Context, Result};
+use driftwatch_cli::pipeline_config::PipelineConfig;
 use driftwatch_cli::workflow::{
     TrainSettings, default_pipeline, parse_settings, split_target, train,
 };
-use driftwatch_core::{Pipeline, ReadOptions, Schema};
+use driftwatch_core::{ReadOptions, Schema};
 
 use crate::args::{Task, TrainArgs};
 use crate::bundle;
 use crate::data::{read_frame, refuse_numeric_typos, split_list};
 use crate::output::{Format, print_json};
 
-fn read_config(path: &std::path::Path) -> Result<Pipeline> {
+fn read_config(path: &std::path::Path) -> Result<PipelineConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading pipeline config {}", path.display()))?;
-    toml::from_str(&text).with_context(|| {
-        format!(
-            "pipeline config {} is not a valid pipeline (see docs/PIPELINE.md for the format)",
-            path.display()
-        )
-    })
+    PipelineConfig::parse(&text, &path.display().to_string())
 }
 
 /// Parses `col=min:max` (either bound may be empty).
@@ -55,13 +51,13 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
     let config = a.config.as_deref().map(read_config).transpose()?;
     let classification = match (a.task, &config) {
         (Some(t), _) => t == Task::Classification,
-        (None, Some(p)) => p.estimator().map(|m| m.is_classifier()).unwrap_or(true),
+        (None, Some(c)) => c.is_classifier().unwrap_or(true),
         (None, None) => true,
     };
     let (x, y) = split_target(&data, &a.target, classification)
         .with_context(|| format!("in {}", a.data.display()))?;
     let pipeline = match config {
-        Some(p) => p,
+        Some(c) => c.build(&x, classification, a.seed)?,
         None => default_pipeline(&x, classification, a.seed),
     };
     let settings = TrainSettings {
