@@ -2,7 +2,8 @@
 //! check that every section rendered and that no script error or console message
 //! appeared, and save a PNG screenshot of the whole page.
 //!
-//! The page is the one `monitor --format html` and `cargo xtask simulate` write; by
+//! The page is the one `monitor --format html` and `cargo xtask simulate` write (or the
+//! drift page of `drift --format html`, told apart by its sections); by
 //! default the seed scenario's `target/simulate/seed-iris-30day/report.html` (simulated
 //! first when missing). Chromium comes from Debian's `chromium` package (`.ci/run`
 //! installs it); `--browser` or `$CHROMIUM` names another binary.
@@ -13,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use driftwatch_monitor::html::SECTIONS;
+use driftwatch_monitor::drift_page::SECTIONS as DRIFT_SECTIONS;
+use driftwatch_monitor::html::SECTIONS as MONITOR_SECTIONS;
 
 /// Arguments of `cargo xtask render`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +35,17 @@ pub struct RenderArgs {
 }
 
 /// Sections whose panels are charts: each must hold at least one SVG.
-const CHART_SECTIONS: [&str; 3] = ["performance", "drift", "predictions"];
+const CHART_SECTIONS: [&str; 4] = ["performance", "drift", "predictions", "distributions"];
+
+/// The sections a page must have: the drift page's when it has its table, else the
+/// monitoring report's.
+fn expected_sections(dom: &str) -> &'static [&'static str] {
+    if dom.contains("<section id=\"columns\"") {
+        &DRIFT_SECTIONS
+    } else {
+        &MONITOR_SECTIONS
+    }
+}
 
 /// Tallest page the screenshot captures; the blank rest is cropped away.
 const MAX_HEIGHT: u32 = 12_000;
@@ -44,6 +56,8 @@ const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 /// What the browser saw.
 #[derive(Debug, Default, PartialEq)]
 pub struct PageCheck {
+    /// The sections this kind of page must have.
+    pub expected: Vec<String>,
     /// Sections of [`SECTIONS`] missing from the rendered DOM.
     pub missing_sections: Vec<String>,
     /// Chart sections without an `<svg>`.
@@ -78,7 +92,7 @@ pub fn run(args: &RenderArgs) -> Result<i32> {
     let (w, h) = screenshot(&browser, &input, &out, args.width)?;
     println!("rendered {} in {}", input.display(), browser.display());
     println!("screenshot: {} ({w} x {h} px)", out.display());
-    for s in SECTIONS {
+    for s in &check.expected {
         let state = if check.missing_sections.iter().any(|m| m == s) {
             "MISSING"
         } else if check.empty_charts.iter().any(|m| m == s) {
@@ -86,13 +100,13 @@ pub fn run(args: &RenderArgs) -> Result<i32> {
         } else {
             "ok"
         };
-        println!("  section {s:<12} {state}");
+        println!("  section {s:<13} {state}");
     }
     if check.console.is_empty() {
-        println!("  console      no messages, no script errors");
+        println!("  console       no messages, no script errors");
     }
     for m in &check.console {
-        println!("  console      {m}");
+        println!("  console       {m}");
     }
     Ok(if check.ok() { 0 } else { 1 })
 }
@@ -151,14 +165,17 @@ pub fn check_page(dom: &str, log: &str) -> PageCheck {
         let rest = &dom[start..];
         Some(&rest[..rest.find("</section>").unwrap_or(rest.len())])
     };
+    let expected = expected_sections(dom);
     PageCheck {
-        missing_sections: SECTIONS
+        expected: expected.iter().map(|s| s.to_string()).collect(),
+        missing_sections: expected
             .iter()
             .filter(|s| section(s).is_none())
             .map(|s| s.to_string())
             .collect(),
         empty_charts: CHART_SECTIONS
             .iter()
+            .filter(|s| expected.contains(s))
             .filter(|s| section(s).is_some_and(|body| !body.contains("<svg")))
             .map(|s| s.to_string())
             .collect(),
@@ -315,6 +332,12 @@ mod tests {
         );
         assert_eq!(c.empty_charts, ["performance"]);
         assert!(!c.ok());
+        // A drift page is held to its own sections.
+        let dom = "<section id=\"columns\">t</section><section id=\"distributions\"></section>";
+        let c = check_page(dom, "");
+        assert_eq!(c.expected, DRIFT_SECTIONS);
+        assert_eq!(c.missing_sections, ["verdict"]);
+        assert_eq!(c.empty_charts, ["distributions"]);
     }
 
     #[test]
@@ -335,7 +358,7 @@ mod tests {
                 .any(|m| m.contains("undefinedFunction is not defined")),
             "{c:?}"
         );
-        assert_eq!(c.missing_sections.len(), SECTIONS.len() - 1);
+        assert_eq!(c.missing_sections.len(), MONITOR_SECTIONS.len() - 1);
     }
 
     /// The seed scenario's 30-day report in Chromium: every section, a chart in each
@@ -347,7 +370,8 @@ mod tests {
         crate::simulate::replay_to(crate::simulate::DEFAULT_SCENARIO, dir.path()).unwrap();
         let page = dir.path().join("report.html");
         let check = inspect(&browser, &page).unwrap();
-        assert_eq!(check, PageCheck::default());
+        assert!(check.ok(), "{check:?}");
+        assert_eq!(check.expected, MONITOR_SECTIONS);
         let png = dir.path().join("report.png");
         let (w, h) = screenshot(&browser, &page, &png, 1200).unwrap();
         assert_eq!(w, 1200);

@@ -244,7 +244,7 @@ pub struct EvaluateArgs {
 /// `driftwatch drift`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --test ks --alternative less --method exact --format json --fail-on-drift\n  driftwatch drift --reference r.csv --current c.csv --test mannwhitney --correction holm --min-effect 0.1\n  driftwatch drift --reference r.csv --current c.csv --config drift.toml --fail-on-data-issue"
+    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --test ks --alternative less --method exact --format json --fail-on-drift\n  driftwatch drift --reference r.csv --current c.csv --test mannwhitney --correction holm --min-effect 0.1\n  driftwatch drift --reference r.csv --current c.csv --config drift.toml --fail-on-data-issue\n  driftwatch drift --reference ref.dwr --current c.csv --format html --output drift.html"
 )]
 pub struct DriftArgs {
     /// Reference data: a CSV file, or a .dwr file from `driftwatch reference build`
@@ -286,9 +286,14 @@ pub struct DriftArgs {
     /// Read these columns as categorical (comma separated).
     #[arg(long)]
     pub categorical: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// Output format: text, json, markdown, or html (one self-contained page with the
+    /// reference vs current histogram of every column). Default: the --output file's
+    /// extension, else text.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Exit 1 when any column drifted.
     #[arg(long)]
     pub fail_on_drift: bool,

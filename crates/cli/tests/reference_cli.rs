@@ -190,3 +190,69 @@ fn damaged_reference_files_are_input_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
 }
+
+/// `--format markdown|html --output FILE`: one table row and one chart per column, the
+/// same from the CSV and from the saved reference (whose histograms come from its
+/// stored sorted sample and counts).
+#[test]
+fn markdown_and_html_reports_from_csv_and_saved_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = write_data(dir.path());
+    let dwr = dir.path().join("r.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &r,
+        "--out",
+        &dwr,
+        "--categorical",
+        "region",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = |reference: &str, format: &str| {
+        let out = dir.path().join(format!("report.{format}"));
+        let o = run(&[
+            "drift",
+            "--reference",
+            reference,
+            "--current",
+            &c,
+            "--categorical",
+            "region",
+            "--format",
+            format,
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        let text = std::fs::read_to_string(&out).unwrap();
+        // Drop the title line, which names the reference file.
+        text.split_once('\n').unwrap().1.to_string()
+    };
+    let md = report(&r, "markdown");
+    assert_eq!(md, report(&dwr, "markdown"));
+    assert!(md.contains("columns drifted; dataset drift: yes"), "{md}");
+    assert!(
+        md.contains("| x | numeric | wasserstein-normed | 0.2424 | - |"),
+        "{md}"
+    );
+    assert!(md.contains("**DRIFT**"), "{md}");
+    assert!(
+        md.contains("not in the reference: 'west' (500 rows)"),
+        "{md}"
+    );
+    for reference in [&r, &dwr] {
+        let html = report(reference, "html");
+        assert_eq!(html.matches("<svg").count(), 4, "a chart per column");
+        for col in ["x", "small", "region", "gap"] {
+            assert!(html.contains(&format!("\n{col} - ")), "{col} chart");
+        }
+        assert!(
+            html.contains("x - DRIFT (wasserstein-normed 0.242)"),
+            "x drifted"
+        );
+        assert!(!html.contains("<script"));
+    }
+}

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use driftwatch_core::{Column, Window};
+use driftwatch_core::{Column, Frame, Window};
 use serde::{Deserialize, Serialize};
 
 /// Bins of a numeric histogram by default.
@@ -39,12 +39,17 @@ pub struct FeatureHistogram {
 /// column order. Columns whose kinds differ, or numeric columns without one finite
 /// value, are left out (the drift monitors report those).
 pub fn histograms(reference: &Window, current: &Window, bins: usize) -> Vec<FeatureHistogram> {
+    frame_histograms(&reference.features, &current.features, bins)
+}
+
+/// [`histograms`] of two frames (e.g. the reference and current files of
+/// `driftwatch drift`).
+pub fn frame_histograms(reference: &Frame, current: &Frame, bins: usize) -> Vec<FeatureHistogram> {
     let bins = bins.max(1);
     reference
-        .features
         .iter()
         .filter_map(|(name, r)| {
-            let c = current.features.column(name).ok()?;
+            let c = current.column(name).ok()?;
             match (r, c) {
                 (Column::Numeric(r), Column::Numeric(c)) => numeric(name, r, c, bins),
                 (Column::Categorical(_), Column::Categorical(_)) => Some(categorical(name, r, c)),

@@ -34,7 +34,7 @@ pub const SECTIONS: [&str; 6] = [
 ];
 
 const METRIC_SIZE: (u32, u32) = (620, 300);
-const HIST_SIZE: (u32, u32) = (400, 240);
+pub(crate) const HIST_SIZE: (u32, u32) = (400, 240);
 const SHARE_SIZE: (u32, u32) = (1260, 320);
 const BLUE: RGBColor = RGBColor(31, 119, 180);
 const ORANGE: RGBColor = RGBColor(255, 127, 14);
@@ -89,18 +89,18 @@ pub fn render(
     Ok(out)
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:20px;color:#222;max-width:1320px}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,sans-serif;margin:20px;color:#222;max-width:1320px}\
 h1{font-size:24px}h2{font-size:19px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}\
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:170px}\
 .card .k{font-size:12px;color:#666;text-transform:uppercase}.card .v{font-size:20px;font-weight:600}\
 .grid2{display:grid;grid-template-columns:repeat(2,620px);gap:10px}\
 .grid3{display:grid;grid-template-columns:repeat(3,400px);gap:10px}\
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}\
-td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}\
+td:first-child,th:first-child,td.l,th.l{text-align:left}th{background:#f4f4f4}\
 .HIGH{color:#c00;font-weight:600}.MEDIUM{color:#c60}.LOW{color:#888}.drift{color:#c00}.ok{color:#282}\
 footer{margin-top:30px;color:#999;font-size:12px}svg{display:block}";
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -215,7 +215,7 @@ fn draw_err(chart: &str) -> impl Fn(String) -> Error + '_ {
 }
 
 /// Runs a drawing closure on a fresh SVG of `size` and returns the SVG text.
-fn svg(
+pub(crate) fn svg(
     title: &str,
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String>,
@@ -404,7 +404,11 @@ fn drift_status(w: &WindowReport, column: &str) -> (Option<bool>, String) {
     (Some(drifted), detail)
 }
 
-fn histogram_chart(h: &FeatureHistogram, drifted: Option<bool>, detail: &str) -> Result<String> {
+pub(crate) fn histogram_chart(
+    h: &FeatureHistogram,
+    drifted: Option<bool>,
+    detail: &str,
+) -> Result<String> {
     let status = match drifted {
         Some(true) => "DRIFT",
         Some(false) => "ok",

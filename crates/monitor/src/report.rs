@@ -434,7 +434,7 @@ fn prom_value(v: f64) -> String {
 }
 
 /// A Markdown table cell: pipes escaped, newlines flattened.
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 

@@ -4,16 +4,19 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_core::ReadOptions;
+use driftwatch_core::{Categorical, Column, Frame, ReadOptions};
 use driftwatch_drift::columns::{
-    ColumnOverride, ColumnReference, Correction, DriftOptions, DriftReference, TestKind,
+    ColumnOverride, ColumnReference, Correction, DriftOptions, DriftReference, DriftReport,
+    TestKind,
 };
 use driftwatch_drift::reference_file::load_reference;
+use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histograms};
+use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
 use crate::args::DriftArgs;
 use crate::data::{read_frame, refuse_numeric_typos, split_list};
-use crate::output::{Format, opt, print_json};
+use crate::output::{ReportFormat, emit, opt};
 
 /// `drift.toml`: global settings and per-column overrides.
 #[derive(Debug, Default, Deserialize)]
@@ -136,7 +139,12 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         ..Default::default()
     };
     let columns = split_list(&a.columns);
-    let (fitted, read) = if super::reference::is_reference_file(&a.reference) {
+    let format = a
+        .format
+        .or_else(|| a.output.as_deref().and_then(ReportFormat::from_extension))
+        .unwrap_or_default();
+    let wants_html = format == ReportFormat::Html;
+    let (fitted, read, reference_frame) = if super::reference::is_reference_file(&a.reference) {
         let loaded = load_reference(&a.reference)
             .with_context(|| format!("loading reference {}", a.reference.display()))?;
         // the current data is read with the reference's categorical columns
@@ -164,13 +172,15 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             }
             DriftReference { columns: keep }
         };
-        (fitted, read)
+        (fitted, read, None)
     } else {
         let reference = read_frame(&a.reference, &read)?;
         refuse_numeric_typos(&reference, &a.reference, &read.categorical)?;
         let fitted = DriftReference::fit(&reference, &columns)
             .with_context(|| format!("in reference file {}", a.reference.display()))?;
-        (fitted, read)
+        // Only the HTML page draws the reference's distributions; otherwise the table
+        // is freed before the current file is read.
+        (fitted, read, wants_html.then_some(reference))
     };
     for name in options.overrides.keys() {
         if !fitted.columns.iter().any(|c| &c.name == name) {
@@ -190,47 +200,142 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             .map(|rows| driftwatch_drift::columns::DriftReport::from_rows(rows, &options))
     }
     .with_context(|| format!("in current file {}", a.current.display()))?;
-    match a.format {
-        Format::Json => print_json(&report)?,
-        Format::Text => {
-            println!(
-                "{:<24} {:<12} {:<18} {:>10} {:>12} {:>8} {:>8}  drift",
-                "column", "kind", "test", "statistic", "p_value", "effect", "missing"
-            );
-            for r in &report.columns {
-                println!(
-                    "{:<24} {:<12} {:<18} {:>10} {:>12} {:>8} {:>8}  {}{}",
-                    r.column,
-                    r.kind.as_str(),
-                    r.test,
-                    opt(r.statistic, 4),
-                    r.p_adjusted
-                        .or(r.p_value)
-                        .map_or("-".into(), |p| format!("{p:.3e}")),
-                    opt(r.effect, 3),
-                    r.missing_current,
-                    if r.drift { "DRIFT" } else { "-" },
-                    r.note
-                        .as_deref()
-                        .map_or(String::new(), |n| format!("  ({n})")),
-                );
-                for i in &r.issues {
-                    println!("    {}: {}", i.status, i.message);
-                }
-            }
-            println!(
-                "{} of {} columns drifted ({:.0}%); dataset drift: {}",
-                report.drifted,
-                report.total,
-                100.0 * report.drift_share,
-                if report.dataset_drift { "yes" } else { "no" }
-            );
-            if report.issues > 0 {
-                println!("{} data finding(s)", report.issues);
-            }
+    let text = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&report)?,
+        ReportFormat::Text => render_text(&report),
+        ReportFormat::Markdown => page(a, &report, None).render_markdown(),
+        ReportFormat::Html => {
+            let reference = match reference_frame {
+                Some(frame) => frame,
+                None => frame_of_reference(&fitted)?,
+            };
+            let hist = frame_histograms(&reference, &current, DEFAULT_BINS);
+            page(a, &report, Some(hist)).render_html()?
         }
-    }
+    };
+    emit(&text, a.output.as_deref(), "the drift report")?;
     let fail =
         (a.fail_on_drift && report.drifted > 0) || (a.fail_on_data_issue && report.issues > 0);
     Ok(if fail { 1 } else { 0 })
+}
+
+/// The text table: one line per column, its data findings, and the verdict.
+fn render_text(report: &DriftReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<24} {:<12} {:<18} {:>10} {:>12} {:>8} {:>8}  drift",
+        "column", "kind", "test", "statistic", "p_value", "effect", "missing"
+    );
+    for r in &report.columns {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<12} {:<18} {:>10} {:>12} {:>8} {:>8}  {}{}",
+            r.column,
+            r.kind.as_str(),
+            r.test,
+            opt(r.statistic, 4),
+            r.p_adjusted
+                .or(r.p_value)
+                .map_or("-".into(), |p| format!("{p:.3e}")),
+            opt(r.effect, 3),
+            r.missing_current,
+            if r.drift { "DRIFT" } else { "-" },
+            r.note
+                .as_deref()
+                .map_or(String::new(), |n| format!("  ({n})")),
+        );
+        for i in &r.issues {
+            let _ = writeln!(out, "    {}: {}", i.status, i.message);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} columns drifted ({:.0}%); dataset drift: {}",
+        report.drifted,
+        report.total,
+        100.0 * report.drift_share,
+        if report.dataset_drift { "yes" } else { "no" }
+    );
+    if report.issues > 0 {
+        let _ = writeln!(out, "{} data finding(s)", report.issues);
+    }
+    out
+}
+
+/// The Markdown/HTML page of a report.
+fn page(
+    a: &DriftArgs,
+    report: &DriftReport,
+    histograms: Option<Vec<FeatureHistogram>>,
+) -> DriftPage {
+    DriftPage {
+        title: format!(
+            "driftwatch drift: {} vs {}",
+            a.reference.display(),
+            a.current.display()
+        ),
+        rows: report
+            .columns
+            .iter()
+            .map(|r| DriftPageRow {
+                column: r.column.clone(),
+                kind: r.kind.as_str().to_string(),
+                test: r.test.clone(),
+                statistic: r.statistic,
+                p_value: r.p_adjusted.or(r.p_value),
+                effect: r.effect,
+                threshold: r.threshold,
+                drift: r.drift,
+                missing: (r.missing_reference, r.missing_current),
+                notes: r
+                    .issues
+                    .iter()
+                    .map(|i| format!("{}: {}", i.status, i.message))
+                    .chain(r.note.clone())
+                    .collect(),
+            })
+            .collect(),
+        drifted: report.drifted,
+        total: report.total,
+        dataset_drift: report.dataset_drift,
+        histograms: histograms.unwrap_or_default(),
+    }
+}
+
+/// The reference's data back from a `.dwr` file, for its histograms: the sorted
+/// numeric sample (plus its missing values) and the categorical counts.
+fn frame_of_reference(r: &DriftReference) -> Result<Frame> {
+    let columns = r
+        .columns
+        .iter()
+        .map(|c| {
+            let column = match &c.reference {
+                ColumnReference::Numeric(n) => {
+                    let values = n.as_ref().map_or(&[][..], |n| n.sorted.sorted_values());
+                    Column::Numeric(
+                        values
+                            .iter()
+                            .copied()
+                            .chain(std::iter::repeat_n(f64::NAN, c.missing))
+                            .collect(),
+                    )
+                }
+                ColumnReference::Categorical { levels, counts } => {
+                    let mut codes = Vec::with_capacity(c.rows);
+                    for (code, &n) in counts.iter().enumerate() {
+                        codes.extend(std::iter::repeat_n(Some(code as u32), n as usize));
+                    }
+                    codes.extend(std::iter::repeat_n(None, c.missing));
+                    Column::Categorical(Categorical {
+                        codes,
+                        levels: levels.clone(),
+                    })
+                }
+            };
+            (c.name.clone(), column)
+        })
+        .collect();
+    Ok(Frame::new(columns)?)
 }
