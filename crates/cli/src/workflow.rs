@@ -232,11 +232,12 @@ pub fn default_monitors(
 
 /// The names `driftwatch monitor` runs when no config names monitors (and which
 /// `--init` writes enabled; the other registered monitors are written commented out).
-pub const DEFAULT_MONITOR_NAMES: [&str; 5] = [
+pub const DEFAULT_MONITOR_NAMES: [&str; 6] = [
     "performance",
     "feature_drift",
     "prediction_drift",
     "missing_values",
+    "schema_violations",
     "latency",
 ];
 

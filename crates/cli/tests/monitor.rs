@@ -276,3 +276,78 @@ fn report_formats_go_to_the_output_file() {
         text(&o)
     );
 }
+
+/// Rows breaking an enforced range are left out of every monitor but counted, per
+/// window, by `schema_violations` (a metric the alert policy judges, lower is better).
+#[test]
+fn schema_violations_are_counted_per_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = root().join("fixtures/golden/iris.csv");
+    let model = dir.path().join("iris.dwm");
+    let o = run(&[
+        "train",
+        "--data",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--range",
+        "petal_length=0:6",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = std::fs::read_to_string(&iris).unwrap();
+    let too_long: Vec<usize> = csv
+        .lines()
+        .skip(1)
+        .enumerate()
+        .filter(|(_, l)| l.split(',').nth(2).unwrap().parse::<f64>().unwrap() > 6.0)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!too_long.is_empty() && too_long.iter().all(|&i| i >= 100));
+    let o = run(&[
+        "monitor",
+        "--model",
+        model.to_str().unwrap(),
+        "--reference",
+        iris.to_str().unwrap(),
+        "--current",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--window",
+        "50",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["skipped_rows"].as_array().unwrap().len(), too_long.len());
+    let shares: Vec<f64> = j["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let f = w["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["monitor"] == "schema_violations")
+                .unwrap();
+            f["statistic"].as_f64().unwrap()
+        })
+        .collect();
+    // 150 - k valid rows in windows of 50: the rejected rows all sit in the last one.
+    let k = too_long.len();
+    let last_valid = 150 - k - 100;
+    assert_eq!(shares.len(), 3);
+    assert_eq!(shares[..2], [0.0, 0.0]);
+    assert_eq!(shares[2], k as f64 / (last_valid + k) as f64);
+    let alert = j["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["metric"] == "invalid_share")
+        .expect("an invalid_share alert");
+    assert_eq!(alert["first_window"], 2);
+}

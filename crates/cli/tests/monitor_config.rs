@@ -102,7 +102,8 @@ fn init_writes_every_registered_monitor_and_reads_back() {
             "latency",
             "missing_values",
             "performance",
-            "prediction_drift"
+            "prediction_drift",
+            "schema_violations"
         ]
     );
     assert_eq!(v["alert"]["consecutive"].as_integer(), Some(1));

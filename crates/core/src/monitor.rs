@@ -24,6 +24,10 @@ pub struct Window {
     /// means every row has it when `labels` is set. The engine hands performance
     /// monitors the labelled rows only, and the rest a window without labels.
     pub labelled: Option<Vec<bool>>,
+    /// Rows that failed schema validation and were left out of every other field:
+    /// `rejected[i]` counts those just before kept row `i` (the last row also counts
+    /// any after it). `None` when the rows were not validated.
+    pub rejected: Option<Vec<u32>>,
     /// Unix timestamps in seconds, one per row, if known.
     pub timestamps: Option<Vec<i64>>,
 }

@@ -17,6 +17,7 @@ fn window(label: &str, xs: Vec<f64>) -> Window {
         labels: None,
         timestamps: None,
         labelled: None,
+        rejected: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Data-quality and serving monitors: the share of missing values per column against
-//! the reference (`missing_values`) and latency percentiles (`latency`).
+//! the reference (`missing_values`), the share of rows that failed schema validation
+//! (`schema_violations`) and latency percentiles (`latency`).
 //!
 //! `missing_values` reports each column's share as a metric with the reference share as
 //! its baseline, so the alert policy judges it like any other metric (method
@@ -16,6 +17,8 @@ use driftwatch_core::{Error as CoreError, Finding, Monitor, Status, Window};
 
 /// Method of the `missing_values` findings.
 pub const MISSING_SHARE: &str = "missing_share";
+/// Method of the `schema_violations` findings.
+pub const INVALID_SHARE: &str = "invalid_share";
 /// The latency percentiles reported by `latency`, as (method, quantile).
 pub const LATENCY_PERCENTILES: [(&str, f64); 3] = [
     ("latency_p50", 0.50),
@@ -216,6 +219,76 @@ inventory::submit! {
     }
 }
 
+/// Share of a window's input rows that failed schema validation (and were left out
+/// of every other monitor), as a metric against an accepted share: the rows a caller
+/// validated and rejected are counted in [`Window::rejected`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaViolationsMonitor {
+    /// Accepted share of rejected rows: the baseline the alert policy judges against
+    /// (default 0: any rejected row is bad).
+    #[serde(default)]
+    pub accepted_share: f64,
+}
+
+#[typetag::serde]
+impl Monitor for SchemaViolationsMonitor {
+    fn name(&self) -> &str {
+        "schema_violations"
+    }
+
+    fn fit(&mut self, _reference: &Window) -> Result<(), CoreError> {
+        if !(0.0..1.0).contains(&self.accepted_share) {
+            return Err(CoreError::param(
+                "schema_violations.accepted_share",
+                format!(
+                    "{} is not a share in [0, 1); use e.g. 0.01",
+                    self.accepted_share
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>, CoreError> {
+        // Windows whose rows were never validated have nothing to report.
+        let Some(rejected) = &current.rejected else {
+            return Ok(Vec::new());
+        };
+        let bad: u64 = rejected.iter().map(|&r| u64::from(r)).sum();
+        let total = bad + current.n_rows() as u64;
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        let share = bad as f64 / total as f64;
+        let alert = share > self.accepted_share;
+        Ok(vec![Finding {
+            monitor: "schema_violations".into(),
+            column: None,
+            method: INVALID_SHARE.into(),
+            statistic: share,
+            p_value: None,
+            threshold: self.accepted_share,
+            baseline: Some(self.accepted_share),
+            status: if alert { Status::Alert } else { Status::Ok },
+            severity: None,
+            message: format!(
+                "{bad} of {total} rows ({:.1}%) failed schema validation and were left out",
+                share * 100.0
+            ),
+        }])
+    }
+}
+
+inventory::submit! {
+    MonitorFactory {
+        name: "schema_violations",
+        description: "share of rows that failed schema validation (ranges, levels, required values) per window (a metric, lower is better)",
+        default_config: "accepted_share = 0.0  # baseline: alerts when a window's rejected share exceeds it\n",
+        build: |v| build::<SchemaViolationsMonitor>("schema_violations", v),
+    }
+}
+
 inventory::submit! {
     MonitorFactory {
         name: "latency",
@@ -327,5 +400,37 @@ mod tests {
             }
             serde_json::Value::Object(map)
         }
+    }
+
+    #[test]
+    fn schema_violations_share_counts_rejected_rows_of_the_window() {
+        let w = |rejected: Option<Vec<u32>>| Window {
+            features: Frame::new(vec![(
+                "x".into(),
+                Column::Numeric([1.0, 2.0, 3.0, 4.0].into_iter().collect()),
+            )])
+            .unwrap(),
+            rejected,
+            ..Window::default()
+        };
+        let mut m = SchemaViolationsMonitor::default();
+        m.fit(&w(None)).unwrap();
+        assert!(m.check(&w(None)).unwrap().is_empty(), "not validated");
+        let f = m.check(&w(Some(vec![0, 0, 0, 0]))).unwrap();
+        assert_eq!((f[0].statistic, f[0].status), (0.0, Status::Ok));
+        let f = m.check(&w(Some(vec![2, 0, 1, 1]))).unwrap();
+        assert_eq!(f[0].method, INVALID_SHARE);
+        assert_eq!(f[0].statistic, 0.5);
+        assert_eq!(f[0].baseline, Some(0.0));
+        assert_eq!(f[0].status, Status::Alert);
+        assert!(
+            f[0].message.starts_with("4 of 8 rows (50.0%)"),
+            "{}",
+            f[0].message
+        );
+        let mut m = SchemaViolationsMonitor {
+            accepted_share: 1.5,
+        };
+        assert!(m.fit(&w(None)).is_err());
     }
 }

@@ -77,6 +77,7 @@ impl Default for AlertPolicy {
                 "log_loss",
                 "brier",
                 "missing_share",
+                "invalid_share",
             ]
             .map(String::from)
             .to_vec(),

@@ -282,6 +282,7 @@ impl Engine {
                     unlabelled = Window {
                         labels: None,
                         labelled: None,
+                        rejected: None,
                         ..window.clone()
                     };
                     &unlabelled

@@ -248,6 +248,9 @@ fn check_lengths(w: &Window) -> Result<usize> {
     if let Some(m) = &w.labelled {
         parts.push(("labelled flags", m.len()));
     }
+    if let Some(m) = &w.rejected {
+        parts.push(("rejected-row counts", m.len()));
+    }
     if let Some((what, len)) = parts.iter().find(|(_, len)| *len != n) {
         let all = parts
             .iter()
@@ -280,6 +283,10 @@ fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
         labels: w.labels.as_ref().map(|t: &Target| t.take(rows)),
         labelled: w
             .labelled
+            .as_ref()
+            .map(|m| rows.iter().map(|&i| m[i]).collect()),
+        rejected: w
+            .rejected
             .as_ref()
             .map(|m| rows.iter().map(|&i| m[i]).collect()),
         timestamps: w
@@ -357,6 +364,7 @@ mod tests {
             labels: Some(Target::Values((0..n).map(|i| i as f64 * 10.0).collect())),
             timestamps: None,
             labelled: None,
+            rejected: None,
         }
     }
 

@@ -165,6 +165,7 @@ fn data(days: &[(i64, usize, f64)]) -> Window {
         labels: Some(Target::Labels(labels)),
         timestamps: Some(ts),
         labelled: None,
+        rejected: None,
     }
 }
 

@@ -313,6 +313,7 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
             labels: Some(labels(&day.labels)),
             timestamps: None,
             labelled: None,
+            rejected: None,
         });
         rejected.push(day.rejected);
         bar.inc(1);

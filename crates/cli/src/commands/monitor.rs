@@ -257,6 +257,22 @@ impl RenderContext<'_> {
     }
 }
 
+/// Per kept row, how many rejected input rows came just before it (the last kept row
+/// also takes those after it), so windows can count their schema violations.
+fn rejected_before(kept: &[usize], n_input: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(kept.len());
+    let mut next = 0;
+    for &row in kept {
+        out.push(u32::try_from(row.saturating_sub(next)).unwrap_or(u32::MAX));
+        next = row + 1;
+    }
+    if let Some(last) = out.last_mut() {
+        *last =
+            last.saturating_add(u32::try_from(n_input.saturating_sub(next)).unwrap_or(u32::MAX));
+    }
+    out
+}
+
 /// The valid rows of `x` (1-based numbers of the skipped ones are returned too).
 fn valid_rows(
     b: &bundle::Loaded,
@@ -296,6 +312,7 @@ fn current_from_csv(
     };
     let (x_cur, y_cur) = split_target(&current, &a.target, classification)
         .with_context(|| format!("in current file {name}"))?;
+    let n_input = x_cur.n_rows();
     let (x_cur, kept, skipped) = valid_rows(b, &x_cur, &name)?;
     let window = Window {
         label: "current".into(),
@@ -309,6 +326,7 @@ fn current_from_csv(
         features: x_cur,
         timestamps: timestamps.map(|t| kept.iter().map(|&i| t[i]).collect()),
         labelled: None,
+        rejected: Some(rejected_before(&kept, n_input)),
     };
     Ok((window, skipped))
 }
@@ -363,6 +381,7 @@ fn current_from_log(
             }),
         labels,
         labelled,
+        rejected: Some(rejected_before(&kept, log.inputs.n_rows())),
         timestamps: log
             .timestamps
             .as_ref()
