@@ -695,4 +695,46 @@ mod tests {
         assert!(html.contains("No class predictions"));
         assert_eq!(html.matches("<svg").count(), 0);
     }
+
+    /// The size budget: 30 windows x 20 features (four metric panels, 20
+    /// histograms, three classes) stays under 1 MB.
+    #[test]
+    fn thirty_windows_by_twenty_features_is_under_one_megabyte() {
+        let windows: Vec<WindowReport> = (0..30)
+            .map(|i| {
+                let acc = 1.0 - 0.004 * i as f64;
+                let mut findings: Vec<_> = ["accuracy", "precision", "recall", "f1"]
+                    .iter()
+                    .map(|m| metric("perf", m, acc, 1.0))
+                    .collect();
+                findings
+                    .extend((0..20).map(|j| ks(&format!("feature_{j:02}"), 0.2 / (1 + i) as f64)));
+                let mut w =
+                    WindowReport::from_findings(i, format!("day {}", i + 1), 3334, findings);
+                w.class_shares = [("a", 0.3), ("b", 0.3), ("c", 0.4)]
+                    .map(|(c, v)| (c.to_string(), v))
+                    .into();
+                w
+            })
+            .collect();
+        let alerts = AlertPolicy::default().evaluate(&windows);
+        let r = RunReport::new(windows, alerts);
+        let d = Distributions {
+            window: 29,
+            features: (0..20)
+                .map(|j| FeatureHistogram {
+                    column: format!("feature_{j:02}"),
+                    edges: (0..=20).map(|k| k as f64 / 4.0).collect(),
+                    levels: vec![],
+                    reference: vec![0.05; 20],
+                    current: (0..20).map(|k| k as f64 / 190.0).collect(),
+                    reference_missing: 0,
+                    current_missing: 0,
+                })
+                .collect(),
+        };
+        let html = render(&r, Some(&d), "30 x 20").unwrap();
+        assert_eq!(html.matches("<svg").count(), 4 + 20 + 1);
+        assert!(html.len() < 1_000_000, "{} bytes", html.len());
+    }
 }
