@@ -30,6 +30,7 @@
 //! ```
 
 mod binning;
+mod encoding;
 mod ensemble;
 mod params;
 mod predict;
@@ -42,4 +43,4 @@ pub use ensemble::{
 pub use params::{
     Criterion, DecisionTreeParams, ForestParams, MAX_BINS, MaxFeatures, MaxSamples, Splitter,
 };
-pub use tree::{NO_NODE, Tree};
+pub use tree::Tree;
