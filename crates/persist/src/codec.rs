@@ -10,6 +10,7 @@
 //! 10      32    SHA-256 of the header JSON
 //! 42      H     header JSON (UTF-8), a BundleHeader
 //! 42+H    P     payload: MessagePack of the pipeline, maybe zstd; P = header.payload_length
+//!               (format v2: tree nodes and leaf values as `bin` blobs; v1: as numbers)
 //! ```
 //!
 //! Reading checks, in this order: magic, format version, header length against the
@@ -37,8 +38,10 @@ use crate::msgpack::{WalkError, nesting_depth};
 /// The first four bytes of every bundle.
 pub const MAGIC: [u8; 4] = *b"DWMB";
 
-/// The format version this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version this build writes, and the newest it reads. Version 2 stores tree
+/// nodes and leaf values as byte blobs (MessagePack `bin`); version 1 (numbers one by
+/// one) still loads. `docs/FORMAT.md` has the history.
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Bytes before the header JSON: magic, version, header length, header checksum.
 pub const PRELUDE_LEN: usize = 4 + 2 + 4 + 32;
@@ -142,8 +145,9 @@ pub(crate) fn parse_header(prelude: &Prelude, bytes: &[u8], file: &str) -> Resul
             detail: "the header does not match its SHA-256 checksum".into(),
         });
     }
-    // Every format version so far (1) has the same header; older versions will be
-    // upgraded here, field by field, when a newer one changes it.
+    // Every format version so far (1, 2) has the same header; older versions will be
+    // upgraded here, field by field, when a newer one changes it. Version 2 changed only
+    // the payload encoding of trees, which their decoder reads in both forms.
     let header: BundleHeader = serde_json::from_slice(bytes).map_err(|e| Error::InvalidHeader {
         file: file.into(),
         detail: e.to_string(),

@@ -4,7 +4,11 @@
 //! version's generator below and committed; the generators are frozen with their version
 //! (a new format version gets a new generator and a new fixture, the old ones stay).
 //!
-//! To regenerate the v1 fixture (only while the writer still writes version 1, e.g. when
+//! Fixtures: `v1-standardscaler.dwm` and `v1-forest.dwm` (format 1, tree nodes as arrays of
+//! numbers), `v2-forest.dwm` (format 2, tree nodes as byte blobs; the same forest as
+//! `v1-forest.dwm`, so both must predict the same).
+//!
+//! To regenerate a fixture (only while the writer still writes its version, e.g. when
 //! core changes what a fitted StandardScaler looks like on purpose):
 //!
 //! ```text
@@ -249,6 +253,27 @@ fn regenerate_v1_forest_fixture() {
     eprintln!("{:?}", pipeline.predict_proba(&probe).unwrap());
 }
 
+/// Writes `fixtures/bundles/v2-forest.dwm`: the same forest as `v1-forest.dwm`, with
+/// nodes and leaf values as byte blobs. Frozen with format version 2.
+#[test]
+#[ignore = "writes the committed v2 forest fixture; run on purpose only"]
+fn regenerate_v2_forest_fixture() {
+    if std::env::var("DRIFTWATCH_REGENERATE_FIXTURES").as_deref() != Ok("1") {
+        eprintln!("set DRIFTWATCH_REGENERATE_FIXTURES=1 to overwrite the v2 forest fixture");
+        return;
+    }
+    assert_eq!(
+        FORMAT_VERSION, 2,
+        "the writer no longer writes format version 2: the v2 forest fixture is frozen"
+    );
+    let (x, pipeline) = forest_pipeline();
+    let opts = SaveOptions {
+        compression: Compression::None,
+        ..SaveOptions::default()
+    };
+    save(&fixture("v2-forest.dwm"), &forest_meta(&x, 2), &pipeline, &opts).unwrap();
+}
+
 /// What the v1 forest fixture predicted when it was written: class probabilities (columns
 /// `high`, `low`, `mid`) of the rows of [`forest_probe`].
 const FOREST_PROBA: [[f64; 3]; 6] = [
@@ -292,4 +317,16 @@ fn check_forest_fixture(name: &str, format: u16) {
 #[test]
 fn v1_forest_fixture_still_loads() {
     check_forest_fixture("v1-forest.dwm", 1);
+}
+
+/// The same forest written by format version 2 (nodes and leaf values as byte blobs)
+/// loads and predicts exactly as the v1 one.
+#[test]
+fn v2_forest_fixture_loads() {
+    check_forest_fixture("v2-forest.dwm", 2);
+    let raw = std::fs::read(fixture("v2-forest.dwm")).unwrap();
+    let has = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    // MessagePack strings: the v2 field names are there, the v1 ones are not
+    assert!(has(b"\xa5nodes") && has(b"\xableaf_values"));
+    assert!(!has(b"\xa9threshold") && !has(b"\xa4left"));
 }

@@ -19,12 +19,12 @@
 
 mod common;
 
-use common::{Rng, assemble, numeric_frame};
+use common::{Rng, assemble, numeric_frame, payload};
 use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{Frame, Pipeline, Schema, Target, make_pipeline};
 use driftwatch_models::RandomForestClassifier;
 use driftwatch_persist::{
-    BundleHeader, BundleMeta, Compression, Error, PRELUDE_LEN, SaveOptions, TargetInfo, TaskKind,
+    BundleHeader, BundleMeta, Compression, Error, FORMAT_VERSION, PRELUDE_LEN, SaveOptions, TargetInfo, TaskKind,
     from_bytes, to_bytes,
 };
 use serde_json::Value;
@@ -125,14 +125,14 @@ fn file_damage(c: &Case, rng: &mut Rng, n: usize) -> usize {
         checked += 1;
     }
     // Wrong format versions.
-    for v in [0u16, 2, 3, 255, u16::MAX] {
+    for v in [0u16, 1, FORMAT_VERSION + 1, 255, u16::MAX] {
         let mut m = b.clone();
         m[4..6].copy_from_slice(&v.to_le_bytes());
         let err = from_bytes(&m).unwrap_err();
         assert!(
             matches!(
                 err,
-                Error::UnsupportedVersion { .. } | Error::Corrupt { .. }
+                Error::UnsupportedVersion { .. } | Error::Corrupt { .. } | Error::InvalidHeader { .. }
             ),
             "{err}"
         );
@@ -271,7 +271,7 @@ fn at<'a>(v: &'a mut Value, path: &[PathStep]) -> &'a mut Value {
 /// Structure-aware damage: one number replaced by a hostile value, or the array or map
 /// holding it shortened, lengthened or emptied; re-encoded and re-checksummed.
 fn crafted_values(c: &Case, rng: &mut Rng, n: usize) -> (usize, usize) {
-    let tree: Value = rmp_serde::from_slice(&c.payload).unwrap();
+    let tree: Value = payload::decode(&c.payload);
     let mut paths = Vec::new();
     number_paths(&tree, &mut Vec::new(), &mut paths);
     assert!(
@@ -330,7 +330,7 @@ fn crafted_values(c: &Case, rng: &mut Rng, n: usize) -> (usize, usize) {
                 }
             }
         }
-        let p = rmp_serde::to_vec_named(&v).unwrap();
+        let p = payload::encode(&v);
         if load_and_use(&crafted(c, &p), &c.probe) {
             loaded += 1;
         }
@@ -374,47 +374,58 @@ fn forest_bundles_survive_many_more_mutations() {
 #[test]
 fn crafted_tree_indices_are_refused_by_validation() {
     let c = case(Compression::None);
-    let tree: Value = rmp_serde::from_slice(&c.payload).unwrap();
+    let tree: Value = payload::decode(&c.payload);
     let trees = &tree["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"];
-    assert!(trees.is_array(), "payload layout changed: {tree:#}");
-    let edits: [(&str, Value, &str); 3] = [
-        ("left", serde_json::json!(1_000_000), "children"),
-        ("feature", serde_json::json!(COLS), "feature"),
-        ("value", serde_json::json!(1_000_000), "value"),
+    assert!(trees[0]["nodes"].is_array(), "payload layout changed: {tree:#}");
+    // A node is [threshold_hi, threshold_lo, feature, left] (see common::payload); a
+    // leaf's threshold_lo is its value offset.
+    let edits: [(&str, usize, Value, &str); 5] = [
+        ("left", 3, serde_json::json!(1_000_000), "children"),
+        ("left", 3, serde_json::json!(0), "self-loop"),
+        ("feature", 2, serde_json::json!(COLS), "feature"),
+        ("threshold", 0, serde_json::json!(0x7FF0_0000u32), "threshold"),
+        ("value", 1, serde_json::json!(1_000_000), "value"),
     ];
-    for (field, value, expect) in edits {
+    for (what, slot, value, expect) in edits {
         let mut v = tree.clone();
-        let t0 = &mut v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0];
+        let nodes = &mut v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0]
+            ["nodes"];
         // Node 0 is a split in every tree of this forest; leaves are later.
-        let slot = if field == "value" {
-            let n = t0["left"].as_array().unwrap().len();
-            let leaf = (0..n)
-                .find(|&i| t0["left"][i].as_u64() == Some(i as u64))
-                .unwrap();
-            &mut t0[field][leaf]
+        let node = if what == "value" {
+            let n = nodes.as_array().unwrap().len();
+            (0..n)
+                .find(|&i| nodes[i][3].as_u64() == Some(i as u64))
+                .unwrap()
         } else {
-            &mut t0[field][0]
+            0
         };
-        *slot = value;
-        let p = rmp_serde::to_vec_named(&v).unwrap();
+        nodes[node][slot] = value;
+        let p = payload::encode(&v);
         let err = from_bytes(&crafted(&c, &p)).unwrap_err();
         let text = err.to_string();
         assert!(
             matches!(err, Error::InvalidPipeline { .. } | Error::Decode { .. }),
-            "{field}: {text}"
+            "{what}: {text}"
         );
-        assert!(
-            text.contains(expect) || text.contains("tree 0"),
-            "{field}: {text}"
-        );
+        assert!(text.contains(expect), "{what}: {text}");
+        assert!(text.contains("tree 0"), "{what}: {text}");
     }
+    // A node blob that is not a whole number of nodes.
+    let mut v = tree.clone();
+    v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][1]["nodes"][2]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("16-byte tree nodes"), "{err}");
     // The class count of the model disagreeing with the labels.
     let mut v = tree.clone();
     v["model"]["estimator"]["fitted"]["classes"]["classes"]
         .as_array_mut()
         .unwrap()
         .pop();
-    let err = from_bytes(&crafted(&c, &rmp_serde::to_vec_named(&v).unwrap())).unwrap_err();
+    let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
     assert!(matches!(err, Error::InvalidPipeline { .. }), "{err}");
 }
 
