@@ -254,7 +254,7 @@ fn regenerate_v1_forest_fixture() {
 }
 
 /// Writes `fixtures/bundles/v2-forest.dwm`: the same forest as `v1-forest.dwm`, with
-/// nodes and leaf values as byte blobs. Frozen with format version 2.
+/// the node columns and leaf values as byte blobs. Frozen with format version 2.
 #[test]
 #[ignore = "writes the committed v2 forest fixture; run on purpose only"]
 fn regenerate_v2_forest_fixture() {
@@ -327,6 +327,6 @@ fn v2_forest_fixture_loads() {
     let raw = std::fs::read(fixture("v2-forest.dwm")).unwrap();
     let has = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
     // MessagePack strings: the v2 field names are there, the v1 ones are not
-    assert!(has(b"\xa5nodes") && has(b"\xableaf_values"));
+    assert!(has(b"\xa9leaf_bits") && has(b"\xa8children") && has(b"\xableaf_values"));
     assert!(!has(b"\xa9threshold") && !has(b"\xa4left"));
 }

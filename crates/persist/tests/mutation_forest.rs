@@ -275,7 +275,7 @@ fn crafted_values(c: &Case, rng: &mut Rng, n: usize) -> (usize, usize) {
     let mut paths = Vec::new();
     number_paths(&tree, &mut Vec::new(), &mut paths);
     assert!(
-        paths.len() > 500,
+        paths.len() > 300,
         "only {} numbers in the payload",
         paths.len()
     );
@@ -376,49 +376,45 @@ fn crafted_tree_indices_are_refused_by_validation() {
     let c = case(Compression::None);
     let tree: Value = payload::decode(&c.payload);
     let trees = &tree["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"];
-    assert!(trees[0]["nodes"].is_array(), "payload layout changed: {tree:#}");
-    // A node is [threshold_hi, threshold_lo, feature, left] (see common::payload); a
-    // leaf's threshold_lo is its value offset.
-    let edits: [(&str, usize, Value, &str); 5] = [
-        ("left", 3, serde_json::json!(1_000_000), "children"),
-        ("left", 3, serde_json::json!(0), "self-loop"),
-        ("feature", 2, serde_json::json!(COLS), "feature"),
-        ("threshold", 0, serde_json::json!(0x7FF0_0000u32), "threshold"),
-        ("value", 1, serde_json::json!(1_000_000), "value"),
+    assert!(trees[0]["children"].is_array(), "payload layout changed: {tree:#}");
+    // Columns of internal nodes (features, children) and of leaves (leaf_outputs), in
+    // node order; node 0 is a split in every tree of this forest (see common::payload).
+    let edits: [(&str, Value, &str); 4] = [
+        ("children", serde_json::json!(1_000_000), "children"),
+        ("children", serde_json::json!(0), "leaf 0"),
+        ("features", serde_json::json!(COLS), "feature"),
+        ("leaf_outputs", serde_json::json!(1_000_000), "value offset"),
     ];
-    for (what, slot, value, expect) in edits {
+    for (column, value, expect) in edits {
         let mut v = tree.clone();
-        let nodes = &mut v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0]
-            ["nodes"];
-        // Node 0 is a split in every tree of this forest; leaves are later.
-        let node = if what == "value" {
-            let n = nodes.as_array().unwrap().len();
-            (0..n)
-                .find(|&i| nodes[i][3].as_u64() == Some(i as u64))
-                .unwrap()
-        } else {
-            0
-        };
-        nodes[node][slot] = value;
-        let p = payload::encode(&v);
-        let err = from_bytes(&crafted(&c, &p)).unwrap_err();
+        v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0][column][0] = value;
+        let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
         let text = err.to_string();
         assert!(
-            matches!(err, Error::InvalidPipeline { .. } | Error::Decode { .. }),
-            "{what}: {text}"
+            matches!(err, Error::InvalidPipeline { .. }),
+            "{column}: {text}"
         );
-        assert!(text.contains(expect), "{what}: {text}");
-        assert!(text.contains("tree 0"), "{what}: {text}");
+        assert!(text.contains(expect), "{column}: {text}");
+        assert!(text.contains("tree 0"), "{column}: {text}");
     }
-    // A node blob that is not a whole number of nodes.
+    // Node 0 marked a leaf: the columns no longer match the leaf bits.
     let mut v = tree.clone();
-    v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][1]["nodes"][2]
-        .as_array_mut()
-        .unwrap()
-        .pop();
+    v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0]["leaf_bits"]["$bin"][0] =
+        serde_json::json!(0xFF);
     let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err}");
-    assert!(err.to_string().contains("16-byte tree nodes"), "{err}");
+    assert!(err.to_string().contains("entries for"), "{err}");
+    // A float column that is not a whole number of floats.
+    let p = payload::encode(&tree);
+    let at = p.windows(11).position(|w| w == b"\xaathresholds").unwrap() + 11;
+    // bin 8 marker, 1-byte length: shorten the blob by one byte and drop that byte
+    assert_eq!(p[at], 0xc4, "thresholds of tree 0 are a short bin");
+    let mut q = p.clone();
+    q[at + 1] -= 1;
+    q.remove(at + 2);
+    let err = from_bytes(&crafted(&c, &q)).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("8-byte floats"), "{err}");
     // The class count of the model disagreeing with the labels.
     let mut v = tree.clone();
     v["model"]["estimator"]["fitted"]["classes"]["classes"]

@@ -1,20 +1,32 @@
 //! The serialized form of a [`Tree`].
 //!
-//! Written (bundle format v2): a struct with the nodes and the leaf values as
-//! raw little-endian byte blobs, so a binary format (MessagePack `bin`) copies
-//! them in one piece instead of encoding every number on its own:
+//! Written (bundle format v2): columns of the nodes as byte blobs, so a binary
+//! format (MessagePack `bin`) copies each in one piece instead of encoding every
+//! number on its own, and no byte is spent on what the structure implies:
 //!
-//! * `nodes`: 16 bytes per node, `threshold` (f64 bits), `feature` (u32),
-//!   `left` (u32), in node order (see [`Node`]);
-//! * `leaf_values`: 8 bytes (f64 bits) per leaf output;
+//! * `n_nodes`: number of nodes;
+//! * `leaf_bits`: `ceil(n_nodes / 8)` bytes, bit `i % 8` of byte `i / 8` set when
+//!   node `i` is a leaf (unused high bits zero);
+//! * for the internal nodes, in id order: `features` (packed integers, below),
+//!   `thresholds` (8-byte little-endian f64 each) and `children` (packed: the left
+//!   child; the right one is `left + 1`);
+//! * for the leaves, in id order: `leaf_outputs` (packed: which row of
+//!   `leaf_values` holds the leaf's output);
+//! * `leaf_values`: the distinct output rows, `n_outputs` f64 each (8 bytes
+//!   little-endian);
 //! * `n_outputs`, `importances` (numbers), `max_depth`.
+//!
+//! A *packed* column is one byte giving the width `w` (1, 2 or 4), then one
+//! `w`-byte little-endian unsigned integer per entry: the writer picks the
+//! smallest width that holds the largest entry.
 //!
 //! Read: that form, or the struct-of-arrays form of format v1 (`feature`,
 //! `threshold`, `left`, `right`, `value`, `values` as arrays of numbers, leaves
 //! marked by `threshold == f64::MAX` and a `value` offset), converted to nodes.
-//! The two forms have different field names, so a text format (JSON writes a
-//! blob as an array of byte values) is never ambiguous. Decoding checks only
-//! what the conversion needs; [`Tree::validate`] checks the rest.
+//! The two forms share no node field name, so a text format (JSON writes a blob
+//! as an array of byte values) is never ambiguous. Decoding checks what it needs
+//! to build the nodes (lengths, counts, widths) before allocating them;
+//! [`Tree::validate`] checks the rest.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -25,85 +37,81 @@ use serde::{Deserialize, Serialize};
 
 use super::tree::{Node, Tree};
 
-/// A fixed-size little-endian record of a blob.
-trait Record: Sized {
-    /// Bytes per record.
-    const BYTES: usize;
-    /// What a blob of these records is, for error messages.
+/// How a blob's bytes are checked and what it is called in errors.
+trait BlobKind {
+    /// What the blob is, for error messages.
     const WHAT: &'static str;
-    /// Appends the record's bytes.
-    fn put(&self, out: &mut Vec<u8>);
-    /// Reads a record from exactly [`Record::BYTES`] bytes.
-    fn get(chunk: &[u8]) -> Self;
+    /// Whether `bytes` has a valid length (and header).
+    fn well_formed(bytes: &[u8]) -> bool;
 }
 
-impl Record for Node {
-    const BYTES: usize = Node::BYTES;
-    const WHAT: &'static str = "a byte blob of 16-byte tree nodes";
+/// Bytes without structure (`leaf_bits`).
+struct Raw;
 
-    fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-
-    fn get(chunk: &[u8]) -> Self {
-        let mut b = [0u8; Node::BYTES];
-        b.copy_from_slice(chunk);
-        Node::from_le_bytes(&b)
+impl BlobKind for Raw {
+    const WHAT: &'static str = "a byte blob";
+    fn well_formed(_: &[u8]) -> bool {
+        true
     }
 }
 
-impl Record for f64 {
-    const BYTES: usize = 8;
+/// 8-byte little-endian floats.
+struct F64s;
+
+impl BlobKind for F64s {
     const WHAT: &'static str = "a byte blob of 8-byte floats";
-
-    fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_bits().to_le_bytes());
-    }
-
-    fn get(chunk: &[u8]) -> Self {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(chunk);
-        f64::from_bits(u64::from_le_bytes(b))
+    fn well_formed(bytes: &[u8]) -> bool {
+        bytes.len() % 8 == 0
     }
 }
 
-/// Serializes records as one byte string.
-struct BlobRef<'a, T>(&'a [T]);
+/// A width byte (1, 2 or 4) and integers of that width.
+struct Packed;
 
-impl<T: Record> Serialize for BlobRef<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(self.0.len() * T::BYTES);
-        for r in self.0 {
-            r.put(&mut bytes);
+impl BlobKind for Packed {
+    const WHAT: &'static str =
+        "a byte blob of packed integers (a width byte 1, 2 or 4, then whole integers)";
+    fn well_formed(bytes: &[u8]) -> bool {
+        match bytes.first() {
+            Some(&w @ (1 | 2 | 4)) => (bytes.len() - 1) % usize::from(w) == 0,
+            _ => false,
         }
-        s.serialize_bytes(&bytes)
     }
 }
 
-/// Records read from one byte string (or, from text formats, a sequence of
-/// byte values).
-struct Blob<T>(Vec<T>);
+/// The bytes of one blob, checked to be well formed for `K`.
+struct Blob<K> {
+    bytes: Vec<u8>,
+    kind: PhantomData<K>,
+}
 
-impl<'de, T: Record> Deserialize<'de> for Blob<T> {
+impl<'de, K: BlobKind> Deserialize<'de> for Blob<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_bytes(BlobVisitor(PhantomData))
     }
 }
 
-struct BlobVisitor<T>(PhantomData<T>);
+struct BlobVisitor<K>(PhantomData<K>);
 
-impl<'de, T: Record> Visitor<'de> for BlobVisitor<T> {
-    type Value = Blob<T>;
+impl<'de, K: BlobKind> Visitor<'de> for BlobVisitor<K> {
+    type Value = Blob<K>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::WHAT)
+        f.write_str(K::WHAT)
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
-        if v.len() % T::BYTES != 0 {
+        self.visit_byte_buf(v.to_vec())
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+        if !K::well_formed(&v) {
             return Err(E::invalid_length(v.len(), &self));
         }
-        Ok(Blob(v.chunks_exact(T::BYTES).map(T::get).collect()))
+        Ok(Blob {
+            bytes: v,
+            kind: PhantomData,
+        })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -112,15 +120,106 @@ impl<'de, T: Record> Visitor<'de> for BlobVisitor<T> {
         while let Some(b) = seq.next_element::<u8>()? {
             bytes.push(b);
         }
-        self.visit_bytes(&bytes)
+        self.visit_byte_buf(bytes)
     }
+}
+
+impl Blob<F64s> {
+    fn len(&self) -> usize {
+        self.bytes.len() / 8
+    }
+
+    fn to_f64s(&self) -> Vec<f64> {
+        self.bytes.chunks_exact(8).map(f64_at).collect()
+    }
+}
+
+fn f64_at(c: &[u8]) -> f64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(c);
+    f64::from_bits(u64::from_le_bytes(b))
+}
+
+impl Blob<Packed> {
+    /// Width of an entry in bytes (1, 2 or 4).
+    fn width(&self) -> usize {
+        self.bytes.first().map_or(1, |&w| usize::from(w))
+    }
+
+    fn len(&self) -> usize {
+        self.bytes.len().saturating_sub(1) / self.width()
+    }
+
+    /// The entries in order.
+    fn values(&self) -> impl Iterator<Item = u32> + '_ {
+        let w = self.width();
+        self.bytes.get(1..).unwrap_or(&[]).chunks_exact(w).map(|c| {
+            let mut b = [0u8; 4];
+            b[..c.len()].copy_from_slice(c);
+            u32::from_le_bytes(b)
+        })
+    }
+}
+
+/// Serializes bytes as one byte string.
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+/// A packed column of `values` (smallest width that holds the largest).
+fn pack(values: &[u32]) -> Vec<u8> {
+    let max = values.iter().copied().max().unwrap_or(0);
+    let w: usize = if max <= 0xFF {
+        1
+    } else if max <= 0xFFFF {
+        2
+    } else {
+        4
+    };
+    let mut out = Vec::with_capacity(1 + values.len() * w);
+    out.push(w as u8);
+    for v in values {
+        out.extend_from_slice(&v.to_le_bytes()[..w]);
+    }
+    out
+}
+
+fn f64_bytes(values: impl IntoIterator<Item = f64>) -> Vec<u8> {
+    values
+        .into_iter()
+        .flat_map(|v| v.to_bits().to_le_bytes())
+        .collect()
 }
 
 impl Serialize for Tree {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Tree", 5)?;
-        st.serialize_field("nodes", &BlobRef(&self.nodes))?;
-        st.serialize_field("leaf_values", &BlobRef(&self.values))?;
+        let n = self.nodes.len();
+        let k = self.n_outputs.max(1);
+        let mut leaf_bits = vec![0u8; n.div_ceil(8)];
+        let (mut features, mut thresholds, mut children, mut outputs) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, node) in self.nodes.iter().enumerate() {
+            if node.left as usize == i {
+                leaf_bits[i / 8] |= 1 << (i % 8);
+                outputs.push(node.leaf_offset().unwrap_or(0) / k as u32);
+            } else {
+                features.push(node.feature);
+                thresholds.push(node.threshold);
+                children.push(node.left);
+            }
+        }
+        let mut st = s.serialize_struct("Tree", 10)?;
+        st.serialize_field("n_nodes", &n)?;
+        st.serialize_field("leaf_bits", &Bytes(&leaf_bits))?;
+        st.serialize_field("features", &Bytes(&pack(&features)))?;
+        st.serialize_field("thresholds", &Bytes(&f64_bytes(thresholds)))?;
+        st.serialize_field("children", &Bytes(&pack(&children)))?;
+        st.serialize_field("leaf_outputs", &Bytes(&pack(&outputs)))?;
+        st.serialize_field("leaf_values", &Bytes(&f64_bytes(self.values.iter().copied())))?;
         st.serialize_field("n_outputs", &self.n_outputs)?;
         st.serialize_field("importances", &self.importances)?;
         st.serialize_field("max_depth", &self.max_depth)?;
@@ -133,9 +232,19 @@ impl Serialize for Tree {
 struct TreeRepr {
     // v2
     #[serde(default)]
-    nodes: Option<Blob<Node>>,
+    n_nodes: Option<u64>,
     #[serde(default)]
-    leaf_values: Option<Blob<f64>>,
+    leaf_bits: Option<Blob<Raw>>,
+    #[serde(default)]
+    features: Option<Blob<Packed>>,
+    #[serde(default)]
+    thresholds: Option<Blob<F64s>>,
+    #[serde(default)]
+    children: Option<Blob<Packed>>,
+    #[serde(default)]
+    leaf_outputs: Option<Blob<Packed>>,
+    #[serde(default)]
+    leaf_values: Option<Blob<F64s>>,
     // v1
     #[serde(default)]
     feature: Option<Vec<u32>>,
@@ -157,27 +266,35 @@ struct TreeRepr {
 
 impl<'de> Deserialize<'de> for Tree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let TreeRepr {
-            nodes,
-            leaf_values,
-            feature,
-            threshold,
-            left,
-            right,
-            value,
-            values,
-            n_outputs,
-            importances,
-            max_depth,
-        } = TreeRepr::deserialize(d)?;
-        let v1 = (feature, threshold, left, right, value, values);
-        let (nodes, values) = match (nodes, leaf_values, v1) {
-            (Some(nodes), Some(values), (None, None, None, None, None, None)) => {
-                (nodes.0, values.0)
+        let r = TreeRepr::deserialize(d)?;
+        let v1 = (r.feature, r.threshold, r.left, r.right, r.value, r.values);
+        let v2 = (
+            r.n_nodes,
+            r.leaf_bits,
+            r.features,
+            r.thresholds,
+            r.children,
+            r.leaf_outputs,
+            r.leaf_values,
+        );
+        let (nodes, values) = match (v2, v1) {
+            (
+                (Some(n), Some(bits), Some(features), Some(thresholds), Some(children), Some(outputs), Some(values)),
+                (None, None, None, None, None, None),
+            ) => {
+                let columns = V2Columns {
+                    n_nodes: n,
+                    leaf_bits: bits.bytes,
+                    features,
+                    thresholds,
+                    children,
+                    outputs,
+                };
+                let nodes = columns.into_nodes(r.n_outputs).map_err(de::Error::custom)?;
+                (nodes, values.to_f64s())
             }
             (
-                None,
-                None,
+                (None, None, None, None, None, None, None),
                 (Some(feature), Some(threshold), Some(left), Some(right), Some(value), Some(values)),
             ) => {
                 let arrays = V1Arrays {
@@ -191,19 +308,100 @@ impl<'de> Deserialize<'de> for Tree {
             }
             _ => {
                 return Err(de::Error::custom(
-                    "a tree needs either `nodes` and `leaf_values` (format v2) or \
-                     `feature`, `threshold`, `left`, `right`, `value` and `values` (format v1), \
-                     and not both",
+                    "a tree needs either `n_nodes`, `leaf_bits`, `features`, `thresholds`, \
+                     `children`, `leaf_outputs` and `leaf_values` (format v2) or `feature`, \
+                     `threshold`, `left`, `right`, `value` and `values` (format v1), and not both",
                 ));
             }
         };
         Ok(Tree {
             nodes,
             values,
-            n_outputs,
-            importances,
-            max_depth,
+            n_outputs: r.n_outputs,
+            importances: r.importances,
+            max_depth: r.max_depth,
         })
+    }
+}
+
+/// The node columns of a format-v2 tree.
+struct V2Columns {
+    n_nodes: u64,
+    leaf_bits: Vec<u8>,
+    features: Blob<Packed>,
+    thresholds: Blob<F64s>,
+    children: Blob<Packed>,
+    outputs: Blob<Packed>,
+}
+
+impl V2Columns {
+    /// Builds the nodes once the column lengths agree with the leaf bits (so the
+    /// allocation is bounded by the data present).
+    fn into_nodes(self, n_outputs: usize) -> Result<Vec<Node>, String> {
+        let bad = |m: String| Err(format!("format v2 tree: {m}"));
+        let n = match usize::try_from(self.n_nodes) {
+            Ok(n) if n < u32::MAX as usize => n,
+            _ => return bad(format!("{} nodes are too many", self.n_nodes)),
+        };
+        if self.leaf_bits.len() != n.div_ceil(8) {
+            return bad(format!(
+                "{} bytes of leaf bits for {n} nodes, expected {}",
+                self.leaf_bits.len(),
+                n.div_ceil(8)
+            ));
+        }
+        if n % 8 != 0 && self.leaf_bits.last().is_some_and(|&b| b >> (n % 8) != 0) {
+            return bad("leaf bits are set past the last node".into());
+        }
+        let n_leaves = self
+            .leaf_bits
+            .iter()
+            .map(|b| b.count_ones() as usize)
+            .sum::<usize>();
+        let n_internal = n - n_leaves;
+        let lens = [
+            ("features", self.features.len(), n_internal),
+            ("thresholds", self.thresholds.len(), n_internal),
+            ("children", self.children.len(), n_internal),
+            ("leaf_outputs", self.outputs.len(), n_leaves),
+        ];
+        for (name, got, want) in lens {
+            if got != want {
+                return bad(format!(
+                    "{name} has {got} entries for {want} {} nodes",
+                    if name == "leaf_outputs" {
+                        "leaf"
+                    } else {
+                        "internal"
+                    }
+                ));
+            }
+        }
+        let mut features = self.features.values();
+        let mut thresholds = self.thresholds.bytes.chunks_exact(8);
+        let mut children = self.children.values();
+        let mut outputs = self.outputs.values();
+        let mut nodes = Vec::with_capacity(n);
+        for i in 0..n {
+            let node = if self.leaf_bits[i / 8] >> (i % 8) & 1 == 1 {
+                let row = outputs.next().unwrap_or(0);
+                let Some(offset) = u32::try_from(n_outputs)
+                    .ok()
+                    .and_then(|k| row.checked_mul(k))
+                else {
+                    return bad(format!("leaf {i} output row {row} is out of range"));
+                };
+                Node::leaf(i as u32, offset)
+            } else {
+                Node::split(
+                    features.next().unwrap_or(0),
+                    thresholds.next().map_or(0.0, f64_at),
+                    children.next().unwrap_or(0),
+                )
+            };
+            nodes.push(node);
+        }
+        Ok(nodes)
     }
 }
 
@@ -279,18 +477,49 @@ mod tests {
         })
     }
 
+    fn bytes(json: &serde_json::Value) -> Vec<u8> {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_u64().unwrap() as u8)
+            .collect()
+    }
+
     #[test]
-    fn v2_form_round_trips_through_json_with_blobs() {
+    fn v2_columns_hold_what_the_structure_does_not_imply() {
         let t = stump();
         let json = serde_json::to_value(&t).unwrap();
         // blobs are byte strings: a text format writes their byte values
-        assert_eq!(json["nodes"].as_array().unwrap().len(), 3 * 16);
-        assert_eq!(json["leaf_values"].as_array().unwrap().len(), 4 * 8);
-        assert_eq!(json["nodes"][8], 1); // feature of node 0, first byte
-        assert_eq!(json["nodes"][12], 1); // left child of node 0
+        assert_eq!(json["n_nodes"], 3);
+        assert_eq!(bytes(&json["leaf_bits"]), [0b110]);
+        assert_eq!(bytes(&json["features"]), [1, 1]);
+        assert_eq!(bytes(&json["thresholds"]), 0.5f64.to_le_bytes());
+        assert_eq!(bytes(&json["children"]), [1, 1]);
+        assert_eq!(bytes(&json["leaf_outputs"]), [1, 0, 1]);
+        assert_eq!(bytes(&json["leaf_values"]).len(), 4 * 8);
         let back: Tree = serde_json::from_value(json).unwrap();
         assert_eq!(back, t);
         back.validate(2, 2, true).unwrap();
+    }
+
+    #[test]
+    fn packed_columns_take_the_smallest_width() {
+        assert_eq!(pack(&[]), [1]);
+        assert_eq!(pack(&[3, 255]), [1, 3, 255]);
+        assert_eq!(pack(&[256, 1]), [2, 0, 1, 1, 0]);
+        assert_eq!(pack(&[0x1_0000]), [4, 0, 0, 1, 0]);
+        for values in [vec![7u32, 0, 255], vec![65_535, 2], vec![u32::MAX, 1, 0]] {
+            let blob = Blob::<Packed> {
+                bytes: pack(&values),
+                kind: PhantomData,
+            };
+            assert!(Packed::well_formed(&blob.bytes));
+            assert_eq!(blob.len(), values.len());
+            assert_eq!(blob.values().collect::<Vec<_>>(), values);
+        }
+        assert!(!Packed::well_formed(&[]));
+        assert!(!Packed::well_formed(&[3, 0, 0, 0]));
+        assert!(!Packed::well_formed(&[2, 0, 0, 0]));
     }
 
     #[test]
@@ -322,25 +551,63 @@ mod tests {
     #[test]
     fn mixed_or_partial_forms_are_refused() {
         let mut json = v1_stump_json();
-        json["nodes"] = serde_json::json!([]);
-        json["leaf_values"] = serde_json::json!([]);
+        let v2 = serde_json::to_value(stump()).unwrap();
+        json["n_nodes"] = v2["n_nodes"].clone();
         assert!(serde_json::from_value::<Tree>(json).is_err());
         let mut json = v1_stump_json();
         json.as_object_mut().unwrap().remove("left");
         let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
         assert!(err.contains("format v1"), "{err}");
+        let mut json = v2;
+        json.as_object_mut().unwrap().remove("children");
+        let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+        assert!(err.contains("format v2"), "{err}");
     }
 
     #[test]
-    fn blob_lengths_must_be_whole_records() {
+    fn inconsistent_v2_columns_are_decode_errors() {
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(Edit, &str)> = vec![
+            (Box::new(|j| j["n_nodes"] = 9.into()), "leaf bits"),
+            (Box::new(|j| j["n_nodes"] = u64::MAX.into()), "too many"),
+            (Box::new(|j| j["leaf_bits"][0] = 0b1110.into()), "past the last"),
+            (Box::new(|j| j["leaf_bits"][0] = 0b010.into()), "features has 1 entries for 2"),
+            (
+                Box::new(|j| j["features"] = serde_json::json!([1])),
+                "features has 0 entries for 1",
+            ),
+            (
+                Box::new(|j| j["children"] = serde_json::json!([2, 1, 0, 1, 0])),
+                "children has 2",
+            ),
+            (
+                Box::new(|j| j["thresholds"].as_array_mut().unwrap().truncate(7)),
+                "8-byte floats",
+            ),
+            (
+                Box::new(|j| j["leaf_outputs"] = serde_json::json!([3, 0, 0, 1])),
+                "packed integers",
+            ),
+            (
+                Box::new(|j| j["leaf_outputs"] = serde_json::json!([])),
+                "packed integers",
+            ),
+        ];
+        for (edit, expect) in cases {
+            let mut json = serde_json::to_value(stump()).unwrap();
+            edit(&mut json);
+            let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+            assert!(err.contains(expect), "{expect}: {err}");
+        }
+        // an output row whose offset overflows
         let mut json = serde_json::to_value(stump()).unwrap();
-        json["nodes"].as_array_mut().unwrap().pop();
+        json["leaf_outputs"] = serde_json::json!([4, 255, 255, 255, 255, 0, 0, 0, 0]);
         let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
-        assert!(err.contains("invalid length 47"), "{err}");
-        assert!(err.contains("16-byte tree nodes"), "{err}");
+        assert!(err.contains("out of range"), "{err}");
+        // in range for decoding, but not for the model: validation refuses it
         let mut json = serde_json::to_value(stump()).unwrap();
-        json["leaf_values"].as_array_mut().unwrap().push(0.into());
-        let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
-        assert!(err.contains("8-byte floats"), "{err}");
+        json["leaf_outputs"] = serde_json::json!([1, 9, 0]);
+        let t: Tree = serde_json::from_value(json).unwrap();
+        assert!(t.validate(2, 2, true).is_err());
     }
 }

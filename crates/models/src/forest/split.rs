@@ -371,6 +371,7 @@ pub(crate) fn grow_tree(
     }
     let mut tree = g.tree;
     tree.importances = imp;
+    tree.share_leaf_values();
     tree
 }
 

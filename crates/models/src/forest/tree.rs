@@ -1,6 +1,8 @@
 //! Flat tree representation (one packed 16-byte node per tree node), traversal
 //! and validation. The serialized form lives in `encoding.rs`.
 
+use std::collections::HashMap;
+
 use crate::Error;
 
 /// Bits of every leaf threshold above its 32-bit value offset: a quiet NaN, so
@@ -61,7 +63,7 @@ impl Node {
 
     /// The value offset if the threshold is a leaf tag.
     #[inline]
-    fn leaf_offset(&self) -> Option<u32> {
+    pub(crate) fn leaf_offset(&self) -> Option<u32> {
         let bits = self.threshold.to_bits();
         (bits & LEAF_TAG_MASK == LEAF_TAG).then_some(bits as u32)
     }
@@ -104,7 +106,8 @@ impl PartialEq for Node {
 }
 
 /// A fitted tree: packed nodes indexed by node id (root = 0) and the leaf
-/// outputs.
+/// outputs (each distinct output stored once, see
+/// [`Tree::share_leaf_values`]).
 ///
 /// Children are allocated in pairs (`left`, `left + 1`) after their parent
 /// (ids grow along every path, so there are no cycles), in the depth-first
@@ -135,7 +138,11 @@ impl Tree {
 
     /// Number of leaves.
     pub fn n_leaves(&self) -> usize {
-        self.values.len() / self.n_outputs.max(1)
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| n.left as usize == *i)
+            .count()
     }
 
     /// Depth of the deepest leaf (a single-leaf tree has depth 0).
@@ -154,9 +161,34 @@ impl Tree {
     }
 
     /// Heap bytes used by the node and leaf arrays: 16 per node plus 8 per
-    /// leaf output.
+    /// distinct leaf output value.
     pub fn memory_bytes(&self) -> usize {
         self.nodes.len() * Node::BYTES + self.values.len() * 8 + self.importances.len() * 8
+    }
+
+    /// Stores every distinct leaf output once, shared by the leaves that
+    /// have it (a fully grown classification tree has one per class). Leaves
+    /// keep their outputs bit for bit, so predictions do not change.
+    pub(crate) fn share_leaf_values(&mut self) {
+        let k = self.n_outputs.max(1);
+        let mut index: HashMap<Vec<u64>, u32> = HashMap::new();
+        let mut shared: Vec<f64> = Vec::new();
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            let Some(o) = node.leaf_offset().filter(|_| node.left as usize == i) else {
+                continue;
+            };
+            let Some(out) = self.values.get(o as usize..o as usize + k) else {
+                continue;
+            };
+            let key: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
+            let offset = *index.entry(key).or_insert_with(|| {
+                let offset = shared.len() as u32;
+                shared.extend_from_slice(out);
+                offset
+            });
+            *node = Node::leaf(i as u32, offset);
+        }
+        self.values = shared;
     }
 
     /// Id of the leaf reached by `row`. `row` must have been checked to hold
@@ -400,6 +432,32 @@ pub(crate) mod tests {
         assert_eq!(t.output_of(&[0.0, 1.0]), &[0.25, 0.75]);
         assert_eq!(t.output_of(&[0.0, 0.0]), &[1.0, 0.0]);
         assert_eq!(t.memory_bytes(), 3 * 16 + 4 * 8 + 2 * 8);
+    }
+
+    #[test]
+    fn equal_leaf_outputs_are_stored_once() {
+        let mut t = Tree {
+            nodes: vec![
+                Node::split(0, 0.0, 1),
+                Node::leaf(1, 0),
+                Node::split(1, 1.0, 3),
+                Node::leaf(3, 2),
+                Node::leaf(4, 4),
+            ],
+            values: vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0],
+            n_outputs: 2,
+            importances: vec![0.5, 0.5],
+            max_depth: 2,
+        };
+        let rows = [[-1.0, 0.0], [1.0, 0.0], [1.0, 2.0]];
+        let before: Vec<Vec<f64>> = rows.iter().map(|r| t.output_of(r).to_vec()).collect();
+        t.share_leaf_values();
+        t.validate(2, 2, true).unwrap();
+        assert_eq!(t.values, [1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(t.nodes[4], Node::leaf(4, 0));
+        assert_eq!(t.n_leaves(), 3);
+        let after: Vec<Vec<f64>> = rows.iter().map(|r| t.output_of(r).to_vec()).collect();
+        assert_eq!(before, after);
     }
 
     #[test]

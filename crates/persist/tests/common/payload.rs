@@ -1,16 +1,16 @@
 //! MessagePack payloads as `serde_json::Value`, for structure-aware mutation, with the
 //! byte blobs of format v2 trees opened up into numbers.
 //!
-//! A `bin` value becomes `{"$bin": [byte, ...]}`, except under two keys:
+//! A `bin` value becomes `{"$bin": [byte, ...]}`, except the tree columns:
 //!
-//! * `nodes` (tree nodes, 16 bytes each): one array `[threshold_hi, threshold_lo, feature,
-//!   left]` of four `u32` per node, so a leaf's tag (`threshold_hi`) and value offset
-//!   (`threshold_lo`) are numbers of their own;
-//! * `leaf_values` (8 bytes each): one float per value.
+//! * `features`, `children`, `leaf_outputs` (packed integers: a width byte, then
+//!   integers of that width) become arrays of their integers;
+//! * `thresholds`, `leaf_values` (8-byte floats) become arrays of floats.
 //!
-//! [`encode`] packs them back. A number that does not fit its slot is cut to its low 32
-//! bits (floats saturate), so a hostile value still lands in the blob; a node array that
-//! lost or gained numbers makes a blob whose length is not a whole number of nodes.
+//! [`encode`] packs them back, the integers with the smallest width that holds the
+//! largest (as the writer does); a number that does not fit 32 bits is cut to its low 32
+//! bits (floats saturate), so a hostile value still lands in the blob. `leaf_bits` stays
+//! a `$bin` array of bytes.
 
 use std::fmt;
 
@@ -25,60 +25,65 @@ const BIN: &str = "$bin";
 /// Decodes a MessagePack payload, opening tree blobs (see the module docs).
 pub fn decode(payload: &[u8]) -> Value {
     let Json(mut v) = rmp_serde::from_slice(payload).unwrap();
-    open_blobs(&mut v, None);
+    open_blobs(&mut v);
     v
 }
 
 /// Encodes a value made by [`decode`] (and maybe mutated) back to MessagePack.
 pub fn encode(v: &Value) -> Vec<u8> {
     let mut v = v.clone();
-    close_blobs(&mut v, None);
+    close_blobs(&mut v);
     rmp_serde::to_vec_named(&Enc(&v)).unwrap()
 }
 
-fn open_blobs(v: &mut Value, key: Option<&str>) {
+/// Keys of packed-integer columns.
+const PACKED: [&str; 3] = ["features", "children", "leaf_outputs"];
+/// Keys of float columns.
+const FLOATS: [&str; 2] = ["thresholds", "leaf_values"];
+
+/// Whether `m` is a format v2 tree (only its columns are opened up).
+fn is_tree(m: &Map<String, Value>) -> bool {
+    m.contains_key("leaf_bits")
+}
+
+fn open_blobs(v: &mut Value) {
     match v {
-        Value::Object(m) => {
-            if let (Some(k @ ("nodes" | "leaf_values")), Some(Value::Array(bytes))) =
-                (key, m.get(BIN))
-            {
+        Value::Object(m) if is_tree(m) => {
+            for (k, x) in m.iter_mut() {
+                open_column(x, k);
+            }
+        }
+        Value::Object(m) => m.values_mut().for_each(open_blobs),
+        Value::Array(a) => a.iter_mut().for_each(open_blobs),
+        _ => {}
+    }
+}
+
+fn open_column(v: &mut Value, k: &str) {
+    if let Value::Object(m) = v {
+        if let Some(Value::Array(bytes)) = m.get(BIN) {
                 let bytes: Vec<u8> = bytes.iter().map(|b| b.as_u64().unwrap() as u8).collect();
-                *v = if k == "nodes" {
-                    bytes
-                        .chunks(16)
+                if PACKED.contains(&k) {
+                    let w = usize::from(bytes[0]);
+                    *v = bytes[1..]
+                        .chunks(w)
                         .map(|c| {
-                            c.chunks(4)
-                                .map(|w| {
-                                    let mut a = [0u8; 4];
-                                    a[..w.len()].copy_from_slice(w);
-                                    u32::from_le_bytes(a)
-                                })
-                                .collect::<Vec<u32>>()
+                            let mut a = [0u8; 4];
+                            a[..c.len()].copy_from_slice(c);
+                            serde_json::json!(u32::from_le_bytes(a))
                         })
-                        // threshold bytes 0..8 are little-endian: low word first
-                        .map(|q| match q.as_slice() {
-                            [lo, hi, f, l] => serde_json::json!([hi, lo, f, l]),
-                            other => serde_json::json!(other),
-                        })
-                        .collect()
-                } else {
-                    bytes
+                        .collect();
+                } else if FLOATS.contains(&k) {
+                    *v = bytes
                         .chunks(8)
                         .map(|c| {
                             let mut a = [0u8; 8];
                             a[..c.len()].copy_from_slice(c);
                             serde_json::json!(f64::from_le_bytes(a))
                         })
-                        .collect()
-                };
-                return;
-            }
-            for (k, x) in m.iter_mut() {
-                open_blobs(x, Some(k.as_str()));
-            }
+                        .collect();
+                }
         }
-        Value::Array(a) => a.iter_mut().for_each(|x| open_blobs(x, None)),
-        _ => {}
     }
 }
 
@@ -92,39 +97,44 @@ fn low_u32(n: &Value) -> u32 {
     }
 }
 
-fn close_blobs(v: &mut Value, key: Option<&str>) {
+fn close_blobs(v: &mut Value) {
+    match v {
+        Value::Object(m) if is_tree(m) => {
+            for (k, x) in m.iter_mut() {
+                close_column(x, k);
+            }
+        }
+        Value::Object(m) => m.values_mut().for_each(close_blobs),
+        Value::Array(a) => a.iter_mut().for_each(close_blobs),
+        _ => {}
+    }
+}
+
+fn close_column(v: &mut Value, key: &str) {
     match (key, &mut *v) {
-        (Some("nodes"), Value::Array(nodes)) => {
-            let mut bytes = Vec::new();
-            for node in nodes.iter() {
-                let words: Vec<u32> = match node {
-                    Value::Array(q) => q.iter().map(low_u32).collect(),
-                    other => vec![low_u32(other)],
-                };
-                // back to [lo, hi, feature, left] in byte order
-                let words = match words.as_slice() {
-                    [hi, lo, rest @ ..] => [&[*lo, *hi][..], rest].concat(),
-                    other => other.to_vec(),
-                };
-                for w in words {
-                    bytes.extend_from_slice(&w.to_le_bytes());
-                }
+        (k, Value::Array(values)) if PACKED.contains(&k) => {
+            let values: Vec<u32> = values.iter().map(low_u32).collect();
+            let max = values.iter().copied().max().unwrap_or(0);
+            let w = if max <= 0xFF {
+                1
+            } else if max <= 0xFFFF {
+                2
+            } else {
+                4
+            };
+            let mut bytes = vec![w as u8];
+            for x in values {
+                bytes.extend_from_slice(&x.to_le_bytes()[..w]);
             }
             *v = bin(bytes);
         }
-        (Some("leaf_values"), Value::Array(values)) => {
+        (k, Value::Array(values)) if FLOATS.contains(&k) => {
             let bytes = values
                 .iter()
                 .flat_map(|x| x.as_f64().unwrap_or(0.0).to_le_bytes())
                 .collect();
             *v = bin(bytes);
         }
-        (_, Value::Object(m)) => {
-            for (k, x) in m.iter_mut() {
-                close_blobs(x, Some(k.as_str()));
-            }
-        }
-        (_, Value::Array(a)) => a.iter_mut().for_each(|x| close_blobs(x, None)),
         _ => {}
     }
 }
