@@ -383,7 +383,7 @@ fn crafted_tree_indices_are_refused_by_validation() {
         ("children", serde_json::json!(1_000_000), "children"),
         ("children", serde_json::json!(0), "leaf 0"),
         ("features", serde_json::json!(COLS), "feature"),
-        ("leaf_outputs", serde_json::json!(1_000_000), "value offset"),
+        ("leaf_outputs", serde_json::json!(1_000_000), "value row"),
     ];
     for (column, value, expect) in edits {
         let mut v = tree.clone();

@@ -150,14 +150,23 @@ impl Blob<Packed> {
         self.bytes.len().saturating_sub(1) / self.width()
     }
 
-    /// The entries in order.
-    fn values(&self) -> impl Iterator<Item = u32> + '_ {
-        let w = self.width();
-        self.bytes.get(1..).unwrap_or(&[]).chunks_exact(w).map(|c| {
-            let mut b = [0u8; 4];
-            b[..c.len()].copy_from_slice(c);
-            u32::from_le_bytes(b)
-        })
+    /// The entries in order, plus one 0 at the end (so a cursor one past the
+    /// last entry still reads in bounds).
+    fn to_u32s_padded(&self) -> Vec<u32> {
+        let data = self.bytes.get(1..).unwrap_or(&[]);
+        let mut out: Vec<u32> = match self.width() {
+            1 => data.iter().map(|&b| u32::from(b)).collect(),
+            2 => data
+                .chunks_exact(2)
+                .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]])))
+                .collect(),
+            _ => data
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        };
+        out.push(0);
+        out
     }
 }
 
@@ -198,14 +207,13 @@ fn f64_bytes(values: impl IntoIterator<Item = f64>) -> Vec<u8> {
 impl Serialize for Tree {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let n = self.nodes.len();
-        let k = self.n_outputs.max(1);
         let mut leaf_bits = vec![0u8; n.div_ceil(8)];
         let (mut features, mut thresholds, mut children, mut outputs) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (i, node) in self.nodes.iter().enumerate() {
             if node.left as usize == i {
                 leaf_bits[i / 8] |= 1 << (i % 8);
-                outputs.push(node.leaf_offset().unwrap_or(0) / k as u32);
+                outputs.push(node.leaf_row().unwrap_or(0));
             } else {
                 features.push(node.feature);
                 thresholds.push(node.threshold);
@@ -290,7 +298,7 @@ impl<'de> Deserialize<'de> for Tree {
                     children,
                     outputs,
                 };
-                let nodes = columns.into_nodes(r.n_outputs).map_err(de::Error::custom)?;
+                let nodes = columns.into_nodes().map_err(de::Error::custom)?;
                 (nodes, values.to_f64s())
             }
             (
@@ -304,7 +312,8 @@ impl<'de> Deserialize<'de> for Tree {
                     right,
                     value,
                 };
-                (arrays.into_nodes().map_err(de::Error::custom)?, values)
+                let nodes = arrays.into_nodes(r.n_outputs).map_err(de::Error::custom)?;
+                (nodes, values)
             }
             _ => {
                 return Err(de::Error::custom(
@@ -337,7 +346,7 @@ struct V2Columns {
 impl V2Columns {
     /// Builds the nodes once the column lengths agree with the leaf bits (so the
     /// allocation is bounded by the data present).
-    fn into_nodes(self, n_outputs: usize) -> Result<Vec<Node>, String> {
+    fn into_nodes(self) -> Result<Vec<Node>, String> {
         let bad = |m: String| Err(format!("format v2 tree: {m}"));
         let n = match usize::try_from(self.n_nodes) {
             Ok(n) if n < u32::MAX as usize => n,
@@ -377,29 +386,23 @@ impl V2Columns {
                 ));
             }
         }
-        let mut features = self.features.values();
-        let mut thresholds = self.thresholds.bytes.chunks_exact(8);
-        let mut children = self.children.values();
-        let mut outputs = self.outputs.values();
+        // Columns as plain arrays (each padded by one entry), then one pass that
+        // picks the next leaf or the next internal node for every id without a
+        // branch on the unpredictable leaf bit.
+        let features = self.features.to_u32s_padded();
+        let children = self.children.to_u32s_padded();
+        let rows = self.outputs.to_u32s_padded();
+        let mut thresholds = self.thresholds.to_f64s();
+        thresholds.push(0.0);
+        let (mut li, mut si) = (0usize, 0usize);
         let mut nodes = Vec::with_capacity(n);
         for i in 0..n {
-            let node = if self.leaf_bits[i / 8] >> (i % 8) & 1 == 1 {
-                let row = outputs.next().unwrap_or(0);
-                let Some(offset) = u32::try_from(n_outputs)
-                    .ok()
-                    .and_then(|k| row.checked_mul(k))
-                else {
-                    return bad(format!("leaf {i} output row {row} is out of range"));
-                };
-                Node::leaf(i as u32, offset)
-            } else {
-                Node::split(
-                    features.next().unwrap_or(0),
-                    thresholds.next().map_or(0.0, f64_at),
-                    children.next().unwrap_or(0),
-                )
-            };
-            nodes.push(node);
+            let leaf = self.leaf_bits[i / 8] >> (i % 8) & 1 == 1;
+            let as_leaf = Node::leaf(i as u32, rows[li]);
+            let as_split = Node::split(features[si], thresholds[si], children[si]);
+            nodes.push(if leaf { as_leaf } else { as_split });
+            li += usize::from(leaf);
+            si += usize::from(!leaf);
         }
         Ok(nodes)
     }
@@ -418,8 +421,10 @@ impl V1Arrays {
     /// Converts to nodes, refusing what v1's validation refused and the nodes
     /// cannot express: arrays of different lengths, a right child other than
     /// `left + 1`, a leaf (`left == id`) that is not `right == id`,
-    /// `feature == 0`, `threshold == f64::MAX`.
-    fn into_nodes(self) -> Result<Vec<Node>, String> {
+    /// `feature == 0`, `threshold == f64::MAX`, or whose value offset is not a
+    /// whole row of `n_outputs` values (v1 writers only wrote whole rows).
+    fn into_nodes(self, n_outputs: usize) -> Result<Vec<Node>, String> {
+        let k = n_outputs.max(1);
         let n = self.feature.len();
         let lens = [
             self.threshold.len(),
@@ -443,7 +448,13 @@ impl V1Arrays {
                         "format v1 tree: leaf {i} is not a proper self-loop"
                     ));
                 }
-                nodes.push(Node::leaf(l, self.value[i]));
+                let o = self.value[i] as usize;
+                if o % k != 0 {
+                    return Err(format!(
+                        "format v1 tree: leaf {i} value offset {o} is not a multiple of {k} outputs"
+                    ));
+                }
+                nodes.push(Node::leaf(l, (o / k) as u32));
             } else {
                 if u64::from(r) != u64::from(l) + 1 {
                     return Err(format!(
@@ -515,7 +526,9 @@ mod tests {
             };
             assert!(Packed::well_formed(&blob.bytes));
             assert_eq!(blob.len(), values.len());
-            assert_eq!(blob.values().collect::<Vec<_>>(), values);
+            let mut padded = values.clone();
+            padded.push(0);
+            assert_eq!(blob.to_u32s_padded(), padded);
         }
         assert!(!Packed::well_formed(&[]));
         assert!(!Packed::well_formed(&[3, 0, 0, 0]));
@@ -535,6 +548,7 @@ mod tests {
             ("right", 1, serde_json::json!(2), "self-loop"),
             ("threshold", 2, serde_json::json!(1.0), "self-loop"),
             ("feature", 1, serde_json::json!(1), "self-loop"),
+            ("value", 2, serde_json::json!(3), "multiple of 2"),
         ];
         for (field, i, v, expect) in cases {
             let mut json = v1_stump_json();
@@ -599,11 +613,6 @@ mod tests {
             let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
             assert!(err.contains(expect), "{expect}: {err}");
         }
-        // an output row whose offset overflows
-        let mut json = serde_json::to_value(stump()).unwrap();
-        json["leaf_outputs"] = serde_json::json!([4, 255, 255, 255, 255, 0, 0, 0, 0]);
-        let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
-        assert!(err.contains("out of range"), "{err}");
         // in range for decoding, but not for the model: validation refuses it
         let mut json = serde_json::to_value(stump()).unwrap();
         json["leaf_outputs"] = serde_json::json!([1, 9, 0]);

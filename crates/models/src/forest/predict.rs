@@ -58,9 +58,17 @@ impl Ensemble {
         if self.n_outputs == 0 {
             return Err(Error::CorruptModel("model has zero outputs".into()));
         }
-        for (t, tree) in self.trees.iter().enumerate() {
-            tree.validate(self.n_features, self.n_outputs, classification)
-                .map_err(|e| Error::CorruptModel(format!("tree {t}: {e}")))?;
+        // trees in parallel; the error reported is that of the first bad tree
+        let results: Vec<Result<(), Error>> = self
+            .trees
+            .par_iter()
+            .map(|tree| tree.validate(self.n_features, self.n_outputs, classification))
+            .collect();
+        for (t, r) in results.into_iter().enumerate() {
+            r.map_err(|e| match e {
+                Error::CorruptModel(m) => Error::CorruptModel(format!("tree {t}: {m}")),
+                other => Error::CorruptModel(format!("tree {t}: {other}")),
+            })?;
         }
         Ok(())
     }

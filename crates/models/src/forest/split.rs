@@ -483,7 +483,7 @@ impl Grower<'_> {
     }
 
     fn make_leaf(&mut self, n: usize, totals: &[f64]) {
-        let off = self.tree.values.len() as u32;
+        let row = (self.tree.values.len() / self.tree.n_outputs.max(1)) as u32;
         match self.ctx.kind {
             Kind::Mse => self.tree.values.push(totals[1] / totals[0]),
             _ => {
@@ -492,7 +492,7 @@ impl Grower<'_> {
                 self.tree.values.extend(c.iter().map(|v| v / w));
             }
         }
-        self.tree.nodes[n] = Node::leaf(n as u32, off);
+        self.tree.nodes[n] = Node::leaf(n as u32, row);
     }
 
     /// scikit-learn's feature sampling: draw features without replacement

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::Error;
 
-/// Bits of every leaf threshold above its 32-bit value offset: a quiet NaN, so
+/// Bits of every leaf threshold above its 32-bit value row: a quiet NaN, so
 /// `x > threshold` is false for every `x` and the traversal step stays on the
 /// leaf. It differs from the NaN arithmetic produces (`0x7FF8_0000_0000_0000`),
 /// so a plain NaN is never a leaf marker.
@@ -20,14 +20,15 @@ const LEAF_TAG_MASK: u64 = 0xFFFF_FFFF_0000_0000;
 /// * Internal node: sends a row to `left` when `row[feature] <= threshold`
 ///   and to `left + 1` (the right child) otherwise; `threshold` is finite.
 /// * Leaf `n`: `left == n` and `feature == 0`, and `threshold` is a NaN whose
-///   low 32 bits are the offset of the leaf's outputs in [`Tree::values`]. As
+///   low 32 bits are the row `r` of the leaf's outputs, which are
+///   `values[r * n_outputs ..][.. n_outputs]` in [`Tree`]. As
 ///   `x > NaN` is false, the step `left + (row[feature] > threshold)` maps a
 ///   leaf to itself, which is how traversal ends without a branch per node
 ///   kind.
 #[derive(Clone, Copy, Debug)]
 #[repr(C, align(16))]
 pub(crate) struct Node {
-    /// Split threshold (internal) or the NaN-tagged value offset (leaf).
+    /// Split threshold (internal) or the NaN-tagged value row (leaf).
     pub(crate) threshold: f64,
     /// Split feature (internal) or 0 (leaf).
     pub(crate) feature: u32,
@@ -39,7 +40,7 @@ pub(crate) struct Node {
 const _: () = assert!(std::mem::size_of::<Node>() == Node::BYTES);
 
 impl Node {
-    /// Size of a node in memory and in the serialized node blob.
+    /// Size of a node in memory.
     pub(crate) const BYTES: usize = 16;
 
     /// An internal node splitting on `feature` at `threshold`, children
@@ -52,18 +53,18 @@ impl Node {
         }
     }
 
-    /// Leaf number `id` whose outputs start at `values[offset]`.
-    pub(crate) fn leaf(id: u32, offset: u32) -> Node {
+    /// Leaf number `id` whose outputs are row `row` of the leaf values.
+    pub(crate) fn leaf(id: u32, row: u32) -> Node {
         Node {
-            threshold: f64::from_bits(LEAF_TAG | u64::from(offset)),
+            threshold: f64::from_bits(LEAF_TAG | u64::from(row)),
             feature: 0,
             left: id,
         }
     }
 
-    /// The value offset if the threshold is a leaf tag.
+    /// The value row if the threshold is a leaf tag.
     #[inline]
-    pub(crate) fn leaf_offset(&self) -> Option<u32> {
+    pub(crate) fn leaf_row(&self) -> Option<u32> {
         let bits = self.threshold.to_bits();
         (bits & LEAF_TAG_MASK == LEAF_TAG).then_some(bits as u32)
     }
@@ -73,25 +74,6 @@ impl Node {
     #[inline(always)]
     fn step(&self, row: &[f64]) -> usize {
         self.left as usize + usize::from(row[self.feature as usize] > self.threshold)
-    }
-
-    /// Little-endian bytes: threshold (f64 bits), feature, left.
-    pub(crate) fn to_le_bytes(self) -> [u8; Node::BYTES] {
-        let mut b = [0u8; Node::BYTES];
-        b[..8].copy_from_slice(&self.threshold.to_bits().to_le_bytes());
-        b[8..12].copy_from_slice(&self.feature.to_le_bytes());
-        b[12..].copy_from_slice(&self.left.to_le_bytes());
-        b
-    }
-
-    /// Inverse of [`Node::to_le_bytes`].
-    pub(crate) fn from_le_bytes(b: &[u8; Node::BYTES]) -> Node {
-        let [t0, t1, t2, t3, t4, t5, t6, t7, f0, f1, f2, f3, l0, l1, l2, l3] = *b;
-        Node {
-            threshold: f64::from_bits(u64::from_le_bytes([t0, t1, t2, t3, t4, t5, t6, t7])),
-            feature: u32::from_le_bytes([f0, f1, f2, f3]),
-            left: u32::from_le_bytes([l0, l1, l2, l3]),
-        }
     }
 }
 
@@ -113,14 +95,14 @@ impl PartialEq for Node {
 /// (ids grow along every path, so there are no cycles), in the depth-first
 /// order of growth: the nodes of a path are mostly close together. Traversal
 /// is the branch-free step `n = left[n] + (row[feature[n]] > threshold[n])`,
-/// repeated until it stays put (see [`Node`]); the leaf's output is
-/// `values[o .. o + n_outputs]` (normalized class frequencies for a
+/// repeated until it stays put (see [`Node`]); the leaf's output is its row
+/// of `values`, `n_outputs` long (normalized class frequencies for a
 /// classifier, the mean target for a regressor).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tree {
     /// The nodes (see [`Node`]).
     pub(crate) nodes: Vec<Node>,
-    /// Leaf outputs, `n_outputs` per leaf.
+    /// Leaf output rows, `n_outputs` values each.
     pub(crate) values: Vec<f64>,
     /// Outputs per leaf (number of classes, or 1 for regression).
     pub(crate) n_outputs: usize,
@@ -174,19 +156,20 @@ impl Tree {
         let mut index: HashMap<Vec<u64>, u32> = HashMap::new();
         let mut shared: Vec<f64> = Vec::new();
         for (i, node) in self.nodes.iter_mut().enumerate() {
-            let Some(o) = node.leaf_offset().filter(|_| node.left as usize == i) else {
+            let Some(r) = node.leaf_row().filter(|_| node.left as usize == i) else {
                 continue;
             };
-            let Some(out) = self.values.get(o as usize..o as usize + k) else {
+            let o = r as usize * k;
+            let Some(out) = self.values.get(o..o + k) else {
                 continue;
             };
             let key: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
-            let offset = *index.entry(key).or_insert_with(|| {
-                let offset = shared.len() as u32;
+            let row = *index.entry(key).or_insert_with(|| {
+                let row = (shared.len() / k) as u32;
                 shared.extend_from_slice(out);
-                offset
+                row
             });
-            *node = Node::leaf(i as u32, offset);
+            *node = Node::leaf(i as u32, row);
         }
         self.values = shared;
     }
@@ -266,7 +249,7 @@ impl Tree {
     /// Output slice of leaf node `n` (a leaf of a valid tree).
     #[inline]
     pub(crate) fn leaf_output(&self, n: usize) -> &[f64] {
-        let o = self.nodes[n].threshold.to_bits() as u32 as usize;
+        let o = self.nodes[n].threshold.to_bits() as u32 as usize * self.n_outputs;
         &self.values[o..o + self.n_outputs]
     }
 
@@ -274,8 +257,8 @@ impl Tree {
     /// tree can never panic or loop: children are in range, consecutive and
     /// have larger ids than their parent, leaves are proper self-loops with
     /// the leaf tag, features are below `n_features`, split thresholds and
-    /// leaf values are finite, leaf outputs are `n_outputs` long and in range,
-    /// and classification leaves are distributions (non-negative, sum 1).
+    /// leaf values are finite, leaf value rows are in range, and
+    /// classification leaf rows are distributions (non-negative, sum 1).
     pub fn validate(
         &self,
         n_features: usize,
@@ -322,18 +305,30 @@ impl Tree {
                 }
             }
         }
+        let n_rows = self.values.len() / n_outputs;
+        // one branch-free pass over the nodes; the reason is only looked for
+        // when it fails
+        let ok = self
+            .nodes
+            .iter()
+            .enumerate()
+            .all(|(i, node)| node_is_valid(i, node, n, n_features, n_rows));
+        if ok {
+            return Ok(());
+        }
         for (i, node) in self.nodes.iter().enumerate() {
             let l = node.left as usize;
             if l == i {
                 if node.feature != 0 {
                     return bad(format!("leaf {i} is not a proper self-loop"));
                 }
-                let Some(o) = node.leaf_offset() else {
+                let Some(r) = node.leaf_row() else {
                     return bad(format!("leaf {i} lacks the leaf marker threshold"));
                 };
-                let o = o as usize;
-                if o % n_outputs != 0 || o + n_outputs > self.values.len() {
-                    return bad(format!("leaf {i} value offset {o} out of range"));
+                if r as usize >= n_rows {
+                    return bad(format!(
+                        "leaf {i} value row {r} out of range ({n_rows} rows)"
+                    ));
                 }
             } else {
                 if l <= i || l + 1 >= n {
@@ -355,6 +350,24 @@ impl Tree {
         }
         Ok(())
     }
+}
+
+/// The checks of [`Tree::validate`] on node `i` of `n`, without branches: a
+/// leaf is a tagged self-loop on feature 0 whose value row is below `n_rows`;
+/// an internal node has both children after it and in range, a feature below
+/// `n_features` and a finite threshold.
+#[inline]
+fn node_is_valid(i: usize, node: &Node, n: usize, n_features: usize, n_rows: usize) -> bool {
+    let l = node.left as usize;
+    let bits = node.threshold.to_bits();
+    let leaf_ok = (node.feature == 0)
+        & (bits & LEAF_TAG_MASK == LEAF_TAG)
+        & ((bits as u32 as usize) < n_rows);
+    let split_ok = (l > i)
+        & (l + 1 < n)
+        & ((node.feature as usize) < n_features)
+        & node.threshold.is_finite();
+    if l == i { leaf_ok } else { split_ok }
 }
 
 /// Most trees [`Tree::leaves_of_trees`] descends at once (its active set is a
@@ -381,7 +394,7 @@ pub(crate) mod tests {
     /// Root split on feature 1 at 0.5 into two leaves of a 2-class model.
     pub(crate) fn stump() -> Tree {
         Tree {
-            nodes: vec![Node::split(1, 0.5, 1), Node::leaf(1, 0), Node::leaf(2, 2)],
+            nodes: vec![Node::split(1, 0.5, 1), Node::leaf(1, 0), Node::leaf(2, 1)],
             values: vec![1.0, 0.0, 0.25, 0.75],
             n_outputs: 2,
             importances: vec![0.0, 1.0],
@@ -390,32 +403,21 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn node_is_sixteen_bytes_and_round_trips_through_bytes() {
+    fn node_is_sixteen_bytes_aligned_to_sixteen() {
         assert_eq!(std::mem::size_of::<Node>(), 16);
         assert_eq!(std::mem::align_of::<Node>(), 16);
-        for node in [
-            Node::split(7, -1.25, 3),
-            Node::leaf(9, 42),
-            Node::leaf(u32::MAX - 1, u32::MAX),
-        ] {
-            assert_eq!(Node::from_le_bytes(&node.to_le_bytes()), node);
-        }
-        let b = Node::split(0x0102_0304, 1.0, 0x0a0b_0c0d).to_le_bytes();
-        assert_eq!(b[..8], 1.0f64.to_bits().to_le_bytes());
-        assert_eq!(b[8..12], [4, 3, 2, 1]);
-        assert_eq!(b[12..], [0x0d, 0x0c, 0x0b, 0x0a]);
     }
 
     #[test]
     fn leaf_threshold_is_a_nan_that_never_compares_greater() {
         let leaf = Node::leaf(5, 123);
         assert!(leaf.threshold.is_nan());
-        assert_eq!(leaf.leaf_offset(), Some(123));
+        assert_eq!(leaf.leaf_row(), Some(123));
         for x in [f64::MAX, f64::INFINITY, 0.0, -1.0] {
             assert_eq!(leaf.step(&[x]), 5);
         }
-        assert_eq!(Node::split(0, 1.0, 3).leaf_offset(), None);
-        assert_eq!(Node::split(0, f64::NAN, 3).leaf_offset(), None);
+        assert_eq!(Node::split(0, 1.0, 3).leaf_row(), None);
+        assert_eq!(Node::split(0, f64::NAN, 3).leaf_row(), None);
     }
 
     #[test]
@@ -441,8 +443,8 @@ pub(crate) mod tests {
                 Node::split(0, 0.0, 1),
                 Node::leaf(1, 0),
                 Node::split(1, 1.0, 3),
-                Node::leaf(3, 2),
-                Node::leaf(4, 4),
+                Node::leaf(3, 1),
+                Node::leaf(4, 2),
             ],
             values: vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0],
             n_outputs: 2,
@@ -468,10 +470,10 @@ pub(crate) mod tests {
                 Node::split(0, 0.0, 1),
                 Node::leaf(1, 0),
                 Node::split(0, 1.0, 3),
-                Node::leaf(3, 2),
+                Node::leaf(3, 1),
                 Node::split(0, 2.0, 5),
-                Node::leaf(5, 4),
-                Node::leaf(6, 6),
+                Node::leaf(5, 2),
+                Node::leaf(6, 3),
             ],
             values: vec![1.0, 0.0, 0.0, 1.0, 0.5, 0.5, 0.25, 0.75],
             n_outputs: 2,
@@ -509,8 +511,8 @@ pub(crate) mod tests {
                 Box::new(|t| t.nodes[1].threshold = f64::from_bits(0x7FF8_0001_0000_0000)),
             ),
             ("leaf feature", Box::new(|t| t.nodes[1].feature = 1)),
-            ("value offset", Box::new(|t| t.nodes[2] = Node::leaf(2, 4))),
-            ("unaligned offset", Box::new(|t| t.nodes[2] = Node::leaf(2, 1))),
+            ("value row", Box::new(|t| t.nodes[2] = Node::leaf(2, 2))),
+            ("huge value row", Box::new(|t| t.nodes[2] = Node::leaf(2, u32::MAX))),
             ("distribution", Box::new(|t| t.values[0] = 0.5)),
             ("negative", Box::new(|t| t.values[..2].copy_from_slice(&[2.0, -1.0]))),
             ("non-finite value", Box::new(|t| t.values[2] = f64::NAN)),
