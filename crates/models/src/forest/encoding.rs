@@ -28,6 +28,7 @@
 //! to build the nodes (lengths, counts, widths) before allocating them;
 //! [`Tree::validate`] checks the rest.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -79,39 +80,51 @@ impl BlobKind for Packed {
     }
 }
 
-/// The bytes of one blob, checked to be well formed for `K`.
-struct Blob<K> {
-    bytes: Vec<u8>,
+/// The bytes of one blob, checked to be well formed for `K`: borrowed from the
+/// input when the format allows (MessagePack read from a slice), so decoding
+/// copies each blob only into the nodes it builds.
+struct Blob<'de, K> {
+    bytes: Cow<'de, [u8]>,
     kind: PhantomData<K>,
 }
 
-impl<'de, K: BlobKind> Deserialize<'de> for Blob<K> {
+impl<'de: 'a, 'a, K: BlobKind> Deserialize<'de> for Blob<'a, K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_bytes(BlobVisitor(PhantomData))
     }
 }
 
-struct BlobVisitor<K>(PhantomData<K>);
+struct BlobVisitor<'a, K>(PhantomData<(&'a (), K)>);
 
-impl<'de, K: BlobKind> Visitor<'de> for BlobVisitor<K> {
-    type Value = Blob<K>;
+impl<'a, K: BlobKind> BlobVisitor<'a, K> {
+    fn checked<E: de::Error>(self, bytes: Cow<'a, [u8]>) -> Result<Blob<'a, K>, E> {
+        if !K::well_formed(&bytes) {
+            return Err(E::invalid_length(bytes.len(), &self));
+        }
+        Ok(Blob {
+            bytes,
+            kind: PhantomData,
+        })
+    }
+}
+
+impl<'de: 'a, 'a, K: BlobKind> Visitor<'de> for BlobVisitor<'a, K> {
+    type Value = Blob<'a, K>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(K::WHAT)
     }
 
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        self.checked(Cow::Borrowed(v))
+    }
+
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
-        self.visit_byte_buf(v.to_vec())
+        self.checked(Cow::Owned(v.to_vec()))
     }
 
     fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
-        if !K::well_formed(&v) {
-            return Err(E::invalid_length(v.len(), &self));
-        }
-        Ok(Blob {
-            bytes: v,
-            kind: PhantomData,
-        })
+        self.checked(Cow::Owned(v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -124,7 +137,7 @@ impl<'de, K: BlobKind> Visitor<'de> for BlobVisitor<K> {
     }
 }
 
-impl Blob<F64s> {
+impl Blob<'_, F64s> {
     fn len(&self) -> usize {
         self.bytes.len() / 8
     }
@@ -140,7 +153,7 @@ fn f64_at(c: &[u8]) -> f64 {
     f64::from_bits(u64::from_le_bytes(b))
 }
 
-impl Blob<Packed> {
+impl Blob<'_, Packed> {
     /// Width of an entry in bytes (1, 2 or 4).
     fn width(&self) -> usize {
         self.bytes.first().map_or(1, |&w| usize::from(w))
@@ -237,22 +250,22 @@ impl Serialize for Tree {
 
 /// Every field either form may have.
 #[derive(Deserialize)]
-struct TreeRepr {
+struct TreeRepr<'a> {
     // v2
     #[serde(default)]
     n_nodes: Option<u64>,
-    #[serde(default)]
-    leaf_bits: Option<Blob<Raw>>,
-    #[serde(default)]
-    features: Option<Blob<Packed>>,
-    #[serde(default)]
-    thresholds: Option<Blob<F64s>>,
-    #[serde(default)]
-    children: Option<Blob<Packed>>,
-    #[serde(default)]
-    leaf_outputs: Option<Blob<Packed>>,
-    #[serde(default)]
-    leaf_values: Option<Blob<F64s>>,
+    #[serde(default, borrow)]
+    leaf_bits: Option<Blob<'a, Raw>>,
+    #[serde(default, borrow)]
+    features: Option<Blob<'a, Packed>>,
+    #[serde(default, borrow)]
+    thresholds: Option<Blob<'a, F64s>>,
+    #[serde(default, borrow)]
+    children: Option<Blob<'a, Packed>>,
+    #[serde(default, borrow)]
+    leaf_outputs: Option<Blob<'a, Packed>>,
+    #[serde(default, borrow)]
+    leaf_values: Option<Blob<'a, F64s>>,
     // v1
     #[serde(default)]
     feature: Option<Vec<u32>>,
@@ -334,16 +347,16 @@ impl<'de> Deserialize<'de> for Tree {
 }
 
 /// The node columns of a format-v2 tree.
-struct V2Columns {
+struct V2Columns<'a> {
     n_nodes: u64,
-    leaf_bits: Vec<u8>,
-    features: Blob<Packed>,
-    thresholds: Blob<F64s>,
-    children: Blob<Packed>,
-    outputs: Blob<Packed>,
+    leaf_bits: Cow<'a, [u8]>,
+    features: Blob<'a, Packed>,
+    thresholds: Blob<'a, F64s>,
+    children: Blob<'a, Packed>,
+    outputs: Blob<'a, Packed>,
 }
 
-impl V2Columns {
+impl V2Columns<'_> {
     /// Builds the nodes once the column lengths agree with the leaf bits (so the
     /// allocation is bounded by the data present).
     fn into_nodes(self) -> Result<Vec<Node>, String> {
@@ -521,7 +534,7 @@ mod tests {
         assert_eq!(pack(&[0x1_0000]), [4, 0, 0, 1, 0]);
         for values in [vec![7u32, 0, 255], vec![65_535, 2], vec![u32::MAX, 1, 0]] {
             let blob = Blob::<Packed> {
-                bytes: pack(&values),
+                bytes: Cow::Owned(pack(&values)),
                 kind: PhantomData,
             };
             assert!(Packed::well_formed(&blob.bytes));
