@@ -328,20 +328,41 @@ fn decode_msgpack(msgpack: &[u8], depth: usize) -> std::result::Result<Pipeline,
     })
 }
 
-/// Streams a zstd payload into memory, stopping one byte past `expected` so a stream that
-/// claims little and inflates a lot costs at most `expected + 1` bytes.
+/// Largest decoded payload decompressed in one call into a buffer of the stated size
+/// (faster than streaming); larger ones stream into a buffer that grows as data arrives.
+const BULK_MAX_BYTES: u64 = 64 << 20;
+
+/// Decompresses a zstd payload, never producing more than `expected + 1` bytes: a stream
+/// that claims little and inflates a lot costs at most that.
+///
+/// When the frame states its size, that size equals `expected` and is at most
+/// [`BULK_MAX_BYTES`], it is decompressed in one call into a buffer of exactly that
+/// capacity, which zstd refuses to overrun; otherwise it is streamed and stopped one byte
+/// past `expected`.
 fn decompress_bounded(payload: &[u8], expected: u64, file: &str) -> Result<Vec<u8>> {
     let failed = |e: std::io::Error| Error::Decompress {
         file: file.into(),
         detail: e.to_string(),
     };
-    let decoder = zstd::stream::read::Decoder::with_buffer(payload).map_err(failed)?;
-    // Grow as data arrives rather than trusting the stated size for one allocation.
-    let mut out = Vec::with_capacity(usize::try_from(expected.min(64 << 20)).unwrap_or(0));
-    decoder
-        .take(expected.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(failed)?;
+    let stated = zstd::zstd_safe::get_frame_content_size(payload).ok().flatten();
+    let mut out;
+    match usize::try_from(expected) {
+        Ok(len) if expected <= BULK_MAX_BYTES && stated == Some(expected) => {
+            out = Vec::with_capacity(len);
+            zstd::bulk::Decompressor::new()
+                .and_then(|mut d| d.decompress_to_buffer(payload, &mut out))
+                .map_err(failed)?;
+        }
+        _ => {
+            let decoder = zstd::stream::read::Decoder::with_buffer(payload).map_err(failed)?;
+            // Grow as data arrives rather than trusting the stated size for one allocation.
+            out = Vec::with_capacity(usize::try_from(expected.min(BULK_MAX_BYTES)).unwrap_or(0));
+            decoder
+                .take(expected.saturating_add(1))
+                .read_to_end(&mut out)
+                .map_err(failed)?;
+        }
+    }
     if out.len() as u64 != expected {
         return Err(Error::Corrupt {
             file: file.into(),
