@@ -344,7 +344,9 @@ fn decompress_bounded(payload: &[u8], expected: u64, file: &str) -> Result<Vec<u
         file: file.into(),
         detail: e.to_string(),
     };
-    let stated = zstd::zstd_safe::get_frame_content_size(payload).ok().flatten();
+    let stated = zstd::zstd_safe::get_frame_content_size(payload)
+        .ok()
+        .flatten();
     let mut out;
     match usize::try_from(expected) {
         Ok(len) if expected <= BULK_MAX_BYTES && stated == Some(expected) => {

@@ -271,7 +271,13 @@ fn regenerate_v2_forest_fixture() {
         compression: Compression::None,
         ..SaveOptions::default()
     };
-    save(&fixture("v2-forest.dwm"), &forest_meta(&x, 2), &pipeline, &opts).unwrap();
+    save(
+        &fixture("v2-forest.dwm"),
+        &forest_meta(&x, 2),
+        &pipeline,
+        &opts,
+    )
+    .unwrap();
 }
 
 /// What the v1 forest fixture predicted when it was written: class probabilities (columns
@@ -293,7 +299,10 @@ fn check_forest_fixture(name: &str, format: u16) {
     assert_eq!(h.name, "fixture-forest");
     assert_eq!(h.compression, Compression::None);
     assert_eq!(h.n_train_rows, 48);
-    assert_eq!(h.parameters["randomforestclassifier__n_estimators"], ParamValue::Int(4));
+    assert_eq!(
+        h.parameters["randomforestclassifier__n_estimators"],
+        ParamValue::Int(4)
+    );
     let probe = forest_probe();
     let proba = bundle.pipeline.predict_proba(&probe).unwrap().unwrap();
     assert_eq!(proba.classes, ["high", "low", "mid"]);

@@ -24,8 +24,8 @@ use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{Frame, Pipeline, Schema, Target, make_pipeline};
 use driftwatch_models::RandomForestClassifier;
 use driftwatch_persist::{
-    BundleHeader, BundleMeta, Compression, Error, FORMAT_VERSION, PRELUDE_LEN, SaveOptions, TargetInfo, TaskKind,
-    from_bytes, to_bytes,
+    BundleHeader, BundleMeta, Compression, Error, FORMAT_VERSION, PRELUDE_LEN, SaveOptions,
+    TargetInfo, TaskKind, from_bytes, to_bytes,
 };
 use serde_json::Value;
 
@@ -132,7 +132,9 @@ fn file_damage(c: &Case, rng: &mut Rng, n: usize) -> usize {
         assert!(
             matches!(
                 err,
-                Error::UnsupportedVersion { .. } | Error::Corrupt { .. } | Error::InvalidHeader { .. }
+                Error::UnsupportedVersion { .. }
+                    | Error::Corrupt { .. }
+                    | Error::InvalidHeader { .. }
             ),
             "{err}"
         );
@@ -376,7 +378,10 @@ fn crafted_tree_indices_are_refused_by_validation() {
     let c = case(Compression::None);
     let tree: Value = payload::decode(&c.payload);
     let trees = &tree["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"];
-    assert!(trees[0]["children"].is_array(), "payload layout changed: {tree:#}");
+    assert!(
+        trees[0]["children"].is_array(),
+        "payload layout changed: {tree:#}"
+    );
     // Columns of internal nodes (features, children) and of leaves (leaf_outputs), in
     // node order; node 0 is a split in every tree of this forest (see common::payload).
     let edits: [(&str, Value, &str); 4] = [

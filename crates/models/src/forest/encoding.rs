@@ -240,7 +240,10 @@ impl Serialize for Tree {
         st.serialize_field("thresholds", &Bytes(&f64_bytes(thresholds)))?;
         st.serialize_field("children", &Bytes(&pack(&children)))?;
         st.serialize_field("leaf_outputs", &Bytes(&pack(&outputs)))?;
-        st.serialize_field("leaf_values", &Bytes(&f64_bytes(self.values.iter().copied())))?;
+        st.serialize_field(
+            "leaf_values",
+            &Bytes(&f64_bytes(self.values.iter().copied())),
+        )?;
         st.serialize_field("n_outputs", &self.n_outputs)?;
         st.serialize_field("importances", &self.importances)?;
         st.serialize_field("max_depth", &self.max_depth)?;
@@ -300,7 +303,15 @@ impl<'de> Deserialize<'de> for Tree {
         );
         let (nodes, values) = match (v2, v1) {
             (
-                (Some(n), Some(bits), Some(features), Some(thresholds), Some(children), Some(outputs), Some(values)),
+                (
+                    Some(n),
+                    Some(bits),
+                    Some(features),
+                    Some(thresholds),
+                    Some(children),
+                    Some(outputs),
+                    Some(values),
+                ),
                 (None, None, None, None, None, None),
             ) => {
                 let columns = V2Columns {
@@ -316,7 +327,14 @@ impl<'de> Deserialize<'de> for Tree {
             }
             (
                 (None, None, None, None, None, None, None),
-                (Some(feature), Some(threshold), Some(left), Some(right), Some(value), Some(values)),
+                (
+                    Some(feature),
+                    Some(threshold),
+                    Some(left),
+                    Some(right),
+                    Some(value),
+                    Some(values),
+                ),
             ) => {
                 let arrays = V1Arrays {
                     feature,
@@ -566,12 +584,16 @@ mod tests {
         for (field, i, v, expect) in cases {
             let mut json = v1_stump_json();
             json[field][i] = v;
-            let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+            let err = serde_json::from_value::<Tree>(json)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expect), "{field}[{i}]: {err}");
         }
         let mut json = v1_stump_json();
         json["value"].as_array_mut().unwrap().pop();
-        let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+        let err = serde_json::from_value::<Tree>(json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("different lengths"), "{err}");
     }
 
@@ -583,11 +605,15 @@ mod tests {
         assert!(serde_json::from_value::<Tree>(json).is_err());
         let mut json = v1_stump_json();
         json.as_object_mut().unwrap().remove("left");
-        let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+        let err = serde_json::from_value::<Tree>(json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("format v1"), "{err}");
         let mut json = v2;
         json.as_object_mut().unwrap().remove("children");
-        let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+        let err = serde_json::from_value::<Tree>(json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("format v2"), "{err}");
     }
 
@@ -597,8 +623,14 @@ mod tests {
         let cases: Vec<(Edit, &str)> = vec![
             (Box::new(|j| j["n_nodes"] = 9.into()), "leaf bits"),
             (Box::new(|j| j["n_nodes"] = u64::MAX.into()), "too many"),
-            (Box::new(|j| j["leaf_bits"][0] = 0b1110.into()), "past the last"),
-            (Box::new(|j| j["leaf_bits"][0] = 0b010.into()), "features has 1 entries for 2"),
+            (
+                Box::new(|j| j["leaf_bits"][0] = 0b1110.into()),
+                "past the last",
+            ),
+            (
+                Box::new(|j| j["leaf_bits"][0] = 0b010.into()),
+                "features has 1 entries for 2",
+            ),
             (
                 Box::new(|j| j["features"] = serde_json::json!([1])),
                 "features has 0 entries for 1",
@@ -623,7 +655,9 @@ mod tests {
         for (edit, expect) in cases {
             let mut json = serde_json::to_value(stump()).unwrap();
             edit(&mut json);
-            let err = serde_json::from_value::<Tree>(json).unwrap_err().to_string();
+            let err = serde_json::from_value::<Tree>(json)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expect), "{expect}: {err}");
         }
         // in range for decoding, but not for the model: validation refuses it

@@ -218,7 +218,12 @@ impl Tree {
         // current node of tree `t`.
         let mut active = [0u8; MAX_TREES_PER_GROUP];
         let k0 = trees.len().min(leaves.len()).min(MAX_TREES_PER_GROUP);
-        for (t, (a, l)) in active.iter_mut().zip(leaves.iter_mut()).take(k0).enumerate() {
+        for (t, (a, l)) in active
+            .iter_mut()
+            .zip(leaves.iter_mut())
+            .take(k0)
+            .enumerate()
+        {
             *a = t as u8;
             *l = 0;
         }
@@ -363,10 +368,8 @@ fn node_is_valid(i: usize, node: &Node, n: usize, n_features: usize, n_rows: usi
     let leaf_ok = (node.feature == 0)
         & (bits & LEAF_TAG_MASK == LEAF_TAG)
         & ((bits as u32 as usize) < n_rows);
-    let split_ok = (l > i)
-        & (l + 1 < n)
-        & ((node.feature as usize) < n_features)
-        & node.threshold.is_finite();
+    let split_ok =
+        (l > i) & (l + 1 < n) & ((node.feature as usize) < n_features) & node.threshold.is_finite();
     if l == i { leaf_ok } else { split_ok }
 }
 
@@ -426,7 +429,10 @@ pub(crate) mod tests {
         t.validate(2, 2, true).unwrap();
         assert_eq!(t.leaf_of(&[9.0, 0.5]), 1);
         assert_eq!(t.leaf_of(&[9.0, 0.6]), 2);
-        assert_eq!(t.leaves_of_group([&[9.0, 0.5][..], &[9.0, 0.6][..]]), [1, 2]);
+        assert_eq!(
+            t.leaves_of_group([&[9.0, 0.5][..], &[9.0, 0.6][..]]),
+            [1, 2]
+        );
         let trees = [t.clone(), stump(), t.clone()];
         let mut leaves = [7u32; 3];
         Tree::leaves_of_trees(&trees, &[0.0, 1.0], &mut leaves);
@@ -496,11 +502,17 @@ pub(crate) mod tests {
         type Corrupt = Box<dyn Fn(&mut Tree)>;
         let cases: Vec<(&str, Corrupt)> = vec![
             ("child out of range", Box::new(|t| t.nodes[0].left = 7)),
-            ("right child out of range", Box::new(|t| t.nodes[0].left = 2)),
+            (
+                "right child out of range",
+                Box::new(|t| t.nodes[0].left = 2),
+            ),
             ("child before parent", Box::new(|t| t.nodes[2].left = 1)),
             ("cycle", Box::new(|t| t.nodes[1].left = 0)),
             ("feature out of range", Box::new(|t| t.nodes[0].feature = 2)),
-            ("nan threshold", Box::new(|t| t.nodes[0].threshold = f64::NAN)),
+            (
+                "nan threshold",
+                Box::new(|t| t.nodes[0].threshold = f64::NAN),
+            ),
             (
                 "infinite threshold",
                 Box::new(|t| t.nodes[0].threshold = f64::INFINITY),
@@ -512,9 +524,15 @@ pub(crate) mod tests {
             ),
             ("leaf feature", Box::new(|t| t.nodes[1].feature = 1)),
             ("value row", Box::new(|t| t.nodes[2] = Node::leaf(2, 2))),
-            ("huge value row", Box::new(|t| t.nodes[2] = Node::leaf(2, u32::MAX))),
+            (
+                "huge value row",
+                Box::new(|t| t.nodes[2] = Node::leaf(2, u32::MAX)),
+            ),
             ("distribution", Box::new(|t| t.values[0] = 0.5)),
-            ("negative", Box::new(|t| t.values[..2].copy_from_slice(&[2.0, -1.0]))),
+            (
+                "negative",
+                Box::new(|t| t.values[..2].copy_from_slice(&[2.0, -1.0])),
+            ),
             ("non-finite value", Box::new(|t| t.values[2] = f64::NAN)),
             ("odd values", Box::new(|t| t.values.push(0.0))),
             ("empty", Box::new(|t| t.nodes.clear())),
