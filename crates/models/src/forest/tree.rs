@@ -89,13 +89,13 @@ impl PartialEq for Node {
 
 /// A fitted tree: packed nodes indexed by node id (root = 0) and the leaf
 /// outputs (each distinct output stored once, see
-/// [`Tree::share_leaf_values`]).
+/// `Tree::share_leaf_values`).
 ///
 /// Children are allocated in pairs (`left`, `left + 1`) after their parent
 /// (ids grow along every path, so there are no cycles), in the depth-first
 /// order of growth: the nodes of a path are mostly close together. Traversal
 /// is the branch-free step `n = left[n] + (row[feature[n]] > threshold[n])`,
-/// repeated until it stays put (see [`Node`]); the leaf's output is its row
+/// repeated until it stays put (see `Node`); the leaf's output is its row
 /// of `values`, `n_outputs` long (normalized class frequencies for a
 /// classifier, the mean target for a regressor).
 #[derive(Clone, Debug, PartialEq)]
