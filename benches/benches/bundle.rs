@@ -21,7 +21,7 @@
 //!   them with 10% of the labels flipped, so trees grow deep as on real noisy data).
 //!
 //! The file size and one timed save of each are printed to stderr. Saving the large
-//! bundle at level 19 takes about 35 s, so that save is timed once and not sampled.
+//! bundle at level 19 takes about 8 s on 2 cores, so that save is timed once and not sampled.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -224,7 +224,7 @@ fn bench_models(c: &mut Criterion) {
                 size as f64 / 1e6,
                 once.as_secs_f64() * 1e3
             );
-            // zstd-19 on the large bundle takes ~35 s per save: the one timed save above
+            // zstd-19 on the large bundle takes ~8 s per save: the one timed save above
             // is its measurement; criterion's 10 samples would take minutes.
             if !(large && level == "19") {
                 group.bench_function(format!("save/{model}/{level}"), |b| {

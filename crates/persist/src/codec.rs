@@ -10,6 +10,7 @@
 //! 10      32    SHA-256 of the header JSON
 //! 42      H     header JSON (UTF-8), a BundleHeader
 //! 42+H    P     payload: MessagePack of the pipeline, maybe zstd; P = header.payload_length
+//!               (format v2: tree nodes and leaf values as `bin` blobs; v1: as numbers)
 //! ```
 //!
 //! Reading checks, in this order: magic, format version, header length against the
@@ -37,8 +38,10 @@ use crate::msgpack::{WalkError, nesting_depth};
 /// The first four bytes of every bundle.
 pub const MAGIC: [u8; 4] = *b"DWMB";
 
-/// The format version this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version this build writes, and the newest it reads. Version 2 stores tree
+/// nodes and leaf values as byte blobs (MessagePack `bin`); version 1 (numbers one by
+/// one) still loads. `docs/FORMAT.md` has the history.
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Bytes before the header JSON: magic, version, header length, header checksum.
 pub const PRELUDE_LEN: usize = 4 + 2 + 4 + 32;
@@ -142,8 +145,9 @@ pub(crate) fn parse_header(prelude: &Prelude, bytes: &[u8], file: &str) -> Resul
             detail: "the header does not match its SHA-256 checksum".into(),
         });
     }
-    // Every format version so far (1) has the same header; older versions will be
-    // upgraded here, field by field, when a newer one changes it.
+    // Every format version so far (1, 2) has the same header; older versions will be
+    // upgraded here, field by field, when a newer one changes it. Version 2 changed only
+    // the payload encoding of trees, which their decoder reads in both forms.
     let header: BundleHeader = serde_json::from_slice(bytes).map_err(|e| Error::InvalidHeader {
         file: file.into(),
         detail: e.to_string(),
@@ -324,20 +328,43 @@ fn decode_msgpack(msgpack: &[u8], depth: usize) -> std::result::Result<Pipeline,
     })
 }
 
-/// Streams a zstd payload into memory, stopping one byte past `expected` so a stream that
-/// claims little and inflates a lot costs at most `expected + 1` bytes.
+/// Largest decoded payload decompressed in one call into a buffer of the stated size
+/// (faster than streaming); larger ones stream into a buffer that grows as data arrives.
+const BULK_MAX_BYTES: u64 = 64 << 20;
+
+/// Decompresses a zstd payload, never producing more than `expected + 1` bytes: a stream
+/// that claims little and inflates a lot costs at most that.
+///
+/// When the frame states its size, that size equals `expected` and is at most
+/// [`BULK_MAX_BYTES`], it is decompressed in one call into a buffer of exactly that
+/// capacity, which zstd refuses to overrun; otherwise it is streamed and stopped one byte
+/// past `expected`.
 fn decompress_bounded(payload: &[u8], expected: u64, file: &str) -> Result<Vec<u8>> {
     let failed = |e: std::io::Error| Error::Decompress {
         file: file.into(),
         detail: e.to_string(),
     };
-    let decoder = zstd::stream::read::Decoder::with_buffer(payload).map_err(failed)?;
-    // Grow as data arrives rather than trusting the stated size for one allocation.
-    let mut out = Vec::with_capacity(usize::try_from(expected.min(64 << 20)).unwrap_or(0));
-    decoder
-        .take(expected.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(failed)?;
+    let stated = zstd::zstd_safe::get_frame_content_size(payload)
+        .ok()
+        .flatten();
+    let mut out;
+    match usize::try_from(expected) {
+        Ok(len) if expected <= BULK_MAX_BYTES && stated == Some(expected) => {
+            out = Vec::with_capacity(len);
+            zstd::bulk::Decompressor::new()
+                .and_then(|mut d| d.decompress_to_buffer(payload, &mut out))
+                .map_err(failed)?;
+        }
+        _ => {
+            let decoder = zstd::stream::read::Decoder::with_buffer(payload).map_err(failed)?;
+            // Grow as data arrives rather than trusting the stated size for one allocation.
+            out = Vec::with_capacity(usize::try_from(expected.min(BULK_MAX_BYTES)).unwrap_or(0));
+            decoder
+                .take(expected.saturating_add(1))
+                .read_to_end(&mut out)
+                .map_err(failed)?;
+        }
+    }
     if out.len() as u64 != expected {
         return Err(Error::Corrupt {
             file: file.into(),

@@ -150,10 +150,21 @@ fn read_payload(
         limit: usize::MAX as u64,
         field: "max_payload_bytes",
     })?;
-    let mut payload = vec![0u8; len];
-    read_exact_or_truncated(f, &mut payload, "payload", file)?;
-    let mut extra = [0u8; 1];
-    if f.read(&mut extra).map_err(read_err(file))? > 0 {
+    // Read one byte past the payload to notice a file that grew; no zero-filling of
+    // the buffer first (the length was bounded by the limit and the file size).
+    let mut payload = Vec::with_capacity(len.saturating_add(1));
+    Read::take(&mut *f, len as u64 + 1)
+        .read_to_end(&mut payload)
+        .map_err(read_err(file))?;
+    if payload.len() < len {
+        return Err(Error::Truncated {
+            file: file.into(),
+            part: "payload",
+            needed: len as u64,
+            present: payload.len() as u64,
+        });
+    }
+    if payload.len() > len {
         return Err(Error::Corrupt {
             file: file.into(),
             detail: "unexpected bytes follow the payload (the file grew while it was read?)".into(),

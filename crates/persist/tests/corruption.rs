@@ -9,7 +9,7 @@ use std::fs;
 use common::{Rng, assemble, classifier_meta, fitted_classifier, numeric_frame};
 use driftwatch_core::Pipeline;
 use driftwatch_persist::{
-    BundleHeader, Compression, Error, Limits, PRELUDE_LEN, SaveOptions, from_bytes,
+    BundleHeader, Compression, Error, FORMAT_VERSION, Limits, PRELUDE_LEN, SaveOptions, from_bytes,
     from_bytes_with, header_from_bytes, load, read_header, to_bytes,
 };
 
@@ -137,7 +137,7 @@ fn wrong_magic_is_not_a_bundle() {
 #[test]
 fn a_newer_format_version_asks_for_an_upgrade() {
     let (bytes, _) = bundle(Compression::None);
-    for version in [2u16, 7, u16::MAX] {
+    for version in [FORMAT_VERSION + 1, 7, u16::MAX] {
         let mut m = bytes.clone();
         m[4..6].copy_from_slice(&version.to_le_bytes());
         let err = from_bytes(&m).unwrap_err();

@@ -19,13 +19,13 @@
 
 mod common;
 
-use common::{Rng, assemble, numeric_frame};
+use common::{Rng, assemble, numeric_frame, payload};
 use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{Frame, Pipeline, Schema, Target, make_pipeline};
 use driftwatch_models::RandomForestClassifier;
 use driftwatch_persist::{
-    BundleHeader, BundleMeta, Compression, Error, PRELUDE_LEN, SaveOptions, TargetInfo, TaskKind,
-    from_bytes, to_bytes,
+    BundleHeader, BundleMeta, Compression, Error, FORMAT_VERSION, PRELUDE_LEN, SaveOptions,
+    TargetInfo, TaskKind, from_bytes, to_bytes,
 };
 use serde_json::Value;
 
@@ -125,14 +125,16 @@ fn file_damage(c: &Case, rng: &mut Rng, n: usize) -> usize {
         checked += 1;
     }
     // Wrong format versions.
-    for v in [0u16, 2, 3, 255, u16::MAX] {
+    for v in [0u16, 1, FORMAT_VERSION + 1, 255, u16::MAX] {
         let mut m = b.clone();
         m[4..6].copy_from_slice(&v.to_le_bytes());
         let err = from_bytes(&m).unwrap_err();
         assert!(
             matches!(
                 err,
-                Error::UnsupportedVersion { .. } | Error::Corrupt { .. }
+                Error::UnsupportedVersion { .. }
+                    | Error::Corrupt { .. }
+                    | Error::InvalidHeader { .. }
             ),
             "{err}"
         );
@@ -271,11 +273,11 @@ fn at<'a>(v: &'a mut Value, path: &[PathStep]) -> &'a mut Value {
 /// Structure-aware damage: one number replaced by a hostile value, or the array or map
 /// holding it shortened, lengthened or emptied; re-encoded and re-checksummed.
 fn crafted_values(c: &Case, rng: &mut Rng, n: usize) -> (usize, usize) {
-    let tree: Value = rmp_serde::from_slice(&c.payload).unwrap();
+    let tree: Value = payload::decode(&c.payload);
     let mut paths = Vec::new();
     number_paths(&tree, &mut Vec::new(), &mut paths);
     assert!(
-        paths.len() > 500,
+        paths.len() > 300,
         "only {} numbers in the payload",
         paths.len()
     );
@@ -330,7 +332,7 @@ fn crafted_values(c: &Case, rng: &mut Rng, n: usize) -> (usize, usize) {
                 }
             }
         }
-        let p = rmp_serde::to_vec_named(&v).unwrap();
+        let p = payload::encode(&v);
         if load_and_use(&crafted(c, &p), &c.probe) {
             loaded += 1;
         }
@@ -374,47 +376,57 @@ fn forest_bundles_survive_many_more_mutations() {
 #[test]
 fn crafted_tree_indices_are_refused_by_validation() {
     let c = case(Compression::None);
-    let tree: Value = rmp_serde::from_slice(&c.payload).unwrap();
+    let tree: Value = payload::decode(&c.payload);
     let trees = &tree["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"];
-    assert!(trees.is_array(), "payload layout changed: {tree:#}");
-    let edits: [(&str, Value, &str); 3] = [
-        ("left", serde_json::json!(1_000_000), "children"),
-        ("feature", serde_json::json!(COLS), "feature"),
-        ("value", serde_json::json!(1_000_000), "value"),
+    assert!(
+        trees[0]["children"].is_array(),
+        "payload layout changed: {tree:#}"
+    );
+    // Columns of internal nodes (features, children) and of leaves (leaf_outputs), in
+    // node order; node 0 is a split in every tree of this forest (see common::payload).
+    let edits: [(&str, Value, &str); 4] = [
+        ("children", serde_json::json!(1_000_000), "children"),
+        ("children", serde_json::json!(0), "leaf 0"),
+        ("features", serde_json::json!(COLS), "feature"),
+        ("leaf_outputs", serde_json::json!(1_000_000), "value row"),
     ];
-    for (field, value, expect) in edits {
+    for (column, value, expect) in edits {
         let mut v = tree.clone();
-        let t0 = &mut v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0];
-        // Node 0 is a split in every tree of this forest; leaves are later.
-        let slot = if field == "value" {
-            let n = t0["left"].as_array().unwrap().len();
-            let leaf = (0..n)
-                .find(|&i| t0["left"][i].as_u64() == Some(i as u64))
-                .unwrap();
-            &mut t0[field][leaf]
-        } else {
-            &mut t0[field][0]
-        };
-        *slot = value;
-        let p = rmp_serde::to_vec_named(&v).unwrap();
-        let err = from_bytes(&crafted(&c, &p)).unwrap_err();
+        v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0][column][0] = value;
+        let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
         let text = err.to_string();
         assert!(
-            matches!(err, Error::InvalidPipeline { .. } | Error::Decode { .. }),
-            "{field}: {text}"
+            matches!(err, Error::InvalidPipeline { .. }),
+            "{column}: {text}"
         );
-        assert!(
-            text.contains(expect) || text.contains("tree 0"),
-            "{field}: {text}"
-        );
+        assert!(text.contains(expect), "{column}: {text}");
+        assert!(text.contains("tree 0"), "{column}: {text}");
     }
+    // Node 0 marked a leaf: the columns no longer match the leaf bits.
+    let mut v = tree.clone();
+    v["model"]["estimator"]["fitted"]["model"]["ensemble"]["trees"][0]["leaf_bits"]["$bin"][0] =
+        serde_json::json!(0xFF);
+    let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("entries for"), "{err}");
+    // A float column that is not a whole number of floats.
+    let p = payload::encode(&tree);
+    let at = p.windows(11).position(|w| w == b"\xaathresholds").unwrap() + 11;
+    // bin 8 marker, 1-byte length: shorten the blob by one byte and drop that byte
+    assert_eq!(p[at], 0xc4, "thresholds of tree 0 are a short bin");
+    let mut q = p.clone();
+    q[at + 1] -= 1;
+    q.remove(at + 2);
+    let err = from_bytes(&crafted(&c, &q)).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("8-byte floats"), "{err}");
     // The class count of the model disagreeing with the labels.
     let mut v = tree.clone();
     v["model"]["estimator"]["fitted"]["classes"]["classes"]
         .as_array_mut()
         .unwrap()
         .pop();
-    let err = from_bytes(&crafted(&c, &rmp_serde::to_vec_named(&v).unwrap())).unwrap_err();
+    let err = from_bytes(&crafted(&c, &payload::encode(&v))).unwrap_err();
     assert!(matches!(err, Error::InvalidPipeline { .. }), "{err}");
 }
 

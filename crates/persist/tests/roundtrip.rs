@@ -477,6 +477,24 @@ fn crafted_payloads_with_valid_checksums_are_still_refused() {
         "{err}"
     );
 
+    // A frame that states the right size but holds more data (a second frame behind it):
+    // the one-call path has a buffer of exactly the stated size, and zstd refuses to
+    // overrun it.
+    let mut two = zstd::bulk::compress(&big[..1000], 3).unwrap();
+    two.extend_from_slice(&zstd::bulk::compress(&big[..1000], 3).unwrap());
+    h.decoded_length = 1000;
+    let err = from_bytes(&assemble(&h, &two)).unwrap_err();
+    assert!(matches!(err, Error::Decompress { .. }), "{err}");
+    // ... or that states the right size but holds less.
+    let mut short = zstd::bulk::compress(&big[..1000], 3).unwrap();
+    let cut = short.len() - 4;
+    short.truncate(cut);
+    let err = from_bytes(&assemble(&h, &short)).unwrap_err();
+    assert!(
+        matches!(err, Error::Decompress { .. } | Error::Corrupt { .. }),
+        "{err}"
+    );
+
     // Not zstd at all.
     h.decoded_length = 10;
     let err = from_bytes(&assemble(&h, b"definitely not zstd")).unwrap_err();

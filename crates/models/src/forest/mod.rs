@@ -12,6 +12,13 @@
 //!   fitted in parallel with rayon; tree `i` draws from a ChaCha8 stream
 //!   derived from `(seed, i)`, so a model is bit-identical whatever the
 //!   number of threads.
+//! * A tree is an array of packed 16-byte nodes (threshold, feature, left
+//!   child; leaves loop on themselves), so a traversal step reads one cache
+//!   line and has no branch per node kind. One-row prediction descends every
+//!   tree at once, so their cache misses overlap; batch prediction runs rows
+//!   in lockstep through one tree at a time, in parallel over row chunks.
+//!   Serialized, a tree is a few byte columns (`encoding.rs`), not numbers
+//!   one by one.
 //! * NaN or infinite inputs are rejected with an error naming the feature (at
 //!   fit and at predict time): imputation belongs to the pipeline.
 //! * Models are `Serialize + Deserialize`; call `validate(n_features)` on a
@@ -30,6 +37,7 @@
 //! ```
 
 mod binning;
+mod encoding;
 mod ensemble;
 mod params;
 mod predict;
@@ -42,4 +50,4 @@ pub use ensemble::{
 pub use params::{
     Criterion, DecisionTreeParams, ForestParams, MAX_BINS, MaxFeatures, MaxSamples, Splitter,
 };
-pub use tree::{NO_NODE, Tree};
+pub use tree::Tree;

@@ -5,14 +5,11 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::tree::{Tree, check_row};
+use super::tree::{MAX_TREES_PER_GROUP, Tree, check_row};
 use crate::Error;
 
 /// Rows traversed in lockstep through one tree.
 const LOCKSTEP: usize = 8;
-
-/// Trees traversed in lockstep for one row.
-const TREE_LOCKSTEP: usize = 16;
 
 /// Largest number of rows per parallel work item: every tree is applied to
 /// all rows of a chunk before the next tree, so large chunks reuse each
@@ -61,9 +58,17 @@ impl Ensemble {
         if self.n_outputs == 0 {
             return Err(Error::CorruptModel("model has zero outputs".into()));
         }
-        for (t, tree) in self.trees.iter().enumerate() {
-            tree.validate(self.n_features, self.n_outputs, classification)
-                .map_err(|e| Error::CorruptModel(format!("tree {t}: {e}")))?;
+        // trees in parallel; the error reported is that of the first bad tree
+        let results: Vec<Result<(), Error>> = self
+            .trees
+            .par_iter()
+            .map(|tree| tree.validate(self.n_features, self.n_outputs, classification))
+            .collect();
+        for (t, r) in results.into_iter().enumerate() {
+            r.map_err(|e| match e {
+                Error::CorruptModel(m) => Error::CorruptModel(format!("tree {t}: {m}")),
+                other => Error::CorruptModel(format!("tree {t}: {other}")),
+            })?;
         }
         Ok(())
     }
@@ -109,21 +114,16 @@ impl Ensemble {
         }
         check_row(row, 0)?;
         out.fill(0.0);
-        // trees in lockstep groups; outputs are added in tree order, so the
-        // result is bit-identical to the batch path
-        let mut groups = self.trees.chunks_exact(TREE_LOCKSTEP);
-        for group in &mut groups {
-            let trees: [&Tree; TREE_LOCKSTEP] = std::array::from_fn(|k| &group[k]);
-            let leaves = Tree::leaves_of_trees(trees, row);
-            for (tree, leaf) in trees.iter().zip(leaves) {
-                for (o, v) in out.iter_mut().zip(tree.leaf_output(leaf)) {
+        // every tree of a group descends at once; outputs are added in tree
+        // order, so the result is bit-identical to the batch path
+        let mut leaves = [0u32; MAX_TREES_PER_GROUP];
+        for group in self.trees.chunks(MAX_TREES_PER_GROUP) {
+            let leaves = &mut leaves[..group.len()];
+            Tree::leaves_of_trees(group, row, leaves);
+            for (tree, &leaf) in group.iter().zip(leaves.iter()) {
+                for (o, v) in out.iter_mut().zip(tree.leaf_output(leaf as usize)) {
                     *o += v;
                 }
-            }
-        }
-        for tree in groups.remainder() {
-            for (o, v) in out.iter_mut().zip(tree.output_of(row)) {
-                *o += v;
             }
         }
         let k = 1.0 / self.trees.len() as f64;

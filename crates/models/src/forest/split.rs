@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::binning::{Binned, midpoint};
 use super::params::{Criterion, Splitter};
-use super::tree::{LEAF_THRESHOLD, NO_NODE, Tree};
+use super::tree::{Node, Tree};
 
 /// Number of histogram slots per feature (codes are `u8`).
 const NB: usize = 256;
@@ -189,6 +189,9 @@ impl Ctx<'_> {
     }
 }
 
+/// Marker in `HistSet::slot` for a feature without a histogram.
+const NO_SLOT: u32 = u32::MAX;
+
 /// Histograms of one node, keyed by feature.
 struct HistSet {
     slot: Vec<u32>,
@@ -199,7 +202,7 @@ struct HistSet {
 impl HistSet {
     fn new(n_features: usize) -> Self {
         Self {
-            slot: vec![NO_NODE; n_features],
+            slot: vec![NO_SLOT; n_features],
             feats: Vec::new(),
             bufs: Vec::new(),
         }
@@ -207,7 +210,7 @@ impl HistSet {
 
     fn get(&self, f: usize) -> Option<&[f64]> {
         match self.slot[f] {
-            NO_NODE => None,
+            NO_SLOT => None,
             s => Some(&self.bufs[s as usize]),
         }
     }
@@ -224,7 +227,7 @@ impl HistSet {
 
     fn clear(&mut self, pool: &mut Vec<Vec<f64>>) {
         for &f in &self.feats {
-            self.slot[f as usize] = NO_NODE;
+            self.slot[f as usize] = NO_SLOT;
         }
         self.feats.clear();
         pool.append(&mut self.bufs);
@@ -345,11 +348,7 @@ pub(crate) fn grow_tree(
         features: Vec::with_capacity(nf),
         importances: vec![0.0; nf],
         tree: Tree {
-            feature: vec![0],
-            threshold: vec![LEAF_THRESHOLD],
-            left: vec![0],
-            right: vec![0],
-            value: vec![NO_NODE],
+            nodes: vec![Node::leaf(0, 0)],
             values: Vec::new(),
             n_outputs,
             importances: Vec::new(),
@@ -372,6 +371,7 @@ pub(crate) fn grow_tree(
     }
     let mut tree = g.tree;
     tree.importances = imp;
+    tree.share_leaf_values();
     tree
 }
 
@@ -420,18 +420,11 @@ impl Grower<'_> {
                 self.importances[best.feature] += gain;
             }
             let n = task.node as usize;
-            let left_id = self.tree.feature.len() as u32;
-            self.tree.feature[n] = best.feature as u32;
-            self.tree.threshold[n] = best.threshold;
-            self.tree.left[n] = left_id;
-            self.tree.right[n] = left_id + 1;
-            for id in [left_id, left_id + 1] {
-                self.tree.feature.push(0);
-                self.tree.threshold.push(LEAF_THRESHOLD);
-                self.tree.left.push(id);
-                self.tree.right.push(id);
-                self.tree.value.push(NO_NODE);
-            }
+            let left_id = self.tree.nodes.len() as u32;
+            self.tree.nodes[n] = Node::split(best.feature as u32, best.threshold, left_id);
+            // placeholders until the children are split or made leaves
+            self.tree.nodes.push(Node::leaf(left_id, 0));
+            self.tree.nodes.push(Node::leaf(left_id + 1, 0));
             let consts = std::mem::take(&mut self.features);
             let left = Task {
                 node: left_id,
@@ -490,7 +483,7 @@ impl Grower<'_> {
     }
 
     fn make_leaf(&mut self, n: usize, totals: &[f64]) {
-        let off = self.tree.values.len() as u32;
+        let row = (self.tree.values.len() / self.tree.n_outputs.max(1)) as u32;
         match self.ctx.kind {
             Kind::Mse => self.tree.values.push(totals[1] / totals[0]),
             _ => {
@@ -499,7 +492,7 @@ impl Grower<'_> {
                 self.tree.values.extend(c.iter().map(|v| v / w));
             }
         }
-        self.tree.value[n] = off;
+        self.tree.nodes[n] = Node::leaf(n as u32, row);
     }
 
     /// scikit-learn's feature sampling: draw features without replacement

@@ -2,6 +2,8 @@
 //! a way to re-assemble bundles with a crafted header or payload.
 #![allow(dead_code)]
 
+pub mod payload;
+
 use std::collections::BTreeMap;
 
 use driftwatch_core::params::unknown_param;
