@@ -97,7 +97,7 @@ fn check_deploy_passes_a_good_bundle() {
     assert!(
         line(&r, "provenance")
             .1
-            .starts_with("format v1; driftwatch-cli ")
+            .starts_with("format v2; driftwatch-cli ")
     );
     assert!(line(&r, "schema").1.starts_with("4 columns, 4 required"));
     let m = &r["measured"];
