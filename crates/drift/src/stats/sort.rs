@@ -1,0 +1,364 @@
+//! The one sort every order-based statistic relies on: f64 values ascending in
+//! `f64::total_cmp` order.
+//!
+//! Short slices use a comparison sort. Long ones are sorted on the total-order bit
+//! pattern of the f64 (`key`), in three radix passes of 11 bits over the 33 highest
+//! bits that vary in the sample (bits shared by every value are skipped):
+//!
+//! 1. one most-significant-digit pass scatters the keys into up to 2048 buckets;
+//! 2. the buckets, each a contiguous run of the output, are sorted independently (in
+//!    parallel for large inputs) by a two-pass LSD radix sort on the next 22 bits,
+//!    in cache;
+//! 3. keys that agree on all 33 bits but differ below them (rare: about one value in
+//!    ten for a million normal values) are put in order by a final pass that sorts
+//!    each such run.
+//!
+//! The f64 slice itself is the scratch buffer of the LSD passes (keys are stored in it
+//! as bit patterns), so the only extra memory is one `u64` per value.
+
+use rayon::prelude::*;
+
+/// Below this length a comparison sort beats the radix sort's fixed cost.
+const RADIX_MIN: usize = 4096;
+
+/// Buckets shorter than this are sorted by a comparison sort on their keys.
+const BUCKET_RADIX_MIN: usize = 1024;
+
+/// Inputs at least this long sort their buckets in parallel.
+const PARALLEL_MIN: usize = 1 << 17;
+
+/// Bits per radix digit.
+const DIGIT_BITS: u32 = 11;
+
+/// Buckets per digit.
+const BUCKETS: usize = 1 << DIGIT_BITS;
+
+/// The bit pattern of `v` as an unsigned key whose order is `f64::total_cmp`'s.
+#[inline]
+pub(crate) fn total_order_key(v: f64) -> u64 {
+    // negative: flip every bit; positive: flip the sign bit (branch-free)
+    let b = v.to_bits();
+    b ^ ((((b as i64) >> 63) as u64) | (1 << 63))
+}
+
+/// Inverse of [`total_order_key`].
+#[inline]
+pub(crate) fn from_total_order_key(k: u64) -> f64 {
+    // inverse of the above: a set top bit marks a positive value
+    f64::from_bits(k ^ (((!k as i64 >> 63) as u64) | (1 << 63)))
+}
+
+/// Exclusive prefix sums of a histogram.
+fn offsets(hist: &[usize; BUCKETS]) -> [usize; BUCKETS] {
+    let mut out = [0usize; BUCKETS];
+    let mut sum = 0;
+    for (o, &c) in out.iter_mut().zip(hist) {
+        *o = sum;
+        sum += c;
+    }
+    out
+}
+
+/// Bits of the key that pick a cell of the first (most significant) pass.
+const CELL_BITS: u32 = 16;
+
+/// Cells in the first pass.
+const CELLS: usize = 1 << CELL_BITS;
+
+/// Adjacent cells are grouped into buckets of at most this many values (unless one
+/// cell alone holds more), so that a bucket is sorted in cache.
+const BUCKET_TARGET: usize = 1 << 15;
+
+/// Sorts values ascending in `f64::total_cmp` order (NaNs by their bit pattern, -0.0
+/// before 0.0), the same order as `sort_unstable_by(f64::total_cmp)`.
+pub fn sort_f64(values: &mut [f64]) {
+    let n = values.len();
+    if n < RADIX_MIN || u32::try_from(n).is_err() {
+        values.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    // Pass 1: the key range and a histogram of the 16 highest bits.
+    let mut cells = vec![0u32; CELLS];
+    let (mut kmin, mut kmax) = (u64::MAX, 0u64);
+    for &v in values.iter() {
+        let k = total_order_key(v);
+        kmin = kmin.min(k);
+        kmax = kmax.max(k);
+        cells[(k >> (64 - CELL_BITS)) as usize] += 1;
+    }
+    let varying = kmin ^ kmax;
+    if varying == 0 {
+        return; // every value has the same bits
+    }
+    let top_bit = 63 - varying.leading_zeros();
+    // The cells: the 16 bits from the highest varying bit down (one more pass when
+    // the values share more than the sign and exponent).
+    let cell_shift = (top_bit + 1).saturating_sub(CELL_BITS);
+    if cell_shift != 64 - CELL_BITS {
+        cells.iter_mut().for_each(|c| *c = 0);
+        for &v in values.iter() {
+            cells[cell_index(total_order_key(v), cell_shift)] += 1;
+        }
+    }
+    // Buckets: runs of adjacent cells holding up to BUCKET_TARGET values (and at most
+    // 2048 cells, so the cell is one digit of the bucket's sort).
+    let mut bucket_of = vec![0u32; CELLS];
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut first_cell: Vec<usize> = Vec::new();
+    for (cell, &c) in cells.iter().enumerate() {
+        let c = c as usize;
+        let open = sizes.last().copied();
+        let fits = match (open, first_cell.last()) {
+            (Some(size), Some(&first)) => {
+                (size + c <= BUCKET_TARGET || c == 0) && cell - first < BUCKETS
+            }
+            _ => false,
+        };
+        if !fits {
+            sizes.push(0);
+            first_cell.push(cell);
+        }
+        if let Some(size) = sizes.last_mut() {
+            *size += c;
+        }
+        bucket_of[cell] = (sizes.len() - 1) as u32;
+    }
+    // Pass 2: scatter the keys into their buckets.
+    let mut keys = vec![0u64; n];
+    let mut next: Vec<usize> = Vec::with_capacity(sizes.len());
+    let mut sum = 0;
+    for &s in &sizes {
+        next.push(sum);
+        sum += s;
+    }
+    for &v in values.iter() {
+        let k = total_order_key(v);
+        let b = bucket_of[cell_index(k, cell_shift)] as usize;
+        keys[next[b]] = k;
+        next[b] += 1;
+    }
+    // The buckets: matching runs of `keys` and of `values` (the scratch and output).
+    let mut buckets: Vec<(&mut [u64], &mut [f64], usize)> = Vec::new();
+    let (mut rest_k, mut rest_v) = (keys.as_mut_slice(), &mut *values);
+    for (&c, &first) in sizes.iter().zip(&first_cell) {
+        if c == 0 {
+            continue;
+        }
+        let (k, kt) = rest_k.split_at_mut(c);
+        let (v, vt) = rest_v.split_at_mut(c);
+        buckets.push((k, v, first));
+        rest_k = kt;
+        rest_v = vt;
+    }
+    let sort = |(k, v, first): (&mut [u64], &mut [f64], usize)| {
+        sort_bucket(k, v, cell_shift, first);
+    };
+    if n >= PARALLEL_MIN {
+        buckets.into_par_iter().for_each(sort);
+    } else {
+        buckets.into_iter().for_each(sort);
+    }
+}
+
+#[inline]
+fn cell_index(k: u64, cell_shift: u32) -> usize {
+    ((k >> cell_shift) as usize) & (CELLS - 1)
+}
+
+/// One radix digit: `((key >> shift) & mask) - base`, below [`BUCKETS`].
+#[derive(Clone, Copy)]
+struct Digit {
+    shift: u32,
+    mask: u64,
+    base: u64,
+}
+
+impl Digit {
+    #[inline]
+    fn of(self, k: u64) -> usize {
+        (((k >> self.shift) & self.mask).wrapping_sub(self.base) as usize) & (BUCKETS - 1)
+    }
+}
+
+/// Sorts one bucket: its keys lie in the cells `first_cell..` (at `cell_shift`). LSD
+/// passes on the 22 bits below the cell and on the cell offset (`out` is the scratch),
+/// then the values are written to `out`, and runs that agree on all those bits (rare)
+/// are ordered by their full keys.
+fn sort_bucket(keys: &mut [u64], out: &mut [f64], cell_shift: u32, first_cell: usize) {
+    let m = keys.len();
+    if m < BUCKET_RADIX_MIN {
+        keys.sort_unstable();
+        for (o, &k) in out.iter_mut().zip(keys.iter()) {
+            *o = from_total_order_key(k);
+        }
+        return;
+    }
+    // The bits below the cell (up to two digits), then the cell offset.
+    let low = cell_shift.saturating_sub(2 * DIGIT_BITS);
+    let below = cell_shift - low;
+    let digits = [
+        Digit {
+            shift: low,
+            mask: (1u64 << below.min(DIGIT_BITS)) - 1,
+            base: 0,
+        },
+        Digit {
+            shift: low + DIGIT_BITS,
+            mask: (1u64 << below.saturating_sub(DIGIT_BITS)) - 1,
+            base: 0,
+        },
+        Digit {
+            shift: cell_shift,
+            mask: CELLS as u64 - 1,
+            base: first_cell as u64,
+        },
+    ];
+    let mut hist = [[0usize; BUCKETS]; 3];
+    for &k in keys.iter() {
+        hist[0][digits[0].of(k)] += 1;
+        hist[1][digits[1].of(k)] += 1;
+        hist[2][digits[2].of(k)] += 1;
+    }
+    // `in_out`: whether the keys currently sit in `out` (as bit patterns).
+    let mut in_out = false;
+    for (h, &digit) in hist.iter().zip(&digits) {
+        if h.contains(&m) {
+            continue; // every key has the same digit here
+        }
+        let mut next = offsets(h);
+        if in_out {
+            for &b in out.iter() {
+                let k = b.to_bits();
+                let d = digit.of(k);
+                keys[next[d]] = k;
+                next[d] += 1;
+            }
+        } else {
+            for &k in keys.iter() {
+                let d = digit.of(k);
+                out[next[d]] = f64::from_bits(k);
+                next[d] += 1;
+            }
+        }
+        in_out = !in_out;
+    }
+    if in_out {
+        finish(out, None, low);
+    } else {
+        finish(out, Some(keys), low);
+    }
+}
+
+/// Writes the values of the sorted keys (`keys`, or `out` itself holding them as bit
+/// patterns) to `out`. Keys agreeing on every bit from `low` up (the bits sorted on)
+/// may still be out of order below it; such runs (rare) are fixed by insertion as
+/// they are met.
+fn finish(out: &mut [f64], keys: Option<&[u64]>, low: u32) {
+    let mut prev = u64::MAX;
+    let mut run = 0;
+    for i in 0..out.len() {
+        let k = match keys {
+            Some(keys) => keys[i],
+            None => out[i].to_bits(),
+        };
+        out[i] = from_total_order_key(k);
+        if (k ^ prev) >> low == 0 {
+            let mut j = i;
+            while j > run && out[j - 1].total_cmp(&out[j]).is_gt() {
+                out.swap(j - 1, j);
+                j -= 1;
+            }
+        } else {
+            run = i;
+        }
+        prev = k;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn radix_sort_matches_total_cmp(
+            mut v in proptest::collection::vec(proptest::num::f64::ANY, 0..6000),
+            dup in 0usize..3,
+        ) {
+            if dup > 0 && v.len() > 50 {
+                let head: Vec<f64> = v[..50].to_vec();
+                for (i, x) in v.iter_mut().enumerate() {
+                    *x = head[i % 50];
+                }
+            }
+            let mut want = v.clone();
+            want.sort_unstable_by(f64::total_cmp);
+            sort_f64(&mut v);
+            proptest::prop_assert_eq!(bits(&v), bits(&want));
+        }
+    }
+
+    /// A small xorshift generator.
+    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
+    #[test]
+    fn radix_sort_sorts_long_samples_of_every_shape() {
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        let n = 300_000; // above PARALLEL_MIN
+        let shapes: Vec<Vec<f64>> = vec![
+            // spread over many exponents and both signs
+            (0..n)
+                .map(|_| f64::from_bits(next() >> 2) * if next() % 2 == 0 { 1.0 } else { -1.0 })
+                .collect(),
+            // a narrow range: the varying bits are all low (no fix-up runs)
+            (0..n)
+                .map(|_| 1000.0 + (next() % 1_000_000) as f64 * 1e-9)
+                .collect(),
+            // uniform in [0, 1): runs agreeing on the 33 sorted bits need the fix-up
+            (0..n)
+                .map(|_| (next() >> 11) as f64 / (1u64 << 53) as f64)
+                .collect(),
+            // heavy ties, signed zeros
+            (0..n)
+                .map(|i| match i % 5 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    _ => (next() % 7) as f64 - 3.0,
+                })
+                .collect(),
+            // one outlier, otherwise constant
+            (0..n).map(|i| if i == 17 { -1e300 } else { 2.5 }).collect(),
+        ];
+        for mut v in shapes {
+            let mut want = v.clone();
+            want.sort_unstable_by(f64::total_cmp);
+            sort_f64(&mut v);
+            assert_eq!(bits(&v), bits(&want));
+        }
+    }
+
+    #[test]
+    fn keys_round_trip_and_order() {
+        for v in [-f64::INFINITY, -1.5, -0.0, 0.0, 1e-310, 2.0, f64::INFINITY] {
+            assert_eq!(
+                from_total_order_key(total_order_key(v)).to_bits(),
+                v.to_bits()
+            );
+        }
+        assert!(total_order_key(-0.0) < total_order_key(0.0));
+        assert!(total_order_key(-2.0) < total_order_key(-1.0));
+    }
+}
