@@ -483,17 +483,45 @@ fn ln_av(n: i64, v: i64, nx: Dd) -> f64 {
         - p.ln()
 }
 
-/// `A_{v+1}(n, x) / A_v(n, x)`, for `v + 1 < n (1 - x)`:
-/// `(n-v)/(v+1) * (p/q) * (1 + 1/(np))^v * (1 - 1/(nq))^(n-v-1)` with
-/// `p = x + v/n` and `q = 1 - p`. `nx` is `n * x` in double-double, so that
-/// `nq` keeps its precision near the top of the sum.
-fn term_ratio(n: i64, v: i64, nx: Dd) -> f64 {
+/// The ratio `A_{v+1}(n, x) / A_v(n, x)` (for `v + 1 < n (1 - x)`) is
+/// `(n-v)/(v+1) * (p/q) * exp(g(v))` with `p = x + v/n`, `q = 1 - p` and
+/// `g(v) = v ln(1 + 1/(np)) + (n-v-1) ln(1 - 1/(nq))`. `nx` is `n * x` in
+/// double-double, so that `nq` keeps its precision near the top of the sum.
+/// Returns the factor in front of the exponential and `g(v)`.
+fn ratio_parts(n: i64, v: i64, nx: Dd) -> (f64, f64) {
     let nf = n as f64;
     let vf = v as f64;
-    let np = (nx + vf).hi;
-    let nq = (Dd::new(nf - vf) - nx).hi;
-    let e = vf * (1.0 / np).ln_1p() + (nf - vf - 1.0) * (-1.0 / nq).ln_1p();
-    (nf - vf) / (vf + 1.0) * (np / nq) * e.exp()
+    // n - v is an integer within a factor of two of n*x where nq is small, so the
+    // first subtraction is exact there (Sterbenz) and nq keeps its precision.
+    let np = (nx.hi + vf) + nx.lo;
+    let nq = ((nf - vf) - nx.hi) - nx.lo;
+    // one division for the three quotients
+    let w = vf + 1.0;
+    let d = 1.0 / (np * nq * w);
+    let g = vf * ln_1p_small(nq * w * d) + (nf - vf - 1.0) * ln_1p_small(-(np * w * d));
+    ((nf - vf) * np * np * d, g)
+}
+
+/// `exp(d)`, by its series when `|d| < 2^-10` (the first omitted term is below
+/// `2^-60`), else `exp`.
+fn exp_small(d: f64) -> f64 {
+    if d.abs() < 1.0 / 1024.0 {
+        1.0 + d * (1.0 + d * (0.5 + d * (1.0 / 6.0 + d * (1.0 / 24.0 + d * (1.0 / 120.0)))))
+    } else {
+        d.exp()
+    }
+}
+
+/// `ln(1 + u)`, by its series when `|u| < 2^-10` (six terms: the next is below
+/// `2^-60 u`), else `ln_1p`.
+fn ln_1p_small(u: f64) -> f64 {
+    if u.abs() < 1.0 / 1024.0 {
+        let u2 = u * u;
+        // u - u^2/2 + u^3/3 - u^4/4 + u^5/5 - u^6/6
+        u - u2 * (0.5 - u * (1.0 / 3.0 - u * (0.25 - u * (0.2 - u * (1.0 / 6.0)))))
+    } else {
+        u.ln_1p()
+    }
 }
 
 /// The lower sum `x * sum(A_v, v = 0..=last)` for long sums (large n).
@@ -501,7 +529,7 @@ fn term_ratio(n: i64, v: i64, nx: Dd) -> f64 {
 /// `ln A_v` is unimodal in `v`; terms more than `46 + ln(last + 1)` below the
 /// largest add less than 1e-20 of it in total, so only the range around the peak
 /// is summed, in pieces run in parallel. Each piece walks its terms by their ratio
-/// ([`term_ratio`]) from a term computed from scratch ([`ln_av`]), re-anchored every
+/// ([`ratio_parts`]) from a term computed from scratch ([`ln_av`]), re-anchored every
 /// [`LONG_SUM_ANCHOR_EVERY`] terms, and sums them relative to the peak (so no term
 /// leaves the double range) with compensation. The result agrees with scipy's
 /// double-double sum over every term to a few 1e-13 relative.
@@ -549,12 +577,21 @@ fn lower_sum_long(n: i64, x: f64, nx: Dd, last: i64) -> f64 {
         .map(|(s, e)| {
             let (mut sum, mut comp) = (0.0_f64, 0.0_f64);
             let mut term = 0.0;
+            // exp(g(v)) of the ratio, carried from v to v + 1 by exp(g(v+1) - g(v)):
+            // g changes by about 1/(np) per step, so no exp call is needed.
+            let (mut factor, mut g) = ratio_parts(n, s, nx);
+            let mut exp_g = g.exp();
             for v in s..=e {
-                term = if (v - s) % LONG_SUM_ANCHOR_EVERY == 0 {
-                    (ln(v) - ln_peak).exp()
-                } else {
-                    term * term_ratio(n, v - 1, nx)
-                };
+                if v > s {
+                    term *= factor * exp_g;
+                    let (f, g_next) = ratio_parts(n, v, nx);
+                    exp_g *= exp_small(g_next - g);
+                    (factor, g) = (f, g_next);
+                }
+                if (v - s) % LONG_SUM_ANCHOR_EVERY == 0 {
+                    term = (ln(v) - ln_peak).exp();
+                    exp_g = g.exp();
+                }
                 // Neumaier's compensated sum.
                 let t = sum + term;
                 comp += if sum.abs() >= term.abs() {
