@@ -55,6 +55,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::stats::merge::{PARALLEL_MERGE_MIN, parallel_parts, value_cuts};
 
 /// Samples up to this size (the larger of the two) get exact p-values under
 /// [`KsMethod::Auto`], as scipy's `MAX_AUTO_N`.
@@ -462,64 +463,10 @@ fn scan(
     ext
 }
 
-/// Below this pooled size the scans run in one piece.
-const PARALLEL_SCAN_MIN: usize = 1 << 16;
-
-/// The `k`-th smallest value (0-based) of two sorted samples taken together.
-fn pooled_kth(a: &[f64], b: &[f64], k: usize) -> f64 {
-    // i values come from `a`, k - i from `b`.
-    let (mut lo, mut hi) = (k.saturating_sub(b.len()), k.min(a.len()));
-    while lo < hi {
-        let i = lo + (hi - lo) / 2;
-        let j = k - i;
-        if j > 0 && i < a.len() && a[i] < b[j - 1] {
-            lo = i + 1;
-        } else {
-            hi = i;
-        }
-    }
-    let (i, j) = (lo, k - lo);
-    match (a.get(i), b.get(j)) {
-        (Some(&x), Some(&y)) => x.min(y),
-        (Some(&x), None) => x,
-        (None, Some(&y)) => y,
-        (None, None) => f64::NAN,
-    }
-}
-
-/// Cuts two sorted samples into chunks of about equal pooled size such that every
-/// value of a chunk is below every value of the next (equal values share a chunk):
-/// chunk `c` is `a[cuts[c].0..cuts[c + 1].0]` with `b[cuts[c].1..cuts[c + 1].1]`.
-fn value_cuts(a: &[f64], b: &[f64], parts: usize) -> Vec<(usize, usize)> {
-    let total = a.len() + b.len();
-    let mut cuts = vec![(0, 0)];
-    for c in 1..parts {
-        let pivot = pooled_kth(a, b, total * c / parts);
-        let cut = (
-            a.partition_point(|&x| x < pivot),
-            b.partition_point(|&y| y < pivot),
-        );
-        if cuts
-            .last()
-            .is_some_and(|&last| cut.0 + cut.1 > last.0 + last.1)
-        {
-            cuts.push(cut);
-        }
-    }
-    cuts.push((a.len(), b.len()));
-    cuts.dedup();
-    cuts
-}
-
 /// The chunks of [`value_cuts`] as slices with their starting counts: one chunk
 /// for small samples, two per thread otherwise.
 fn chunks<'s>(a: &'s [f64], b: &'s [f64]) -> Vec<(&'s [f64], &'s [f64], usize, usize)> {
-    let parts = if a.len() + b.len() < PARALLEL_SCAN_MIN {
-        1
-    } else {
-        2 * rayon::current_num_threads()
-    };
-    value_cuts(a, b, parts)
+    value_cuts(a, b, parallel_parts(a.len() + b.len()))
         .windows(2)
         .map(|w| (&a[w[0].0..w[1].0], &b[w[0].1..w[1].1], w[0].0, w[0].1))
         .collect()
@@ -705,7 +652,7 @@ const BLOCK: usize = 1024;
 /// and without repeats both give the same numbers.
 fn extremes(a: &[f64], b: &[f64], ties: bool) -> Extremes {
     let (n1, n2) = (a.len(), b.len());
-    let small = n1 + n2 < PARALLEL_SCAN_MIN;
+    let small = n1 + n2 < PARALLEL_MERGE_MIN;
     if small || (n1 as u128) * (n2 as u128) > MAX_EXACT_ORDER_PRODUCT {
         return if ties {
             extremes_with_ties(a, b)
@@ -1008,7 +955,7 @@ mod tests {
         let mut pooled = [a.as_slice(), b.as_slice()].concat();
         pooled.sort_by(f64::total_cmp);
         for (k, &want) in pooled.iter().enumerate() {
-            assert_eq!(pooled_kth(&a, &b, k), want, "k = {k}");
+            assert_eq!(crate::stats::merge::pooled_kth(&a, &b, k), want, "k = {k}");
         }
     }
 

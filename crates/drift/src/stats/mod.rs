@@ -12,6 +12,7 @@ pub mod divergence;
 pub mod energy;
 pub mod jensenshannon;
 pub mod mannwhitney;
+pub(crate) mod merge;
 pub mod proportions;
 pub mod psi;
 mod sort;
