@@ -85,16 +85,13 @@ pub fn bin_counts(values: &[f64], inner_edges: &[f64]) -> Vec<f64> {
     let counts = if values.len() <= PIECE {
         count(values)
     } else {
-        values
-            .par_chunks(PIECE)
-            .map(count)
-            .reduce(
-                || vec![0u64; bins],
-                |mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            )
+        values.par_chunks(PIECE).map(count).reduce(
+            || vec![0u64; bins],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
     };
     counts.into_iter().map(|c| c as f64).collect()
 }
