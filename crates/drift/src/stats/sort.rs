@@ -2,16 +2,20 @@
 //! `f64::total_cmp` order.
 //!
 //! Short slices use a comparison sort. Long ones are sorted on the total-order bit
-//! pattern of the f64 (`key`), in three radix passes of 11 bits over the 33 highest
-//! bits that vary in the sample (bits shared by every value are skipped):
+//! pattern of the f64 (`key`):
 //!
-//! 1. one most-significant-digit pass scatters the keys into up to 2048 buckets;
-//! 2. the buckets, each a contiguous run of the output, are sorted independently (in
-//!    parallel for large inputs) by a two-pass LSD radix sort on the next 22 bits,
-//!    in cache;
-//! 3. keys that agree on all 33 bits but differ below them (rare: about one value in
-//!    ten for a million normal values) are put in order by a final pass that sorts
-//!    each such run.
+//! 1. one pass finds the key range and a histogram of the 10-16 highest bits that
+//!    vary in the sample (the cells); runs of adjacent cells are grouped into buckets
+//!    of at most 32768 values (a single fuller cell is a bucket of its own);
+//! 2. one pass scatters the keys into their buckets (few destinations, so the
+//!    writes stream);
+//! 3. the buckets, each a contiguous run of the output, are sorted independently (in
+//!    parallel for large inputs) and in cache by an LSD radix sort of up to three
+//!    11-bit passes: the 22 bits below the cell, then the cell within the bucket
+//!    (a pass whose digit is the same for every key is skipped);
+//! 4. writing the values back, keys that agree on every sorted bit but differ below
+//!    them (rare: a few in a thousand for a million normal values) are put in order
+//!    by insertion.
 //!
 //! The f64 slice itself is the scratch buffer of the LSD passes (keys are stored in it
 //! as bit patterns), so the only extra memory is one `u64` per value.
@@ -49,21 +53,34 @@ pub(crate) fn from_total_order_key(k: u64) -> f64 {
 }
 
 /// Exclusive prefix sums of a histogram.
-fn offsets(hist: &[usize; BUCKETS]) -> [usize; BUCKETS] {
+fn offsets(hist: &[u32; BUCKETS]) -> [usize; BUCKETS] {
     let mut out = [0usize; BUCKETS];
     let mut sum = 0;
     for (o, &c) in out.iter_mut().zip(hist) {
         *o = sum;
-        sum += c;
+        sum += c as usize;
     }
     out
 }
 
-/// Bits of the key that pick a cell of the first (most significant) pass.
-const CELL_BITS: u32 = 16;
+/// Most bits of the key that pick a cell of the first (most significant) pass;
+/// shorter inputs use fewer (`log2(n) - 3`, at least 10), so that the histogram
+/// stays small next to the data.
+const MAX_CELL_BITS: u32 = 16;
 
-/// Cells in the first pass.
-const CELLS: usize = 1 << CELL_BITS;
+/// The cells of the first pass: `bits` key bits from `shift` up.
+#[derive(Clone, Copy)]
+struct Cells {
+    bits: u32,
+    shift: u32,
+}
+
+impl Cells {
+    #[inline]
+    fn of(self, k: u64) -> usize {
+        ((k >> self.shift) as usize) & ((1usize << self.bits) - 1)
+    }
+}
 
 /// Adjacent cells are grouped into buckets of at most this many values (unless one
 /// cell alone holds more), so that a bucket is sorted in cache.
@@ -77,39 +94,46 @@ pub fn sort_f64(values: &mut [f64]) {
         values.sort_unstable_by(f64::total_cmp);
         return;
     }
-    // Pass 1: the key range and a histogram of the 16 highest bits.
-    let mut cells = vec![0u32; CELLS];
+    // Pass 1: the key range and a histogram of the highest bits.
+    let bits = (usize::BITS - n.leading_zeros())
+        .saturating_sub(3)
+        .clamp(10, MAX_CELL_BITS);
+    let mut cells = Cells {
+        bits,
+        shift: 64 - bits,
+    };
+    let mut hist = vec![0u32; 1 << bits];
     let (mut kmin, mut kmax) = (u64::MAX, 0u64);
     for &v in values.iter() {
         let k = total_order_key(v);
         kmin = kmin.min(k);
         kmax = kmax.max(k);
-        cells[(k >> (64 - CELL_BITS)) as usize] += 1;
+        hist[cells.of(k)] += 1;
     }
     let varying = kmin ^ kmax;
     if varying == 0 {
         return; // every value has the same bits
     }
     let top_bit = 63 - varying.leading_zeros();
-    // The cells: the 16 bits from the highest varying bit down (one more pass when
-    // the values share more than the sign and exponent).
-    let cell_shift = (top_bit + 1).saturating_sub(CELL_BITS);
-    if cell_shift != 64 - CELL_BITS {
-        cells.iter_mut().for_each(|c| *c = 0);
+    // The cells start at the highest varying bit (one more pass when the values
+    // share more than the top bits).
+    let shift = (top_bit + 1).saturating_sub(bits);
+    if shift != cells.shift {
+        cells.shift = shift;
+        hist.iter_mut().for_each(|c| *c = 0);
         for &v in values.iter() {
-            cells[cell_index(total_order_key(v), cell_shift)] += 1;
+            hist[cells.of(total_order_key(v))] += 1;
         }
     }
     // Buckets: runs of adjacent cells holding up to BUCKET_TARGET values (and at most
     // 2048 cells, so the cell is one digit of the bucket's sort).
-    let mut bucket_of = vec![0u32; CELLS];
+    let mut bucket_of = vec![0u16; hist.len()];
     let mut sizes: Vec<usize> = Vec::new();
     let mut first_cell: Vec<usize> = Vec::new();
-    for (cell, &c) in cells.iter().enumerate() {
+    for (cell, &c) in hist.iter().enumerate() {
         let c = c as usize;
-        let open = sizes.last().copied();
-        let fits = match (open, first_cell.last()) {
-            (Some(size), Some(&first)) => {
+        let fits = match (sizes.last(), first_cell.last()) {
+            (Some(&size), Some(&first)) => {
                 (size + c <= BUCKET_TARGET || c == 0) && cell - first < BUCKETS
             }
             _ => false,
@@ -121,7 +145,8 @@ pub fn sort_f64(values: &mut [f64]) {
         if let Some(size) = sizes.last_mut() {
             *size += c;
         }
-        bucket_of[cell] = (sizes.len() - 1) as u32;
+        // at most 2^16 cells, so bucket numbers fit
+        bucket_of[cell] = u16::try_from(sizes.len() - 1).unwrap_or(u16::MAX);
     }
     // Pass 2: scatter the keys into their buckets.
     let mut keys = vec![0u64; n];
@@ -133,7 +158,7 @@ pub fn sort_f64(values: &mut [f64]) {
     }
     for &v in values.iter() {
         let k = total_order_key(v);
-        let b = bucket_of[cell_index(k, cell_shift)] as usize;
+        let b = usize::from(bucket_of[cells.of(k)]);
         keys[next[b]] = k;
         next[b] += 1;
     }
@@ -151,18 +176,13 @@ pub fn sort_f64(values: &mut [f64]) {
         rest_v = vt;
     }
     let sort = |(k, v, first): (&mut [u64], &mut [f64], usize)| {
-        sort_bucket(k, v, cell_shift, first);
+        sort_bucket(k, v, cells, first);
     };
     if n >= PARALLEL_MIN {
         buckets.into_par_iter().for_each(sort);
     } else {
         buckets.into_iter().for_each(sort);
     }
-}
-
-#[inline]
-fn cell_index(k: u64, cell_shift: u32) -> usize {
-    ((k >> cell_shift) as usize) & (CELLS - 1)
 }
 
 /// One radix digit: `((key >> shift) & mask) - base`, below [`BUCKETS`].
@@ -184,7 +204,8 @@ impl Digit {
 /// passes on the 22 bits below the cell and on the cell offset (`out` is the scratch),
 /// then the values are written to `out`, and runs that agree on all those bits (rare)
 /// are ordered by their full keys.
-fn sort_bucket(keys: &mut [u64], out: &mut [f64], cell_shift: u32, first_cell: usize) {
+fn sort_bucket(keys: &mut [u64], out: &mut [f64], cells: Cells, first_cell: usize) {
+    let cell_shift = cells.shift;
     let m = keys.len();
     if m < BUCKET_RADIX_MIN {
         keys.sort_unstable();
@@ -209,11 +230,11 @@ fn sort_bucket(keys: &mut [u64], out: &mut [f64], cell_shift: u32, first_cell: u
         },
         Digit {
             shift: cell_shift,
-            mask: CELLS as u64 - 1,
+            mask: (1u64 << cells.bits) - 1,
             base: first_cell as u64,
         },
     ];
-    let mut hist = [[0usize; BUCKETS]; 3];
+    let mut hist = [[0u32; BUCKETS]; 3];
     for &k in keys.iter() {
         hist[0][digits[0].of(k)] += 1;
         hist[1][digits[1].of(k)] += 1;
@@ -222,7 +243,7 @@ fn sort_bucket(keys: &mut [u64], out: &mut [f64], cell_shift: u32, first_cell: u
     // `in_out`: whether the keys currently sit in `out` (as bit patterns).
     let mut in_out = false;
     for (h, &digit) in hist.iter().zip(&digits) {
-        if h.contains(&m) {
+        if h.iter().any(|&c| c as usize == m) {
             continue; // every key has the same digit here
         }
         let mut next = offsets(h);
