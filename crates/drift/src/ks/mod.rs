@@ -48,6 +48,9 @@ mod kolmogorov;
 mod smirnov;
 mod special;
 
+/// scipy's `gammaln` (cephes `lgam`), for the other statistics.
+pub(crate) use special::lgam as gammaln;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -7,12 +7,14 @@
 //! counts so that reference histograms can be precomputed.
 
 pub mod anderson;
+pub(crate) mod bessel;
 pub mod cvm;
 pub mod divergence;
 pub mod energy;
 pub mod jensenshannon;
 pub mod mannwhitney;
 pub(crate) mod merge;
+pub(crate) mod numpy_exp;
 pub mod proportions;
 pub mod psi;
 mod sort;
