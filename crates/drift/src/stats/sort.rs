@@ -23,7 +23,7 @@
 use rayon::prelude::*;
 
 /// Below this length a comparison sort beats the radix sort's fixed cost.
-const RADIX_MIN: usize = 4096;
+const RADIX_MIN: usize = 512;
 
 /// Buckets shorter than this are sorted by a comparison sort on their keys.
 const BUCKET_RADIX_MIN: usize = 1024;

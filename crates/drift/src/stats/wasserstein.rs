@@ -70,13 +70,35 @@ fn integral_piece(
         prev = x;
         diff = (i0 + i) as f64 * ru - (j0 + j) as f64 * rv;
     };
-    // Branch-free merge step: `t` is 1 when the value of `u` comes first.
-    while i < u.len() && j < v.len() {
-        let (a, b) = (u[i], v[j]);
-        let t = usize::from(a <= b);
-        i += t;
-        j += 1 - t;
-        step(a.min(b), i, j);
+    let (short, long) = (u.len().min(v.len()), u.len().max(v.len()));
+    if long >= 4 * short {
+        // Unequal sizes (a window against a large reference): walk runs of the
+        // longer sample between two values of the shorter one; the run loop's exit
+        // is well predicted.
+        while i < u.len() && j < v.len() {
+            if u[i] <= v[j] {
+                let stop = v[j];
+                while i < u.len() && u[i] <= stop {
+                    i += 1;
+                    step(u[i - 1], i, j);
+                }
+            } else {
+                let stop = u[i];
+                while j < v.len() && v[j] < stop {
+                    j += 1;
+                    step(v[j - 1], i, j);
+                }
+            }
+        }
+    } else {
+        // Branch-free merge step: `t` is 1 when the value of `u` comes first.
+        while i < u.len() && j < v.len() {
+            let (a, b) = (u[i], v[j]);
+            let t = usize::from(a <= b);
+            i += t;
+            j += 1 - t;
+            step(a.min(b), i, j);
+        }
     }
     while i < u.len() {
         i += 1;
