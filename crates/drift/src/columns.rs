@@ -393,8 +393,12 @@ pub struct ColumnDrift {
     pub threshold: f64,
     /// The verdict.
     pub drift: bool,
-    /// Effect size: Wasserstein distance over the reference std for numeric columns,
-    /// total variation distance of the category shares for categorical ones.
+    /// Effect size: for numeric columns under an order-based test (ks, wasserstein,
+    /// wasserstein-normed, energy, cvm, anderson, mannwhitney) the Wasserstein
+    /// distance over the reference std; under a binned test (psi, jensenshannon,
+    /// hellinger, kl, tvd, chi2, z) the total variation distance of the test's bin (or
+    /// value) shares, so that the check never sorts the current values; for
+    /// categorical columns the total variation distance of the category shares.
     pub effect: Option<f64>,
     /// Non-missing reference values used.
     pub n_reference: usize,
