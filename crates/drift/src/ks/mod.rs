@@ -60,7 +60,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::stats::merge::{PARALLEL_MERGE_MIN, parallel_parts, value_cuts};
+use crate::stats::merge::{PARALLEL_MERGE_MIN, block_cuts, parallel_parts, value_cuts};
 
 /// Samples up to this size (the larger of the two) get exact p-values under
 /// [`KsMethod::Auto`], as scipy's `MAX_AUTO_N`.
@@ -668,7 +668,7 @@ fn extremes(a: &[f64], b: &[f64], ties: bool) -> Extremes {
     // n1 * n2 <= 1e15: numerators fit in i64.
     let (s2, s1) = (n2 as i64, n1 as i64);
     let num = |(i, j): (usize, usize)| i as i64 * s2 - j as i64 * s1;
-    let cuts = value_cuts(a, b, (n1 + n2).div_ceil(BLOCK));
+    let cuts = block_cuts(a, b, BLOCK / 2);
     let (mut best_max, mut best_min) = (i64::MIN, i64::MAX);
     for &cut in &cuts[1..] {
         best_max = best_max.max(num(cut));
