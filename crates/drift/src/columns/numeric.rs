@@ -13,7 +13,7 @@ use crate::columns::{Outcome, TestKind, auto_test, categorical_test};
 use crate::ks::{Alternative, KsMethod};
 use crate::stats::{
     anderson, cvm, divergence, energy, for_each_group, jensenshannon, mannwhitney, psi, sort_f64,
-    wasserstein,
+    wasserstein, with_sorted_non_missing,
 };
 use driftwatch_core::ColumnKind;
 
@@ -69,9 +69,21 @@ pub(crate) fn check(
     if is_binned(test) {
         return binned(reference, values, missing, test);
     }
-    let mut cur: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    sort_f64(&mut cur);
-    let effect = wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std);
+    with_sorted_non_missing(values, |cur| {
+        order_based(reference, cur, test, alternative, method)
+    })
+}
+
+/// The order-based tests on the sorted non-missing current values.
+fn order_based(
+    reference: &NumericReference,
+    cur: &[f64],
+    test: TestKind,
+    alternative: Alternative,
+    method: KsMethod,
+) -> NumericCheck {
+    let rs = reference.sorted.sorted_values();
+    let effect = wasserstein::wasserstein_normed_sorted(rs, cur, reference.std);
     let p_value = |statistic: f64, p: f64| Outcome {
         statistic,
         p_value: Some(p),
@@ -80,32 +92,32 @@ pub(crate) fn check(
     let outcome = match test {
         TestKind::Ks => reference
             .sorted
-            .test_presorted(&cur, alternative, method)
+            .test_presorted(cur, alternative, method)
             .map(|k| Outcome {
                 statistic: k.statistic,
                 p_value: Some(k.p_value),
                 location: Some((k.statistic_location, k.statistic_sign)),
             })
             .map_err(|e| e.to_string()),
-        TestKind::Wasserstein => Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, &cur))),
+        TestKind::Wasserstein => Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, cur))),
         // the effect is this statistic: computed once
         TestKind::WassersteinNormed => Ok(Outcome::distance(effect)),
-        TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, &cur))),
-        TestKind::Cvm => cvm::cramervonmises_sorted(rs, &cur)
+        TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, cur))),
+        TestKind::Cvm => cvm::cramervonmises_sorted(rs, cur)
             .map(|t| p_value(t.statistic, t.p_value))
             .map_err(|e| e.to_string()),
-        TestKind::Anderson => anderson::anderson_sorted(rs, &cur)
+        TestKind::Anderson => anderson::anderson_sorted(rs, cur)
             .map(Outcome::distance)
             .map_err(|e| e.to_string()),
         TestKind::Mannwhitney => {
-            let t = mannwhitney::mannwhitney_sorted(rs, &cur);
+            let t = mannwhitney::mannwhitney_sorted(rs, cur);
             Ok(p_value(t.statistic, t.p_value))
         }
         other => Err(format!("{other} is not an order-based test")),
     };
     NumericCheck {
         test,
-        outcome: cur_finite(&cur).and(outcome),
+        outcome: cur_finite(cur).and(outcome),
         effect,
     }
 }

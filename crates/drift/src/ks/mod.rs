@@ -289,15 +289,10 @@ impl KsReference {
         alternative: Alternative,
         method: KsMethod,
     ) -> Result<KsResult, Error> {
-        let cur = crate::stats::sorted_copy(current, "current")?;
         // Ties inside the current sample are found by the merge itself.
-        Ok(test_sorted(
-            &self.sorted,
-            &cur,
-            self.has_ties,
-            alternative,
-            method,
-        ))
+        crate::stats::with_sorted_copy(current, "current", |cur| {
+            test_sorted(&self.sorted, cur, self.has_ties, alternative, method)
+        })
     }
 
     /// [`KsReference::test`] for a `current` sample the caller already sorted

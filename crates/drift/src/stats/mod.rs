@@ -21,6 +21,7 @@ mod sort;
 pub mod wasserstein;
 
 pub use sort::sort_f64;
+pub(crate) use sort::{with_sorted_copy, with_sorted_non_missing};
 
 use serde::{Deserialize, Serialize};
 

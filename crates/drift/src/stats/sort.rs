@@ -20,7 +20,59 @@
 //! The f64 slice itself is the scratch buffer of the LSD passes (keys are stored in it
 //! as bit patterns), so the only extra memory is one `u64` per value.
 
+use std::cell::Cell;
+
 use rayon::prelude::*;
+
+thread_local! {
+    /// The key buffer of the last long sort on this thread, kept so that sorting a
+    /// column after column (or window after window) does not map and fault in fresh
+    /// pages every time. Taken out while in use, so a nested sort on the same thread
+    /// (rayon work stealing) simply allocates its own.
+    static KEYS: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
+    /// The same for [`with_sorted_finite`]'s copies.
+    static VALUES: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+}
+
+/// Fills the reusable buffer of this thread with `fill`, sorts it and runs `f` on it.
+fn with_sorted<R>(fill: impl FnOnce(&mut Vec<f64>), f: impl FnOnce(&[f64]) -> R) -> R {
+    let mut buf = VALUES.with(Cell::take);
+    buf.clear();
+    fill(&mut buf);
+    sort_f64(&mut buf);
+    let out = f(&buf);
+    VALUES.with(|b| b.set(buf));
+    out
+}
+
+/// Runs `f` on the non-missing (non-NaN) values of `sample` in ascending order, sorted
+/// in a buffer the next call on this thread reuses.
+pub(crate) fn with_sorted_non_missing<R>(sample: &[f64], f: impl FnOnce(&[f64]) -> R) -> R {
+    with_sorted(
+        |buf| buf.extend(sample.iter().copied().filter(|v| !v.is_nan())),
+        f,
+    )
+}
+
+/// Runs `f` on `sample` in ascending order (sorted in a reused buffer, as
+/// [`with_sorted_non_missing`]) after checking it is non-empty and finite: after the
+/// sort a NaN or an infinity sits at one end, so the check is free (the sample is
+/// scanned again only to name the first bad index in the error).
+pub(crate) fn with_sorted_copy<R>(
+    sample: &[f64],
+    which: &'static str,
+    f: impl FnOnce(&[f64]) -> R,
+) -> Result<R, crate::Error> {
+    with_sorted(
+        |buf| buf.extend_from_slice(sample),
+        |sorted| match (sorted.first(), sorted.last()) {
+            (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() => Ok(f(sorted)),
+            _ => Err(super::validate(sample, which)
+                .err()
+                .unwrap_or(crate::Error::EmptySample { which })),
+        },
+    )
+}
 
 /// Below this length a comparison sort beats the radix sort's fixed cost.
 const RADIX_MIN: usize = 512;
@@ -149,7 +201,9 @@ pub fn sort_f64(values: &mut [f64]) {
         bucket_of[cell] = u16::try_from(sizes.len() - 1).unwrap_or(u16::MAX);
     }
     // Pass 2: scatter the keys into their buckets.
-    let mut keys = vec![0u64; n];
+    let mut keys = KEYS.with(Cell::take);
+    keys.clear();
+    keys.resize(n, 0);
     let mut next: Vec<usize> = Vec::with_capacity(sizes.len());
     let mut sum = 0;
     for &s in &sizes {
@@ -183,6 +237,7 @@ pub fn sort_f64(values: &mut [f64]) {
     } else {
         buckets.into_iter().for_each(sort);
     }
+    KEYS.with(|k| k.set(keys));
 }
 
 /// One radix digit: `((key >> shift) & mask) - base`, below [`BUCKETS`].
@@ -369,6 +424,29 @@ mod tests {
             sort_f64(&mut v);
             assert_eq!(bits(&v), bits(&want));
         }
+    }
+
+    #[test]
+    fn reused_buffers_sort_check_and_nest() {
+        let v = [3.0, f64::NAN, 1.0, 2.0];
+        assert_eq!(with_sorted_non_missing(&v, <[f64]>::to_vec), vec![1.0, 2.0, 3.0]);
+        assert_eq!(
+            with_sorted_copy(&v, "current", <[f64]>::to_vec),
+            Err(crate::Error::NonFinite {
+                which: "current",
+                index: 1
+            })
+        );
+        assert_eq!(
+            with_sorted_copy(&[], "current", <[f64]>::len),
+            Err(crate::Error::EmptySample { which: "current" })
+        );
+        // a nested call on the same thread gets its own buffer
+        let outer = with_sorted_copy(&[2.0, 1.0], "x", |a| {
+            let inner = with_sorted_copy(&[9.0, 8.0, 7.0], "y", <[f64]>::to_vec);
+            (a.to_vec(), inner)
+        });
+        assert_eq!(outer, Ok((vec![1.0, 2.0], Ok(vec![7.0, 8.0, 9.0]))));
     }
 
     #[test]
