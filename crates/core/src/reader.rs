@@ -52,16 +52,107 @@ pub fn is_missing_token(cell: &str) -> bool {
 }
 
 /// Reads a CSV file with a header row.
+///
+/// Cells are parsed as they are read (numbers straight to f64, categories to codes),
+/// so memory is the frame's, not the text's. A column inferred numeric that meets a
+/// non-number after some numbers is read again as categories (the file is read a
+/// second time; only such files pay for it).
 pub fn read_csv_path(path: &Path, options: &ReadOptions) -> Result<Frame> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    read_csv(file, &path.display().to_string(), options)
+    let input = path.display().to_string();
+    let mut as_text = Vec::new();
+    loop {
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            path: input.clone(),
+            source,
+        })?;
+        match read_csv_typed(file, &input, options, &as_text)? {
+            Ok(frame) => return Ok(frame),
+            Err(Restart(columns)) => as_text.extend(columns),
+        }
+    }
 }
 
-/// Reads CSV from any reader; `input` names it in error messages.
-pub fn read_csv<R: Read>(reader: R, input: &str, options: &ReadOptions) -> Result<Frame> {
+/// Reads CSV from any reader; `input` names it in error messages. The input is kept in
+/// memory (as bytes) in case a column must be read twice (see [`read_csv_path`]).
+pub fn read_csv<R: Read>(mut reader: R, input: &str, options: &ReadOptions) -> Result<Frame> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|source| Error::Io {
+        path: input.to_string(),
+        source,
+    })?;
+    let mut as_text = Vec::new();
+    loop {
+        match read_csv_typed(bytes.as_slice(), input, options, &as_text)? {
+            Ok(frame) => return Ok(frame),
+            Err(Restart(columns)) => as_text.extend(columns),
+        }
+    }
+}
+
+/// A read must start over with these columns read as categories: they held numbers
+/// before their first non-number, and the numbers' text was not kept.
+struct Restart(Vec<String>);
+
+/// One column being read.
+enum Builder {
+    /// Every non-missing cell so far is a finite number (NaN = missing).
+    Numeric(Vec<f64>),
+    /// Categories: codes by first appearance.
+    Categorical {
+        codes: Vec<Option<u32>>,
+        levels: Vec<String>,
+        index: std::collections::HashMap<String, u32>,
+    },
+    /// Turned out categorical after numbers: needs a second read.
+    Restart,
+}
+
+impl Builder {
+    fn categorical(missing_rows: usize) -> Self {
+        Builder::Categorical {
+            codes: vec![None; missing_rows],
+            levels: Vec::new(),
+            index: std::collections::HashMap::new(),
+        }
+    }
+
+    fn push_label(&mut self, cell: &str) {
+        if let Builder::Categorical {
+            codes,
+            levels,
+            index,
+        } = self
+        {
+            let code = (!is_missing_token(cell)).then(|| match index.get(cell) {
+                Some(&c) => c,
+                None => {
+                    let c = levels.len() as u32;
+                    levels.push(cell.to_string());
+                    index.insert(cell.to_string(), c);
+                    c
+                }
+            });
+            codes.push(code);
+        }
+    }
+}
+
+/// Parses a numeric cell: `Some(NaN)` when missing, `None` when not a finite number.
+fn numeric_cell(cell: &str) -> Option<f64> {
+    if is_missing_token(cell) {
+        return Some(f64::NAN);
+    }
+    cell.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// One pass over CSV text: the frame, or the columns to read as categories on a
+/// second pass.
+fn read_csv_typed<R: Read>(
+    reader: R,
+    input: &str,
+    options: &ReadOptions,
+    as_text: &[String],
+) -> Result<std::result::Result<Frame, Restart>> {
     let parse_err = |message: String| Error::Parse {
         input: input.to_string(),
         message,
@@ -98,9 +189,28 @@ pub fn read_csv<R: Read>(reader: R, input: &str, options: &ReadOptions) -> Resul
             });
         }
     }
-    let mut cells: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
-    for (row, record) in rdr.records().enumerate() {
-        let record = record.map_err(|e| parse_err(format!("row {}: {e}", row + 1)))?;
+    let forced_numeric: Vec<bool> = headers
+        .iter()
+        .map(|h| options.numeric.contains(h) && !options.categorical.contains(h))
+        .collect();
+    let mut columns: Vec<Builder> = headers
+        .iter()
+        .map(|h| {
+            if options.categorical.contains(h) || as_text.contains(h) {
+                Builder::categorical(0)
+            } else {
+                Builder::Numeric(Vec::new())
+            }
+        })
+        .collect();
+    let mut record = csv::StringRecord::new();
+    let mut row = 0usize;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(parse_err(format!("row {}: {e}", row + 1))),
+        }
         if record.len() != headers.len() {
             return Err(parse_err(format!(
                 "row {} has {} fields, the header has {}",
@@ -110,13 +220,61 @@ pub fn read_csv<R: Read>(reader: R, input: &str, options: &ReadOptions) -> Resul
             )));
         }
         for (j, cell) in record.iter().enumerate() {
-            cells[j].push(cell.to_string());
+            let column = &mut columns[j];
+            match column {
+                Builder::Numeric(values) => match numeric_cell(cell) {
+                    Some(x) => values.push(x),
+                    None if forced_numeric[j] => {
+                        return Err(parse_err(format!(
+                            "column '{}' row {}: '{cell}' is not a number (the column is numeric; \
+                             fix the value or read the column as categorical)",
+                            headers[j],
+                            row + 1
+                        )));
+                    }
+                    None => {
+                        if values.iter().all(|x| x.is_nan()) {
+                            // only missing values so far: nothing to keep
+                            *column = Builder::categorical(values.len());
+                            column.push_label(cell);
+                        } else {
+                            *column = Builder::Restart;
+                        }
+                    }
+                },
+                Builder::Categorical { .. } => column.push_label(cell),
+                Builder::Restart => {}
+            }
         }
+        row += 1;
     }
-    if cells[0].is_empty() {
+    if row == 0 {
         return Err(Error::Empty(input.to_string()));
     }
-    build_frame(headers, cells, options, input)
+    let restart: Vec<String> = headers
+        .iter()
+        .zip(&columns)
+        .filter(|(_, c)| matches!(c, Builder::Restart))
+        .map(|(h, _)| h.clone())
+        .collect();
+    if !restart.is_empty() {
+        return Ok(Err(Restart(restart)));
+    }
+    let mut frame = Frame::default();
+    for (name, column) in headers.into_iter().zip(columns) {
+        let column = match column {
+            Builder::Numeric(mut values) => {
+                values.shrink_to_fit();
+                Column::Numeric(Array1::from(values))
+            }
+            Builder::Categorical { codes, levels, .. } => {
+                Column::Categorical(Categorical { codes, levels })
+            }
+            Builder::Restart => continue, // none left: returned above
+        };
+        frame.push(name, column)?;
+    }
+    Ok(Ok(frame))
 }
 
 /// Columns of cells (text as read) to a frame, with the kinds inferred or forced.
@@ -404,6 +562,36 @@ mod tests {
         assert_eq!(f.column("b").unwrap().missing_count(), 1);
         assert_eq!(f.column("c").unwrap().missing_count(), 1);
         assert_eq!(f.n_rows(), 3);
+    }
+
+    #[test]
+    fn text_after_numbers_is_read_again_as_categories() {
+        // numbers first, then text: the second pass keeps the numbers' own text
+        let text = "a,b,c\n1.50,1,NA\n02134,2,x\nabc,3,y\n";
+        let f = read(text, &ReadOptions::default()).unwrap();
+        let a = f.column("a").unwrap();
+        assert_eq!(a.kind(), ColumnKind::Categorical);
+        assert_eq!(
+            a.to_labels(),
+            vec![
+                Some("1.50".into()),
+                Some("02134".into()),
+                Some("abc".into())
+            ]
+        );
+        assert_eq!(f.column("b").unwrap().kind(), ColumnKind::Numeric);
+        // only missing values before the text: one pass, the missing rows stay missing
+        let c = f.column("c").unwrap();
+        assert_eq!(
+            c.to_labels(),
+            vec![None, Some("x".into()), Some("y".into())]
+        );
+        // the same from a file
+        let path = std::env::temp_dir().join(format!("dw_reader_{}.csv", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let g = read_csv_path(&path, &ReadOptions::default()).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(g.column("a").unwrap().to_labels(), a.to_labels());
     }
 
     #[test]

@@ -16,12 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use driftwatch_core::{Column, ColumnKind, Frame};
 
+mod numeric;
+
 use crate::chi2::chi2_homogeneity;
 use crate::ks::{Alternative, KsMethod, KsReference};
-use crate::stats::{
-    anderson, cvm, distinct_sorted, divergence, energy, for_each_group, jensenshannon, mannwhitney,
-    proportions, psi, sort_f64, std_population, wasserstein,
-};
+use crate::stats::{distinct_sorted, divergence, jensenshannon, proportions, psi, std_population};
 
 /// The two-sample test run on a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -394,8 +393,12 @@ pub struct ColumnDrift {
     pub threshold: f64,
     /// The verdict.
     pub drift: bool,
-    /// Effect size: Wasserstein distance over the reference std for numeric columns,
-    /// total variation distance of the category shares for categorical ones.
+    /// Effect size: for numeric columns under an order-based test (ks, wasserstein,
+    /// wasserstein-normed, energy, cvm, anderson, mannwhitney) the Wasserstein
+    /// distance over the reference std; under a binned test (psi, jensenshannon,
+    /// hellinger, kl, tvd, chi2, z) the total variation distance of the test's bin (or
+    /// value) shares, so that the check never sorts the current values; for
+    /// categorical columns the total variation distance of the category shares.
     pub effect: Option<f64>,
     /// Non-missing reference values used.
     pub n_reference: usize,
@@ -790,14 +793,19 @@ pub fn auto_test(kind: ColumnKind, n: usize, u: usize) -> TestKind {
     }
 }
 
-struct Outcome {
-    statistic: f64,
-    p_value: Option<f64>,
-    location: Option<(f64, i8)>,
+/// A test's numbers.
+pub(crate) struct Outcome {
+    /// The statistic.
+    pub statistic: f64,
+    /// The p-value, for p-value tests.
+    pub p_value: Option<f64>,
+    /// Where the KS statistic is attained, and its sign.
+    pub location: Option<(f64, i8)>,
 }
 
 impl Outcome {
-    fn distance(statistic: f64) -> Self {
+    /// A distance (no p-value).
+    pub fn distance(statistic: f64) -> Self {
         Outcome {
             statistic,
             p_value: None,
@@ -807,7 +815,7 @@ impl Outcome {
 }
 
 /// Tests on category counts (both rows over the same categories).
-fn categorical_test(test: TestKind, r: &[f64], c: &[f64]) -> Result<Outcome, String> {
+pub(crate) fn categorical_test(test: TestKind, r: &[f64], c: &[f64]) -> Result<Outcome, String> {
     Ok(match test {
         TestKind::Chi2 => {
             let t = chi2_homogeneity(r, c).map_err(|e| e.to_string())?;
@@ -914,12 +922,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
     match &f.reference {
         ColumnReference::Numeric(None) => row,
         ColumnReference::Numeric(Some(reference)) => {
-            let mut cur = col.numeric_values().unwrap_or_default();
-            sort_f64(&mut cur);
             let rs = reference.sorted.sorted_values();
-            // distinct values of both samples (for the automatic choice)
-            let mut distinct_pooled = 0usize;
-            for_each_group(rs, &cur, |_, _, _| distinct_pooled += 1);
             if reference.distinct == 1 {
                 row.issues.push(DataIssue {
                     kind: "constant".into(),
@@ -930,74 +933,23 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                     ),
                 });
             }
-            let test = match requested {
-                TestKind::Auto => auto_test(ColumnKind::Numeric, rs.len(), distinct_pooled),
-                t => t,
+            let Column::Numeric(values) = col else {
+                return row; // kinds were compared above
             };
-            let effect = wasserstein::wasserstein_normed_sorted(rs, &cur, reference.std);
-            row.effect = Some(effect);
-            let outcome = match test {
-                TestKind::Ks => reference
-                    .sorted
-                    .test_presorted(&cur, o.alternative, o.method)
-                    .map(|k| Outcome {
-                        statistic: k.statistic,
-                        p_value: Some(k.p_value),
-                        location: Some((k.statistic_location, k.statistic_sign)),
-                    })
-                    .map_err(|e| e.to_string()),
-                TestKind::Wasserstein => {
-                    Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, &cur)))
-                }
-                // the effect is this statistic: computed once
-                TestKind::WassersteinNormed => Ok(Outcome::distance(effect)),
-                TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, &cur))),
-                TestKind::Cvm => cvm::cramervonmises_sorted(rs, &cur)
-                    .map(|t| Outcome {
-                        statistic: t.statistic,
-                        p_value: Some(t.p_value),
-                        location: None,
-                    })
-                    .map_err(|e| e.to_string()),
-                TestKind::Anderson => anderson::anderson_sorted(rs, &cur)
-                    .map(Outcome::distance)
-                    .map_err(|e| e.to_string()),
-                TestKind::Mannwhitney => {
-                    let t = mannwhitney::mannwhitney_sorted(rs, &cur);
-                    Ok(Outcome {
-                        statistic: t.statistic,
-                        p_value: Some(t.p_value),
-                        location: None,
-                    })
-                }
-                TestKind::Psi => Ok(Outcome::distance(psi::psi_from_counts(
-                    &reference.psi_counts,
-                    &psi::bin_counts_sorted(&cur, &reference.psi_edges),
-                ))),
-                TestKind::Jensenshannon | TestKind::Hellinger | TestKind::Kl | TestKind::Tvd => {
-                    let edges = jensenshannon::pooled_sturges_edges(rs, &cur);
-                    let hr = jensenshannon::histogram_sorted(rs, &edges);
-                    let hc = jensenshannon::histogram_sorted(&cur, &edges);
-                    categorical_test(test, &hr, &hc)
-                }
-                TestKind::Chi2 | TestKind::Z => {
-                    if test == TestKind::Z && distinct_pooled > 2 {
-                        Err(format!(
-                            "z needs at most two distinct values, found {distinct_pooled}; use chi2"
-                        ))
-                    } else {
-                        // counts of each pooled distinct value on both sides
-                        let (mut r, mut c) = (Vec::new(), Vec::new());
-                        for_each_group(rs, &cur, |_, a, b| {
-                            r.push(a as f64);
-                            c.push(b as f64);
-                        });
-                        categorical_test(test, &r, &c)
-                    }
-                }
-                TestKind::Auto => Err("auto did not resolve".into()),
+            let values: std::borrow::Cow<'_, [f64]> = match values.as_slice() {
+                Some(s) => std::borrow::Cow::Borrowed(s),
+                None => std::borrow::Cow::Owned(values.to_vec()),
             };
-            finish(&mut row, test, outcome, over, o);
+            let done = numeric::check(
+                reference,
+                &values,
+                row.missing_current,
+                requested,
+                o.alternative,
+                o.method,
+            );
+            row.effect = Some(done.effect);
+            finish(&mut row, done.test, done.outcome, over, o);
             row
         }
         ColumnReference::Categorical { levels, counts } => {

@@ -32,10 +32,12 @@
 //!   floating-point overflow in the path counting (e.g. one-sided
 //!   3000 x 10000), or an exact value outside `[0, 1]` (e.g. the two-sided
 //!   5 x 5 sum rounding to 1.0000000000000002).
-//! * For the long `smirnov` sums of `kstwo.sf` (n above a few hundred, in
-//!   its `2 * smirnov` regime), most terms are computed from the previous
-//!   one by their ratio and re-anchored on scipy's double-double term every
-//!   64 terms: the same sum to about 1e-13 relative, several times faster.
+//! * For the long `smirnov` sums of `kstwo.sf` (more than 256 terms, in its
+//!   `2 * smirnov` regime), only the terms within 46 + ln(terms) of the
+//!   largest are summed (the rest add less than 1e-20 of it), in parallel
+//!   pieces, each term from the previous one by their ratio and re-anchored
+//!   on a term from Loader's binomial-density formula every 128 terms: the
+//!   same sum to a few 1e-13 relative, many times faster.
 //!   Elsewhere the arithmetic follows scipy operation by operation, up to
 //!   summation order in BLAS products and convolutions and scipy's
 //!   occasional long-double intermediates (differences near 1e-15).
@@ -48,12 +50,17 @@ mod kolmogorov;
 mod smirnov;
 mod special;
 
+/// scipy's `gammaln` (cephes `lgam`), for the other statistics.
+pub(crate) use special::lgam as gammaln;
+
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::stats::merge::{PARALLEL_MERGE_MIN, block_cuts, parallel_parts, value_cuts};
 
 /// Samples up to this size (the larger of the two) get exact p-values under
 /// [`KsMethod::Auto`], as scipy's `MAX_AUTO_N`.
@@ -219,16 +226,7 @@ impl TryFrom<KsReferenceRepr> for KsReference {
     }
 }
 
-/// Checks that a sample is non-empty and finite.
-fn validate(sample: &[f64], which: &'static str) -> Result<(), Error> {
-    if sample.is_empty() {
-        return Err(Error::EmptySample { which });
-    }
-    if let Some(index) = sample.iter().position(|v| !v.is_finite()) {
-        return Err(Error::NonFinite { which, index });
-    }
-    Ok(())
-}
+use crate::stats::validate;
 
 impl KsReference {
     /// Copies, validates and sorts the reference sample.
@@ -279,8 +277,8 @@ impl KsReference {
     /// Tests `current` against the reference: scipy's
     /// `ks_2samp(reference, current, alternative, method)`.
     ///
-    /// Costs one sort of `current` and one merge pass over both samples
-    /// (plus the p-value computation).
+    /// Costs one sort of `current` and a merge over the parts of both samples
+    /// that can hold the extreme (plus the p-value computation).
     ///
     /// # Errors
     /// [`Error::EmptySample`] if `current` is empty, [`Error::NonFinite`]
@@ -291,11 +289,10 @@ impl KsReference {
         alternative: Alternative,
         method: KsMethod,
     ) -> Result<KsResult, Error> {
-        validate(current, "current")?;
-        let mut cur = current.to_vec();
-        crate::stats::sort_f64(&mut cur);
-        let ties = self.has_ties || has_adjacent_equal(&cur);
-        Ok(test_sorted(&self.sorted, &cur, ties, alternative, method))
+        // Ties inside the current sample are found by the merge itself.
+        crate::stats::with_sorted_copy(current, "current", |cur| {
+            test_sorted(&self.sorted, cur, self.has_ties, alternative, method)
+        })
     }
 
     /// [`KsReference::test`] for a `current` sample the caller already sorted
@@ -313,11 +310,10 @@ impl KsReference {
     ) -> Result<KsResult, Error> {
         validate(sorted_current, "current")?;
         debug_assert!(sorted_current.windows(2).all(|w| w[0] <= w[1]));
-        let ties = self.has_ties || has_adjacent_equal(sorted_current);
         Ok(test_sorted(
             &self.sorted,
             sorted_current,
-            ties,
+            self.has_ties,
             alternative,
             method,
         ))
@@ -339,18 +335,20 @@ pub fn ks_2samp(
     alternative: Alternative,
     method: KsMethod,
 ) -> Result<KsResult, Error> {
-    validate(reference, "reference")?;
-    validate(current, "current")?;
     // The two sorts are independent: run them side by side.
     let (reference, current) = rayon::join(
-        || KsReference::from_vec(reference.to_vec()),
-        || {
-            let mut c = current.to_vec();
-            crate::stats::sort_f64(&mut c);
-            c
-        },
+        || crate::stats::sorted_copy(reference, "reference"),
+        || crate::stats::sorted_copy(current, "current"),
     );
-    reference?.test_presorted(&current, alternative, method)
+    let (reference, current) = (reference?, current?);
+    // Repeated values are found by the merge (which then falls back).
+    Ok(test_sorted(
+        &reference,
+        &current,
+        false,
+        alternative,
+        method,
+    ))
 }
 
 /// `scipy.stats.kstwo.sf(d, n)`: the survival function of the two-sided
@@ -429,9 +427,17 @@ impl Extremes {
 
 /// Walks `xs` in order and, for each run of equal values, evaluates the ECDF
 /// difference there. `xs_is_reference` says whether `xs` is the reference
-/// (first) sample; `ys` is the other sample. Handles ties within and across
-/// the samples exactly as scipy's `searchsorted(..., side="right")`.
-fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool) -> Extremes {
+/// (first) sample; `ys` is the other sample. `xs` and `ys` may be the chunks of
+/// two larger samples that start after `x_before` and `y_before` values (every
+/// earlier value below every value here). Handles ties within and across the
+/// samples exactly as scipy's `searchsorted(..., side="right")`.
+fn scan(
+    xs: &[f64],
+    ys: &[f64],
+    (x_before, y_before): (usize, usize),
+    (n_ref, n_cur): (f64, f64),
+    xs_is_reference: bool,
+) -> Extremes {
     let mut ext = Extremes::EMPTY;
     let mut j = 0;
     let mut k = 0;
@@ -444,11 +450,12 @@ fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool) -
         while j < ys.len() && ys[j] <= x {
             j += 1;
         }
+        let (ex, ey) = ((x_before + end) as f64, (y_before + j) as f64);
         // searchsorted(..., side="right") / n, as numpy computes it.
         let diff = if xs_is_reference {
-            end as f64 / n_ref - j as f64 / n_cur
+            ex / n_ref - ey / n_cur
         } else {
-            j as f64 / n_ref - end as f64 / n_cur
+            ey / n_ref - ex / n_cur
         };
         ext.update(diff, x);
         k = end;
@@ -456,10 +463,32 @@ fn scan(xs: &[f64], ys: &[f64], n_ref: f64, n_cur: f64, xs_is_reference: bool) -
     ext
 }
 
-/// The tie-aware extremes: one scan over each sample.
+/// The chunks of [`value_cuts`] as slices with their starting counts: one chunk
+/// for small samples, two per thread otherwise.
+fn chunks<'s>(a: &'s [f64], b: &'s [f64]) -> Vec<(&'s [f64], &'s [f64], usize, usize)> {
+    value_cuts(a, b, parallel_parts(a.len() + b.len()))
+        .windows(2)
+        .map(|w| (&a[w[0].0..w[1].0], &b[w[0].1..w[1].1], w[0].0, w[0].1))
+        .collect()
+}
+
+/// The tie-aware extremes: one scan over each sample, chunk by chunk in parallel.
 fn extremes_with_ties(a: &[f64], b: &[f64]) -> Extremes {
-    let (n1f, n2f) = (a.len() as f64, b.len() as f64);
-    Extremes::concat(scan(a, b, n1f, n2f, true), scan(b, a, n1f, n2f, false))
+    let n = (a.len() as f64, b.len() as f64);
+    let parts: Vec<(Extremes, Extremes)> = chunks(a, b)
+        .into_par_iter()
+        .map(|(ca, cb, i0, j0)| {
+            (
+                scan(ca, cb, (i0, j0), n, true),
+                scan(cb, ca, (j0, i0), n, false),
+            )
+        })
+        .collect();
+    let (r, c) = parts
+        .into_iter()
+        .reduce(|(r1, c1), (r2, c2)| (Extremes::concat(r1, r2), Extremes::concat(c1, c2)))
+        .unwrap_or((Extremes::EMPTY, Extremes::EMPTY));
+    Extremes::concat(r, c)
 }
 
 /// Largest `n1 * n2` for which [`extremes_distinct`] may compare ECDF
@@ -524,10 +553,10 @@ impl Track {
     }
 }
 
-/// The extremes for samples without repeated values inside either sample,
-/// in a single merge pass that tracks the ECDF difference as an exact
-/// integer. Returns `None` when a value occurs in both samples or the
-/// samples are too large for the integer argument (the caller then uses
+/// The extremes for samples without repeated values (inside either sample or
+/// across them), in merge passes that track the ECDF difference as an exact
+/// integer, chunk by chunk in parallel. Returns `None` when a value repeats or
+/// the samples are too large for the integer argument (the caller then uses
 /// [`extremes_with_ties`]).
 fn extremes_distinct(a: &[f64], b: &[f64]) -> Option<Extremes> {
     let (n1, n2) = (a.len(), b.len());
@@ -535,40 +564,146 @@ fn extremes_distinct(a: &[f64], b: &[f64]) -> Option<Extremes> {
         return None;
     }
     // n1 * n2 <= 1e15, so every numerator fits in i64.
-    let step_a = i64::try_from(n2).ok()?;
-    let step_b = i64::try_from(n1).ok()?;
+    let steps = (i64::try_from(n2).ok()?, i64::try_from(n1).ok()?);
+    let parts: Vec<Option<[Track; 2]>> = chunks(a, b)
+        .into_par_iter()
+        .map(|(ca, cb, i0, j0)| merge_distinct(ca, cb, i0, j0, (n1, n2), steps))
+        .collect();
+    // Chunk by chunk, the float order is the numerator order (see
+    // MAX_EXACT_ORDER_PRODUCT), so floats combine the chunks as the tracks would.
+    let (mut r, mut c) = (Extremes::EMPTY, Extremes::EMPTY);
+    for part in parts {
+        let [pr, pc] = part?;
+        r = Extremes::concat(r, pr.extremes());
+        c = Extremes::concat(c, pc.extremes());
+    }
+    Some(Extremes::concat(r, c))
+}
+
+/// [`extremes_distinct`] on one chunk: `a` and `b` follow `i0` reference and `j0`
+/// current values. `None` at the first repeated value.
+fn merge_distinct(
+    a: &[f64],
+    b: &[f64],
+    i0: usize,
+    j0: usize,
+    (n1, n2): (usize, usize),
+    (step_a, step_b): (i64, i64),
+) -> Option<[Track; 2]> {
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     // Index 0: values from the reference, 1: values from the current sample.
     let mut track = [Track::EMPTY; 2];
-    let (mut i, mut j) = (0_usize, 0_usize);
-    let mut num = 0_i64;
+    // i0 * n2 - j0 * n1 fits: both products are at most n1 * n2 <= 1e15.
+    let mut num = i64::try_from(i0).ok()? * step_a - i64::try_from(j0).ok()? * step_b;
     let mut tie = false;
-    while i < n1 && j < n2 {
-        let (x, y) = (a[i], b[j]);
-        tie |= x == y;
-        let take_a = x <= y;
-        let v = if take_a { x } else { y };
-        // Without ties, a value of `a` has i + 1 reference values and j
-        // current values at or below it; a value of `b` has i and j + 1.
-        i += usize::from(take_a);
-        j += usize::from(!take_a);
-        num += if take_a { step_a } else { -step_b };
-        track[usize::from(!take_a)].update(num, i, j, n1f, n2f, v);
+    let mut last = f64::NAN;
+    let (mut ia, mut jb) = (0, 0);
+    // Branch-free merge step (the comparison is a coin flip for overlapping
+    // samples): `t` is 1 when the reference value comes first.
+    let up = step_a + step_b;
+    while ia < a.len() && jb < b.len() {
+        let (x, y) = (a[ia], b[jb]);
+        let t = usize::from(x <= y);
+        let v = x.min(y);
+        // In merged order every repeated value meets its twin here.
+        tie |= v == last;
+        last = v;
+        ia += t;
+        jb += 1 - t;
+        // A value of `a` has i + 1 reference values and j current values at or
+        // below it; a value of `b` has i and j + 1 (no ties).
+        num += t as i64 * up - step_b;
+        track[1 - t].update(num, i0 + ia, j0 + jb, n1f, n2f, v);
     }
-    if tie {
-        return None;
-    }
-    for &x in &a[i..] {
+    let (mut i, mut j) = (i0 + ia, j0 + jb);
+    for &x in &a[ia..] {
+        tie |= x == last;
+        last = x;
         i += 1;
         num += step_a;
         track[0].update(num, i, j, n1f, n2f, x);
     }
-    for &y in &b[j..] {
+    for &y in &b[jb..] {
+        tie |= y == last;
+        last = y;
         j += 1;
         num -= step_b;
         track[1].update(num, i, j, n1f, n2f, y);
     }
-    Some(Extremes::concat(track[0].extremes(), track[1].extremes()))
+    (!tie).then_some(track)
+}
+
+/// Pooled values per block of [`extremes`].
+const BLOCK: usize = 1024;
+
+/// The extremes of the ECDF difference. `ties` says whether a sample is known to
+/// repeat a value.
+///
+/// For large samples most of the merged sequence cannot hold an extreme: the
+/// samples are cut by value into blocks of about [`BLOCK`] pooled values, whose
+/// counts give the exact numerator `i * n2 - j * n1` at every block end (a value
+/// the scan attains there) and bounds on it inside the block (`+ block's reference
+/// values * n2`, `- block's current values * n1`). Only blocks whose bound reaches
+/// the best block-end value are scanned (in parallel); the others hold only
+/// strictly smaller (larger) differences, so they cannot be, or tie, the extreme
+/// (the float order is the numerator order when `n1 * n2` is at most
+/// [`MAX_EXACT_ORDER_PRODUCT`]). Each scanned block uses the exact merge, or the
+/// tie-aware scan when a value repeats in it: blocks never split equal values,
+/// and without repeats both give the same numbers.
+fn extremes(a: &[f64], b: &[f64], ties: bool) -> Extremes {
+    let (n1, n2) = (a.len(), b.len());
+    let small = n1 + n2 < PARALLEL_MERGE_MIN;
+    if small || (n1 as u128) * (n2 as u128) > MAX_EXACT_ORDER_PRODUCT {
+        return if ties {
+            extremes_with_ties(a, b)
+        } else {
+            extremes_distinct(a, b).unwrap_or_else(|| extremes_with_ties(a, b))
+        };
+    }
+    // n1 * n2 <= 1e15: numerators fit in i64.
+    let (s2, s1) = (n2 as i64, n1 as i64);
+    let num = |(i, j): (usize, usize)| i as i64 * s2 - j as i64 * s1;
+    let cuts = block_cuts(a, b, BLOCK / 2);
+    let (mut best_max, mut best_min) = (i64::MIN, i64::MAX);
+    for &cut in &cuts[1..] {
+        best_max = best_max.max(num(cut));
+        best_min = best_min.min(num(cut));
+    }
+    let needed: Vec<[(usize, usize); 2]> = cuts
+        .windows(2)
+        .filter(|w| {
+            let start = num(w[0]);
+            let up = start + (w[1].0 - w[0].0) as i64 * s2;
+            let down = start - (w[1].1 - w[0].1) as i64 * s1;
+            up >= best_max || down <= best_min
+        })
+        .map(|w| [w[0], w[1]])
+        .collect();
+    let nf = (n1 as f64, n2 as f64);
+    let steps = (s2, s1);
+    let parts: Vec<(Extremes, Extremes)> = needed
+        .into_par_iter()
+        .map(|[(i0, j0), (i1, j1)]| {
+            let (ca, cb) = (&a[i0..i1], &b[j0..j1]);
+            let merged = if ties {
+                None
+            } else {
+                merge_distinct(ca, cb, i0, j0, (n1, n2), steps)
+            };
+            match merged {
+                Some([r, c]) => (r.extremes(), c.extremes()),
+                None => (
+                    scan(ca, cb, (i0, j0), nf, true),
+                    scan(cb, ca, (j0, i0), nf, false),
+                ),
+            }
+        })
+        .collect();
+    let (r, c) = parts
+        .into_iter()
+        .reduce(|(r1, c1), (r2, c2)| (Extremes::concat(r1, r2), Extremes::concat(c1, c2)))
+        .unwrap_or((Extremes::EMPTY, Extremes::EMPTY));
+    Extremes::concat(r, c)
 }
 
 /// scipy's `np.clip(v, 0, 1)` (keeps NaN and -0.0).
@@ -578,7 +713,9 @@ fn clip01(v: f64) -> f64 {
 
 /// The test on two sorted, validated, non-empty samples.
 ///
-/// `ties` says whether either sample repeats a value.
+/// `ties` says whether a sample is known to repeat a value (the exact merge that
+/// is tried otherwise notices repeats itself and falls back to the tie-aware
+/// scan).
 pub(crate) fn test_sorted(
     a: &[f64],
     b: &[f64],
@@ -589,11 +726,7 @@ pub(crate) fn test_sorted(
     let n1 = a.len();
     let n2 = b.len();
 
-    let ext = if ties {
-        extremes_with_ties(a, b)
-    } else {
-        extremes_distinct(a, b).unwrap_or_else(|| extremes_with_ties(a, b))
-    };
+    let ext = extremes(a, b, ties);
 
     let min_s = clip01(-ext.min);
     let max_s = ext.max;
@@ -759,6 +892,70 @@ mod tests {
             assert_eq!(fast.min.to_bits(), slow.min.to_bits());
             assert_eq!(fast.max_loc.to_bits(), slow.max_loc.to_bits());
             assert_eq!(fast.min_loc.to_bits(), slow.min_loc.to_bits());
+        }
+    }
+
+    #[test]
+    fn chunked_scans_equal_one_piece_scans() {
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..4 {
+            let (n1, n2) = (40_000 + 1000 * round, 50_000 - 3000 * round);
+            // distinct values; in round 2 and 3 a coarse grid makes ties
+            let grid = if round >= 2 {
+                4096.0
+            } else {
+                (1u64 << 40) as f64
+            };
+            let mut draw = |len: usize, shift: f64| -> Vec<f64> {
+                let mut v: Vec<f64> = (0..len)
+                    .map(|_| {
+                        ((next() >> 11) as f64 / (1u64 << 53) as f64 * grid).floor() / grid + shift
+                    })
+                    .collect();
+                crate::stats::sort_f64(&mut v);
+                if grid > 1e6 {
+                    v.dedup();
+                }
+                v
+            };
+            let a = draw(n1, 0.0);
+            let b = draw(n2, 0.01 * round as f64);
+            assert!(
+                chunks(&a, &b).len() > 1,
+                "the test must cover several chunks"
+            );
+            let nf = (a.len() as f64, b.len() as f64);
+            let whole = Extremes::concat(
+                scan(&a, &b, (0, 0), nf, true),
+                scan(&b, &a, (0, 0), nf, false),
+            );
+            let chunked = extremes_with_ties(&a, &b);
+            assert_eq!(format!("{whole:?}"), format!("{chunked:?}"));
+            // the pruned block scan, with and without the tie flag
+            for ties in [false, true] {
+                let pruned = extremes(&a, &b, ties);
+                assert_eq!(format!("{whole:?}"), format!("{pruned:?}"));
+            }
+            match extremes_distinct(&a, &b) {
+                Some(fast) => {
+                    assert!(round < 2);
+                    assert_eq!(format!("{whole:?}"), format!("{fast:?}"));
+                }
+                None => assert!(round >= 2),
+            }
+        }
+        // the k-th pooled value
+        let (a, b) = ([1.0, 3.0, 3.0, 7.0], [2.0, 3.0, 8.0]);
+        let mut pooled = [a.as_slice(), b.as_slice()].concat();
+        pooled.sort_by(f64::total_cmp);
+        for (k, &want) in pooled.iter().enumerate() {
+            assert_eq!(crate::stats::merge::pooled_kth(&a, &b, k), want, "k = {k}");
         }
     }
 

@@ -1,0 +1,368 @@
+//! The test of one numeric column against its fitted reference.
+//!
+//! Binned tests (PSI, Jensen-Shannon, Hellinger, KL, TVD on fixed edges; chi-square
+//! and z on the column's values) never sort the current values: they are binned
+//! against edges fixed by the reference (and, for the Sturges bins, the pooled
+//! range) in one pass, and the reference side is read from its sorted sample by
+//! binary search, so the check costs O(current). Their effect size is the total
+//! variation distance of the bin shares. Order-based tests (KS, Wasserstein, energy,
+//! Cramér-von Mises, Anderson-Darling, Mann-Whitney) sort the current values once
+//! and report the normed Wasserstein distance as effect.
+
+use crate::columns::{Outcome, TestKind, auto_test, categorical_test};
+use crate::ks::{Alternative, KsMethod};
+use crate::stats::{
+    anderson, cvm, divergence, energy, for_each_group, jensenshannon, mannwhitney, psi, sort_f64,
+    wasserstein, with_sorted_non_missing,
+};
+use driftwatch_core::ColumnKind;
+
+use super::NumericReference;
+
+/// Above this many distinct reference values, chi-square and z on a numeric column
+/// count the values on the sorted samples instead of looking each current value up.
+const LOOKUP_MAX_DISTINCT: usize = 4096;
+
+/// What a numeric check found.
+pub(crate) struct NumericCheck {
+    /// The test that ran (after resolving `auto`).
+    pub test: TestKind,
+    /// Its result, or why it could not run.
+    pub outcome: Result<Outcome, String>,
+    /// The effect size.
+    pub effect: f64,
+}
+
+/// Whether a test works on bins (counts) rather than on the sorted samples.
+pub(crate) const fn is_binned(test: TestKind) -> bool {
+    matches!(
+        test,
+        TestKind::Psi
+            | TestKind::Jensenshannon
+            | TestKind::Hellinger
+            | TestKind::Kl
+            | TestKind::Tvd
+            | TestKind::Chi2
+            | TestKind::Z
+    )
+}
+
+/// Tests `values` (the current column, NaN = missing, `missing` of them) against
+/// the reference with `requested` (`auto` resolved by Evidently's rules).
+pub(crate) fn check(
+    reference: &NumericReference,
+    values: &[f64],
+    missing: usize,
+    requested: TestKind,
+    alternative: Alternative,
+    method: KsMethod,
+) -> NumericCheck {
+    let rs = reference.sorted.sorted_values();
+    let test = match requested {
+        TestKind::Auto => auto_test(
+            ColumnKind::Numeric,
+            rs.len(),
+            pooled_distinct_upto(reference, values, 6),
+        ),
+        t => t,
+    };
+    if is_binned(test) {
+        return binned(reference, values, missing, test);
+    }
+    with_sorted_non_missing(values, |cur| {
+        order_based(reference, cur, test, alternative, method)
+    })
+}
+
+/// The order-based tests on the sorted non-missing current values.
+fn order_based(
+    reference: &NumericReference,
+    cur: &[f64],
+    test: TestKind,
+    alternative: Alternative,
+    method: KsMethod,
+) -> NumericCheck {
+    let rs = reference.sorted.sorted_values();
+    let effect = wasserstein::wasserstein_normed_sorted(rs, cur, reference.std);
+    let p_value = |statistic: f64, p: f64| Outcome {
+        statistic,
+        p_value: Some(p),
+        location: None,
+    };
+    let outcome = match test {
+        TestKind::Ks => reference
+            .sorted
+            .test_presorted(cur, alternative, method)
+            .map(|k| Outcome {
+                statistic: k.statistic,
+                p_value: Some(k.p_value),
+                location: Some((k.statistic_location, k.statistic_sign)),
+            })
+            .map_err(|e| e.to_string()),
+        TestKind::Wasserstein => Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, cur))),
+        // the effect is this statistic: computed once
+        TestKind::WassersteinNormed => Ok(Outcome::distance(effect)),
+        TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, cur))),
+        TestKind::Cvm => cvm::cramervonmises_sorted(rs, cur)
+            .map(|t| p_value(t.statistic, t.p_value))
+            .map_err(|e| e.to_string()),
+        TestKind::Anderson => anderson::anderson_sorted(rs, cur)
+            .map(Outcome::distance)
+            .map_err(|e| e.to_string()),
+        TestKind::Mannwhitney => {
+            let t = mannwhitney::mannwhitney_sorted(rs, cur);
+            Ok(p_value(t.statistic, t.p_value))
+        }
+        other => Err(format!("{other} is not an order-based test")),
+    };
+    NumericCheck {
+        test,
+        outcome: cur_finite(cur).and(outcome),
+        effect,
+    }
+}
+
+/// An infinite current value makes the order-based tests meaningless: say so.
+fn cur_finite(sorted: &[f64]) -> Result<(), String> {
+    match (sorted.first(), sorted.last()) {
+        (Some(a), Some(b)) if a.is_infinite() || b.is_infinite() => {
+            Err("the current data has an infinite value; remove it or mark it missing".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The binned tests, in one pass over the current values.
+fn binned(
+    reference: &NumericReference,
+    values: &[f64],
+    missing: usize,
+    test: TestKind,
+) -> NumericCheck {
+    let rs = reference.sorted.sorted_values();
+    let (r, c): (Vec<f64>, Vec<f64>) = match test {
+        TestKind::Psi => (
+            reference.psi_counts.clone(),
+            counts_without_missing(values, &reference.psi_edges, missing),
+        ),
+        TestKind::Chi2 | TestKind::Z => value_counts(reference, values),
+        _ => {
+            // Sturges bins over the pooled range: one pass for the current range.
+            let (lo, hi) = values
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            if lo.is_infinite() || hi.is_infinite() {
+                return NumericCheck {
+                    test,
+                    outcome: cur_finite(&[lo, hi]).map(|()| Outcome::distance(f64::NAN)),
+                    effect: f64::NAN,
+                };
+            }
+            let n_cur = values.len() - missing;
+            let edges = jensenshannon::sturges_edges(
+                lo.min(rs[0]),
+                hi.max(rs[rs.len() - 1]),
+                rs.len() + n_cur,
+            );
+            let inner = &edges[1..edges.len() - 1];
+            (
+                jensenshannon::histogram_sorted(rs, &edges),
+                counts_without_missing(values, inner, missing),
+            )
+        }
+    };
+    let effect = divergence::total_variation(&r, &c);
+    let outcome = if test == TestKind::Z && r.len() > 2 {
+        Err(format!(
+            "z needs at most two distinct values, found {}; use chi2",
+            r.len()
+        ))
+    } else if test == TestKind::Psi {
+        Ok(Outcome::distance(psi::psi_from_counts(&r, &c)))
+    } else {
+        categorical_test(test, &r, &c)
+    };
+    NumericCheck {
+        test,
+        outcome,
+        effect,
+    }
+}
+
+/// Counts of the non-missing `values` in the bins cut by `inner_edges` (a NaN
+/// counts in the first bin of [`psi::bin_counts`]: the `missing` ones are taken
+/// out again).
+fn counts_without_missing(values: &[f64], inner_edges: &[f64], missing: usize) -> Vec<f64> {
+    let mut counts = psi::bin_counts(values, inner_edges);
+    if let Some(first) = counts.first_mut() {
+        *first -= missing as f64;
+    }
+    counts
+}
+
+/// Distinct values of the reference and the current values together, counted up to
+/// `cap` (the automatic choice only asks whether there are more than 5): free when
+/// the reference alone has that many, else one pass with early exit.
+fn pooled_distinct_upto(reference: &NumericReference, values: &[f64], cap: usize) -> usize {
+    if reference.distinct >= cap {
+        return cap;
+    }
+    let mut seen = distinct_values(reference.sorted.sorted_values());
+    for &v in values {
+        if !v.is_nan() && !seen.contains(&v) {
+            seen.push(v);
+            if seen.len() >= cap {
+                return cap;
+            }
+        }
+    }
+    seen.len()
+}
+
+/// The distinct values of a sorted sample with their counts (`==` groups, so -0.0
+/// and 0.0 are one value), by jumping over runs: O(distinct x log n).
+fn distinct_with_counts(sorted: &[f64]) -> Vec<(f64, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < sorted.len() {
+        let v = sorted[start];
+        let end = start + sorted[start..].partition_point(|&x| x <= v);
+        out.push((v, end - start));
+        start = end;
+    }
+    out
+}
+
+/// The distinct values of a sorted sample.
+fn distinct_values(sorted: &[f64]) -> Vec<f64> {
+    distinct_with_counts(sorted)
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect()
+}
+
+/// Counts of every distinct value of both samples (ascending) in the reference and
+/// in the current values: each current value is looked up among the reference's
+/// distinct values; values the reference lacks are grouped apart. A reference with
+/// very many distinct values (chi-square forced on a continuous column) is counted
+/// on the sorted samples instead.
+fn value_counts(reference: &NumericReference, values: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let rs = reference.sorted.sorted_values();
+    if reference.distinct > LOOKUP_MAX_DISTINCT {
+        let mut cur: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        sort_f64(&mut cur);
+        let (mut r, mut c) = (Vec::new(), Vec::new());
+        for_each_group(rs, &cur, |_, a, b| {
+            r.push(a as f64);
+            c.push(b as f64);
+        });
+        return (r, c);
+    }
+    let known = distinct_with_counts(rs);
+    let mut counts = vec![0usize; known.len()];
+    let mut unseen: Vec<f64> = Vec::new();
+    for &v in values.iter().filter(|v| !v.is_nan()) {
+        let k = known.partition_point(|&(x, _)| x < v);
+        match known.get(k) {
+            Some(&(x, _)) if x == v => counts[k] += 1,
+            _ => unseen.push(v),
+        }
+    }
+    sort_f64(&mut unseen);
+    let extra = distinct_with_counts(&unseen);
+    // merge the two ascending lists of values
+    let (mut r, mut c) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < known.len() || j < extra.len() {
+        let take_known = match (known.get(i), extra.get(j)) {
+            (Some(a), Some(b)) => a.0 < b.0,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if take_known {
+            r.push(known[i].1 as f64);
+            c.push(counts[i] as f64);
+            i += 1;
+        } else {
+            r.push(0.0);
+            c.push(extra[j].1 as f64);
+            j += 1;
+        }
+    }
+    (r, c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(values: &[f64]) -> NumericReference {
+        NumericReference::new(values.to_vec()).unwrap()
+    }
+
+    /// The counts of every pooled distinct value on the sorted samples (the
+    /// definition).
+    fn by_groups(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let mut c: Vec<f64> = c.iter().copied().filter(|v| !v.is_nan()).collect();
+        sort_f64(&mut c);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut rs = r.to_vec();
+        sort_f64(&mut rs);
+        for_each_group(&rs, &c, |_, x, y| {
+            a.push(x as f64);
+            b.push(y as f64);
+        });
+        (a, b)
+    }
+
+    #[test]
+    fn value_counts_equal_the_sorted_walk() {
+        let r = [3.0, 1.0, 1.0, -0.0, 2.0, 3.0, 3.0];
+        let c = [1.0, 0.0, 5.0, f64::NAN, 3.0, -1.0, 5.0, 2.0];
+        assert_eq!(value_counts(&reference(&r), &c), by_groups(&r, &c));
+        assert_eq!(pooled_distinct_upto(&reference(&r), &c, 6), 6);
+        assert_eq!(pooled_distinct_upto(&reference(&r), &c[..2], 6), 4);
+        assert_eq!(pooled_distinct_upto(&reference(&r), &[f64::NAN], 6), 4);
+    }
+
+    #[test]
+    fn sturges_bins_in_one_pass_equal_the_sorted_histograms() {
+        // N > 1000, few distinct values: auto runs Jensen-Shannon on pooled bins
+        let r: Vec<f64> = (0..3000).map(|i| f64::from(i % 4)).collect();
+        let mut c: Vec<f64> = (0..2000).map(|i| f64::from(i % 3) + 1.0).collect();
+        c[7] = f64::NAN;
+        let fitted = reference(&r);
+        let got = check(
+            &fitted,
+            &c,
+            1,
+            TestKind::Auto,
+            Alternative::TwoSided,
+            KsMethod::Auto,
+        );
+        assert_eq!(got.test, TestKind::Jensenshannon);
+        let mut cs: Vec<f64> = c.iter().copied().filter(|v| !v.is_nan()).collect();
+        sort_f64(&mut cs);
+        let want = jensenshannon::jensenshannon_sorted(fitted.sorted.sorted_values(), &cs);
+        let stat = got.outcome.unwrap().statistic;
+        assert!((stat - want).abs() < 1e-15, "{stat} vs {want}");
+        // PSI in one pass equals PSI on the sorted values
+        let got = check(
+            &fitted,
+            &c,
+            1,
+            TestKind::Psi,
+            Alternative::TwoSided,
+            KsMethod::Auto,
+        );
+        let want = psi::psi_from_counts(
+            &fitted.psi_counts,
+            &psi::bin_counts_sorted(&cs, &fitted.psi_edges),
+        );
+        assert_eq!(got.outcome.unwrap().statistic, want);
+        assert!(got.effect > 0.0 && got.effect <= 1.0);
+    }
+}
