@@ -335,10 +335,7 @@ pub fn ks_2samp(
     method: KsMethod,
 ) -> Result<KsResult, Error> {
     // The two sorts are independent: run them side by side.
-    let (reference, current) = rayon::join(
-        || crate::stats::sorted_copy(reference, "reference"),
-        || crate::stats::sorted_copy(current, "current"),
-    );
+    let (reference, current) = crate::stats::sorted_copies(reference, current);
     let (reference, current) = (reference?, current?);
     // Repeated values are found by the merge (which then falls back).
     Ok(test_sorted(

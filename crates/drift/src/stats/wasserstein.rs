@@ -2,7 +2,7 @@
 //! normed by the reference's standard deviation (Evidently's drift score).
 
 use super::merge::{par_map, parallel_parts, value_cuts};
-use super::{sorted_copy, std_population};
+use super::std_population;
 use crate::Error;
 
 /// Floor on the reference std in [`wasserstein_normed`] (Evidently's value), so a
@@ -120,10 +120,7 @@ pub fn wasserstein_sorted(reference: &[f64], current: &[f64]) -> f64 {
 /// # Errors
 /// An empty sample or a non-finite value.
 pub fn wasserstein_distance(reference: &[f64], current: &[f64]) -> Result<f64, Error> {
-    let (r, c) = rayon::join(
-        || sorted_copy(reference, "reference"),
-        || sorted_copy(current, "current"),
-    );
+    let (r, c) = super::sorted_copies(reference, current);
     Ok(wasserstein_sorted(&r?, &c?))
 }
 
