@@ -877,13 +877,8 @@ fn push_missing_issue(row: &mut ColumnDrift, f: &FittedColumn, rows_cur: usize, 
 fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift {
     let name = f.name.as_str();
     let over = o.overrides.get(name);
-    let mut row = empty_row(
-        name,
-        col.kind(),
-        col.len() - col.missing_count(),
-        col.missing_count(),
-        f64::NAN,
-    );
+    let missing = col.missing_count();
+    let mut row = empty_row(name, col.kind(), col.len() - missing, missing, f64::NAN);
     row.missing_reference = f.missing;
     row.n_reference = f.rows - f.missing;
     push_missing_issue(&mut row, f, col.len(), o);

@@ -56,11 +56,10 @@ pub(crate) use special::lgam as gammaln;
 use std::fmt;
 use std::str::FromStr;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::stats::merge::{PARALLEL_MERGE_MIN, block_cuts, parallel_parts, value_cuts};
+use crate::stats::merge::{PARALLEL_MERGE_MIN, block_cuts, par_map, parallel_parts, value_cuts};
 
 /// Samples up to this size (the larger of the two) get exact p-values under
 /// [`KsMethod::Auto`], as scipy's `MAX_AUTO_N`.
@@ -336,10 +335,7 @@ pub fn ks_2samp(
     method: KsMethod,
 ) -> Result<KsResult, Error> {
     // The two sorts are independent: run them side by side.
-    let (reference, current) = rayon::join(
-        || crate::stats::sorted_copy(reference, "reference"),
-        || crate::stats::sorted_copy(current, "current"),
-    );
+    let (reference, current) = crate::stats::sorted_copies(reference, current);
     let (reference, current) = (reference?, current?);
     // Repeated values are found by the merge (which then falls back).
     Ok(test_sorted(
@@ -475,15 +471,12 @@ fn chunks<'s>(a: &'s [f64], b: &'s [f64]) -> Vec<(&'s [f64], &'s [f64], usize, u
 /// The tie-aware extremes: one scan over each sample, chunk by chunk in parallel.
 fn extremes_with_ties(a: &[f64], b: &[f64]) -> Extremes {
     let n = (a.len() as f64, b.len() as f64);
-    let parts: Vec<(Extremes, Extremes)> = chunks(a, b)
-        .into_par_iter()
-        .map(|(ca, cb, i0, j0)| {
-            (
-                scan(ca, cb, (i0, j0), n, true),
-                scan(cb, ca, (j0, i0), n, false),
-            )
-        })
-        .collect();
+    let parts: Vec<(Extremes, Extremes)> = par_map(chunks(a, b), |(ca, cb, i0, j0)| {
+        (
+            scan(ca, cb, (i0, j0), n, true),
+            scan(cb, ca, (j0, i0), n, false),
+        )
+    });
     let (r, c) = parts
         .into_iter()
         .reduce(|(r1, c1), (r2, c2)| (Extremes::concat(r1, r2), Extremes::concat(c1, c2)))
@@ -565,10 +558,9 @@ fn extremes_distinct(a: &[f64], b: &[f64]) -> Option<Extremes> {
     }
     // n1 * n2 <= 1e15, so every numerator fits in i64.
     let steps = (i64::try_from(n2).ok()?, i64::try_from(n1).ok()?);
-    let parts: Vec<Option<[Track; 2]>> = chunks(a, b)
-        .into_par_iter()
-        .map(|(ca, cb, i0, j0)| merge_distinct(ca, cb, i0, j0, (n1, n2), steps))
-        .collect();
+    let parts: Vec<Option<[Track; 2]>> = par_map(chunks(a, b), |(ca, cb, i0, j0)| {
+        merge_distinct(ca, cb, i0, j0, (n1, n2), steps)
+    });
     // Chunk by chunk, the float order is the numerator order (see
     // MAX_EXACT_ORDER_PRODUCT), so floats combine the chunks as the tracks would.
     let (mut r, mut c) = (Extremes::EMPTY, Extremes::EMPTY);
@@ -681,24 +673,21 @@ fn extremes(a: &[f64], b: &[f64], ties: bool) -> Extremes {
         .collect();
     let nf = (n1 as f64, n2 as f64);
     let steps = (s2, s1);
-    let parts: Vec<(Extremes, Extremes)> = needed
-        .into_par_iter()
-        .map(|[(i0, j0), (i1, j1)]| {
-            let (ca, cb) = (&a[i0..i1], &b[j0..j1]);
-            let merged = if ties {
-                None
-            } else {
-                merge_distinct(ca, cb, i0, j0, (n1, n2), steps)
-            };
-            match merged {
-                Some([r, c]) => (r.extremes(), c.extremes()),
-                None => (
-                    scan(ca, cb, (i0, j0), nf, true),
-                    scan(cb, ca, (j0, i0), nf, false),
-                ),
-            }
-        })
-        .collect();
+    let parts: Vec<(Extremes, Extremes)> = par_map(needed, |[(i0, j0), (i1, j1)]| {
+        let (ca, cb) = (&a[i0..i1], &b[j0..j1]);
+        let merged = if ties {
+            None
+        } else {
+            merge_distinct(ca, cb, i0, j0, (n1, n2), steps)
+        };
+        match merged {
+            Some([r, c]) => (r.extremes(), c.extremes()),
+            None => (
+                scan(ca, cb, (i0, j0), nf, true),
+                scan(cb, ca, (j0, i0), nf, false),
+            ),
+        }
+    });
     let (r, c) = parts
         .into_iter()
         .reduce(|(r1, c1), (r2, c2)| (Extremes::concat(r1, r2), Extremes::concat(c1, c2)))

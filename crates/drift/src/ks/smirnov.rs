@@ -7,8 +7,6 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use rayon::prelude::*;
-
 /// Cephes `MINLOG`, `log(2**-1075)`.
 #[allow(clippy::excessive_precision)]
 const MINLOG: f64 = -7.451332191019412076235245305675398106812E2;
@@ -572,38 +570,35 @@ fn lower_sum_long(n: i64, x: f64, nx: Dd, last: i64) -> f64 {
         .step_by(LONG_SUM_PIECE as usize)
         .map(|s| (s, (s + LONG_SUM_PIECE - 1).min(end)))
         .collect();
-    let sums: Vec<(f64, f64)> = pieces
-        .into_par_iter()
-        .map(|(s, e)| {
-            let (mut sum, mut comp) = (0.0_f64, 0.0_f64);
-            let mut term = 0.0;
-            // exp(g(v)) of the ratio, carried from v to v + 1 by exp(g(v+1) - g(v)):
-            // g changes by about 1/(np) per step, so no exp call is needed.
-            let (mut factor, mut g) = ratio_parts(n, s, nx);
-            let mut exp_g = g.exp();
-            for v in s..=e {
-                if v > s {
-                    term *= factor * exp_g;
-                    let (f, g_next) = ratio_parts(n, v, nx);
-                    exp_g *= exp_small(g_next - g);
-                    (factor, g) = (f, g_next);
-                }
-                if (v - s) % LONG_SUM_ANCHOR_EVERY == 0 {
-                    term = (ln(v) - ln_peak).exp();
-                    exp_g = g.exp();
-                }
-                // Neumaier's compensated sum.
-                let t = sum + term;
-                comp += if sum.abs() >= term.abs() {
-                    (sum - t) + term
-                } else {
-                    (term - t) + sum
-                };
-                sum = t;
+    let sums: Vec<(f64, f64)> = crate::stats::merge::par_map(pieces, |(s, e)| {
+        let (mut sum, mut comp) = (0.0_f64, 0.0_f64);
+        let mut term = 0.0;
+        // exp(g(v)) of the ratio, carried from v to v + 1 by exp(g(v+1) - g(v)):
+        // g changes by about 1/(np) per step, so no exp call is needed.
+        let (mut factor, mut g) = ratio_parts(n, s, nx);
+        let mut exp_g = g.exp();
+        for v in s..=e {
+            if v > s {
+                term *= factor * exp_g;
+                let (f, g_next) = ratio_parts(n, v, nx);
+                exp_g *= exp_small(g_next - g);
+                (factor, g) = (f, g_next);
             }
-            (sum, comp)
-        })
-        .collect();
+            if (v - s) % LONG_SUM_ANCHOR_EVERY == 0 {
+                term = (ln(v) - ln_peak).exp();
+                exp_g = g.exp();
+            }
+            // Neumaier's compensated sum.
+            let t = sum + term;
+            comp += if sum.abs() >= term.abs() {
+                (sum - t) + term
+            } else {
+                (term - t) + sum
+            };
+            sum = t;
+        }
+        (sum, comp)
+    });
     let total: f64 =
         sums.iter().map(|(s, _)| s).sum::<f64>() + sums.iter().map(|(_, c)| c).sum::<f64>();
     (x.ln() + ln_peak + total.ln()).exp()

@@ -51,6 +51,18 @@ pub(crate) fn value_cuts(a: &[f64], b: &[f64], parts: usize) -> Vec<(usize, usiz
     cuts
 }
 
+/// Maps the pieces with `f`, in parallel when there are several (a single piece runs
+/// on the calling thread: no hand-off to the pool for small inputs, such as the
+/// streaming detectors' windows).
+pub(crate) fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() > 1 {
+        items.into_par_iter().map(f).collect()
+    } else {
+        items.into_iter().map(f).collect()
+    }
+}
+
 /// How many pieces a merge over `total` pooled values is cut into: one below
 /// [`PARALLEL_MERGE_MIN`], else two per thread (pieces differ in work).
 pub(crate) fn parallel_parts(total: usize) -> usize {

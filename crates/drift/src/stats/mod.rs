@@ -59,6 +59,25 @@ pub fn sorted_copy(sample: &[f64], which: &'static str) -> Result<Vec<f64>, Erro
     }
 }
 
+/// Sorted copies of two samples (validated as [`sorted_copy`]), side by side on two
+/// threads when they are long enough for that to pay.
+pub fn sorted_copies(
+    reference: &[f64],
+    current: &[f64],
+) -> (Result<Vec<f64>, Error>, Result<Vec<f64>, Error>) {
+    if reference.len() + current.len() < merge::PARALLEL_MERGE_MIN {
+        (
+            sorted_copy(reference, "reference"),
+            sorted_copy(current, "current"),
+        )
+    } else {
+        rayon::join(
+            || sorted_copy(reference, "reference"),
+            || sorted_copy(current, "current"),
+        )
+    }
+}
+
 /// Walks two sorted samples in step, calling `f(value, count_in_x, count_in_y)` once per
 /// distinct value of the pooled sample, in ascending order.
 pub fn for_each_group(x: &[f64], y: &[f64], mut f: impl FnMut(f64, usize, usize)) {

@@ -429,7 +429,10 @@ mod tests {
     #[test]
     fn reused_buffers_sort_check_and_nest() {
         let v = [3.0, f64::NAN, 1.0, 2.0];
-        assert_eq!(with_sorted_non_missing(&v, <[f64]>::to_vec), vec![1.0, 2.0, 3.0]);
+        assert_eq!(
+            with_sorted_non_missing(&v, <[f64]>::to_vec),
+            vec![1.0, 2.0, 3.0]
+        );
         assert_eq!(
             with_sorted_copy(&v, "current", <[f64]>::to_vec),
             Err(crate::Error::NonFinite {

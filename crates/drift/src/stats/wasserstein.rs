@@ -1,10 +1,8 @@
 //! Wasserstein-1 distance, `scipy.stats.wasserstein_distance(u, v)`, and the version
 //! normed by the reference's standard deviation (Evidently's drift score).
 
-use rayon::prelude::*;
-
-use super::merge::{parallel_parts, value_cuts};
-use super::{sorted_copy, std_population};
+use super::merge::{par_map, parallel_parts, value_cuts};
+use super::std_population;
 use crate::Error;
 
 /// Floor on the reference std in [`wasserstein_normed`] (Evidently's value), so a
@@ -25,24 +23,21 @@ pub(crate) fn cdf_integral(u: &[f64], v: &[f64], p: i32) -> f64 {
         .windows(2)
         .map(|w| (w[0].0, w[1].0, w[0].1, w[1].1))
         .collect();
-    let sums: Vec<f64> = pieces
-        .into_par_iter()
-        .map(|(i0, i1, j0, j1)| {
-            // the first pooled value after the piece closes its last interval
-            let next = match (u.get(i1), v.get(j1)) {
-                (Some(&a), Some(&b)) => a.min(b),
-                (Some(&a), None) => a,
-                (None, Some(&b)) => b,
-                (None, None) => f64::NAN,
-            };
-            let piece = (&u[i0..i1], &v[j0..j1]);
-            if p == 1 {
-                integral_piece(piece, (i0, j0), scale, next, f64::abs)
-            } else {
-                integral_piece(piece, (i0, j0), scale, next, |d| d.powi(p))
-            }
-        })
-        .collect();
+    let sums: Vec<f64> = par_map(pieces, |(i0, i1, j0, j1)| {
+        // the first pooled value after the piece closes its last interval
+        let next = match (u.get(i1), v.get(j1)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => f64::NAN,
+        };
+        let piece = (&u[i0..i1], &v[j0..j1]);
+        if p == 1 {
+            integral_piece(piece, (i0, j0), scale, next, f64::abs)
+        } else {
+            integral_piece(piece, (i0, j0), scale, next, |d| d.powi(p))
+        }
+    });
     sums.iter().sum()
 }
 
@@ -125,10 +120,7 @@ pub fn wasserstein_sorted(reference: &[f64], current: &[f64]) -> f64 {
 /// # Errors
 /// An empty sample or a non-finite value.
 pub fn wasserstein_distance(reference: &[f64], current: &[f64]) -> Result<f64, Error> {
-    let (r, c) = rayon::join(
-        || sorted_copy(reference, "reference"),
-        || sorted_copy(current, "current"),
-    );
+    let (r, c) = super::sorted_copies(reference, current);
     Ok(wasserstein_sorted(&r?, &c?))
 }
 
