@@ -6,32 +6,9 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use common::{classifier_meta, fitted_classifier, numeric_frame};
-use driftwatch_persist::store::ModelRef;
-use driftwatch_persist::{
-    Error, SaveOptions, SigningKey, Store, load_signed, save, sign_file, signature_path,
-};
-
-fn bundle(dir: &Path, file: &str, version: &str) -> PathBuf {
-    let x = numeric_frame(20, 3);
-    let mut meta = classifier_meta(&x);
-    meta.version = version.into();
-    let path = dir.join(file);
-    save(
-        &path,
-        &meta,
-        &fitted_classifier(&x),
-        &SaveOptions::default(),
-    )
-    .unwrap();
-    path
-}
-
-fn r(s: &str) -> ModelRef {
-    ModelRef::parse(s).unwrap()
-}
+use common::{bundle, model_ref as r};
+use driftwatch_persist::{Error, SigningKey, Store, load_signed, sign_file, signature_path};
 
 #[test]
 fn pull_verified_refuses_what_the_key_did_not_sign() {

@@ -5,33 +5,11 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{classifier_meta, fitted_classifier, numeric_frame};
+use common::{bundle, model_ref as r};
 use driftwatch_persist::store::{ModelRef, Selector};
-use driftwatch_persist::{
-    Error, SaveOptions, SigningKey, Store, load, load_signed, save, sign_file, signature_path,
-};
-
-fn bundle(dir: &Path, file: &str, version: &str) -> PathBuf {
-    let x = numeric_frame(20, 3);
-    let mut meta = classifier_meta(&x);
-    meta.version = version.into();
-    let path = dir.join(file);
-    save(
-        &path,
-        &meta,
-        &fitted_classifier(&x),
-        &SaveOptions::default(),
-    )
-    .unwrap();
-    path
-}
-
-fn r(s: &str) -> ModelRef {
-    ModelRef::parse(s).unwrap()
-}
+use driftwatch_persist::{Error, SigningKey, Store, load, load_signed, sign_file, signature_path};
 
 #[test]
 fn push_list_show_promote_pull() {

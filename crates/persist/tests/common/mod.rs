@@ -177,3 +177,24 @@ impl Rng {
         (self.next_u64() % n as u64) as usize
     }
 }
+
+/// A small classifier bundle saved as `dir/file` with this version (for store tests).
+pub fn bundle(dir: &std::path::Path, file: &str, version: &str) -> std::path::PathBuf {
+    let x = numeric_frame(20, 3);
+    let mut meta = classifier_meta(&x);
+    meta.version = version.into();
+    let path = dir.join(file);
+    driftwatch_persist::save(
+        &path,
+        &meta,
+        &fitted_classifier(&x),
+        &driftwatch_persist::SaveOptions::default(),
+    )
+    .unwrap();
+    path
+}
+
+/// A store reference (`name@version` or `name@stage`) the test knows is valid.
+pub fn model_ref(s: &str) -> driftwatch_persist::store::ModelRef {
+    driftwatch_persist::store::ModelRef::parse(s).unwrap()
+}
