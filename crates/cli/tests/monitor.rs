@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{root, run, text};
+use common::{root, run, text, train_iris};
 
 use std::path::{Path, PathBuf};
 
@@ -58,17 +58,7 @@ fn log_and_labels(dir: &Path) -> (PathBuf, PathBuf) {
 fn prediction_log_with_delayed_labels_by_day() {
     let dir = tempfile::tempdir().unwrap();
     let iris = root().join("fixtures/golden/iris.csv");
-    let model = dir.path().join("iris.dwm");
-    let o = run(&[
-        "train",
-        "--data",
-        iris.to_str().unwrap(),
-        "--target",
-        "species",
-        "--out",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    let model = train_iris(dir.path(), &[]);
     let (log, labels) = log_and_labels(dir.path());
     let html = dir.path().join("report.html");
     let prom = dir.path().join("metrics.prom");
@@ -155,17 +145,7 @@ fn bad_monitor_input_exits_2() {
     let iris = root().join("fixtures/golden/iris.csv");
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "{\"input\":{\"sepal_length\":1}}\n").unwrap();
-    let model = dir.path().join("iris.dwm");
-    let o = run(&[
-        "train",
-        "--data",
-        iris.to_str().unwrap(),
-        "--target",
-        "species",
-        "--out",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    let model = train_iris(dir.path(), &[]);
     let o = run(&[
         "monitor",
         "--model",
@@ -206,17 +186,7 @@ fn bad_monitor_input_exits_2() {
 fn report_formats_go_to_the_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let iris = root().join("fixtures/golden/iris.csv");
-    let model = dir.path().join("iris.dwm");
-    let o = run(&[
-        "train",
-        "--data",
-        iris.to_str().unwrap(),
-        "--target",
-        "species",
-        "--out",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    let model = train_iris(dir.path(), &[]);
     let (log, labels) = log_and_labels(dir.path());
     let monitor = |extra: &[&str]| {
         let mut args = vec![
@@ -283,19 +253,7 @@ fn report_formats_go_to_the_output_file() {
 fn schema_violations_are_counted_per_window() {
     let dir = tempfile::tempdir().unwrap();
     let iris = root().join("fixtures/golden/iris.csv");
-    let model = dir.path().join("iris.dwm");
-    let o = run(&[
-        "train",
-        "--data",
-        iris.to_str().unwrap(),
-        "--target",
-        "species",
-        "--range",
-        "petal_length=0:6",
-        "--out",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
+    let model = train_iris(dir.path(), &["--range", "petal_length=0:6"]);
     let csv = std::fs::read_to_string(&iris).unwrap();
     let too_long: Vec<usize> = csv
         .lines()

@@ -37,3 +37,23 @@ pub fn text(o: &Output) -> String {
 pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
+
+/// Trains the default pipeline on the golden iris file into `dir/iris.dwm` (with
+/// `extra` train flags, e.g. a `--range`) and returns the bundle's path.
+pub fn train_iris(dir: &Path, extra: &[&str]) -> PathBuf {
+    let iris = root().join("fixtures/golden/iris.csv");
+    let model = dir.join("iris.dwm");
+    let mut args = vec![
+        "train",
+        "--data",
+        iris.to_str().unwrap(),
+        "--target",
+        "species",
+        "--out",
+        model.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    model
+}
