@@ -232,6 +232,24 @@ pub(crate) fn svg(
     Ok(buf)
 }
 
+/// The legend box every chart of the page uses.
+fn draw_legend<'a>(
+    chart: &mut ChartContext<
+        'a,
+        SVGBackend<'a>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    position: SeriesLabelPosition,
+) -> std::result::Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 /// A y range that holds every value with a margin.
 fn y_range(values: impl Iterator<Item = f64>, floor: Option<f64>) -> (f64, f64) {
     let (lo, hi) = values
@@ -359,14 +377,7 @@ fn metric_chart(r: &RunReport, key: &str) -> Result<String> {
                 v.map(|v| Circle::new((i as f64, v), 3, colour.filled()))
             }))
             .map_err(|x| e(&x))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(|x| e(&x))?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)
     })
 }
 
@@ -471,14 +482,7 @@ pub(crate) fn histogram_chart(
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.mix(0.45).filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(|x| e(&x))?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })
 }
 
@@ -553,14 +557,7 @@ fn predictions_section(out: &mut String, r: &RunReport) -> Result<()> {
                 .draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))
                 .map_err(|x| e(&x))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(|x| e(&x))?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })?;
     out.push_str(&chart_svg);
     out.push_str("</section>\n");
