@@ -198,7 +198,8 @@ impl Schema {
                 }
                 continue;
             };
-            if rule.kind == ColumnKind::Numeric && col.kind() == ColumnKind::Categorical {
+            let kind = rule.kind.storage();
+            if kind == ColumnKind::Numeric && col.kind() == ColumnKind::Categorical {
                 // Report each non-number with its row, so the user can fix the data.
                 // The numbers among them still answer to the range rules.
                 for (row, label) in col.to_labels().into_iter().enumerate() {
@@ -220,7 +221,7 @@ impl Schema {
                 }
                 continue;
             }
-            if col.kind() != rule.kind {
+            if col.kind() != kind {
                 out.push(Violation {
                     column: rule.name.clone(),
                     row: None,
@@ -254,7 +255,7 @@ impl Schema {
     pub fn conform(&self, frame: &Frame) -> Result<Frame> {
         let mut out = Frame::default();
         for (name, col) in frame.iter() {
-            let want = self.column(name).map(|c| c.kind);
+            let want = self.column(name).map(|c| c.kind.storage());
             let col = match (want, col) {
                 (Some(ColumnKind::Numeric), Column::Categorical(c)) => {
                     let mut values = Vec::with_capacity(c.codes.len());
@@ -311,7 +312,15 @@ impl Schema {
                         p.insert("maximum".into(), serde_json::json!(m));
                     }
                 }
-                ColumnKind::Categorical => {
+                ColumnKind::Boolean => {
+                    let t = if c.nullable {
+                        serde_json::json!(["boolean", "null"])
+                    } else {
+                        serde_json::json!("boolean")
+                    };
+                    p.insert("type".into(), t);
+                }
+                ColumnKind::Categorical | ColumnKind::Timestamp => {
                     p.insert(
                         "type".into(),
                         if c.nullable {
@@ -320,6 +329,9 @@ impl Schema {
                             serde_json::json!("string")
                         },
                     );
+                    if c.kind == ColumnKind::Timestamp {
+                        p.insert("format".into(), serde_json::json!("date-time"));
+                    }
                     if let Some(levels) = &c.levels {
                         let mut e: Vec<serde_json::Value> =
                             levels.iter().map(|l| serde_json::json!(l)).collect();
@@ -348,8 +360,12 @@ impl Schema {
     }
 }
 
-/// The range rule a number breaks, if any.
+/// The range rule a number breaks, if any. Infinite values break every numeric
+/// column's rule: no model can use them.
 fn range_rule(rule: &ColumnSchema, x: f64) -> Option<String> {
+    if x.is_infinite() {
+        return Some("a finite number".to_string());
+    }
     if let Some(min) = rule.min.filter(|&m| x < m) {
         return Some(format!("min {min}"));
     }
@@ -399,6 +415,19 @@ mod tests {
             None,
             "observed ranges are not enforced"
         );
+    }
+
+    #[test]
+    fn infinite_numbers_are_violations_naming_their_row() {
+        let s = Schema::infer(&frame("t,u\n150,a\n250,b\n"));
+        let v = s.validate(&frame("t,u\n1,a\n1e400,b\n-inf,a\n"));
+        let rows: Vec<(Option<usize>, &str)> =
+            v.iter().map(|v| (v.row, v.rule.as_str())).collect();
+        assert_eq!(
+            rows,
+            [(Some(2), "a finite number"), (Some(3), "a finite number")]
+        );
+        assert_eq!(v[0].value, "inf");
     }
 
     #[test]
