@@ -54,6 +54,25 @@ pub enum Command {
     CheckDeploy(CheckDeployArgs),
 }
 
+/// How input tables are read; shared by every command that reads one.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TableArgs {
+    /// Field delimiter of the input files: one character (`,` `;` `|`) or `tab`.
+    /// Default: sniffed per file from its first lines among `,` `;` tab `|`.
+    #[arg(long, value_name = "CHAR", value_parser = crate::data::parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+impl TableArgs {
+    /// `options` with these settings.
+    pub fn read_options(&self, options: driftwatch_core::ReadOptions) -> driftwatch_core::ReadOptions {
+        driftwatch_core::ReadOptions {
+            delimiter: self.delimiter,
+            ..options
+        }
+    }
+}
+
 /// `driftwatch check-deploy`.
 #[derive(Debug, Args)]
 #[command(
@@ -84,6 +103,9 @@ pub struct CheckDeployArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch reference`.
@@ -117,6 +139,9 @@ pub enum ReferenceAction {
         /// Output format of the summary.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// How the input table is read.
+        #[command(flatten)]
+        table: TableArgs,
     },
 }
 
@@ -193,6 +218,9 @@ pub struct TrainArgs {
     /// Where to save the bundle.
     #[arg(long)]
     pub out: PathBuf,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch predict`.
@@ -219,6 +247,9 @@ pub struct PredictArgs {
     /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
     #[arg(long, value_name = "PUB")]
     pub verify_key: Option<PathBuf>,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch evaluate`.
@@ -239,6 +270,9 @@ pub struct EvaluateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch drift`.
@@ -286,6 +320,11 @@ pub struct DriftArgs {
     /// Read these columns as categorical (comma separated).
     #[arg(long)]
     pub categorical: Option<String>,
+    /// Compare these columns as numbers (comma separated) where `auto` would not:
+    /// integer columns with at most 10 distinct reference values (compared as categories,
+    /// Evidently's rule) and timestamp columns (left out).
+    #[arg(long, value_name = "COLS")]
+    pub numerical: Option<String>,
     /// Output format: text, json, markdown, or html (one self-contained page with the
     /// reference vs current histogram of every column). Default: the --output file's
     /// extension, else text.
@@ -301,6 +340,9 @@ pub struct DriftArgs {
     /// unseen categories) was reported.
     #[arg(long)]
     pub fail_on_data_issue: bool,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch monitor`.
@@ -389,6 +431,9 @@ pub struct MonitorArgs {
     /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
     #[arg(long, value_name = "PUB")]
     pub verify_key: Option<PathBuf>,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch validate`.
@@ -406,6 +451,9 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch schema`.
@@ -584,6 +632,9 @@ pub struct StreamArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch history`.

@@ -323,20 +323,14 @@ fn as_booleans(c: &Categorical) -> Option<Categorical> {
 }
 
 /// Adds a finished column to the frame with the kind its values showed: booleans
-/// unless the column was forced categorical, timestamps as numbers with their meaning.
-fn push_column(
-    frame: &mut Frame,
-    name: String,
-    column: Column,
-    timestamp: bool,
-    options: &ReadOptions,
-) -> Result<()> {
+/// (also in a column forced categorical: its values are still booleans) and
+/// timestamps as numbers with their meaning.
+fn push_column(frame: &mut Frame, name: String, column: Column, timestamp: bool) -> Result<()> {
     if timestamp {
         frame.push(name.clone(), column)?;
         return frame.set_kind(&name, ColumnKind::Timestamp);
     }
     if let Column::Categorical(c) = &column
-        && !options.categorical.contains(&name)
         && let Some(b) = as_booleans(c)
     {
         frame.push(name.clone(), Column::Categorical(b))?;
@@ -475,7 +469,7 @@ fn read_csv_typed<R: Read>(
             }
             Builder::Restart => continue, // none left: returned above
         };
-        push_column(&mut frame, name, column, timestamp, options)?;
+        push_column(&mut frame, name, column, timestamp)?;
     }
     Ok(Ok(frame))
 }
@@ -510,13 +504,7 @@ fn build_frame(
                 ))
             }
         };
-        push_column(
-            &mut frame,
-            name,
-            column,
-            kind == ColumnKind::Timestamp,
-            options,
-        )?;
+        push_column(&mut frame, name, column, kind == ColumnKind::Timestamp)?;
     }
     Ok(frame)
 }
@@ -912,11 +900,11 @@ mod tests {
         assert_eq!(f.kind("c").unwrap(), ColumnKind::Categorical);
         assert_eq!(f.kind("d").unwrap(), ColumnKind::Boolean);
         assert_eq!(f.column("d").unwrap().missing_count(), 1);
-        // forced categorical keeps the text as written
+        // forced categorical (as a model's schema does): still one spelling
         let o = ReadOptions::with_kinds([("b", ColumnKind::Categorical)]);
         let g = read("b\nTrue\ntrue\n", &o).unwrap();
-        assert_eq!(g.kind("b").unwrap(), ColumnKind::Categorical);
-        assert_eq!(g.column("b").unwrap().to_labels()[0], Some("True".into()));
+        assert_eq!(g.kind("b").unwrap(), ColumnKind::Boolean);
+        assert_eq!(g.column("b").unwrap().to_labels()[0], Some("true".into()));
     }
 
     #[test]

@@ -275,6 +275,12 @@ impl Schema {
                 (Some(ColumnKind::Categorical), Column::Numeric(_)) => {
                     Column::Categorical(crate::frame::Categorical::from_labels(col.to_labels()))
                 }
+                (Some(ColumnKind::Categorical), Column::Categorical(c)) => {
+                    match self.column(name).and_then(boolean_spellings) {
+                        Some(spelling) => Column::Categorical(respell_booleans(c, &spelling)),
+                        None => col.clone(),
+                    }
+                }
                 _ => col.clone(),
             };
             out.push(name, col)?;
@@ -360,6 +366,46 @@ impl Schema {
     }
 }
 
+/// How a categorical column's training levels spell `false` and `true`, when they are
+/// booleans (bundles trained before booleans were read as `false`/`true` may hold
+/// `False`/`True`).
+fn boolean_spellings(rule: &ColumnSchema) -> Option<[Option<String>; 2]> {
+    let levels = match (&rule.levels, &rule.observed) {
+        (Some(l), _) | (None, Some(Observed::Levels(l))) => l,
+        _ => return None,
+    };
+    let mut out = [None, None];
+    for l in levels {
+        let slot = if l.eq_ignore_ascii_case("false") {
+            0
+        } else if l.eq_ignore_ascii_case("true") {
+            1
+        } else {
+            return None;
+        };
+        out[slot] = Some(l.clone());
+    }
+    Some(out)
+}
+
+/// Boolean labels in the schema's spelling; other labels unchanged.
+fn respell_booleans(c: &crate::frame::Categorical, spelling: &[Option<String>; 2]) -> crate::frame::Categorical {
+    let mut out = c.clone();
+    for level in &mut out.levels {
+        let slot = if level.eq_ignore_ascii_case("false") {
+            0
+        } else if level.eq_ignore_ascii_case("true") {
+            1
+        } else {
+            continue;
+        };
+        if let Some(s) = &spelling[slot] {
+            level.clone_from(s);
+        }
+    }
+    out
+}
+
 /// The range rule a number breaks, if any. Infinite values break every numeric
 /// column's rule: no model can use them.
 fn range_rule(rule: &ColumnSchema, x: f64) -> Option<String> {
@@ -428,6 +474,25 @@ mod tests {
             [(Some(2), "a finite number"), (Some(3), "a finite number")]
         );
         assert_eq!(v[0].value, "inf");
+    }
+
+    #[test]
+    fn conform_speaks_the_bundles_boolean_spelling() {
+        // a schema from before booleans were read as false/true
+        let old = Schema::infer(&Frame::new(vec![(
+            "b".into(),
+            Column::Categorical(crate::frame::Categorical::from_labels([Some("True"), Some("False")])),
+        )]).unwrap());
+        let f = frame("b\ntrue\nFALSE\nNA\n");
+        let c = old.conform(&f).unwrap();
+        assert_eq!(
+            c.column("b").unwrap().to_labels(),
+            [Some("True".into()), Some("False".into()), None]
+        );
+        // a schema learnt from today's reader keeps false/true
+        let new = Schema::infer(&frame("b\nTRUE\nfalse\n"));
+        let c = new.conform(&f).unwrap();
+        assert_eq!(c.column("b").unwrap().to_labels()[0], Some("true".into()));
     }
 
     #[test]
