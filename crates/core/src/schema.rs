@@ -284,6 +284,11 @@ impl Schema {
                 _ => col.clone(),
             };
             out.push(name, col)?;
+            // A boolean or timestamp column keeps its meaning when its storage did not
+            // change; a column parsed to another storage has none (the error says so).
+            if let Ok(kind) = frame.kind(name) {
+                let _kept = out.set_kind(name, kind).is_ok();
+            }
         }
         Ok(out)
     }
@@ -493,6 +498,7 @@ mod tests {
         let new = Schema::infer(&frame("b\nTRUE\nfalse\n"));
         let c = new.conform(&f).unwrap();
         assert_eq!(c.column("b").unwrap().to_labels()[0], Some("true".into()));
+        assert_eq!(c.kind("b").unwrap(), ColumnKind::Boolean);
     }
 
     #[test]
