@@ -65,7 +65,10 @@ pub struct TableArgs {
 
 impl TableArgs {
     /// `options` with these settings.
-    pub fn read_options(&self, options: driftwatch_core::ReadOptions) -> driftwatch_core::ReadOptions {
+    pub fn read_options(
+        &self,
+        options: driftwatch_core::ReadOptions,
+    ) -> driftwatch_core::ReadOptions {
         driftwatch_core::ReadOptions {
             delimiter: self.delimiter,
             ..options
