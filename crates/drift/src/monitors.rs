@@ -56,6 +56,11 @@ impl Monitor for FeatureDriftMonitor {
                 if r.missing_current > 0 {
                     message.push_str(&format!("; {} missing in the window", r.missing_current));
                 }
+                if !r.options.is_empty()
+                    && let Ok(options) = serde_json::to_string(&r.options)
+                {
+                    message.push_str(&format!("; options {options}"));
+                }
                 if let Some(note) = &r.note {
                     message.push_str(&format!("; {note}"));
                 }
@@ -161,12 +166,22 @@ impl Monitor for PredictionDriftMonitor {
     }
 }
 
+/// The `feature_drift` monitor from its config, its options checked as the CLI's
+/// (an option its test would not take is an error, not a silent no-op).
+fn build_feature_drift(v: &serde_json::Value) -> Result<Box<dyn Monitor>> {
+    let m = config::<FeatureDriftMonitor>(v, "feature_drift")?;
+    m.options
+        .check()
+        .map_err(|e| Error::param("feature_drift", e.to_string()))?;
+    Ok(Box::new(m))
+}
+
 inventory::submit! {
     MonitorFactory {
         name: "feature_drift",
         description: "per-feature drift: two-sample KS (numeric) or chi-square (categorical) against the reference",
         default_config: "columns = []  # all\n[options]\nthreshold = 0.05\nalternative = \"two-sided\"\nmethod = \"auto\"\n",
-        build: |v| Ok(Box::new(config::<FeatureDriftMonitor>(v, "feature_drift")?)),
+        build: build_feature_drift,
     }
 }
 
