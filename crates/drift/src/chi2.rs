@@ -224,10 +224,7 @@ pub fn chisquare_gof(
 ) -> Result<Chi2Result, Error> {
     let (cells, ra, rb) = nonempty_cells(reference, current)?;
     let k_norm = rb / ra;
-    let statistic: f64 = cells
-        .iter()
-        .map(|(r, c)| lambda.term(*c, r * k_norm))
-        .sum();
+    let statistic: f64 = cells.iter().map(|(r, c)| lambda.term(*c, r * k_norm)).sum();
     let dof = cells.len() - 1;
     if dof == 0 {
         return Err(Error::Undefined {
@@ -238,9 +235,7 @@ pub fn chisquare_gof(
     if statistic.is_nan() {
         return Err(Error::Undefined {
             test: "chi2-gof",
-            why: format!(
-                "lambda {lambda} divides by a zero count (a category on one side only)"
-            ),
+            why: format!("lambda {lambda} divides by a zero count (a category on one side only)"),
         });
     }
     Ok(Chi2Result {
@@ -252,7 +247,10 @@ pub fn chisquare_gof(
 }
 
 /// The categories with a count on either side, and the two row totals.
-fn nonempty_cells(reference: &[f64], current: &[f64]) -> Result<(Vec<(f64, f64)>, f64, f64), Error> {
+fn nonempty_cells(
+    reference: &[f64],
+    current: &[f64],
+) -> Result<(Vec<(f64, f64)>, f64, f64), Error> {
     if reference.len() != current.len() {
         return Err(Error::TooSmall {
             what: format!(
@@ -312,10 +310,14 @@ mod tests {
     #[test]
     fn yates_and_g_test_match_scipy() {
         // chi2_contingency([[12, 3], [17, 16]]) (correction=True by default)
-        let r = chi2_contingency(&[12.0, 3.0], &[17.0, 16.0], true, PowerDivergence::Pearson)
-            .unwrap();
+        let r =
+            chi2_contingency(&[12.0, 3.0], &[17.0, 16.0], true, PowerDivergence::Pearson).unwrap();
         assert!(r.yates);
-        assert!((r.statistic - 2.4091074080184787).abs() < 1e-12, "{}", r.statistic);
+        assert!(
+            (r.statistic - 2.4091074080184787).abs() < 1e-12,
+            "{}",
+            r.statistic
+        );
         // a 2 x 3 table is not corrected (dof 2)
         let r = chi2_contingency(
             &[10.0, 20.0, 30.0],
@@ -326,18 +328,30 @@ mod tests {
         .unwrap();
         assert!(!r.yates);
         // chi2_contingency(..., lambda_="log-likelihood").statistic
-        assert!((r.statistic - 5.4115320909768325).abs() < 1e-12, "{}", r.statistic);
+        assert!(
+            (r.statistic - 5.4115320909768325).abs() < 1e-12,
+            "{}",
+            r.statistic
+        );
     }
 
     #[test]
     fn goodness_of_fit_is_evidentlys() {
         // chisquare([20, 20, 20], [20, 40, 60] * 60 / 120)
-        let r = chisquare_gof(&[20.0, 40.0, 60.0], &[20.0, 20.0, 20.0], PowerDivergence::Pearson)
-            .unwrap();
-        assert!((r.statistic - 13.333333333333334).abs() < 1e-12, "{}", r.statistic);
+        let r = chisquare_gof(
+            &[20.0, 40.0, 60.0],
+            &[20.0, 20.0, 20.0],
+            PowerDivergence::Pearson,
+        )
+        .unwrap();
+        assert!(
+            (r.statistic - 13.333333333333334).abs() < 1e-12,
+            "{}",
+            r.statistic
+        );
         // an unseen category: p = 0
-        let r = chisquare_gof(&[5.0, 5.0, 0.0], &[4.0, 4.0, 2.0], PowerDivergence::Pearson)
-            .unwrap();
+        let r =
+            chisquare_gof(&[5.0, 5.0, 0.0], &[4.0, 4.0, 2.0], PowerDivergence::Pearson).unwrap();
         assert_eq!((r.statistic, r.p_value), (f64::INFINITY, 0.0));
         assert!(chisquare_gof(&[5.0], &[3.0], PowerDivergence::Pearson).is_err());
         assert_eq!(

@@ -19,8 +19,8 @@ mod numeric;
 mod options;
 
 pub use options::{
-    ANDERSON_CRITICAL_5PCT, AppliedOptions, ColumnOverride, Correction, DriftOptions,
-    OptionError, OptionName, TEST_NAMES, TestKind,
+    ANDERSON_CRITICAL_5PCT, AppliedOptions, ColumnOverride, Correction, DriftOptions, OptionError,
+    OptionName, TEST_NAMES, TestKind,
 };
 
 use crate::chi2::{chi2_contingency, chisquare_gof};
@@ -55,7 +55,6 @@ pub fn adjust_p_values(p: &[f64], correction: Correction) -> Vec<f64> {
     }
     out
 }
-
 
 /// What the reference keeps about a numeric column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -931,10 +930,7 @@ fn finish(
         .unwrap_or_else(|| test.default_threshold());
     let skipped = o.not_applied(test);
     if !skipped.is_empty() {
-        push_note(
-            row,
-            format!("not taken by {test}: {}", skipped.join(", ")),
-        );
+        push_note(row, format!("not taken by {test}: {}", skipped.join(", ")));
     }
     match outcome {
         Ok(out) => {

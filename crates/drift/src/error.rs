@@ -17,7 +17,9 @@ pub enum Error {
     },
     /// A sample holds a NaN (a missing value). Callers remove missing values
     /// before testing; infinities are values, ordered as scipy orders them.
-    #[error("the {which} sample has a NaN (missing value) at index {index}; remove missing values first")]
+    #[error(
+        "the {which} sample has a NaN (missing value) at index {index}; remove missing values first"
+    )]
     NotANumber {
         /// Which sample: `"reference"` or `"current"`.
         which: &'static str,
@@ -42,7 +44,9 @@ pub enum Error {
     },
     /// An exact p-value would cost more than the stated limit (or overflow double
     /// precision); the asymptotic method gives one.
-    #[error("the exact {test} p-value for sample sizes {n1} and {n2} {why}; use the asymptotic method")]
+    #[error(
+        "the exact {test} p-value for sample sizes {n1} and {n2} {why}; use the asymptotic method"
+    )]
     ExactTooLarge {
         /// The test.
         test: &'static str,

@@ -221,6 +221,44 @@ mod tests {
         let out = m.check(&shifted).unwrap();
         assert_eq!(out[0].status, Status::Alert);
         assert_eq!(out[0].statistic, 1.0);
+        assert!(
+            out[0]
+                .message
+                .contains(r#"options {"alternative":"two-sided","method":"exact"}"#)
+        );
+    }
+
+    #[test]
+    fn feature_drift_refuses_options_its_test_would_drop() {
+        let config = |o: serde_json::Value| serde_json::json!({ "options": o });
+        let err = registry::build_monitor(
+            "feature_drift",
+            &config(serde_json::json!({"test": "psi", "alternative": "less"})),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("does not apply to the test psi"),
+            "{err}"
+        );
+        // the default config of `monitor --init` still builds
+        let init: toml::Value = toml::from_str(
+            registry::monitors()
+                .iter()
+                .find(|f| f.name == "feature_drift")
+                .unwrap()
+                .default_config,
+        )
+        .unwrap();
+        let init = serde_json::to_value(init).unwrap();
+        assert!(registry::build_monitor("feature_drift", &init).is_ok());
+        assert!(
+            registry::build_monitor(
+                "feature_drift",
+                &config(serde_json::json!({"test": "mannwhitney", "alternative": "less", "method": "exact"}))
+            )
+            .is_ok()
+        );
     }
 
     #[test]

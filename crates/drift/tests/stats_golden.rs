@@ -73,7 +73,8 @@ fn numeric_statistics_match_scipy() {
             anderson::anderson_ksamp(&r, &x, AndersonVariant::Midrank).unwrap(),
             c["anderson_ksamp_midrank_statistic"].as_f64().unwrap(),
         );
-        let t = mannwhitney::mannwhitneyu(&r, &x, Alternative::TwoSided, PValueMethod::Asymptotic).unwrap();
+        let t = mannwhitney::mannwhitneyu(&r, &x, Alternative::TwoSided, PValueMethod::Asymptotic)
+            .unwrap();
         let g = &c["mannwhitneyu_two_sided_asymptotic"];
         close(
             &l("mwu statistic"),

@@ -8,7 +8,8 @@ use driftwatch_drift::columns::{Correction, adjust_p_values};
 use driftwatch_drift::ks::Alternative;
 use driftwatch_drift::stats::anderson::AndersonVariant;
 use driftwatch_drift::stats::{
-    PValueMethod, anderson, cvm, divergence, energy, jensenshannon, mannwhitney, proportions, psi, wasserstein,
+    PValueMethod, anderson, cvm, divergence, energy, jensenshannon, mannwhitney, proportions, psi,
+    wasserstein,
 };
 use proptest::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The test of one numeric column against its fitted reference.
 //!
-//! Binned tests (PSI, Jensen-Shannon, Hellinger, KL, TVD on fixed edges; chi-square
-//! and z on the column's values) never sort the current values: they are binned
+//! Binned tests (PSI, Jensen-Shannon, Hellinger, KL, TVD on fixed edges; the two
+//! chi-squares and z on the column's values) never sort the current values: they are binned
 //! against edges fixed by the reference (and, for the Sturges bins, the pooled
 //! range) in one pass, and the reference side is read from its sorted sample by
 //! binary search, so the check costs O(current). Their effect size is the total
@@ -17,7 +17,9 @@
 //! an infinity). Undefined answers are reported as such, never as numbers.
 
 use crate::Error;
-use crate::columns::{AppliedOptions, DriftOptions, Outcome, TestKind, auto_test, categorical_test};
+use crate::columns::{
+    AppliedOptions, DriftOptions, Outcome, TestKind, auto_test, categorical_test,
+};
 use crate::ks::KsMethod;
 use crate::stats::{
     PValueMethod, anderson, cvm, divergence, energy, for_each_group, jensenshannon, mannwhitney,
@@ -54,6 +56,7 @@ pub(crate) const fn is_binned(test: TestKind) -> bool {
             | TestKind::Kl
             | TestKind::Tvd
             | TestKind::Chi2
+            | TestKind::Chi2Gof
             | TestKind::Z
     )
 }

@@ -397,7 +397,11 @@ impl fmt::Display for OptionName {
 
 /// Names of tests, comma separated.
 fn names(tests: &[TestKind]) -> String {
-    tests.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+    tests
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An option the check refuses. [`OptionError::render`] names the option as the
@@ -669,7 +673,9 @@ mod tests {
             e.to_string(),
             "`alternative` less does not apply to the test psi: it applies to ks, mannwhitney"
         );
-        let e = with(|o| o.variant = AndersonVariant::Right).check().unwrap_err();
+        let e = with(|o| o.variant = AndersonVariant::Right)
+            .check()
+            .unwrap_err();
         assert!(matches!(e, OptionError::NeedsNamedTest { .. }), "{e}");
         assert!(
             e.render(|o| format!("--{}", o.key()))

@@ -181,7 +181,11 @@ fn floor_divide(a: f64, b: f64) -> f64 {
         return 0.0f64.copysign(a / b);
     }
     let floor = div.floor();
-    if div - floor > 0.5 { floor + 1.0 } else { floor }
+    if div - floor > 0.5 {
+        floor + 1.0
+    } else {
+        floor
+    }
 }
 
 fn gcd(a: u64, b: u64) -> u64 {

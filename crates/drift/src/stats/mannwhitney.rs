@@ -209,17 +209,8 @@ mod tests {
     fn exact_matches_scipy_docs() {
         // scipy's docstring: males vs females, exact two-sided p = 1/9; females vs
         // males, less: 0.05555555555555555
-        let (males, females) = (
-            [19.0, 22.0, 16.0, 29.0, 24.0],
-            [20.0, 11.0, 17.0, 12.0],
-        );
-        let r = mannwhitneyu(
-            &males,
-            &females,
-            Alternative::TwoSided,
-            PValueMethod::Auto,
-        )
-        .unwrap();
+        let (males, females) = ([19.0, 22.0, 16.0, 29.0, 24.0], [20.0, 11.0, 17.0, 12.0]);
+        let r = mannwhitneyu(&males, &females, Alternative::TwoSided, PValueMethod::Auto).unwrap();
         assert_eq!((r.statistic, r.method), (17.0, PValueMethod::Exact));
         assert!((r.p_value - 0.1111111111111111).abs() < 1e-15);
         let r = mannwhitneyu(&females, &males, Alternative::Less, PValueMethod::Exact).unwrap();
