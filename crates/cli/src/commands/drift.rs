@@ -11,9 +11,9 @@ use driftwatch_drift::columns::{
     OptionError, OptionName, TestKind,
 };
 use driftwatch_drift::ks::Alternative;
+use driftwatch_drift::reference_file::load_reference;
 use driftwatch_drift::stats::PValueMethod;
 use driftwatch_drift::stats::anderson::AndersonVariant;
-use driftwatch_drift::reference_file::load_reference;
 use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histograms};
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
