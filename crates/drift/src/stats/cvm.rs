@@ -38,9 +38,10 @@ use crate::Error;
 /// scipy's `auto`: exact when both samples have at most this many values.
 pub const EXACT_AUTO_MAX: usize = 20;
 
-/// Largest number of table entries merged by the exact p-value (a few seconds);
-/// 20 x 20 and every smaller pair of sizes need far less.
-const EXACT_MAX_WORK: u64 = 2_000_000_000;
+/// Largest number of table entries built by the exact p-value (about a second and a
+/// few hundred MB at most). Every pair of sizes up to 20 x 20, where `auto` picks the
+/// exact method, needs at most 3.7 million (19 x 20); 29 x 30 needs 53 million.
+const EXACT_MAX_WORK: u64 = 60_000_000;
 
 /// scipy's `_cdf_cvm_inf(x)`: CDF of the limiting one-sample Cramér-von Mises
 /// distribution (Csörgő and Faraway 1996, eq. 1.3), terms added until one is < 1e-7.
@@ -193,8 +194,9 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 /// Merges two ascending (value, frequency) tables, adding the frequencies of equal
-/// values, and adds `shift` to every value.
-fn merge_shifted(a: &[(u64, u64)], b: &[(u64, u64)], shift: u64) -> Vec<(u64, u64)> {
+/// values, and adds `shift` to every value. Frequencies are at most C(m + n, m),
+/// checked to fit before the tables are built.
+fn merge_shifted(a: &[(u64, u128)], b: &[(u64, u128)], shift: u64) -> Vec<(u64, u128)> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -219,6 +221,11 @@ fn merge_shifted(a: &[(u64, u64)], b: &[(u64, u64)], shift: u64) -> Vec<(u64, u6
 /// scipy's `_pval_cvm_2samp_exact(u, m, n)`: the share of the C(m + n, m)
 /// interleavings whose statistic reaches `u`.
 fn pvalue_exact(u: f64, m: usize, n: usize) -> Result<f64, Error> {
+    pvalue_exact_within(u, m, n, EXACT_MAX_WORK)
+}
+
+/// [`pvalue_exact`] building at most `max_work` table entries.
+fn pvalue_exact_within(u: f64, m: usize, n: usize, max_work: u64) -> Result<f64, Error> {
     let too_large = |why| Error::ExactTooLarge {
         test: "Cramér-von Mises",
         n1: m,
@@ -226,6 +233,10 @@ fn pvalue_exact(u: f64, m: usize, n: usize) -> Result<f64, Error> {
         why,
     };
     let (mu, nu) = (m as u64, n as u64);
+    // the frequencies add up to C(m + n, m): exact integers while that fits
+    let Some(combinations) = binomial_u128(m + n, m) else {
+        return Err(too_large("overflows 128-bit counts"));
+    };
     let lcm = mu / gcd(mu, nu) * nu;
     let (a, b) = (lcm / mu, lcm / nu);
     let mn = mu * nu;
@@ -237,7 +248,7 @@ fn pvalue_exact(u: f64, m: usize, n: usize) -> Result<f64, Error> {
         (6 * mn * mn) as f64,
     );
     // gs[v]: the table of g_{u, v}, row by row over u (scipy's `gs`)
-    let mut gs: Vec<Vec<(u64, u64)>> = vec![Vec::new(); m + 1];
+    let mut gs: Vec<Vec<(u64, u128)>> = vec![Vec::new(); m + 1];
     gs[0] = vec![(0, 1)];
     let mut work: u64 = 0;
     for uu in 0..=nu {
@@ -249,19 +260,35 @@ fn pvalue_exact(u: f64, m: usize, n: usize) -> Result<f64, Error> {
                 merge_shifted(&gs[v - 1], &gs[v], d * d)
             };
             work += next.len() as u64;
-            if work > EXACT_MAX_WORK {
+            if work > max_work {
                 return Err(too_large("needs too much work"));
             }
             gs[v] = next;
         }
     }
-    let count: u64 = gs[m]
+    let count: u128 = gs[m]
         .iter()
         .filter(|&&(value, _)| value as f64 >= zeta)
         .map(|&(_, f)| f)
         .sum();
-    let combinations = gs[m].iter().map(|&(_, f)| f).sum::<u64>();
-    Ok(count as f64 / combinations as f64)
+    // scipy divides numpy uint64 counts as floats, and Python ints (counts beyond
+    // 64 bits) correctly rounded
+    Ok(if combinations <= u128::from(u64::MAX) {
+        count as f64 / combinations as f64
+    } else {
+        int_ratio(count as i128, combinations as i128)
+    })
+}
+
+/// C(n, k) if it fits in 127 bits (so that it also fits an i128).
+fn binomial_u128(n: usize, k: usize) -> Option<u128> {
+    let k = k.min(n - k);
+    let mut c: u128 = 1;
+    for j in 1..=k as u128 {
+        // C(n - k + j, j) = C(n - k + j - 1, j - 1) * (n - k + j) / j, exact
+        c = c.checked_mul((n - k) as u128 + j)? / j;
+    }
+    (c < 1 << 127).then_some(c)
 }
 
 /// scipy's `_pval_cvm_2samp_asymptotic`.
@@ -393,6 +420,20 @@ mod tests {
         let r = cramervonmises_2samp(&x, &y, PValueMethod::Auto).unwrap();
         assert_eq!(r.method, PValueMethod::Exact);
         assert_eq!(r.p_value, 0.05128205128205128);
+    }
+
+    #[test]
+    fn exact_limits_are_errors_not_panics() {
+        assert_eq!(binomial_u128(40, 20), Some(137_846_528_820));
+        assert_eq!(binomial_u128(200, 100), None);
+        // 70 x 70: C(140, 70) overflows the counts, refused at once
+        let x: Vec<f64> = (0..70).map(|i| f64::from(i) * 1.37).collect();
+        let y: Vec<f64> = (0..70).map(|i| f64::from(i) * 1.31 + 0.1).collect();
+        let e = cramervonmises_2samp(&x, &y, PValueMethod::Exact).unwrap_err();
+        assert!(matches!(e, Error::ExactTooLarge { .. }), "{e}");
+        // the work limit (19 x 20 needs 3.7 million entries)
+        assert!(pvalue_exact_within(1000.0, 19, 20, 100_000).is_err());
+        assert!(pvalue_exact_within(1000.0, 6, 7, 100_000).is_ok());
     }
 
     #[test]
