@@ -163,7 +163,11 @@ pub fn chi2_contingency(
     yates: bool,
     lambda: PowerDivergence,
 ) -> Result<Chi2Result, Error> {
-    let (cells, ra, rb) = nonempty_cells(reference, current)?;
+    let Cells {
+        cells,
+        reference: ra,
+        current: rb,
+    } = nonempty_cells(reference, current)?;
     let total = ra + rb;
     let dof = cells.len().saturating_sub(1);
     if dof == 0 {
@@ -222,7 +226,11 @@ pub fn chisquare_gof(
     current: &[f64],
     lambda: PowerDivergence,
 ) -> Result<Chi2Result, Error> {
-    let (cells, ra, rb) = nonempty_cells(reference, current)?;
+    let Cells {
+        cells,
+        reference: ra,
+        current: rb,
+    } = nonempty_cells(reference, current)?;
     let k_norm = rb / ra;
     let statistic: f64 = cells.iter().map(|(r, c)| lambda.term(*c, r * k_norm)).sum();
     let dof = cells.len() - 1;
@@ -246,11 +254,16 @@ pub fn chisquare_gof(
     })
 }
 
-/// The categories with a count on either side, and the two row totals.
-fn nonempty_cells(
-    reference: &[f64],
-    current: &[f64],
-) -> Result<(Vec<(f64, f64)>, f64, f64), Error> {
+/// The categories with a count on either side (reference, current), and the two row
+/// totals.
+struct Cells {
+    cells: Vec<(f64, f64)>,
+    reference: f64,
+    current: f64,
+}
+
+/// The [`Cells`] of two count rows.
+fn nonempty_cells(reference: &[f64], current: &[f64]) -> Result<Cells, Error> {
     if reference.len() != current.len() {
         return Err(Error::TooSmall {
             what: format!(
@@ -275,7 +288,11 @@ fn nonempty_cells(
     if rb == 0.0 {
         return Err(Error::EmptySample { which: "current" });
     }
-    Ok((cells, ra, rb))
+    Ok(Cells {
+        cells,
+        reference: ra,
+        current: rb,
+    })
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ mod tests {
         // NaN edges (np.quantile next to an infinity) do not underflow
         assert_eq!(
             bin_counts_sorted(&[1.0, 2.0, f64::INFINITY], &[1.5, f64::NAN, 2.5]),
-            vec![1.0, 1.0, 0.0, 1.0]
+            vec![1.0, 0.0, 1.0, 1.0]
         );
     }
 
