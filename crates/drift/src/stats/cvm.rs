@@ -38,10 +38,11 @@ use crate::Error;
 /// scipy's `auto`: exact when both samples have at most this many values.
 pub const EXACT_AUTO_MAX: usize = 20;
 
-/// Largest number of table entries built by the exact p-value (about a second and a
-/// few hundred MB at most). Every pair of sizes up to 20 x 20, where `auto` picks the
-/// exact method, needs at most 3.7 million (19 x 20); 29 x 30 needs 53 million.
-const EXACT_MAX_WORK: u64 = 60_000_000;
+/// Largest number of table entries built by the exact p-value (a fraction of a second
+/// and about 150 MB at most). Every pair of sizes up to 20 x 20, where `auto` picks
+/// the exact method, needs at most 3.7 million (19 x 20); 24 x 25 about 17 million,
+/// 25 x 26 21 million.
+const EXACT_MAX_WORK: u64 = 20_000_000;
 
 /// scipy's `_cdf_cvm_inf(x)`: CDF of the limiting one-sample Cramér-von Mises
 /// distribution (Csörgő and Faraway 1996, eq. 1.3), terms added until one is < 1e-7.
