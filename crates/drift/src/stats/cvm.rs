@@ -38,11 +38,15 @@ use crate::Error;
 /// scipy's `auto`: exact when both samples have at most this many values.
 pub const EXACT_AUTO_MAX: usize = 20;
 
-/// Largest number of table entries built by the exact p-value (a fraction of a second
-/// and about 150 MB at most). Every pair of sizes up to 20 x 20, where `auto` picks
+/// Largest number of table entries built by the exact p-value (a fraction of a
+/// second). Every pair of sizes up to 20 x 20, where `auto` picks
 /// the exact method, needs at most 3.7 million (19 x 20); 24 x 25 about 17 million,
 /// 25 x 26 21 million.
 const EXACT_MAX_WORK: u64 = 20_000_000;
+
+/// Largest number of table entries held at once (32 bytes each): 19 x 20 holds at
+/// most half a million, 24 x 25 1.7 million.
+const EXACT_MAX_LIVE: usize = 3_000_000;
 
 /// scipy's `_cdf_cvm_inf(x)`: CDF of the limiting one-sample Cramér-von Mises
 /// distribution (Csörgő and Faraway 1996, eq. 1.3), terms added until one is < 1e-7.
@@ -252,6 +256,7 @@ fn pvalue_exact_within(u: f64, m: usize, n: usize, max_work: u64) -> Result<f64,
     let mut gs: Vec<Vec<(u64, u128)>> = vec![Vec::new(); m + 1];
     gs[0] = vec![(0, 1)];
     let mut work: u64 = 0;
+    let mut live: usize = 1;
     for uu in 0..=nu {
         for v in 0..=m {
             let d = (a * v as u64).abs_diff(b * uu);
@@ -261,7 +266,8 @@ fn pvalue_exact_within(u: f64, m: usize, n: usize, max_work: u64) -> Result<f64,
                 merge_shifted(&gs[v - 1], &gs[v], d * d)
             };
             work += next.len() as u64;
-            if work > max_work {
+            live = live + next.len() - gs[v].len();
+            if work > max_work || live > EXACT_MAX_LIVE {
                 return Err(too_large("needs too much work"));
             }
             gs[v] = next;
