@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use driftwatch_drift::chi2::PowerDivergence;
+use driftwatch_drift::ks::Alternative;
+use driftwatch_drift::stats::PValueMethod;
+use driftwatch_drift::stats::anderson::AndersonVariant;
 
 use crate::output::{Format, ReportFormat};
 
@@ -281,7 +285,7 @@ pub struct EvaluateArgs {
 /// `driftwatch drift`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --test ks --alternative less --method exact --format json --fail-on-drift\n  driftwatch drift --reference r.csv --current c.csv --test mannwhitney --correction holm --min-effect 0.1\n  driftwatch drift --reference r.csv --current c.csv --config drift.toml --fail-on-data-issue\n  driftwatch drift --reference ref.dwr --current c.csv --format html --output drift.html"
+    after_help = "Examples:\n  driftwatch drift --reference train.csv --current today.csv\n  driftwatch drift --reference r.csv --current c.csv --columns age,income --test ks --alternative less --method exact --format json --fail-on-drift\n  driftwatch drift --reference r.csv --current c.csv --test mannwhitney --alternative greater --method exact --correction holm --min-effect 0.1\n  driftwatch drift --reference r.csv --current c.csv --test chi2 --yates --lambda log-likelihood\n  driftwatch drift --reference r.csv --current c.csv --config drift.toml --fail-on-data-issue\n  driftwatch drift --reference ref.dwr --current c.csv --format html --output drift.html"
 )]
 pub struct DriftArgs {
     /// Reference data: a CSV file, or a .dwr file from `driftwatch reference build`
@@ -294,24 +298,46 @@ pub struct DriftArgs {
     /// Columns to test (comma separated; default all columns of the reference).
     #[arg(long)]
     pub columns: Option<String>,
-    /// The test: auto (Evidently's rules), ks, wasserstein, wasserstein-normed, energy,
-    /// cvm, anderson, mannwhitney, psi, jensenshannon, chi2, z, hellinger, kl, tvd.
+    /// The test: auto (Evidently's rules, with the two-sample chi2), ks, wasserstein,
+    /// wasserstein-normed, energy, cvm, anderson, mannwhitney, psi, jensenshannon, chi2
+    /// (scipy's chi2_contingency), chi2-gof (Evidently's chi-square), z, hellinger, kl,
+    /// tvd. Options a test does not take are refused (exit 2); see docs/DRIFT.md.
     #[arg(long, default_value = "auto")]
     pub test: String,
-    /// KS alternative hypothesis.
-    #[arg(long, default_value = "two-sided")]
-    pub alternative: String,
-    /// KS p-value method.
-    #[arg(long, default_value = "auto")]
-    pub method: String,
+    /// Alternative hypothesis of ks and mannwhitney: two-sided (default), less or
+    /// greater (about the reference: less = its CDF below the current one, i.e. the
+    /// reference tends to be larger for ks; the reference stochastically smaller for
+    /// mannwhitney, as scipy's first sample).
+    #[arg(long, value_name = "two-sided|less|greater")]
+    pub alternative: Option<Alternative>,
+    /// p-value method of ks, mannwhitney and cvm: auto (scipy's rule: exact for small
+    /// samples), exact, asymptotic (or asymp). Default: auto for ks, asymptotic for
+    /// mannwhitney and cvm.
+    #[arg(long, value_name = "auto|exact|asymptotic")]
+    pub method: Option<PValueMethod>,
+    /// Anderson-Darling variant (scipy's anderson_ksamp `variant`): midrank (default),
+    /// right or continuous.
+    #[arg(long, value_name = "midrank|right|continuous")]
+    pub variant: Option<AndersonVariant>,
+    /// Yates' continuity correction for chi2 (scipy's chi2_contingency correction=True:
+    /// applied to tables with one degree of freedom, i.e. two categories).
+    #[arg(long)]
+    pub yates: bool,
+    /// Power-divergence statistic of chi2 and chi2-gof (scipy's lambda_): pearson
+    /// (default), log-likelihood (the G-test), freeman-tukey, mod-log-likelihood,
+    /// neyman, cressie-read.
+    #[arg(long, value_name = "NAME")]
+    pub lambda: Option<PowerDivergence>,
     /// Drift when p < threshold (p-value tests) or statistic >= threshold (distances);
     /// default 0.05 for p-values, 0.1 for distances, 1.961 for anderson.
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// A significant p-value counts as drift only when the effect size is at least this.
+    /// A significant p-value counts as drift only when the effect size is at least this
+    /// (p-value tests and auto).
     #[arg(long)]
     pub min_effect: Option<f64>,
-    /// Multiple-testing correction over the columns: none, bonferroni, holm, bh.
+    /// Multiple-testing correction over the columns (p-value tests and auto): none,
+    /// bonferroni, holm, bh.
     #[arg(long, default_value = "none")]
     pub correction: String,
     /// The dataset drifts when at least this share of the tested columns drifts.

@@ -291,9 +291,25 @@ fn few_integers_are_categories_unless_numerical() {
     let (_, doc) = drift(r, c, &["--numerical", "k"]);
     let k = row(&doc, "k");
     assert_eq!(k["kind"], "numeric");
-    assert!(k.get("unseen_categories").is_none(), "{k}");
+    assert!(k.get("note").is_none(), "{k}");
     let (_, doc) = drift(r, c, &["--numerical", "k", "--test", "ks"]);
     assert_eq!(row(&doc, "k")["statistic"], 0.25);
+    // a name that is not a numeric column is refused, not ignored
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "f.csv", "k,c\n1,a\n2,b\n");
+    for (flag, needle) in [("nope", "does not have"), ("c", "is categorical")] {
+        let o = run(&[
+            "drift",
+            "--reference",
+            f.to_str().unwrap(),
+            "--current",
+            f.to_str().unwrap(),
+            "--numerical",
+            flag,
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).contains(needle), "{}", text(&o));
+    }
 }
 
 #[test]

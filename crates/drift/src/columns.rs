@@ -4,12 +4,11 @@
 //! reference (sorted samples, decile edges and counts, category counts), then judge any
 //! number of current frames. Each row carries the test that ran (chosen by
 //! [`TestKind::Auto`] unless set), its statistic and p-value, an effect size, the
-//! verdict, and data findings (missing share, empty, constant, one-sided columns,
-//! unseen categories), so bad data is reported instead of stopping the check.
+//! verdict, the options the test took, and data findings (missing share, empty,
+//! constant, one-sided columns, unseen categories, infinite values), so bad data is
+//! reported instead of stopping the check.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -17,177 +16,16 @@ use serde::{Deserialize, Serialize};
 use driftwatch_core::{Column, ColumnKind, Frame};
 
 mod numeric;
+mod options;
 
-use crate::chi2::chi2_homogeneity;
-use crate::ks::{Alternative, KsMethod, KsReference};
+pub use options::{
+    ANDERSON_CRITICAL_5PCT, AppliedOptions, ColumnOverride, Correction, DriftOptions, OptionError,
+    OptionName, TEST_NAMES, TestKind,
+};
+
+use crate::chi2::{chi2_contingency, chisquare_gof};
+use crate::ks::KsReference;
 use crate::stats::{distinct_sorted, divergence, jensenshannon, proportions, psi, std_population};
-
-/// The two-sample test run on a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TestKind {
-    /// Evidently's rules: by reference size, column kind and distinct values.
-    Auto,
-    /// Kolmogorov-Smirnov (p-value).
-    Ks,
-    /// Wasserstein-1 distance in the column's units.
-    Wasserstein,
-    /// Wasserstein distance over the reference std.
-    WassersteinNormed,
-    /// Energy distance.
-    Energy,
-    /// Cramér-von Mises, asymptotic p-value.
-    Cvm,
-    /// Anderson-Darling k-sample statistic (drift above the 5% critical value).
-    Anderson,
-    /// Mann-Whitney U (p-value).
-    Mannwhitney,
-    /// Population stability index on reference deciles.
-    Psi,
-    /// Jensen-Shannon distance.
-    Jensenshannon,
-    /// Chi-square homogeneity (p-value).
-    Chi2,
-    /// Two-proportion z-test (p-value).
-    Z,
-    /// Hellinger distance.
-    Hellinger,
-    /// KL divergence (reference from current).
-    Kl,
-    /// Total variation distance.
-    Tvd,
-}
-
-/// All test names, for messages.
-pub const TEST_NAMES: &str = "auto, ks, wasserstein, wasserstein-normed, energy, cvm, anderson, mannwhitney, psi, jensenshannon, chi2, z, hellinger, kl, tvd";
-
-/// scipy's `anderson_ksamp` critical value at the 5% level (two samples).
-pub const ANDERSON_CRITICAL_5PCT: f64 = 1.961;
-
-impl TestKind {
-    /// The CLI / JSON name.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TestKind::Auto => "auto",
-            TestKind::Ks => "ks",
-            TestKind::Wasserstein => "wasserstein",
-            TestKind::WassersteinNormed => "wasserstein-normed",
-            TestKind::Energy => "energy",
-            TestKind::Cvm => "cvm",
-            TestKind::Anderson => "anderson",
-            TestKind::Mannwhitney => "mannwhitney",
-            TestKind::Psi => "psi",
-            TestKind::Jensenshannon => "jensenshannon",
-            TestKind::Chi2 => "chi2",
-            TestKind::Z => "z",
-            TestKind::Hellinger => "hellinger",
-            TestKind::Kl => "kl",
-            TestKind::Tvd => "tvd",
-        }
-    }
-
-    /// Whether the verdict comes from a p-value (drift when p < threshold) rather than
-    /// a distance (drift when statistic >= threshold).
-    #[must_use]
-    pub const fn has_p_value(self) -> bool {
-        matches!(
-            self,
-            TestKind::Ks | TestKind::Cvm | TestKind::Mannwhitney | TestKind::Chi2 | TestKind::Z
-        )
-    }
-
-    /// The default threshold: 0.05 for p-values, 0.1 for distances (Evidently's),
-    /// the 5% critical value for Anderson-Darling.
-    #[must_use]
-    pub const fn default_threshold(self) -> f64 {
-        match self {
-            TestKind::Anderson => ANDERSON_CRITICAL_5PCT,
-            t if t.has_p_value() => 0.05,
-            _ => 0.1,
-        }
-    }
-
-    /// Tests that only make sense on ordered numeric values.
-    const fn numeric_only(self) -> bool {
-        matches!(
-            self,
-            TestKind::Ks
-                | TestKind::Wasserstein
-                | TestKind::WassersteinNormed
-                | TestKind::Energy
-                | TestKind::Cvm
-                | TestKind::Anderson
-                | TestKind::Mannwhitney
-                | TestKind::Psi
-        )
-    }
-}
-
-impl fmt::Display for TestKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TestKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        let all = [
-            TestKind::Auto,
-            TestKind::Ks,
-            TestKind::Wasserstein,
-            TestKind::WassersteinNormed,
-            TestKind::Energy,
-            TestKind::Cvm,
-            TestKind::Anderson,
-            TestKind::Mannwhitney,
-            TestKind::Psi,
-            TestKind::Jensenshannon,
-            TestKind::Chi2,
-            TestKind::Z,
-            TestKind::Hellinger,
-            TestKind::Kl,
-            TestKind::Tvd,
-        ];
-        let key = s.trim().to_ascii_lowercase();
-        all.into_iter()
-            .find(|t| t.as_str() == key)
-            .ok_or_else(|| format!("unknown test '{s}': expected one of {TEST_NAMES}"))
-    }
-}
-
-/// Multiple-testing correction of the p-values of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Correction {
-    /// Raw p-values (Evidently's behaviour).
-    #[default]
-    None,
-    /// p * m.
-    Bonferroni,
-    /// Holm's step-down.
-    Holm,
-    /// Benjamini-Hochberg false discovery rate.
-    Bh,
-}
-
-impl FromStr for Correction {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "none" => Ok(Correction::None),
-            "bonferroni" => Ok(Correction::Bonferroni),
-            "holm" => Ok(Correction::Holm),
-            "bh" | "fdr" => Ok(Correction::Bh),
-            _ => Err(format!(
-                "unknown correction '{s}': expected none, bonferroni, holm or bh"
-            )),
-        }
-    }
-}
 
 /// Adjusted p-values (same order as `p`), each capped at 1.
 #[must_use]
@@ -216,63 +54,6 @@ pub fn adjust_p_values(p: &[f64], correction: Correction) -> Vec<f64> {
         }
     }
     out
-}
-
-/// Per-column overrides (from `drift.toml`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ColumnOverride {
-    /// The test for this column.
-    #[serde(default)]
-    pub test: Option<TestKind>,
-    /// Its threshold.
-    #[serde(default)]
-    pub threshold: Option<f64>,
-}
-
-/// How to test the columns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DriftOptions {
-    /// The test (auto by default).
-    pub test: TestKind,
-    /// KS alternative for numeric columns.
-    pub alternative: Alternative,
-    /// KS p-value method.
-    pub method: KsMethod,
-    /// The threshold; `None` takes the test's default (0.05 for p-values, 0.1 for
-    /// distances).
-    pub threshold: Option<f64>,
-    /// A significant p-value counts as drift only when the effect is at least this.
-    pub min_effect: Option<f64>,
-    /// Multiple-testing correction over the columns of one check.
-    pub correction: Correction,
-    /// The dataset drifts when at least this share of columns drifts.
-    pub drift_share: f64,
-    /// Per-column test and threshold.
-    pub overrides: BTreeMap<String, ColumnOverride>,
-    /// A rise of the missing share by at least this much (absolute) is a finding.
-    pub missing_share_tolerance: f64,
-    /// Columns compared as numbers even where `auto` would compare them as categories
-    /// (integers with few values) or leave them out (timestamps).
-    pub numerical: Vec<String>,
-}
-
-impl Default for DriftOptions {
-    fn default() -> Self {
-        DriftOptions {
-            test: TestKind::Auto,
-            alternative: Alternative::TwoSided,
-            method: KsMethod::Auto,
-            threshold: None,
-            min_effect: None,
-            correction: Correction::None,
-            drift_share: 0.5,
-            overrides: BTreeMap::new(),
-            missing_share_tolerance: 0.05,
-            numerical: Vec::new(),
-        }
-    }
 }
 
 /// What the reference keeps about a numeric column.
@@ -383,8 +164,8 @@ pub struct DriftReference {
 /// A data problem found in a column, reported next to (or instead of) the test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataIssue {
-    /// `missing_share`, `all_missing`, `constant`, `one_sided`, `kind_mismatch` or
-    /// `unseen_categories`.
+    /// `missing_share`, `all_missing`, `constant`, `one_sided`, `kind_mismatch`,
+    /// `unseen_categories` or `infinite_values`.
     pub kind: String,
     /// `warning` or `alert`.
     pub status: String,
@@ -410,6 +191,9 @@ pub struct ColumnDrift {
     pub p_adjusted: Option<f64>,
     /// Drift when p < threshold (p-value tests) or statistic >= threshold (distances).
     pub threshold: f64,
+    /// The options the test took, with the values it used.
+    #[serde(skip_serializing_if = "AppliedOptions::is_empty", default)]
+    pub options: AppliedOptions,
     /// The verdict.
     pub drift: bool,
     /// Effect size: for numeric columns under an order-based test (ks, wasserstein,
@@ -772,6 +556,7 @@ fn empty_row(
         p_value: None,
         p_adjusted: None,
         threshold: thr,
+        options: AppliedOptions::default(),
         drift: false,
         effect: None,
         n_reference: 0,
@@ -831,7 +616,17 @@ fn effect_ok(effect: Option<f64>, o: &DriftOptions) -> bool {
     }
 }
 
-/// Evidently's choice. `n` = reference values, `u` = distinct values of both samples.
+/// Evidently's choice of test. `n` = reference values, `u` = distinct values of both
+/// samples. N <= 1000: numeric with U > 5 -> `ks`; U 3..5 -> `chi2`; U <= 2 -> `z`;
+/// N > 1000: numeric with U > 5 -> `wasserstein-normed`, otherwise `jensenshannon`.
+///
+/// Where Evidently's auto runs its own chi-square (a goodness-of-fit test of the
+/// current counts against the reference shares, [`TestKind::Chi2Gof`]), this runs
+/// the two-sample table ([`TestKind::Chi2`], scipy's `chi2_contingency`): `auto` picks
+/// chi-square only for references of at most 1000 values, where treating the
+/// reference shares as exact, as the goodness-of-fit test does, inflates the
+/// statistic by about `1 + n_current / n_reference` and with it the false alarms.
+/// Name `chi2-gof` for Evidently's numbers.
 #[must_use]
 pub fn auto_test(kind: ColumnKind, n: usize, u: usize) -> TestKind {
     let numeric = kind == ColumnKind::Numeric;
@@ -858,29 +653,85 @@ pub(crate) struct Outcome {
     pub p_value: Option<f64>,
     /// Where the KS statistic is attained, and its sign.
     pub location: Option<(f64, i8)>,
+    /// The options the test took.
+    pub applied: AppliedOptions,
+    /// What the row should say about how the test ran.
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
-    /// A distance (no p-value).
+    /// A distance (no p-value, no options).
     pub fn distance(statistic: f64) -> Self {
         Outcome {
             statistic,
             p_value: None,
             location: None,
+            applied: AppliedOptions::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A p-value test's result with the options it took.
+    pub fn tested(statistic: f64, p_value: f64, applied: AppliedOptions) -> Self {
+        Outcome {
+            statistic,
+            p_value: Some(p_value),
+            location: None,
+            applied,
+            notes: Vec::new(),
         }
     }
 }
 
-/// Tests on category counts (both rows over the same categories).
-pub(crate) fn categorical_test(test: TestKind, r: &[f64], c: &[f64]) -> Result<Outcome, String> {
+/// Tests on category counts (both rows over the same categories), with the options
+/// of `o` that they take (chi2: yates, lambda; chi2-gof: lambda).
+pub(crate) fn categorical_test(
+    test: TestKind,
+    r: &[f64],
+    c: &[f64],
+    o: &DriftOptions,
+) -> Result<Outcome, String> {
     Ok(match test {
         TestKind::Chi2 => {
-            let t = chi2_homogeneity(r, c).map_err(|e| e.to_string())?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.p_value),
-                location: None,
+            let t = chi2_contingency(r, c, o.yates, o.lambda).map_err(|e| e.to_string())?;
+            if t.statistic.is_nan() {
+                return Err(crate::Error::Undefined {
+                    test: "chi2",
+                    why: format!(
+                        "lambda {} divides by a zero count (a value on one side only)",
+                        o.lambda
+                    ),
+                }
+                .to_string());
             }
+            let applied = AppliedOptions {
+                yates: t.yates.then_some(true),
+                lambda: Some(o.lambda),
+                ..AppliedOptions::default()
+            };
+            let mut out = Outcome::tested(t.statistic, t.p_value, applied);
+            if o.yates && !t.yates {
+                out.notes.push(format!(
+                    "yates not applied: the table has {} degrees of freedom (scipy corrects only tables with one)",
+                    t.dof
+                ));
+            }
+            out
+        }
+        TestKind::Chi2Gof => {
+            let t = chisquare_gof(r, c, o.lambda).map_err(|e| e.to_string())?;
+            let applied = AppliedOptions {
+                lambda: Some(o.lambda),
+                ..AppliedOptions::default()
+            };
+            let mut out = Outcome::tested(t.statistic, t.p_value, applied);
+            if t.statistic.is_infinite() {
+                out.notes.push(
+                    "statistic inf, p = 0: the reference has none of a current category, so its expected count is 0 (Evidently's goodness of fit)"
+                        .into(),
+                );
+            }
+            out
         }
         TestKind::Z => {
             let (nr, nc) = (r.iter().sum::<f64>(), c.iter().sum::<f64>());
@@ -892,11 +743,7 @@ pub(crate) fn categorical_test(test: TestKind, r: &[f64], c: &[f64]) -> Result<O
                 nc,
             )
             .map_err(|e| e.to_string())?;
-            Outcome {
-                statistic: t.statistic,
-                p_value: Some(t.p_value),
-                location: None,
-            }
+            Outcome::tested(t.statistic, t.p_value, AppliedOptions::default())
         }
         TestKind::Jensenshannon => Outcome::distance(jensenshannon::jensenshannon(r, c)),
         TestKind::Hellinger => Outcome::distance(divergence::hellinger(r, c)),
@@ -904,6 +751,15 @@ pub(crate) fn categorical_test(test: TestKind, r: &[f64], c: &[f64]) -> Result<O
         TestKind::Tvd => Outcome::distance(divergence::total_variation(r, c)),
         other => return Err(format!("{other} does not apply to categories")),
     })
+}
+
+/// Appends a note to the row's (`; ` between notes).
+fn push_note(row: &mut ColumnDrift, note: impl Into<String>) {
+    let note = note.into();
+    row.note = Some(match row.note.take() {
+        Some(n) => format!("{n}; {note}"),
+        None => note,
+    });
 }
 
 fn push_missing_issue(row: &mut ColumnDrift, f: &FittedColumn, rows_cur: usize, o: &DriftOptions) {
@@ -997,7 +853,10 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
     }
     let requested = over.and_then(|v| v.test).unwrap_or(o.test);
     match &f.reference {
-        ColumnReference::Numeric(None) => row,
+        ColumnReference::Numeric(None) => {
+            push_note(&mut row, "not tested: the reference holds no usable value");
+            row
+        }
         ColumnReference::Numeric(Some(reference)) => {
             let rs = reference.sorted.sorted_values();
             let Column::Numeric(values) = col else {
@@ -1018,7 +877,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                     reference.distinct,
                     if reference.distinct == 1 { "" } else { "s" }
                 ));
-                let (levels, r, c) = numeric::value_table(reference, &values);
+                let (levels, r, c) = numeric::value_counts(reference, &values);
                 let labels: Vec<String> = levels
                     .iter()
                     .map(|&v| driftwatch_core::frame::format_number_label(v))
@@ -1036,15 +895,16 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                     ),
                 });
             }
-            let done = numeric::check(
-                reference,
-                &values,
-                row.missing_current,
-                requested,
-                o.alternative,
-                o.method,
-            );
-            row.effect = Some(done.effect);
+            push_infinite_issue(&mut row, rs, &values);
+            let done = numeric::check(reference, &values, row.missing_current, requested, o);
+            if !done.unseen.is_empty() {
+                let what = format!(
+                    "values not in the reference ({} treats each value as a category)",
+                    done.test
+                );
+                record_unseen(&mut row, done.unseen, &what);
+            }
+            row.effect = (!done.effect.is_nan()).then_some(done.effect);
             finish(&mut row, done.test, done.outcome, over, o);
             row
         }
@@ -1090,41 +950,13 @@ fn compare_categories(
     o: &DriftOptions,
 ) {
     let name = f.name.as_str();
-    let mut unseen: Vec<(String, usize)> = labels
+    let unseen: Vec<(String, usize)> = labels
         .iter()
         .zip(r.iter().zip(c))
         .filter(|(_, (a, b))| **a == 0.0 && **b > 0.0)
         .map(|(l, (_, &b))| (l.clone(), b as usize))
         .collect();
-    if !unseen.is_empty() {
-        row.unseen_distinct = unseen.len();
-        row.unseen_rows = unseen.iter().map(|(_, n)| n).sum();
-        unseen.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        unseen.truncate(MAX_LISTED);
-        let list: Vec<String> = unseen
-            .iter()
-            .map(|(l, n)| format!("'{l}' ({n} rows)"))
-            .collect();
-        let more = if row.unseen_distinct > MAX_LISTED {
-            format!(
-                " and {} more; {} categories in {} rows in all",
-                row.unseen_distinct - MAX_LISTED,
-                row.unseen_distinct,
-                row.unseen_rows
-            )
-        } else {
-            String::new()
-        };
-        row.issues.push(DataIssue {
-            kind: "unseen_categories".into(),
-            status: "warning".into(),
-            message: format!(
-                "column '{name}' has categories not in the reference: {}{more}",
-                list.join(", ")
-            ),
-        });
-        row.unseen_categories = unseen;
-    }
+    record_unseen(row, unseen, "categories not in the reference");
     let in_reference = r.iter().filter(|&&k| k > 0.0).count();
     if in_reference == 1 {
         let only = labels
@@ -1144,15 +976,68 @@ fn compare_categories(
         t => t,
     };
     if test.numeric_only() || (test == TestKind::Z && labels.len() > 2) {
-        let why = format!("{test} does not apply to this categorical column; used chi2");
-        row.note = Some(match row.note.take() {
-            Some(n) => format!("{n}; {why}"),
-            None => why,
-        });
+        push_note(
+            row,
+            format!("{test} does not apply to this categorical column; used chi2"),
+        );
         test = TestKind::Chi2;
     }
-    let outcome = categorical_test(test, r, c);
+    let outcome = categorical_test(test, r, c, o);
     finish(row, test, outcome, over, o);
+}
+
+/// Records unseen values (`what` they are, for the message): the [`MAX_LISTED`] most
+/// frequent in the row and the finding, all of them counted.
+fn record_unseen(row: &mut ColumnDrift, mut unseen: Vec<(String, usize)>, what: &str) {
+    if unseen.is_empty() {
+        return;
+    }
+    row.unseen_distinct = unseen.len();
+    row.unseen_rows = unseen.iter().map(|(_, n)| n).sum();
+    unseen.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    unseen.truncate(MAX_LISTED);
+    let list: Vec<String> = unseen
+        .iter()
+        .map(|(l, n)| format!("'{l}' ({n} rows)"))
+        .collect();
+    let more = if row.unseen_distinct > MAX_LISTED {
+        format!(
+            " and {} more; {} in {} rows in all",
+            row.unseen_distinct - MAX_LISTED,
+            row.unseen_distinct,
+            row.unseen_rows
+        )
+    } else {
+        String::new()
+    };
+    row.issues.push(DataIssue {
+        kind: "unseen_categories".into(),
+        status: "warning".into(),
+        message: format!(
+            "column '{}' has {what}: {}{more}",
+            row.column,
+            list.join(", ")
+        ),
+    });
+    row.unseen_categories = unseen;
+}
+
+/// An `infinite_values` finding when either side holds an infinity (`reference`
+/// sorted, `current` NaN = missing).
+fn push_infinite_issue(row: &mut ColumnDrift, reference: &[f64], current: &[f64]) {
+    let in_ref = reference.partition_point(|&v| v == f64::NEG_INFINITY) + reference.len()
+        - reference.partition_point(|&v| v < f64::INFINITY);
+    let in_cur = current.iter().filter(|v| v.is_infinite()).count();
+    if in_ref + in_cur > 0 {
+        row.issues.push(DataIssue {
+            kind: "infinite_values".into(),
+            status: "warning".into(),
+            message: format!(
+                "column '{}' has {in_ref} infinite value(s) in the reference and {in_cur} in the current data: they are tested as numbers, as scipy does (ranks and ECDFs are defined; distances may be infinite or undefined, binned tests need a finite range)",
+                row.column
+            ),
+        });
+    }
 }
 
 fn finish(
@@ -1167,6 +1052,10 @@ fn finish(
         .and_then(|v| v.threshold)
         .or(o.threshold)
         .unwrap_or_else(|| test.default_threshold());
+    let skipped = o.not_applied(test);
+    if !skipped.is_empty() {
+        push_note(row, format!("not taken by {test}: {}", skipped.join(", ")));
+    }
     match outcome {
         Ok(out) => {
             row.statistic = Some(out.statistic);
@@ -1175,12 +1064,33 @@ fn finish(
                 row.statistic_location = Some(loc);
                 row.statistic_sign = Some(sign);
             }
+            row.options = out.applied;
+            for n in out.notes {
+                push_note(row, n);
+            }
+            if out.statistic.is_infinite() && test != TestKind::Chi2Gof {
+                push_note(
+                    row,
+                    format!("the statistic is {} (null in JSON)", out.statistic),
+                );
+            }
             row.drift = match out.p_value {
-                Some(p) => p < row.threshold && effect_ok(row.effect, o),
+                Some(p) => {
+                    if let Some(m) = o.min_effect {
+                        row.options.min_effect = Some(m);
+                        if row.effect.is_none() {
+                            push_note(
+                                row,
+                                "the effect size is undefined (infinite values), so min_effect cannot confirm drift",
+                            );
+                        }
+                    }
+                    p < row.threshold && effect_ok(row.effect, o)
+                }
                 None => out.statistic >= row.threshold,
             };
         }
-        Err(e) => row.note = Some(format!("not tested: {e}")),
+        Err(e) => push_note(row, format!("not tested: {e}")),
     }
 }
 
@@ -1352,6 +1262,7 @@ mod tests {
             k.test.parse().unwrap(),
             &[3.0, 3.0, 2.0, 0.0],
             &[2.0, 2.0, 2.0, 2.0],
+            &DriftOptions::default(),
         )
         .unwrap();
         assert_eq!(k.statistic, Some(want.statistic));
@@ -1362,7 +1273,8 @@ mod tests {
         };
         let rows = fitted.check(&current, &o).unwrap();
         assert_eq!(rows[0].kind, ColumnKind::Numeric);
-        assert!(rows[0].unseen_categories.is_empty());
+        assert_eq!(rows[0].test, "chi2"); // <= 5 values: chi2 on the values
+        assert!(rows[0].note.is_none(), "{:?}", rows[0].note);
         // 11 distinct integers, or decimals: numbers
         let many = frame("k\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n");
         let rows = DriftReference::fit(&many, &[])
@@ -1414,10 +1326,7 @@ mod tests {
         assert_eq!((r.unseen_distinct, r.unseen_rows), (25, 49));
         assert_eq!(r.unseen_categories[0], ("new02".to_string(), 3));
         let msg = &r.issues[0].message;
-        assert!(
-            msg.contains("and 15 more; 25 categories in 49 rows"),
-            "{msg}"
-        );
+        assert!(msg.contains("and 15 more; 25 in 49 rows in all"), "{msg}");
     }
 
     #[test]

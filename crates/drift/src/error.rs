@@ -15,14 +15,47 @@ pub enum Error {
         /// Which sample: `"reference"` or `"current"`.
         which: &'static str,
     },
-    /// A sample holds a NaN or an infinite value. Callers remove missing
-    /// values before testing.
-    #[error("the {which} sample has a non-finite value at index {index}")]
-    NonFinite {
+    /// A sample holds a NaN (a missing value). Callers remove missing values
+    /// before testing; infinities are values, ordered as scipy orders them.
+    #[error(
+        "the {which} sample has a NaN (missing value) at index {index}; remove missing values first"
+    )]
+    NotANumber {
         /// Which sample: `"reference"` or `"current"`.
         which: &'static str,
-        /// Index of the first non-finite value in the sample as given.
+        /// Index of the first NaN in the sample as given.
         index: usize,
+    },
+    /// A sample is too small for the statistic (e.g. Cramér-von Mises needs two
+    /// values per sample, Anderson-Darling four in all and two distinct).
+    #[error("{what}")]
+    TooSmall {
+        /// What the statistic needs.
+        what: String,
+    },
+    /// The statistic is not defined for these samples (scipy returns nan), e.g. a
+    /// distance across two infinite values of the same sign.
+    #[error("{test} is undefined here (scipy gives nan): {why}")]
+    Undefined {
+        /// The statistic.
+        test: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// An exact p-value would cost more than the stated limit (or overflow double
+    /// precision); the asymptotic method gives one.
+    #[error(
+        "the exact {test} p-value for sample sizes {n1} and {n2} {why}; use the asymptotic method"
+    )]
+    ExactTooLarge {
+        /// The test.
+        test: &'static str,
+        /// Reference sample size.
+        n1: usize,
+        /// Current sample size.
+        n2: usize,
+        /// What the limit is.
+        why: &'static str,
     },
     /// A string did not name a known alternative hypothesis.
     #[error("unknown alternative {value:?}: expected \"two-sided\", \"less\" or \"greater\"")]
@@ -31,7 +64,7 @@ pub enum Error {
         value: String,
     },
     /// A string did not name a known p-value method.
-    #[error("unknown method {value:?}: expected \"auto\", \"exact\" or \"asymp\"")]
+    #[error("unknown method {value:?}: expected \"auto\", \"exact\" or \"asymptotic\" (\"asymp\")")]
     UnknownMethod {
         /// The string that was given.
         value: String,

@@ -56,6 +56,11 @@ impl Monitor for FeatureDriftMonitor {
                 if r.missing_current > 0 {
                     message.push_str(&format!("; {} missing in the window", r.missing_current));
                 }
+                if !r.options.is_empty()
+                    && let Ok(options) = serde_json::to_string(&r.options)
+                {
+                    message.push_str(&format!("; options {options}"));
+                }
                 if let Some(note) = &r.note {
                     message.push_str(&format!("; {note}"));
                 }
@@ -161,12 +166,22 @@ impl Monitor for PredictionDriftMonitor {
     }
 }
 
+/// The `feature_drift` monitor from its config, its options checked as the CLI's
+/// (an option its test would not take is an error, not a silent no-op).
+fn build_feature_drift(v: &serde_json::Value) -> Result<Box<dyn Monitor>> {
+    let m = config::<FeatureDriftMonitor>(v, "feature_drift")?;
+    m.options
+        .check()
+        .map_err(|e| Error::param("feature_drift", e.to_string()))?;
+    Ok(Box::new(m))
+}
+
 inventory::submit! {
     MonitorFactory {
         name: "feature_drift",
         description: "per-feature drift: two-sample KS (numeric) or chi-square (categorical) against the reference",
         default_config: "columns = []  # all\n[options]\nthreshold = 0.05\nalternative = \"two-sided\"\nmethod = \"auto\"\n",
-        build: |v| Ok(Box::new(config::<FeatureDriftMonitor>(v, "feature_drift")?)),
+        build: build_feature_drift,
     }
 }
 
@@ -207,6 +222,44 @@ mod tests {
         let out = m.check(&shifted).unwrap();
         assert_eq!(out[0].status, Status::Alert);
         assert_eq!(out[0].statistic, 1.0);
+        assert!(
+            out[0]
+                .message
+                .contains(r#"options {"alternative":"two-sided","method":"exact"}"#)
+        );
+    }
+
+    #[test]
+    fn feature_drift_refuses_options_its_test_would_drop() {
+        let config = |o: serde_json::Value| serde_json::json!({ "options": o });
+        let err = registry::build_monitor(
+            "feature_drift",
+            &config(serde_json::json!({"test": "psi", "alternative": "less"})),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("does not apply to the test psi"),
+            "{err}"
+        );
+        // the default config of `monitor --init` still builds
+        let init: toml::Value = toml::from_str(
+            registry::monitors()
+                .iter()
+                .find(|f| f.name == "feature_drift")
+                .unwrap()
+                .default_config,
+        )
+        .unwrap();
+        let init = serde_json::to_value(init).unwrap();
+        assert!(registry::build_monitor("feature_drift", &init).is_ok());
+        assert!(
+            registry::build_monitor(
+                "feature_drift",
+                &config(serde_json::json!({"test": "mannwhitney", "alternative": "less", "method": "exact"}))
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -5,8 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use driftwatch_drift::columns::{Correction, adjust_p_values};
+use driftwatch_drift::ks::Alternative;
+use driftwatch_drift::stats::anderson::AndersonVariant;
 use driftwatch_drift::stats::{
-    anderson, cvm, divergence, energy, jensenshannon, mannwhitney, proportions, psi, wasserstein,
+    PValueMethod, anderson, cvm, divergence, energy, jensenshannon, mannwhitney, proportions, psi,
+    wasserstein,
 };
 use proptest::prelude::*;
 
@@ -38,9 +41,9 @@ proptest! {
         prop_assert_eq!(energy::energy_distance(&x, &x).unwrap(), 0.0);
         prop_assert!(psi::psi(&x, &x).unwrap().abs() < 1e-12);
         prop_assert!(jensenshannon::jensenshannon_numeric(&x, &x).unwrap() < 1e-7);
-        let m = mannwhitney::mannwhitneyu(&x, &x).unwrap();
+        let m = mannwhitney::mannwhitneyu(&x, &x, Alternative::TwoSided, PValueMethod::Asymptotic).unwrap();
         prop_assert!((m.p_value - 1.0).abs() < 1e-12);
-        let c = cvm::cramervonmises_2samp(&x, &x).unwrap();
+        let c = cvm::cramervonmises_2samp(&x, &x, PValueMethod::Asymptotic).unwrap();
         prop_assert!((0.0..=1.0).contains(&c.p_value));
         prop_assert!(c.p_value > 0.9);
     }
@@ -52,13 +55,13 @@ proptest! {
         prop_assert!(close(w.0, w.1), "{:?}", w);
         let e = (energy::energy_distance(&x, &y).unwrap(), energy::energy_distance(&y, &x).unwrap());
         prop_assert!(close(e.0, e.1), "{:?}", e);
-        let c = (cvm::cramervonmises_2samp(&x, &y).unwrap(), cvm::cramervonmises_2samp(&y, &x).unwrap());
+        let c = (cvm::cramervonmises_2samp(&x, &y, PValueMethod::Asymptotic).unwrap(), cvm::cramervonmises_2samp(&y, &x, PValueMethod::Asymptotic).unwrap());
         prop_assert!(close(c.0.statistic, c.1.statistic) && close(c.0.p_value, c.1.p_value));
-        let m = (mannwhitney::mannwhitneyu(&x, &y).unwrap(), mannwhitney::mannwhitneyu(&y, &x).unwrap());
+        let m = (mannwhitney::mannwhitneyu(&x, &y, Alternative::TwoSided, PValueMethod::Asymptotic).unwrap(), mannwhitney::mannwhitneyu(&y, &x, Alternative::TwoSided, PValueMethod::Asymptotic).unwrap());
         prop_assert!(close(m.0.p_value, m.1.p_value));
         // U(x) + U(y) = n m
         prop_assert!(close(m.0.statistic + m.1.statistic, (x.len() * y.len()) as f64));
-        if let (Ok(a), Ok(b)) = (anderson::anderson_ksamp(&x, &y), anderson::anderson_ksamp(&y, &x)) {
+        if let (Ok(a), Ok(b)) = (anderson::anderson_ksamp(&x, &y, AndersonVariant::Midrank), anderson::anderson_ksamp(&y, &x, AndersonVariant::Midrank)) {
             prop_assert!(close(a, b), "{} {}", a, b);
         }
         let j = (jensenshannon::jensenshannon_numeric(&x, &y).unwrap(), jensenshannon::jensenshannon_numeric(&y, &x).unwrap());
@@ -68,8 +71,8 @@ proptest! {
     #[test]
     fn ranges_hold(x in sample(), y in sample()) {
         for p in [
-            cvm::cramervonmises_2samp(&x, &y).unwrap().p_value,
-            mannwhitney::mannwhitneyu(&x, &y).unwrap().p_value,
+            cvm::cramervonmises_2samp(&x, &y, PValueMethod::Asymptotic).unwrap().p_value,
+            mannwhitney::mannwhitneyu(&x, &y, Alternative::TwoSided, PValueMethod::Asymptotic).unwrap().p_value,
         ] {
             prop_assert!((0.0..=1.0).contains(&p), "{}", p);
         }
@@ -101,6 +104,48 @@ proptest! {
         prop_assert_eq!(divergence::total_variation(&p, &p), 0.0);
         let z = proportions::z_test(p[0], p.iter().sum(), q[0], q.iter().sum()).unwrap();
         prop_assert!((0.0..=1.0).contains(&z.p_value));
+    }
+
+    /// The exact Mann-Whitney p-values are probabilities of a symmetric distribution:
+    /// swapping the samples swaps less and greater, the two-sided p is twice the
+    /// smaller one-sided p (capped at 1), and less + greater exceeds 1 by the mass at U.
+    #[test]
+    fn exact_mann_whitney_is_a_symmetric_distribution(
+        x in prop::collection::vec(-50i32..50, 1..9),
+        y in prop::collection::vec(-50i32..50, 1..12),
+    ) {
+        let x: Vec<f64> = x.into_iter().map(|v| f64::from(v) + 0.25).collect();
+        let y: Vec<f64> = y.into_iter().map(f64::from).collect();
+        let run = |a: &[f64], b: &[f64], alt| {
+            mannwhitney::mannwhitneyu(a, b, alt, PValueMethod::Exact).unwrap().p_value
+        };
+        let (less, greater) = (run(&x, &y, Alternative::Less), run(&x, &y, Alternative::Greater));
+        prop_assert!((less - run(&y, &x, Alternative::Greater)).abs() < 1e-12);
+        let two = run(&x, &y, Alternative::TwoSided);
+        prop_assert!((two - (2.0 * less.min(greater)).min(1.0)).abs() < 1e-12, "{} {} {}", two, less, greater);
+        prop_assert!(less + greater >= 1.0 - 1e-12);
+    }
+
+    /// Cramér-von Mises exact p-values are shares of interleavings: in [0, 1],
+    /// symmetric in the samples, 1 at the smallest attainable statistic.
+    #[test]
+    fn exact_cvm_is_a_probability(x in prop::collection::vec(-20i32..20, 2..8), y in prop::collection::vec(-20i32..20, 2..8)) {
+        let x: Vec<f64> = x.into_iter().map(f64::from).collect();
+        let y: Vec<f64> = y.into_iter().map(|v| f64::from(v) + 0.5).collect();
+        let a = cvm::cramervonmises_2samp(&x, &y, PValueMethod::Exact).unwrap();
+        let b = cvm::cramervonmises_2samp(&y, &x, PValueMethod::Exact).unwrap();
+        prop_assert!((0.0..=1.0).contains(&a.p_value));
+        prop_assert!((a.p_value - b.p_value).abs() < 1e-12);
+    }
+
+    /// Every Anderson-Darling variant is symmetric in the two samples.
+    #[test]
+    fn anderson_variants_are_symmetric(x in sample(), y in sample()) {
+        for v in [AndersonVariant::Midrank, AndersonVariant::Right, AndersonVariant::Continuous] {
+            if let (Ok(a), Ok(b)) = (anderson::anderson_ksamp(&x, &y, v), anderson::anderson_ksamp(&y, &x, v)) {
+                prop_assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "{}: {} {}", v, a, b);
+            }
+        }
     }
 
     #[test]

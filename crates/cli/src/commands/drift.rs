@@ -5,11 +5,15 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use driftwatch_core::{Categorical, Column, Frame, ReadOptions};
+use driftwatch_drift::chi2::PowerDivergence;
 use driftwatch_drift::columns::{
     ColumnOverride, ColumnReference, Correction, DriftOptions, DriftReference, DriftReport,
-    TestKind,
+    OptionError, OptionName, TestKind,
 };
+use driftwatch_drift::ks::Alternative;
 use driftwatch_drift::reference_file::load_reference;
+use driftwatch_drift::stats::PValueMethod;
+use driftwatch_drift::stats::anderson::AndersonVariant;
 use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histograms};
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
@@ -23,6 +27,11 @@ use crate::output::{ReportFormat, emit, opt};
 #[serde(deny_unknown_fields)]
 struct DriftConfig {
     test: Option<String>,
+    alternative: Option<Alternative>,
+    method: Option<PValueMethod>,
+    variant: Option<AndersonVariant>,
+    yates: Option<bool>,
+    lambda: Option<PowerDivergence>,
     threshold: Option<f64>,
     min_effect: Option<f64>,
     correction: Option<String>,
@@ -43,7 +52,7 @@ fn read_config(path: &Path) -> Result<DriftConfig> {
         .with_context(|| format!("cannot read drift config {}", path.display()))?;
     toml::from_str(&text).with_context(|| {
         format!(
-            "drift config {} is not valid: expected `test`, `threshold`, `min_effect`, `correction`, `drift_share` and [columns.NAME] tables with `test` / `threshold`",
+            "drift config {} is not valid: expected `test`, `alternative`, `method`, `variant`, `yates`, `lambda`, `threshold`, `min_effect`, `correction`, `drift_share` and [columns.NAME] tables with `test` / `threshold`",
             path.display()
         )
     })
@@ -54,16 +63,14 @@ fn parse_test(s: &str, what: &str) -> Result<TestKind> {
         .map_err(|e| anyhow::anyhow!("{what}: {e}"))
 }
 
-fn check_threshold(t: Option<f64>, what: &str) -> Result<()> {
-    if let Some(t) = t
-        && !(t.is_finite() && t > 0.0)
-    {
-        bail!("{what} {t} must be a positive number (p-value tests: between 0 and 1)");
-    }
-    Ok(())
+/// An option as the user typed it: `--min-effect`.
+fn flag(o: OptionName) -> String {
+    format!("--{}", o.key().replace('_', "-"))
 }
 
-/// Options from the flags, with the config file filling what the flags leave at default.
+/// Options from the flags, with the config file filling what the flags leave unset,
+/// checked by [`DriftOptions::check`] (an option the test would not take is an
+/// error: exit 2 with the flag named).
 fn options(a: &DriftArgs) -> Result<DriftOptions> {
     let cfg = match &a.config {
         Some(p) => read_config(p)?,
@@ -75,14 +82,6 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
         a.test.clone()
     };
     let test = parse_test(&test_name, "--test")?;
-    let threshold = a.threshold.or(cfg.threshold);
-    check_threshold(threshold, "--threshold")?;
-    if test.has_p_value()
-        && let Some(t) = threshold
-        && t >= 1.0
-    {
-        bail!("--threshold {t} must be between 0 and 1 for the p-value test {test}");
-    }
     let correction_name = if a.correction == "none" {
         cfg.correction
             .clone()
@@ -93,16 +92,6 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
     let correction: Correction = correction_name
         .parse()
         .map_err(|e| anyhow::anyhow!("--correction: {e}"))?;
-    let min_effect = a.min_effect.or(cfg.min_effect);
-    if let Some(m) = min_effect
-        && !(m.is_finite() && m >= 0.0)
-    {
-        bail!("--min-effect {m} must be a non-negative number");
-    }
-    let drift_share = a.drift_share.or(cfg.drift_share).unwrap_or(0.5);
-    if !(drift_share > 0.0 && drift_share <= 1.0) {
-        bail!("--drift-share {drift_share} must be in (0, 1]");
-    }
     let mut overrides = BTreeMap::new();
     for (name, c) in cfg.columns {
         let test = c
@@ -110,7 +99,6 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
             .as_deref()
             .map(|t| parse_test(t, &format!("[columns.{name}] test")))
             .transpose()?;
-        check_threshold(c.threshold, &format!("[columns.{name}] threshold"))?;
         overrides.insert(
             name,
             ColumnOverride {
@@ -119,18 +107,29 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
             },
         );
     }
-    Ok(DriftOptions {
+    let options = DriftOptions {
         test,
-        alternative: a.alternative.parse().context("--alternative")?,
-        method: a.method.parse().context("--method")?,
-        threshold,
-        min_effect,
+        alternative: a.alternative.or(cfg.alternative).unwrap_or_default(),
+        method: a.method.or(cfg.method),
+        variant: a.variant.or(cfg.variant).unwrap_or_default(),
+        yates: a.yates || cfg.yates.unwrap_or(false),
+        lambda: a.lambda.or(cfg.lambda).unwrap_or_default(),
+        threshold: a.threshold.or(cfg.threshold),
+        min_effect: a.min_effect.or(cfg.min_effect),
         correction,
-        drift_share,
+        drift_share: a.drift_share.or(cfg.drift_share).unwrap_or(0.5),
         overrides,
         numerical: split_list(&a.numerical),
         ..Default::default()
-    })
+    };
+    options.check().map_err(|e| {
+        let hint = match &e {
+            OptionError::NeedsNamedTest { .. } => " (name the test with --test)",
+            _ => "",
+        };
+        anyhow::anyhow!("{}{hint}", e.render(flag))
+    })?;
+    Ok(options)
 }
 
 pub fn run(a: &DriftArgs) -> Result<i32> {
@@ -193,6 +192,21 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
                 "the drift config names column '{name}', which {} does not have",
                 a.reference.display()
             );
+        }
+    }
+    for name in &options.numerical {
+        match fitted.columns.iter().find(|c| &c.name == name) {
+            None => bail!(
+                "--numerical names column '{name}', which {} does not have (it has {})",
+                a.reference.display(),
+                fitted.names().join(",")
+            ),
+            Some(c) if c.kind().storage() != driftwatch_core::ColumnKind::Numeric => bail!(
+                "--numerical names column '{name}', which is {} in {}: only numbers and timestamps can be compared as numbers",
+                c.kind().as_str(),
+                a.reference.display()
+            ),
+            Some(_) => {}
         }
     }
     let current = read_frame(&a.current, &read)?;

@@ -1,19 +1,29 @@
 //! The test of one numeric column against its fitted reference.
 //!
-//! Binned tests (PSI, Jensen-Shannon, Hellinger, KL, TVD on fixed edges; chi-square
-//! and z on the column's values) never sort the current values: they are binned
+//! Binned tests (PSI, Jensen-Shannon, Hellinger, KL, TVD on fixed edges; the two
+//! chi-squares and z on the column's values) never sort the current values: they are binned
 //! against edges fixed by the reference (and, for the Sturges bins, the pooled
 //! range) in one pass, and the reference side is read from its sorted sample by
 //! binary search, so the check costs O(current). Their effect size is the total
 //! variation distance of the bin shares. Order-based tests (KS, Wasserstein, energy,
 //! Cramér-von Mises, Anderson-Darling, Mann-Whitney) sort the current values once
 //! and report the normed Wasserstein distance as effect.
+//!
+//! Infinite values are values, as in scipy: rank and ECDF tests treat them as the
+//! extremes; Wasserstein and energy distances become infinite (an infinity on one
+//! side) or undefined (the same infinity twice in the pooled sample: scipy's
+//! `inf - inf`); the Sturges-binned tests need a finite pooled range (numpy refuses an
+//! infinite one) and PSI finite reference deciles (numpy's quantile gives nan next to
+//! an infinity). Undefined answers are reported as such, never as numbers.
 
-use crate::columns::{Outcome, TestKind, auto_test, categorical_test};
-use crate::ks::{Alternative, KsMethod};
+use crate::Error;
+use crate::columns::{
+    AppliedOptions, DriftOptions, Outcome, TestKind, auto_test, categorical_test,
+};
+use crate::ks::KsMethod;
 use crate::stats::{
-    anderson, cvm, divergence, energy, for_each_group, jensenshannon, mannwhitney, psi, sort_f64,
-    wasserstein, with_sorted_non_missing,
+    PValueMethod, anderson, cvm, divergence, energy, for_each_group, jensenshannon, mannwhitney,
+    psi, sort_f64, wasserstein, with_sorted_non_missing,
 };
 use driftwatch_core::ColumnKind;
 
@@ -29,8 +39,11 @@ pub(crate) struct NumericCheck {
     pub test: TestKind,
     /// Its result, or why it could not run.
     pub outcome: Result<Outcome, String>,
-    /// The effect size.
+    /// The effect size (NaN when undefined).
     pub effect: f64,
+    /// Values of the current data the reference lacks (tests on value counts), with
+    /// counts.
+    pub unseen: Vec<(String, usize)>,
 }
 
 /// Whether a test works on bins (counts) rather than on the sorted samples.
@@ -43,19 +56,20 @@ pub(crate) const fn is_binned(test: TestKind) -> bool {
             | TestKind::Kl
             | TestKind::Tvd
             | TestKind::Chi2
+            | TestKind::Chi2Gof
             | TestKind::Z
     )
 }
 
 /// Tests `values` (the current column, NaN = missing, `missing` of them) against
-/// the reference with `requested` (`auto` resolved by Evidently's rules).
+/// the reference with `requested` (`auto` resolved by Evidently's rules) and the
+/// options of `o` that the test takes.
 pub(crate) fn check(
     reference: &NumericReference,
     values: &[f64],
     missing: usize,
     requested: TestKind,
-    alternative: Alternative,
-    method: KsMethod,
+    o: &DriftOptions,
 ) -> NumericCheck {
     let rs = reference.sorted.sorted_values();
     let test = match requested {
@@ -67,69 +81,135 @@ pub(crate) fn check(
         t => t,
     };
     if is_binned(test) {
-        return binned(reference, values, missing, test);
+        return binned(reference, values, missing, test, o);
     }
-    with_sorted_non_missing(values, |cur| {
-        order_based(reference, cur, test, alternative, method)
-    })
+    with_sorted_non_missing(values, |cur| order_based(reference, cur, test, o))
 }
+
+/// The KS method of the option (scipy's `auto` when unset).
+fn ks_method(m: Option<PValueMethod>) -> KsMethod {
+    match m {
+        None | Some(PValueMethod::Auto) => KsMethod::Auto,
+        Some(PValueMethod::Exact) => KsMethod::Exact,
+        Some(PValueMethod::Asymptotic) => KsMethod::Asymp,
+    }
+}
+
+/// A distance that scipy gives as nan is an error that says why.
+fn defined(test: TestKind, d: f64, why: &str) -> Result<Outcome, String> {
+    if d.is_nan() {
+        Err(Error::Undefined {
+            test: test.as_str(),
+            why: why.into(),
+        }
+        .to_string())
+    } else {
+        Ok(Outcome::distance(d))
+    }
+}
+
+/// Why a distance over the pooled ECDFs is nan: an infinity twice in the pooled
+/// sample makes scipy's `np.diff` of the pooled values `inf - inf`.
+const INF_TWICE: &str = "the same infinite value occurs twice in the pooled samples, so an interval between them is inf - inf";
 
 /// The order-based tests on the sorted non-missing current values.
 fn order_based(
     reference: &NumericReference,
     cur: &[f64],
     test: TestKind,
-    alternative: Alternative,
-    method: KsMethod,
+    o: &DriftOptions,
 ) -> NumericCheck {
     let rs = reference.sorted.sorted_values();
     let effect = wasserstein::wasserstein_normed_sorted(rs, cur, reference.std);
-    let p_value = |statistic: f64, p: f64| Outcome {
-        statistic,
-        p_value: Some(p),
-        location: None,
-    };
     let outcome = match test {
         TestKind::Ks => reference
             .sorted
-            .test_presorted(cur, alternative, method)
-            .map(|k| Outcome {
-                statistic: k.statistic,
-                p_value: Some(k.p_value),
-                location: Some((k.statistic_location, k.statistic_sign)),
+            .test_presorted(cur, o.alternative, ks_method(o.method))
+            .map(|k| {
+                let method = if k.method == KsMethod::Exact {
+                    PValueMethod::Exact
+                } else {
+                    PValueMethod::Asymptotic
+                };
+                let applied = AppliedOptions {
+                    alternative: Some(o.alternative),
+                    method: Some(method),
+                    ..AppliedOptions::default()
+                };
+                Outcome {
+                    location: Some((k.statistic_location, k.statistic_sign)),
+                    ..Outcome::tested(k.statistic, k.p_value, applied)
+                }
             })
             .map_err(|e| e.to_string()),
-        TestKind::Wasserstein => Ok(Outcome::distance(wasserstein::wasserstein_sorted(rs, cur))),
+        TestKind::Wasserstein => defined(test, wasserstein::wasserstein_sorted(rs, cur), INF_TWICE),
         // the effect is this statistic: computed once
-        TestKind::WassersteinNormed => Ok(Outcome::distance(effect)),
-        TestKind::Energy => Ok(Outcome::distance(energy::energy_sorted(rs, cur))),
-        TestKind::Cvm => cvm::cramervonmises_sorted(rs, cur)
-            .map(|t| p_value(t.statistic, t.p_value))
-            .map_err(|e| e.to_string()),
-        TestKind::Anderson => anderson::anderson_sorted(rs, cur)
-            .map(Outcome::distance)
-            .map_err(|e| e.to_string()),
-        TestKind::Mannwhitney => {
-            let t = mannwhitney::mannwhitney_sorted(rs, cur);
-            Ok(p_value(t.statistic, t.p_value))
+        TestKind::WassersteinNormed => defined(
+            test,
+            effect,
+            "an infinite value makes the reference std nan, or the same infinity occurs twice in the pooled samples (inf - inf)",
+        ),
+        TestKind::Energy => defined(test, energy::energy_sorted(rs, cur), INF_TWICE),
+        TestKind::Cvm => {
+            cvm::cramervonmises_sorted(rs, cur, o.method.unwrap_or(PValueMethod::Asymptotic))
+                .map(|t| {
+                    let applied = AppliedOptions {
+                        method: Some(t.method),
+                        ..AppliedOptions::default()
+                    };
+                    Outcome::tested(t.statistic, t.p_value, applied)
+                })
+                .map_err(|e| e.to_string())
         }
+        TestKind::Anderson => anderson::anderson_sorted(rs, cur, o.variant)
+            .map(|a| Outcome {
+                applied: AppliedOptions {
+                    variant: Some(o.variant),
+                    ..AppliedOptions::default()
+                },
+                ..Outcome::distance(a)
+            })
+            .map_err(|e| e.to_string()),
+        TestKind::Mannwhitney => mannwhitney::mannwhitney_sorted(
+            rs,
+            cur,
+            o.alternative,
+            o.method.unwrap_or(PValueMethod::Asymptotic),
+        )
+        .map(|t| {
+            let applied = AppliedOptions {
+                alternative: Some(o.alternative),
+                method: Some(t.method),
+                ..AppliedOptions::default()
+            };
+            let mut out = Outcome::tested(t.statistic, t.p_value, applied);
+            if o.method == Some(PValueMethod::Auto) && t.method == PValueMethod::Asymptotic {
+                let small = rs.len().min(cur.len());
+                if small <= 8 && !has_ties(rs, cur) {
+                    out.notes.push(
+                        "method auto: the exact distribution is beyond its work limit, asymptotic used"
+                            .into(),
+                    );
+                }
+            }
+            out
+        })
+        .map_err(|e| e.to_string()),
         other => Err(format!("{other} is not an order-based test")),
     };
     NumericCheck {
         test,
-        outcome: cur_finite(cur).and(outcome),
+        outcome,
         effect,
+        unseen: Vec::new(),
     }
 }
 
-/// An infinite current value makes the order-based tests meaningless: say so.
-fn cur_finite(sorted: &[f64]) -> Result<(), String> {
-    match (sorted.first(), sorted.last()) {
-        (Some(a), Some(b)) if a.is_infinite() || b.is_infinite() => {
-            Err("the current data has an infinite value; remove it or mark it missing".into())
-        }
-        _ => Ok(()),
-    }
+/// Whether a value repeats in the pooled sorted samples.
+fn has_ties(a: &[f64], b: &[f64]) -> bool {
+    let mut tie = false;
+    for_each_group(a, b, |_, x, y| tie |= x + y > 1);
+    tie
 }
 
 /// The binned tests, in one pass over the current values.
@@ -138,14 +218,42 @@ fn binned(
     values: &[f64],
     missing: usize,
     test: TestKind,
+    o: &DriftOptions,
 ) -> NumericCheck {
     let rs = reference.sorted.sorted_values();
+    let undefined = |why: String| NumericCheck {
+        test,
+        outcome: Err(Error::Undefined {
+            test: test.as_str(),
+            why,
+        }
+        .to_string()),
+        effect: f64::NAN,
+        unseen: Vec::new(),
+    };
+    let mut unseen = Vec::new();
     let (r, c): (Vec<f64>, Vec<f64>) = match test {
-        TestKind::Psi => (
-            reference.psi_counts.clone(),
-            counts_without_missing(values, &reference.psi_edges, missing),
-        ),
-        TestKind::Chi2 | TestKind::Z => value_counts(reference, values),
+        TestKind::Psi => {
+            if reference.psi_edges.iter().any(|e| e.is_nan()) {
+                return undefined(
+                    "a reference decile falls next to an infinite value, where np.quantile gives nan".into(),
+                );
+            }
+            (
+                reference.psi_counts.clone(),
+                counts_without_missing(values, &reference.psi_edges, missing),
+            )
+        }
+        TestKind::Chi2 | TestKind::Chi2Gof | TestKind::Z => {
+            let (v, r, c) = value_counts(reference, values);
+            unseen = v
+                .iter()
+                .zip(r.iter().zip(&c))
+                .filter(|(_, (a, b))| **a == 0.0 && **b > 0.0)
+                .map(|(x, (_, b))| (x.to_string(), *b as usize))
+                .collect();
+            (r, c)
+        }
         _ => {
             // Sturges bins over the pooled range: one pass for the current range.
             let (lo, hi) = values
@@ -154,19 +262,14 @@ fn binned(
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
                     (lo.min(v), hi.max(v))
                 });
+            let (lo, hi) = (lo.min(rs[0]), hi.max(rs[rs.len() - 1]));
             if lo.is_infinite() || hi.is_infinite() {
-                return NumericCheck {
-                    test,
-                    outcome: cur_finite(&[lo, hi]).map(|()| Outcome::distance(f64::NAN)),
-                    effect: f64::NAN,
-                };
+                return undefined(format!(
+                    "its bins split the pooled range [{lo}, {hi}], and numpy's Sturges bins need a finite range"
+                ));
             }
             let n_cur = values.len() - missing;
-            let edges = jensenshannon::sturges_edges(
-                lo.min(rs[0]),
-                hi.max(rs[rs.len() - 1]),
-                rs.len() + n_cur,
-            );
+            let edges = jensenshannon::sturges_edges(lo, hi, rs.len() + n_cur);
             let inner = &edges[1..edges.len() - 1];
             (
                 jensenshannon::histogram_sorted(rs, &edges),
@@ -183,12 +286,13 @@ fn binned(
     } else if test == TestKind::Psi {
         Ok(Outcome::distance(psi::psi_from_counts(&r, &c)))
     } else {
-        categorical_test(test, &r, &c)
+        categorical_test(test, &r, &c, o)
     };
     NumericCheck {
         test,
         outcome,
         effect,
+        unseen,
     }
 }
 
@@ -244,27 +348,20 @@ fn distinct_values(sorted: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Counts of every distinct value of both samples (ascending) in the reference and
-/// in the current values: each current value is looked up among the reference's
+/// Every distinct value of both samples (ascending) with its counts in the reference
+/// and in the current values: each current value is looked up among the reference's
 /// distinct values; values the reference lacks are grouped apart. A reference with
 /// very many distinct values (chi-square forced on a continuous column) is counted
 /// on the sorted samples instead.
-fn value_counts(reference: &NumericReference, values: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let (_, r, c) = value_table(reference, values);
-    (r, c)
-}
-
-/// [`value_counts`] with the values themselves: (ascending distinct values of both
-/// samples, reference counts, current counts).
-pub(crate) fn value_table(
+pub(crate) fn value_counts(
     reference: &NumericReference,
     values: &[f64],
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let rs = reference.sorted.sorted_values();
+    let (mut v, mut r, mut c) = (Vec::new(), Vec::new(), Vec::new());
     if reference.distinct > LOOKUP_MAX_DISTINCT {
         let mut cur: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
         sort_f64(&mut cur);
-        let (mut v, mut r, mut c) = (Vec::new(), Vec::new(), Vec::new());
         for_each_group(rs, &cur, |x, a, b| {
             v.push(x);
             r.push(a as f64);
@@ -285,7 +382,6 @@ pub(crate) fn value_table(
     sort_f64(&mut unseen);
     let extra = distinct_with_counts(&unseen);
     // merge the two ascending lists of values
-    let (mut v, mut r, mut c) = (Vec::new(), Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < known.len() || j < extra.len() {
         let take_known = match (known.get(i), extra.get(j)) {
@@ -318,17 +414,18 @@ mod tests {
 
     /// The counts of every pooled distinct value on the sorted samples (the
     /// definition).
-    fn by_groups(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    fn by_groups(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let mut c: Vec<f64> = c.iter().copied().filter(|v| !v.is_nan()).collect();
         sort_f64(&mut c);
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut v, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
         let mut rs = r.to_vec();
         sort_f64(&mut rs);
-        for_each_group(&rs, &c, |_, x, y| {
+        for_each_group(&rs, &c, |value, x, y| {
+            v.push(value);
             a.push(x as f64);
             b.push(y as f64);
         });
-        (a, b)
+        (v, a, b)
     }
 
     #[test]
@@ -348,14 +445,7 @@ mod tests {
         let mut c: Vec<f64> = (0..2000).map(|i| f64::from(i % 3) + 1.0).collect();
         c[7] = f64::NAN;
         let fitted = reference(&r);
-        let got = check(
-            &fitted,
-            &c,
-            1,
-            TestKind::Auto,
-            Alternative::TwoSided,
-            KsMethod::Auto,
-        );
+        let got = check(&fitted, &c, 1, TestKind::Auto, &DriftOptions::default());
         assert_eq!(got.test, TestKind::Jensenshannon);
         let mut cs: Vec<f64> = c.iter().copied().filter(|v| !v.is_nan()).collect();
         sort_f64(&mut cs);
@@ -363,14 +453,7 @@ mod tests {
         let stat = got.outcome.unwrap().statistic;
         assert!((stat - want).abs() < 1e-15, "{stat} vs {want}");
         // PSI in one pass equals PSI on the sorted values
-        let got = check(
-            &fitted,
-            &c,
-            1,
-            TestKind::Psi,
-            Alternative::TwoSided,
-            KsMethod::Auto,
-        );
+        let got = check(&fitted, &c, 1, TestKind::Psi, &DriftOptions::default());
         let want = psi::psi_from_counts(
             &fitted.psi_counts,
             &psi::bin_counts_sorted(&cs, &fitted.psi_edges),

@@ -24,8 +24,10 @@
 //!
 //! # Where this differs from scipy
 //!
-//! * An empty sample or a NaN/infinite value is an [`Error`] (scipy returns
-//!   NaN or applies its `nan_policy`); callers remove missing values first.
+//! * An empty sample or a NaN is an [`Error`] (scipy returns NaN or applies its
+//!   `nan_policy`); callers remove missing values first. Infinities are values,
+//!   as in scipy (the statistic only counts values at or below each point; a
+//!   `statistic_location` may be infinite).
 //! * scipy warns when it switches from the exact to the asymptotic method;
 //!   here [`KsResult::method`] says which method gave the p-value. The
 //!   switch happens exactly where scipy's does: lcm too large for int32,
@@ -161,12 +163,13 @@ impl fmt::Display for KsMethod {
 impl FromStr for KsMethod {
     type Err = Error;
 
-    /// Parses `"auto"`, `"exact"` or `"asymp"`, ignoring ASCII case.
+    /// Parses `"auto"`, `"exact"` or `"asymp"` (also `"asymptotic"`, the
+    /// spelling of scipy's other tests), ignoring ASCII case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "auto" => Ok(Self::Auto),
             "exact" => Ok(Self::Exact),
-            "asymp" => Ok(Self::Asymp),
+            "asymp" | "asymptotic" => Ok(Self::Asymp),
             _ => Err(Error::UnknownMethod {
                 value: s.to_owned(),
             }),
@@ -200,7 +203,7 @@ pub struct KsResult {
 /// The reference sample sorted once, so a monitor fitted on it tests many
 /// windows without re-sorting (serde Serialize/Deserialize).
 ///
-/// Deserializing validates the values (non-empty, finite) and restores the
+/// Deserializing validates the values (non-empty, no NaN) and restores the
 /// sort order, so a hand-edited file cannot give wrong results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "KsReferenceRepr")]
@@ -231,8 +234,8 @@ impl KsReference {
     /// Copies, validates and sorts the reference sample.
     ///
     /// # Errors
-    /// [`Error::EmptySample`] if `reference` is empty, [`Error::NonFinite`]
-    /// if it holds a NaN or an infinity.
+    /// [`Error::EmptySample`] if `reference` is empty, [`Error::NotANumber`]
+    /// if it holds a NaN.
     pub fn new(reference: &[f64]) -> Result<Self, Error> {
         validate(reference, "reference")?;
         let mut sorted = reference.to_vec();
@@ -280,8 +283,8 @@ impl KsReference {
     /// that can hold the extreme (plus the p-value computation).
     ///
     /// # Errors
-    /// [`Error::EmptySample`] if `current` is empty, [`Error::NonFinite`]
-    /// if it holds a NaN or an infinity.
+    /// [`Error::EmptySample`] if `current` is empty, [`Error::NotANumber`]
+    /// if it holds a NaN.
     pub fn test(
         &self,
         current: &[f64],
@@ -299,8 +302,8 @@ impl KsReference {
     /// sorts it once.
     ///
     /// # Errors
-    /// [`Error::EmptySample`] if `current` is empty, [`Error::NonFinite`]
-    /// if it holds a NaN or an infinity.
+    /// [`Error::EmptySample`] if `current` is empty, [`Error::NotANumber`]
+    /// if it holds a NaN.
     pub fn test_presorted(
         &self,
         sorted_current: &[f64],
@@ -326,8 +329,8 @@ impl KsReference {
 /// Remove missing values before calling.
 ///
 /// # Errors
-/// [`Error::EmptySample`] if a sample is empty, [`Error::NonFinite`] if a
-/// sample holds a NaN or an infinity (the reference is checked first).
+/// [`Error::EmptySample`] if a sample is empty, [`Error::NotANumber`] if a
+/// sample holds a NaN (the reference is checked first).
 pub fn ks_2samp(
     reference: &[f64],
     current: &[f64],
@@ -793,6 +796,7 @@ mod tests {
         );
         assert!("sideways".parse::<Alternative>().is_err());
         assert!("fast".parse::<KsMethod>().is_err());
+        assert_eq!("asymptotic".parse::<KsMethod>().unwrap(), KsMethod::Asymp);
     }
 
     #[test]
@@ -822,18 +826,28 @@ mod tests {
         );
         assert_eq!(
             ks_2samp(&ok, &[1.0, f64::NAN], Alternative::Less, KsMethod::Exact),
-            Err(Error::NonFinite {
+            Err(Error::NotANumber {
                 which: "current",
                 index: 1
             })
         );
         assert_eq!(
-            ks_2samp(&[f64::INFINITY], &ok, Alternative::Less, KsMethod::Exact),
-            Err(Error::NonFinite {
+            ks_2samp(&[f64::NAN], &ok, Alternative::Less, KsMethod::Exact),
+            Err(Error::NotANumber {
                 which: "reference",
                 index: 0
             })
         );
+        // infinities are values: scipy's ks_2samp([1, 2, inf], [3, 4, 5])
+        let r = ks_2samp(
+            &[1.0, 2.0, f64::INFINITY],
+            &[3.0, 4.0, 5.0],
+            Alternative::TwoSided,
+            KsMethod::Auto,
+        )
+        .unwrap();
+        assert_eq!((r.statistic, r.statistic_location), (2.0 / 3.0, 2.0));
+        assert!((r.p_value - 0.6).abs() < 1e-12, "{}", r.p_value);
     }
 
     #[test]

@@ -1,5 +1,15 @@
-//! Two-sample Cramér-von Mises test with the asymptotic p-value,
-//! `scipy.stats.cramervonmises_2samp(x, y, method='asymptotic')`.
+//! Two-sample Cramér-von Mises test, `scipy.stats.cramervonmises_2samp(x, y,
+//! method=...)` (scipy 1.17): `asymptotic`, `exact` (the exact null distribution of
+//! the statistic, Xiao, Gordon and Yakovlev 2006, as scipy's
+//! `_pval_cvm_2samp_exact`), or `auto` (exact when both samples have at most 20
+//! values, as scipy).
+//!
+//! The exact p-value counts, among all C(m + n, m) interleavings of the two samples,
+//! those whose statistic is at least the observed one: a table of the attainable
+//! values of `sum (a v - b u)^2` (integers, `a = lcm / m`, `b = lcm / n`) with their
+//! frequencies is built along the lattice path, exactly as scipy's, and the count is
+//! an exact integer. The observed statistic is turned into that integer scale with
+//! scipy's float floor division, so ties (midranks) land where scipy puts them.
 //!
 //! The p-value follows scipy's `_pval_cvm_2samp_asymptotic`: the statistic is
 //! normalised with its finite-sample mean and variance and referred to the limiting
@@ -22,8 +32,21 @@ use crate::ks::gammaln;
 
 use super::bessel::kv_small_order;
 use super::numpy_exp::numpy_exp;
-use super::{TestResult, for_each_group, sorted_copy};
+use super::{MethodResult, PValueMethod, for_each_group, sorted_copy};
 use crate::Error;
+
+/// scipy's `auto`: exact when both samples have at most this many values.
+pub const EXACT_AUTO_MAX: usize = 20;
+
+/// Largest number of table entries built by the exact p-value (a fraction of a
+/// second). Every pair of sizes up to 20 x 20, where `auto` picks
+/// the exact method, needs at most 3.7 million (19 x 20); 24 x 25 about 17 million,
+/// 25 x 26 21 million.
+const EXACT_MAX_WORK: u64 = 20_000_000;
+
+/// Largest number of table entries held at once (32 bytes each): 19 x 20 holds at
+/// most half a million, 24 x 25 1.7 million.
+const EXACT_MAX_LIVE: usize = 3_000_000;
 
 /// scipy's `_cdf_cvm_inf(x)`: CDF of the limiting one-sample Cramér-von Mises
 /// distribution (Csörgő and Faraway 1996, eq. 1.3), terms added until one is < 1e-7.
@@ -93,16 +116,21 @@ fn int_ratio(num: i128, den: i128) -> f64 {
     if neg { -q } else { q }
 }
 
-/// The test on two sorted, finite samples with at least two values each.
+/// The test on two sorted, NaN-free samples with at least two values each
+/// (infinities are values: the statistic depends on ranks only).
 ///
 /// # Errors
-/// A sample with fewer than two values.
-pub fn cramervonmises_sorted(x: &[f64], y: &[f64]) -> Result<TestResult, Error> {
-    if x.len() < 2 {
-        return Err(Error::EmptySample { which: "reference" });
-    }
-    if y.len() < 2 {
-        return Err(Error::EmptySample { which: "current" });
+/// A sample with fewer than two values; [`Error::ExactTooLarge`] when `Exact` was
+/// asked for sizes whose table exceeds the work limit.
+pub fn cramervonmises_sorted(
+    x: &[f64],
+    y: &[f64],
+    method: PValueMethod,
+) -> Result<MethodResult, Error> {
+    if x.len() < 2 || y.len() < 2 {
+        return Err(Error::TooSmall {
+            what: "Cramér-von Mises needs at least two values in each sample".into(),
+        });
     }
     let (nx, ny) = (x.len(), y.len());
     // midranks of the pooled sample; x's sorted values take ranks in order
@@ -127,10 +155,147 @@ pub fn cramervonmises_sorted(x: &[f64], y: &[f64]) -> Result<TestResult, Error> 
     let k = (nx as f64) * (ny as f64);
     let n = (nx + ny) as f64;
     let t = u / (k * n) - (4.0 * k - 1.0) / (6.0 * n);
-    Ok(TestResult {
-        statistic: t,
-        p_value: pvalue_asymptotic(t, nx, ny),
+    let exact = match method {
+        PValueMethod::Auto => nx.max(ny) <= EXACT_AUTO_MAX,
+        PValueMethod::Exact => true,
+        PValueMethod::Asymptotic => false,
+    };
+    Ok(if exact {
+        MethodResult {
+            statistic: t,
+            p_value: pvalue_exact(u, nx, ny)?,
+            method: PValueMethod::Exact,
+        }
+    } else {
+        MethodResult {
+            statistic: t,
+            p_value: pvalue_asymptotic(t, nx, ny),
+            method: PValueMethod::Asymptotic,
+        }
     })
+}
+
+/// numpy's float `a // b` (`npy_divmod`): the floor of the quotient, computed from
+/// the remainder so that it is exact for exact inputs.
+fn floor_divide(a: f64, b: f64) -> f64 {
+    let m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+        div -= 1.0;
+    }
+    if div == 0.0 {
+        return 0.0f64.copysign(a / b);
+    }
+    let floor = div.floor();
+    if div - floor > 0.5 {
+        floor + 1.0
+    } else {
+        floor
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Merges two ascending (value, frequency) tables, adding the frequencies of equal
+/// values, and adds `shift` to every value. Frequencies are at most C(m + n, m),
+/// checked to fit before the tables are built.
+fn merge_shifted(a: &[(u64, u128)], b: &[(u64, u128)], shift: u64) -> Vec<(u64, u128)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x.0 < y.0 {
+            out.push((x.0 + shift, x.1));
+            i += 1;
+        } else if y.0 < x.0 {
+            out.push((y.0 + shift, y.1));
+            j += 1;
+        } else {
+            out.push((x.0 + shift, x.1 + y.1));
+            i += 1;
+            j += 1;
+        }
+    }
+    out.extend(a[i..].iter().map(|&(v, f)| (v + shift, f)));
+    out.extend(b[j..].iter().map(|&(v, f)| (v + shift, f)));
+    out
+}
+
+/// scipy's `_pval_cvm_2samp_exact(u, m, n)`: the share of the C(m + n, m)
+/// interleavings whose statistic reaches `u`.
+fn pvalue_exact(u: f64, m: usize, n: usize) -> Result<f64, Error> {
+    pvalue_exact_within(u, m, n, EXACT_MAX_WORK)
+}
+
+/// [`pvalue_exact`] building at most `max_work` table entries.
+fn pvalue_exact_within(u: f64, m: usize, n: usize, max_work: u64) -> Result<f64, Error> {
+    let too_large = |why| Error::ExactTooLarge {
+        test: "Cramér-von Mises",
+        n1: m,
+        n2: n,
+        why,
+    };
+    let (mu, nu) = (m as u64, n as u64);
+    // the frequencies add up to C(m + n, m): exact integers while that fits
+    let Some(combinations) = binomial_u128(m + n, m) else {
+        return Err(too_large("overflows 128-bit counts"));
+    };
+    let lcm = mu / gcd(mu, nu) * nu;
+    let (a, b) = (lcm / mu, lcm / nu);
+    let mn = mu * nu;
+    // zeta = lcm**2 * (m + n) * (6 * s - mn * (4 * mn - 1)) // (6 * mn ** 2), in
+    // floats as scipy evaluates it (`s` is a float)
+    let scale = (lcm * lcm * (mu + nu)) as f64;
+    let zeta = floor_divide(
+        scale * (6.0 * u - (mn * (4 * mn - 1)) as f64),
+        (6 * mn * mn) as f64,
+    );
+    // gs[v]: the table of g_{u, v}, row by row over u (scipy's `gs`)
+    let mut gs: Vec<Vec<(u64, u128)>> = vec![Vec::new(); m + 1];
+    gs[0] = vec![(0, 1)];
+    let mut work: u64 = 0;
+    let mut live: usize = 1;
+    for uu in 0..=nu {
+        for v in 0..=m {
+            let d = (a * v as u64).abs_diff(b * uu);
+            let next = if v == 0 {
+                merge_shifted(&[], &gs[0], d * d)
+            } else {
+                merge_shifted(&gs[v - 1], &gs[v], d * d)
+            };
+            work += next.len() as u64;
+            live = live + next.len() - gs[v].len();
+            if work > max_work || live > EXACT_MAX_LIVE {
+                return Err(too_large("needs too much work"));
+            }
+            gs[v] = next;
+        }
+    }
+    let count: u128 = gs[m]
+        .iter()
+        .filter(|&&(value, _)| value as f64 >= zeta)
+        .map(|&(_, f)| f)
+        .sum();
+    // scipy divides numpy uint64 counts as floats, and Python ints (counts beyond
+    // 64 bits) correctly rounded
+    Ok(if combinations <= u128::from(u64::MAX) {
+        count as f64 / combinations as f64
+    } else {
+        int_ratio(count as i128, combinations as i128)
+    })
+}
+
+/// C(n, k) if it fits in 127 bits (so that it also fits an i128).
+fn binomial_u128(n: usize, k: usize) -> Option<u128> {
+    let k = k.min(n - k);
+    let mut c: u128 = 1;
+    for j in 1..=k as u128 {
+        // C(n - k + j, j) = C(n - k + j - 1, j - 1) * (n - k + j) / j, exact
+        c = c.checked_mul((n - k) as u128 + j)? / j;
+    }
+    (c < 1 << 127).then_some(c)
 }
 
 /// scipy's `_pval_cvm_2samp_asymptotic`.
@@ -152,14 +317,18 @@ fn pvalue_asymptotic(t: f64, nx: usize, ny: usize) -> f64 {
     }
 }
 
-/// `scipy.stats.cramervonmises_2samp(reference, current, method='asymptotic')`.
+/// `scipy.stats.cramervonmises_2samp(reference, current, method=...)`.
 ///
 /// # Errors
-/// An empty or one-value sample, or a non-finite value.
-pub fn cramervonmises_2samp(reference: &[f64], current: &[f64]) -> Result<TestResult, Error> {
+/// An empty or one-value sample, a NaN, or an exact p-value beyond the work limit.
+pub fn cramervonmises_2samp(
+    reference: &[f64],
+    current: &[f64],
+    method: PValueMethod,
+) -> Result<MethodResult, Error> {
     let r = sorted_copy(reference, "reference")?;
     let c = sorted_copy(current, "current")?;
-    cramervonmises_sorted(&r, &c)
+    cramervonmises_sorted(&r, &c, method)
 }
 
 #[cfg(test)]
@@ -246,13 +415,39 @@ mod tests {
     #[test]
     fn small_case_matches_scipy() {
         // cramervonmises_2samp([1,2,3,4,5,6.5],[2.5,7,8,9,10,11,3], method='asymptotic')
-        let r = cramervonmises_2samp(
-            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.5],
-            &[2.5, 7.0, 8.0, 9.0, 10.0, 11.0, 3.0],
-        )
-        .unwrap();
+        let (x, y) = (
+            [1.0, 2.0, 3.0, 4.0, 5.0, 6.5],
+            [2.5, 7.0, 8.0, 9.0, 10.0, 11.0, 3.0],
+        );
+        let r = cramervonmises_2samp(&x, &y, PValueMethod::Asymptotic).unwrap();
         assert!((r.statistic - 0.45467032967032983).abs() < 1e-14);
         assert!((r.p_value - 0.05186855811214264).abs() < 1e-12);
-        assert!(cramervonmises_2samp(&[1.0], &[1.0, 2.0]).is_err());
+        assert!(cramervonmises_2samp(&[1.0], &[1.0, 2.0], PValueMethod::Auto).is_err());
+        // method='exact' (and 'auto': both sizes <= 20): 88 of 1716 interleavings
+        let r = cramervonmises_2samp(&x, &y, PValueMethod::Auto).unwrap();
+        assert_eq!(r.method, PValueMethod::Exact);
+        assert_eq!(r.p_value, 0.05128205128205128);
+    }
+
+    #[test]
+    fn exact_limits_are_errors_not_panics() {
+        assert_eq!(binomial_u128(40, 20), Some(137_846_528_820));
+        assert_eq!(binomial_u128(200, 100), None);
+        // 70 x 70: C(140, 70) overflows the counts, refused at once
+        let x: Vec<f64> = (0..70).map(|i| f64::from(i) * 1.37).collect();
+        let y: Vec<f64> = (0..70).map(|i| f64::from(i) * 1.31 + 0.1).collect();
+        let e = cramervonmises_2samp(&x, &y, PValueMethod::Exact).unwrap_err();
+        assert!(matches!(e, Error::ExactTooLarge { .. }), "{e}");
+        // the work limit (19 x 20 needs 3.7 million entries)
+        assert!(pvalue_exact_within(1000.0, 19, 20, 100_000).is_err());
+        assert!(pvalue_exact_within(1000.0, 6, 7, 100_000).is_ok());
+    }
+
+    #[test]
+    fn floor_division_is_numpys() {
+        assert_eq!(floor_divide(7.0, 2.0), 3.0);
+        assert_eq!(floor_divide(-7.0, 2.0), -4.0);
+        assert_eq!(floor_divide(-7.5, 2.5), -3.0);
+        assert_eq!(floor_divide(0.0, 3.0), 0.0);
     }
 }

@@ -23,9 +23,63 @@ pub mod wasserstein;
 pub use sort::sort_f64;
 pub(crate) use sort::{with_sorted_copy, with_sorted_non_missing};
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+
+/// How a p-value is computed: scipy's `method` of `mannwhitneyu`,
+/// `cramervonmises_2samp` and `ks_2samp` under one vocabulary. `asymp` (scipy's KS
+/// spelling) and `asymptotic` (its Mann-Whitney / Cramér-von Mises spelling) are the
+/// same method and both parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PValueMethod {
+    /// scipy's rule for the test (exact for small samples).
+    #[default]
+    Auto,
+    /// The exact null distribution of the statistic.
+    Exact,
+    /// The asymptotic (large-sample) distribution.
+    #[serde(alias = "asymp")]
+    Asymptotic,
+}
+
+impl PValueMethod {
+    /// `"auto"`, `"exact"` or `"asymptotic"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Exact => "exact",
+            Self::Asymptotic => "asymptotic",
+        }
+    }
+}
+
+impl fmt::Display for PValueMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PValueMethod {
+    type Err = Error;
+
+    /// Parses `auto`, `exact`, `asymptotic` or `asymp`, ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "exact" => Ok(Self::Exact),
+            "asymptotic" | "asymp" => Ok(Self::Asymptotic),
+            _ => Err(Error::UnknownMethod {
+                value: s.to_owned(),
+            }),
+        }
+    }
+}
 
 /// A statistic with its p-value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -36,25 +90,38 @@ pub struct TestResult {
     pub p_value: f64,
 }
 
-/// Checks that a sample is non-empty and finite (callers drop missing values first).
+/// A statistic with its p-value and the method that gave it (after resolving
+/// [`PValueMethod::Auto`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MethodResult {
+    /// The test statistic.
+    pub statistic: f64,
+    /// Its p-value, in `[0, 1]`.
+    pub p_value: f64,
+    /// `Exact` or `Asymptotic`.
+    pub method: PValueMethod,
+}
+
+/// Checks that a sample is non-empty and holds no NaN (callers drop missing values
+/// first). Infinities are values: scipy ranks and sorts them like any other number.
 pub fn validate(sample: &[f64], which: &'static str) -> Result<(), Error> {
     if sample.is_empty() {
         return Err(Error::EmptySample { which });
     }
-    if let Some(index) = sample.iter().position(|v| !v.is_finite()) {
-        return Err(Error::NonFinite { which, index });
+    if let Some(index) = sample.iter().position(|v| v.is_nan()) {
+        return Err(Error::NotANumber { which, index });
     }
     Ok(())
 }
 
 /// Validates and returns a sorted copy. The check costs nothing extra: after the sort
-/// a NaN or an infinity sits at one end (only then is the sample scanned again, for
-/// the error's index).
+/// a NaN sits at one end (only then is the sample scanned again, for the error's
+/// index).
 pub fn sorted_copy(sample: &[f64], which: &'static str) -> Result<Vec<f64>, Error> {
     let mut v = sample.to_vec();
     sort_f64(&mut v);
     match (v.first(), v.last()) {
-        (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() => Ok(v),
+        (Some(lo), Some(hi)) if !lo.is_nan() && !hi.is_nan() => Ok(v),
         _ => validate(sample, which).map(|()| v),
     }
 }
@@ -143,5 +210,40 @@ mod tests {
         assert_eq!(distinct_sorted(&[1.0, 1.0, 2.0]), 2);
         assert!((std_population(&[1.0, 3.0]) - 1.0).abs() < 1e-15);
         assert!((normal_sf(1.959963984540054) / 0.025 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn infinities_are_values_nan_is_missing() {
+        let inf = f64::INFINITY;
+        assert_eq!(
+            sorted_copy(&[inf, 1.0, -inf], "reference").unwrap(),
+            vec![-inf, 1.0, inf]
+        );
+        assert_eq!(
+            sorted_copy(&[1.0, f64::NAN], "current"),
+            Err(Error::NotANumber {
+                which: "current",
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn methods_parse_in_both_spellings() {
+        for (s, m) in [
+            ("auto", PValueMethod::Auto),
+            ("Exact", PValueMethod::Exact),
+            ("asymp", PValueMethod::Asymptotic),
+            ("asymptotic", PValueMethod::Asymptotic),
+        ] {
+            assert_eq!(s.parse::<PValueMethod>().unwrap(), m);
+        }
+        assert!("fast".parse::<PValueMethod>().is_err());
+        let m: PValueMethod = serde_json::from_str("\"asymp\"").unwrap();
+        assert_eq!(m, PValueMethod::Asymptotic);
+        assert_eq!(
+            serde_json::to_string(&PValueMethod::Asymptotic).unwrap(),
+            "\"asymptotic\""
+        );
     }
 }

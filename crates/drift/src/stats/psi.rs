@@ -51,7 +51,9 @@ pub fn bin_counts_sorted(sorted: &[f64], inner_edges: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(inner_edges.len() + 1);
     let mut prev = 0usize;
     for &e in inner_edges {
-        let p = sorted.partition_point(|&v| v < e);
+        // never below the previous cut, so a NaN edge (a decile next to an infinity,
+        // where PSI is undefined) gives an empty bin instead of an underflow
+        let p = sorted.partition_point(|&v| v < e).max(prev);
         out.push((p - prev) as f64);
         prev = p;
     }
@@ -140,6 +142,11 @@ mod tests {
             vec![1.0, 2.0, 2.0]
         );
         assert_eq!(psi(&s, &s).unwrap(), 0.0);
+        // NaN edges (np.quantile next to an infinity) do not underflow
+        assert_eq!(
+            bin_counts_sorted(&[1.0, 2.0, f64::INFINITY], &[1.5, f64::NAN, 2.5]),
+            vec![1.0, 0.0, 1.0, 1.0]
+        );
     }
 
     #[test]

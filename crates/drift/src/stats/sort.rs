@@ -30,7 +30,7 @@ thread_local! {
     /// pages every time. Taken out while in use, so a nested sort on the same thread
     /// (rayon work stealing) simply allocates its own.
     static KEYS: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
-    /// The same for [`with_sorted_finite`]'s copies.
+    /// The same for [`with_sorted_copy`]'s copies.
     static VALUES: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
 }
 
@@ -55,9 +55,9 @@ pub(crate) fn with_sorted_non_missing<R>(sample: &[f64], f: impl FnOnce(&[f64]) 
 }
 
 /// Runs `f` on `sample` in ascending order (sorted in a reused buffer, as
-/// [`with_sorted_non_missing`]) after checking it is non-empty and finite: after the
-/// sort a NaN or an infinity sits at one end, so the check is free (the sample is
-/// scanned again only to name the first bad index in the error).
+/// [`with_sorted_non_missing`]) after checking it is non-empty and NaN-free: after the
+/// sort a NaN sits at one end, so the check is free (the sample is scanned again only
+/// to name the first bad index in the error). Infinities are values.
 pub(crate) fn with_sorted_copy<R>(
     sample: &[f64],
     which: &'static str,
@@ -66,7 +66,7 @@ pub(crate) fn with_sorted_copy<R>(
     with_sorted(
         |buf| buf.extend_from_slice(sample),
         |sorted| match (sorted.first(), sorted.last()) {
-            (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() => Ok(f(sorted)),
+            (Some(lo), Some(hi)) if !lo.is_nan() && !hi.is_nan() => Ok(f(sorted)),
             _ => Err(super::validate(sample, which)
                 .err()
                 .unwrap_or(crate::Error::EmptySample { which })),
@@ -435,7 +435,7 @@ mod tests {
         );
         assert_eq!(
             with_sorted_copy(&v, "current", <[f64]>::to_vec),
-            Err(crate::Error::NonFinite {
+            Err(crate::Error::NotANumber {
                 which: "current",
                 index: 1
             })

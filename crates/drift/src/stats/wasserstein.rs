@@ -125,10 +125,21 @@ pub fn wasserstein_distance(reference: &[f64], current: &[f64]) -> Result<f64, E
 }
 
 /// Wasserstein distance divided by `max(std(reference, ddof=0), 0.001)`, given the
-/// reference std: the shift in units of the reference spread.
+/// reference std: the shift in units of the reference spread (NaN when the std is, as
+/// with an infinite reference value).
 #[must_use]
 pub fn wasserstein_normed_sorted(reference: &[f64], current: &[f64], reference_std: f64) -> f64 {
-    wasserstein_sorted(reference, current) / reference_std.max(STD_FLOOR)
+    wasserstein_sorted(reference, current) / floored(reference_std)
+}
+
+/// `max(std, 0.001)` as Python's `max` evaluates it: a NaN std (an infinite reference
+/// value) stays NaN, where `f64::max` would drop it.
+fn floored(std: f64) -> f64 {
+    if std.is_nan() {
+        std
+    } else {
+        std.max(STD_FLOOR)
+    }
 }
 
 /// `wasserstein_distance / max(np.std(reference), 0.001)`.
@@ -137,7 +148,7 @@ pub fn wasserstein_normed_sorted(reference: &[f64], current: &[f64], reference_s
 /// An empty sample or a non-finite value.
 pub fn wasserstein_normed(reference: &[f64], current: &[f64]) -> Result<f64, Error> {
     let d = wasserstein_distance(reference, current)?;
-    Ok(d / std_population(reference).max(STD_FLOOR))
+    Ok(d / floored(std_population(reference)))
 }
 
 #[cfg(test)]
