@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::MonitorFactory;
 use driftwatch_core::{
-    Column, Error, Finding, Monitor, Result, Severity, Signal, Status, StreamDetector, Target,
-    Window,
+    Column, Error, Finding, Monitor, Result, Severity, Status, StreamDetector, Target, Window,
 };
 
 /// What the detector watches.
@@ -121,10 +120,13 @@ impl Monitor for StreamDetectorMonitor {
             serde_json::from_value(fitted.clone()).map_err(|e| Error::Serde(e.to_string()))?;
         let (mut drifts, mut warnings) = (Vec::new(), 0usize);
         for (i, &x) in values.iter().enumerate() {
-            match d.update(x) {
-                Signal::Drift => drifts.push(i),
-                Signal::Warning => warnings += 1,
-                Signal::None => {}
+            // River's flags are independent: a drift row may also carry a warning.
+            let f = d.update_flags(x);
+            if f.drift {
+                drifts.push(i);
+            }
+            if f.warning {
+                warnings += 1;
             }
         }
         let status = if !drifts.is_empty() {
