@@ -564,6 +564,20 @@ fn predictions_section(out: &mut String, r: &RunReport) -> Result<()> {
     Ok(())
 }
 
+/// The latest change from the baseline (`-6.7%`, `+20.0%`) and, when the worst window
+/// was an earlier one, the latest window's severity.
+pub(crate) fn current_change(a: &crate::alert::Alert) -> String {
+    let change = a
+        .change()
+        .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
+    match a.earlier_worst() {
+        Some(_) => format!("{change} ({} now)", a.current_severity)
+            .trim_start()
+            .to_string(),
+        None => change,
+    }
+}
+
 fn alerts_section(out: &mut String, r: &RunReport) {
     out.push_str("<section id=\"alerts\"><h2>Alerts</h2>");
     if r.alerts.is_empty() {
@@ -572,7 +586,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
     }
     out.push_str(
         "<table><tr><th>id</th><th>severity</th><th>state</th><th>what</th><th>value</th>\
-         <th>baseline</th><th>change</th><th>p-value</th><th>first window</th><th>fired at</th><th>last window</th></tr>",
+         <th>baseline</th><th>change</th><th>p-value</th><th>worst</th><th>first window</th><th>fired at</th><th>last window</th></tr>",
     );
     for a in &r.alerts {
         let state = match a.state {
@@ -584,7 +598,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
         };
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&a.id),
             a.severity,
             a.severity,
@@ -592,9 +606,9 @@ fn alerts_section(out: &mut String, r: &RunReport) {
             esc(&a.subject()),
             opt(a.value),
             opt(a.baseline),
-            a.degradation
-                .map_or_else(String::new, |d| format!("{:+.1}%", -d * 100.0)),
+            current_change(a),
             a.p_value.map_or_else(String::new, |p| format!("{p:.2e}")),
+            esc(&a.worst_text().unwrap_or_default()),
             esc(&a.first_label),
             esc(&r.window_label(a.fired_window)),
             esc(&a.last_label),

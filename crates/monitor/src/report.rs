@@ -264,9 +264,9 @@ impl RunReport {
             out.push_str("None.\n");
         } else {
             out.push_str(
-                "| id | severity | state | what | value | baseline | change | windows |\n",
+                "| id | severity | state | what | value | baseline | change | worst | windows |\n",
             );
-            out.push_str("|---|---|---|---|---:|---:|---:|---|\n");
+            out.push_str("|---|---|---|---|---:|---:|---:|---|---|\n");
             for a in &self.alerts {
                 let state = match a.state {
                     AlertState::Active => "active".to_string(),
@@ -278,15 +278,15 @@ impl RunReport {
                 };
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} .. {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} .. {} |",
                     md(&a.id),
                     a.severity,
                     state,
                     md(&a.subject()),
                     opt(a.value),
                     opt(a.baseline),
-                    a.degradation
-                        .map_or_else(|| "".to_string(), |d| format!("{:+.1}%", -d * 100.0)),
+                    crate::html::current_change(a),
+                    md(&a.worst_text().unwrap_or_default()),
                     md(&a.first_label),
                     md(&a.last_label),
                 );
@@ -532,7 +532,7 @@ mod tests {
             md.contains("| day 4 | 30 | 0.8500 | 0.8500 | 1/2 | 2 |"),
             "{md}"
         );
-        assert!(md.contains("| accuracy-w2 | HIGH | resolved at day 5 | accuracy | 0.8500 | 1.0000 | -15.0% | day 3 .. day 4 |"), "{md}");
+        assert!(md.contains("| accuracy-w2 | HIGH | resolved at day 5 | accuracy | 0.8500 | 1.0000 | -15.0% |  | day 3 .. day 4 |"), "{md}");
         assert!(md.contains("ks(petal \\| width)"), "{md}");
 
         let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
