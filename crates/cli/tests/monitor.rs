@@ -309,3 +309,77 @@ fn schema_violations_are_counted_per_window() {
         .expect("an invalid_share alert");
     assert_eq!(alert["first_window"], 2);
 }
+
+/// Issue 12 item 13: window labels count file rows, as the skip messages do. With the
+/// rejected rows at the top of the file, `rows 0..50` holds the 50 - k valid rows among
+/// file rows 0..50, and the later windows are not shifted.
+#[test]
+fn window_labels_count_file_rows_including_skipped_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = root().join("fixtures/golden/iris.csv");
+    let model = train_iris(dir.path(), &["--range", "petal_length=0:6"]);
+    let csv = std::fs::read_to_string(&iris).unwrap();
+    let mut lines: Vec<&str> = csv.lines().collect();
+    lines[1..].reverse();
+    let current = dir.path().join("reversed.csv");
+    std::fs::write(&current, lines.join("\n") + "\n").unwrap();
+    let too_long: Vec<usize> = lines[1..]
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.split(',').nth(2).unwrap().parse::<f64>().unwrap() > 6.0)
+        .map(|(i, _)| i + 1)
+        .collect();
+    let k = too_long.len();
+    assert!(k > 0 && too_long.iter().all(|&r| r <= 50), "{too_long:?}");
+    let o = run(&[
+        "monitor",
+        "--model",
+        model.to_str().unwrap(),
+        "--reference",
+        iris.to_str().unwrap(),
+        "--current",
+        current.to_str().unwrap(),
+        "--target",
+        "species",
+        "--window",
+        "50",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The skip messages name 1-based data rows 1..=50; the window holding them is `rows 0..50`.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("skipped row {}", too_long[0])),
+        "{err}"
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let skipped: Vec<usize> = serde_json::from_value(j["skipped_rows"].clone()).unwrap();
+    assert_eq!(skipped, too_long);
+    let windows = j["windows"].as_array().unwrap();
+    let labels: Vec<&str> = windows
+        .iter()
+        .map(|w| w["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["rows 0..50", "rows 50..100", "rows 100..150"]);
+    let sizes: Vec<u64> = windows
+        .iter()
+        .map(|w| w["n_rows"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [50 - k as u64, 50, 50]);
+    // Each window counts the rows it lost: all k in the first.
+    let invalid: Vec<f64> = windows
+        .iter()
+        .map(|w| {
+            w["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["monitor"] == "schema_violations")
+                .unwrap()["statistic"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(invalid, [k as f64 / 50.0, 0.0, 0.0]);
+}

@@ -61,4 +61,4 @@ pub use history::HistoryEntry;
 pub use html::Distributions;
 pub use report::RunReport;
 pub use summary::{Summary, Trend, TrendDirection};
-pub use window::{WindowSpec, split};
+pub use window::{FileRows, WindowSpec, split, split_in_file};

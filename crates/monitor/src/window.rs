@@ -116,7 +116,7 @@ impl WindowSpec {
 
 /// Splits `current` into windows as `spec` says, in order.
 ///
-/// Labels are `rows 0..1000` (end exclusive) for row windows and the window's start
+/// Labels are `rows 0..1000` (0-based data rows, end exclusive) for row windows and the window's start
 /// time in RFC 3339 (`2024-03-01T00:00:00Z`) for time windows; [`WindowSpec::All`]
 /// keeps the input's label, or `rows 0..n` when it has none. Rows keep their input order
 /// within a window.
@@ -125,30 +125,93 @@ impl WindowSpec {
 /// predictions, labels, probabilities, timestamps) of different lengths, time windows
 /// without timestamps, or more than [`MAX_WINDOWS`] windows.
 pub fn split(current: &Window, spec: &WindowSpec) -> Result<Vec<Window>> {
+    split_rows(current, spec, None)
+}
+
+/// Where the rows of a window came from in the input file, when some input rows were
+/// left out (schema validation): the 0-based data row of each kept row, in order, and
+/// how many data rows the input had.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRows<'a> {
+    /// The input data row of each row of the window, increasing.
+    pub kept: &'a [usize],
+    /// Data rows in the input, left-out ones included.
+    pub total: usize,
+}
+
+/// Like [`split`], counting rows as the input file does: [`WindowSpec::Rows`] windows
+/// cover `size` rows of the file (rows left out by validation included, so a window may
+/// hold fewer), and labels name file rows, as the messages about skipped rows do. Window
+/// `k` is always file rows `k * size .. (k + 1) * size`; a stretch of the file whose rows
+/// were all left out gives an empty window, which the engine reports.
+///
+/// Errors: as [`split`], and `rows.kept` not increasing, not below `rows.total`, or not
+/// one per row of `current`.
+pub fn split_in_file(
+    current: &Window,
+    spec: &WindowSpec,
+    rows: FileRows<'_>,
+) -> Result<Vec<Window>> {
+    split_rows(current, spec, Some(rows))
+}
+
+fn split_rows(
+    current: &Window,
+    spec: &WindowSpec,
+    file: Option<FileRows<'_>>,
+) -> Result<Vec<Window>> {
     spec.check()?;
     let n = check_lengths(current)?;
     if n == 0 {
         return Err(driftwatch_core::Error::Empty(describe(current)).into());
     }
+    if let Some(f) = file {
+        let increasing = f.kept.windows(2).all(|p| p[0] < p[1]);
+        if f.kept.len() != n || !increasing || f.kept.last().is_some_and(|&r| r >= f.total) {
+            return Err(driftwatch_core::Error::Shape(format!(
+                "{}: {} rows, but {} file row numbers (increasing, below {}) were given",
+                describe(current),
+                n,
+                f.kept.len(),
+                f.total
+            ))
+            .into());
+        }
+    }
+    // Row positions as the user counts them: file rows when known.
+    let total = file.map_or(n, |f| f.total);
     match *spec {
         WindowSpec::All => {
             let mut w = current.clone();
             if w.label.is_empty() {
-                w.label = format!("rows 0..{n}");
+                w.label = format!("rows 0..{total}");
             }
             Ok(vec![w])
         }
         WindowSpec::Rows(size) => {
-            let count = n.div_ceil(size);
+            let count = total.div_ceil(size);
             if count > MAX_WINDOWS {
                 return Err(too_many(count, spec));
             }
+            let mut next = 0;
             (0..count)
                 .map(|k| {
                     let start = k * size;
-                    let end = (start + size).min(n);
-                    let rows: Vec<usize> = (start..end).collect();
-                    take(current, &rows, format!("rows {start}..{end}"))
+                    let end = (start + size).min(total);
+                    let Some(f) = file else {
+                        let rows: Vec<usize> = (start..end).collect();
+                        return take(current, &rows, format!("rows {start}..{end}"));
+                    };
+                    let from = next;
+                    while next < n && f.kept[next] < end {
+                        next += 1;
+                    }
+                    let rows: Vec<usize> = (from..next).collect();
+                    let mut w = take(current, &rows, format!("rows {start}..{end}"))?;
+                    if let Some(r) = w.rejected.as_mut() {
+                        *r = rejected_in(&f.kept[from..next], start, end);
+                    }
+                    Ok(w)
                 })
                 .collect()
         }
@@ -296,6 +359,23 @@ fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
     })
 }
 
+/// For the kept rows at file positions `kept` of the file stretch `start..end`: how many
+/// left-out rows come just before each, the last also counting those after it up to
+/// `end` (the layout of [`Window::rejected`]), so every left-out row of the stretch is
+/// counted in its own window.
+fn rejected_in(kept: &[usize], start: usize, end: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(kept.len());
+    let mut next = start;
+    for &row in kept {
+        out.push(u32::try_from(row - next).unwrap_or(u32::MAX));
+        next = row + 1;
+    }
+    if let Some(last) = out.last_mut() {
+        *last = last.saturating_add(u32::try_from(end - next).unwrap_or(u32::MAX));
+    }
+    out
+}
+
 /// The rows of `w` that have ground truth, as a window where every row is labelled;
 /// `None` when `w` has no per-row flags (every row labelled, or no labels at all).
 pub(crate) fn labelled_view(w: &Window) -> Result<Option<Window>> {
@@ -411,6 +491,88 @@ mod tests {
         let p = last.probabilities.as_ref().unwrap();
         assert_eq!(p.values.nrows(), 500);
         assert_eq!(p.values[[0, 1]], 4001.0);
+    }
+
+    /// Issue 12 item 13: with rows left out by validation, windows and their labels count
+    /// file rows, as the skip messages do.
+    #[test]
+    fn file_row_windows_count_the_rows_left_out() {
+        // 10 file rows; file rows 1, 2 and 9 were rejected, 7 kept.
+        let kept = [0, 3, 4, 5, 6, 7, 8];
+        let w = window(kept.len());
+        let rows = FileRows {
+            kept: &kept,
+            total: 10,
+        };
+        let ws = split_in_file(&w, &WindowSpec::Rows(4), rows).unwrap();
+        let labels: Vec<_> = ws.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(labels, ["rows 0..4", "rows 4..8", "rows 8..10"]);
+        let sizes: Vec<_> = ws.iter().map(Window::n_rows).collect();
+        assert_eq!(sizes, [2, 4, 1]);
+        assert_eq!(xs(&ws[1]), [2.0, 3.0, 4.0, 5.0]);
+        // Each window counts the rejected rows of its own stretch of the file.
+        let mut w = window(kept.len());
+        w.rejected = Some(vec![0, 2, 0, 0, 0, 0, 1]);
+        let ws = split_in_file(&w, &WindowSpec::Rows(4), rows).unwrap();
+        let rejected: Vec<_> = ws.iter().map(|w| w.rejected.clone().unwrap()).collect();
+        assert_eq!(rejected, [vec![0, 2], vec![0, 0, 0, 0], vec![1]]);
+        // A stretch of rejected rows only is an empty window; window k stays file rows
+        // 4k..4k+4.
+        let kept = [0, 9];
+        let ws = split_in_file(
+            &window(2),
+            &WindowSpec::Rows(4),
+            FileRows {
+                kept: &kept,
+                total: 10,
+            },
+        )
+        .unwrap();
+        let sizes: Vec<_> = ws.iter().map(Window::n_rows).collect();
+        assert_eq!(sizes, [1, 0, 1]);
+        assert_eq!(
+            split_in_file(
+                &window(2),
+                &WindowSpec::All,
+                FileRows {
+                    kept: &kept,
+                    total: 10
+                }
+            )
+            .unwrap()[0]
+                .label,
+            "rows 0..10"
+        );
+        // Without left-out rows it is `split`.
+        let all: Vec<usize> = (0..7).collect();
+        let a = split_in_file(
+            &window(7),
+            &WindowSpec::Rows(3),
+            FileRows {
+                kept: &all,
+                total: 7,
+            },
+        )
+        .unwrap();
+        let b = split(&window(7), &WindowSpec::Rows(3)).unwrap();
+        assert_eq!(
+            a.iter()
+                .map(|w| (w.label.clone(), xs(w)))
+                .collect::<Vec<_>>(),
+            b.iter()
+                .map(|w| (w.label.clone(), xs(w)))
+                .collect::<Vec<_>>()
+        );
+        let bad = FileRows {
+            kept: &[3, 1],
+            total: 10,
+        };
+        assert!(split_in_file(&window(2), &WindowSpec::Rows(4), bad).is_err());
+        let bad = FileRows {
+            kept: &[3, 10],
+            total: 10,
+        };
+        assert!(split_in_file(&window(2), &WindowSpec::Rows(4), bad).is_err());
     }
 
     #[test]
