@@ -35,6 +35,7 @@ use driftwatch_core::{Finding, Monitor, Status, Target, Window, registry};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::band::{self, Band, BandConfig};
 use crate::error::{Error, Result};
 use crate::window::labelled_view;
 
@@ -67,7 +68,7 @@ pub struct EngineConfig {
 }
 
 /// One monitor: its registered name and its config (`null` = its defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorConfig {
     /// The registered name, e.g. `ks_drift` (see `driftwatch plugins`).
@@ -75,6 +76,10 @@ pub struct MonitorConfig {
     /// The monitor's own settings.
     #[serde(default)]
     pub config: serde_json::Value,
+    /// Judge its drift findings by a band learnt from reference chunks
+    /// ([`crate::band`]) instead of its own thresholds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<BandConfig>,
 }
 
 /// What a monitor's failure on one window does.
@@ -182,6 +187,12 @@ pub struct Engine {
     /// when a window lacks them.
     #[serde(default)]
     pub reference_classes: Vec<String>,
+    /// Per monitor (config order), how its band is learnt; `None` = its own thresholds.
+    #[serde(default)]
+    pub band_configs: Vec<Option<BandConfig>>,
+    /// Per monitor, the bands learnt at fit (empty without a band).
+    #[serde(default)]
+    pub bands: Vec<Vec<Band>>,
 }
 
 impl Engine {
@@ -210,21 +221,39 @@ impl Engine {
         if monitors.is_empty() {
             tracing::warn!("no monitors configured: only class shares will be reported");
         }
+        for m in &config.monitors {
+            if let Some(b) = &m.band {
+                b.check(&format!("monitor '{}'", m.name))?;
+            }
+        }
         Ok(Engine {
             monitors,
             on_error: config.on_error,
             reference_classes: Vec::new(),
+            band_configs: config.monitors.iter().map(|m| m.band).collect(),
+            bands: Vec::new(),
         })
+    }
+
+    /// Every band learnt at fit, in monitor order.
+    pub fn bands(&self) -> Vec<Band> {
+        self.bands.iter().flatten().cloned().collect()
     }
 
     /// Fits every monitor on the reference (stopping at the first failure) and records
     /// the reference's classes.
     pub fn fit(&mut self, reference: &Window) -> Result<()> {
-        for m in &mut self.monitors {
+        self.bands = Vec::with_capacity(self.monitors.len());
+        for (i, m) in self.monitors.iter_mut().enumerate() {
             m.fit(reference).map_err(|e| Error::Fit {
                 monitor: m.name().to_string(),
                 source: Box::new(e),
             })?;
+            self.bands
+                .push(match self.band_configs.get(i).copied().flatten() {
+                    Some(config) => band::fit(m.as_ref(), reference, &config)?,
+                    None => Vec::new(),
+                });
         }
         let classes = match (&reference.predictions, &reference.labels) {
             (Some(Target::Labels(l)), _) | (_, Some(Target::Labels(l))) => l
@@ -289,7 +318,7 @@ impl Engine {
                 }
                 None => window,
             };
-            for m in &self.monitors {
+            for (i, m) in self.monitors.iter().enumerate() {
                 let checked = m.check(all_rows).and_then(|mut f| match &view {
                     None => Ok(f),
                     Some(v) => {
@@ -302,7 +331,12 @@ impl Engine {
                     }
                 });
                 match checked {
-                    Ok(mut f) => findings.append(&mut f),
+                    Ok(mut f) => {
+                        if let Some(bands) = self.bands.get(i) {
+                            band::apply(bands, &mut f);
+                        }
+                        findings.append(&mut f);
+                    }
                     Err(e) => match self.on_error {
                         OnError::Abort => {
                             return Err(Error::Check {
@@ -604,6 +638,53 @@ mod tests {
         let back: Engine = serde_json::from_str(&json).unwrap();
         let w = &windows()[..2];
         assert_eq!(back.run(w).unwrap(), engine.run(w).unwrap());
+    }
+
+    /// A band replaces the monitor's own threshold: the mean shift of `x` is judged
+    /// against the spread of reference chunks, and the engine reports the band.
+    #[test]
+    fn a_band_judges_drift_findings_by_reference_chunks() {
+        let cfg: EngineConfig = serde_json::from_value(serde_json::json!({
+            "monitors": [{
+                "name": "zz_engine_test_mean_shift",
+                "config": {"tolerance": 100.0},
+                "band": {"chunk_rows": 2, "compare": "reference"}
+            }]
+        }))
+        .unwrap();
+        let mut engine = Engine::from_config(&cfg).unwrap();
+        // Chunk means 1, 2, 3, 4 against the reference mean 2.5: shifts 1.5, 0.5, 0.5,
+        // 1.5; band <= 1 + 3 x 0.5 = 2.5.
+        let xs = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0];
+        engine
+            .fit(&window("ref", &xs, &["a"; 8], &["a"; 8]))
+            .unwrap();
+        let bands = engine.bands();
+        assert_eq!(bands.len(), 1);
+        assert_eq!(
+            (bands[0].mean, bands[0].std, bands[0].upper),
+            (1.0, 0.5, 2.5)
+        );
+        let reports = engine
+            .run(&[
+                window("near", &[4.5, 4.5], &["a", "a"], &["a", "a"]),
+                window("far", &[5.5, 5.5], &["a", "a"], &["a", "a"]),
+            ])
+            .unwrap();
+        // 2.0 is within the band (tolerance 100 would pass it anyway); 3.0 is outside.
+        assert_eq!(reports[0].findings[0].status, Status::Ok);
+        assert_eq!(reports[1].findings[0].status, Status::Alert);
+        assert_eq!(reports[1].findings[0].threshold, 2.5);
+        assert_eq!(reports[1].drifted_columns, ["x"]);
+        // Metric findings are the alert policy's: untouched.
+        assert_eq!(reports[1].findings[1].threshold, 0.95);
+        let json = serde_json::to_string(&engine).unwrap();
+        let back: Engine = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.bands(), bands);
+
+        let too_short = window("ref", &xs[..4], &["a"; 4], &["a"; 4]);
+        let e = engine.fit(&too_short).unwrap_err().to_string();
+        assert!(e.contains("fewer than the 3 a band needs"), "{e}");
     }
 
     #[test]

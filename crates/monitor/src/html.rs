@@ -204,7 +204,11 @@ fn summary_section(out: &mut String, r: &RunReport) {
             s.resolved_alerts
         ),
     );
-    out.push_str("</div></section>\n");
+    out.push_str("</div>");
+    if let Some(note) = r.band_note() {
+        let _ = write!(out, "<p>Drift thresholds: {}.</p>", esc(&note));
+    }
+    out.push_str("</section>\n");
 }
 
 fn draw_err(chart: &str) -> impl Fn(String) -> Error + '_ {

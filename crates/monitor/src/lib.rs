@@ -42,6 +42,7 @@
 //! ```
 
 pub mod alert;
+pub mod band;
 pub mod drift_page;
 pub mod engine;
 pub mod error;
@@ -53,6 +54,7 @@ pub mod summary;
 pub mod window;
 
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
+pub use band::{Band, BandConfig};
 pub use drift_page::{DriftPage, DriftPageRow};
 pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
 pub use error::{Error, Result};

@@ -41,6 +41,9 @@ pub struct RunReport {
     pub alerts: Vec<Alert>,
     /// The period at a glance.
     pub summary: Summary,
+    /// The reference bands the drift findings were judged by ([`crate::band`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<crate::band::Band>,
 }
 
 impl RunReport {
@@ -60,7 +63,16 @@ impl RunReport {
             windows,
             alerts,
             summary,
+            bands: Vec::new(),
         }
+    }
+
+    /// The same report, naming the bands its drift findings were judged by
+    /// ([`crate::engine::Engine::bands`]).
+    #[must_use]
+    pub fn with_bands(mut self, bands: Vec<crate::band::Band>) -> Self {
+        self.bands = bands;
+        self
     }
 
     /// The self-contained HTML page (see [`crate::html`]); `distributions` fills the
@@ -179,7 +191,25 @@ impl RunReport {
         }
         out.push('\n');
         let _ = write!(out, "{}", self.summary);
+        if let Some(note) = self.band_note() {
+            let _ = writeln!(out, "  Drift thresholds:  {note}");
+        }
         out
+    }
+
+    /// `feature_drift, prediction_drift judged by reference bands (mean + 3 sd of 50
+    /// reference chunks of 400 rows)`, or `None` without bands.
+    pub fn band_note(&self) -> Option<String> {
+        let first = self.bands.first()?;
+        let mut monitors: Vec<&str> = self.bands.iter().map(|b| b.monitor.as_str()).collect();
+        monitors.dedup();
+        Some(format!(
+            "{} judged by reference bands (mean + {} sd of {} reference chunks of {} rows)",
+            monitors.join(", "),
+            first.width,
+            first.chunks,
+            first.chunk_rows
+        ))
     }
 
     /// The report in Markdown: summary bullets, the window table, the alert table.
@@ -239,6 +269,9 @@ impl RunReport {
             .collect::<Vec<_>>()
             .join(", ");
         let _ = writeln!(out, "- **Active alerts:** {} ({by})", s.active_alerts.len());
+        if let Some(note) = self.band_note() {
+            let _ = writeln!(out, "- **Drift thresholds:** {}", md(&note));
+        }
 
         out.push_str("\n## Windows\n\n");
         let (header, rows) = self.table();

@@ -329,7 +329,8 @@ fn check_lengths(w: &Window) -> Result<usize> {
     Ok(n)
 }
 
-fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
+/// The rows `rows` of `w` (in that order) as a window labelled `label`.
+pub(crate) fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
     Ok(Window {
         label,
         // A window may carry predictions only: a frame without columns has no rows to take.

@@ -5,7 +5,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_cli::workflow::{TrainSettings, default_monitors, default_pipeline, score, train};
+use driftwatch_cli::workflow::{
+    TrainSettings, default_band, default_monitors, default_pipeline, score, train,
+};
 use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{
     Frame, ParamValue, Params, Pipeline, Schema, Target, Transformer, Window, make_pipeline,
@@ -277,7 +279,12 @@ pub fn export(s: &Scenario, root: &Path, dir: &Path) -> Result<()> {
 pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     let started = Instant::now();
     let setup = setup(s, root)?;
-    let config = default_monitors(s.alerts.ratio, &setup.baseline);
+    let rows_per_window = setup.days.first().map(|d| d.raw.n_rows());
+    let config = default_monitors(
+        s.alerts.ratio,
+        &setup.baseline,
+        default_band(rows_per_window, setup.reference.n_rows()),
+    );
     let mut engine = Engine::from_config(&config)?;
     engine.fit(&setup.reference)?;
 
@@ -351,7 +358,7 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
             window: reports[i].index,
             features: histograms(&setup.reference, &windows[i], DEFAULT_BINS),
         });
-    let run_report = RunReport::new(reports.clone(), alerts.clone());
+    let run_report = RunReport::new(reports.clone(), alerts.clone()).with_bands(engine.bands());
     let html_path = out.join("report.html");
     let html = run_report.render_html(
         distributions.as_ref(),

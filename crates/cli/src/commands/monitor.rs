@@ -172,7 +172,13 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
     )?;
 
     let baseline = &b.header.training_metrics;
-    let mut engine = Engine::from_config(&s.file.engine_config(s.policy.ratio, baseline)?)?;
+    let config = s.file.engine_config(
+        s.policy.ratio,
+        baseline,
+        typical_rows(&spec, &windows),
+        reference_window.n_rows(),
+    )?;
+    let mut engine = Engine::from_config(&config)?;
     engine.fit(&reference_window)?;
     let reports = engine.run(&windows)?;
     let alerts = s.policy.evaluate(&reports);
@@ -187,7 +193,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             .with_context(|| format!("writing history file {}", path.display()))?;
     }
     let active = summary.active_alerts.len();
-    let report = RunReport::new(reports, alerts);
+    let report = RunReport::new(reports, alerts).with_bands(engine.bands());
     let title = format!(
         "driftwatch: {}@{} on {}",
         b.header.name,
@@ -222,6 +228,25 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             .with_context(|| format!("writing Prometheus file {}", path.display()))?;
     }
     Ok(if a.fail_on_alert && active > 0 { 1 } else { 0 })
+}
+
+/// Rows of a typical window, the size of the reference chunks a band compares it with:
+/// the row count of row windows, the median of the non-empty time windows, none for one
+/// window over everything.
+fn typical_rows(spec: &WindowSpec, windows: &[Window]) -> Option<usize> {
+    match spec {
+        WindowSpec::All => None,
+        WindowSpec::Rows(n) => Some(*n),
+        WindowSpec::Every(_) => {
+            let mut sizes: Vec<usize> = windows
+                .iter()
+                .map(Window::n_rows)
+                .filter(|&n| n > 0)
+                .collect();
+            sizes.sort_unstable();
+            sizes.get(sizes.len() / 2).copied()
+        }
+    }
 }
 
 /// What the report formats need from a run.
