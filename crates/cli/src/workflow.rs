@@ -220,6 +220,7 @@ pub fn default_monitors(
         name: name.into(),
         config,
         band: if BANDED.contains(&name) { band } else { None },
+        ..Default::default()
     };
     driftwatch_monitor::EngineConfig {
         monitors: vec![
@@ -344,6 +345,7 @@ impl MonitorFile {
                     } else {
                         None
                     },
+                    ..Default::default()
                 })
                 .collect()
         } else {
@@ -356,7 +358,13 @@ impl MonitorFile {
             let Some(b) = m.band.as_mut().filter(|b| b.chunk_rows.is_none()) else {
                 continue;
             };
-            match window_rows {
+            // A rolling span of k windows is compared with chunks of k windows' rows.
+            let rows = match m.span {
+                driftwatch_monitor::Span::Window => window_rows,
+                driftwatch_monitor::Span::Rolling(k) => window_rows.map(|r| r * k),
+                driftwatch_monitor::Span::Cumulative => None,
+            };
+            match rows {
                 Some(rows)
                     if rows > 0
                         && reference_rows / rows >= driftwatch_monitor::band::MIN_CHUNKS =>

@@ -227,11 +227,16 @@ impl Alert {
         self.fired_window <= index && index <= self.last_window
     }
 
-    /// `accuracy` or `ks(petal width)`.
+    /// `accuracy`, `ks(petal width)`, or `ks(petal width) [rolling 7]` for a check over a
+    /// span of windows.
     pub fn subject(&self) -> String {
-        match &self.column {
+        let base = match &self.column {
             Some(c) => format!("{}({c})", self.metric),
             None => self.metric.clone(),
+        };
+        match crate::engine::span_of(&self.monitor) {
+            Some(span) => format!("{base} [{span}]"),
+            None => base,
         }
     }
 }
@@ -255,7 +260,7 @@ impl fmt::Display for Alert {
             notes.push(percent(Some(c)));
         }
         let worst = self.worst_text();
-        if worst.is_some() {
+        if worst.is_some() && self.current_severity != self.severity {
             notes.push(format!("{} now", self.current_severity));
         }
         let mut inner = notes.join(", ");

@@ -205,6 +205,23 @@ fn summary_section(out: &mut String, r: &RunReport) {
         ),
     );
     out.push_str("</div>");
+    if !s.detections.is_empty() {
+        out.push_str(
+            "<table class=\"detections\"><caption>First flagged: per check, the first window of its first alert</caption>\
+             <tr><th>check</th><th>first flagged</th><th>what</th><th>alerts</th></tr>",
+        );
+        for d in &s.detections {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&d.check),
+                esc(d.first_label.as_deref().unwrap_or("not flagged")),
+                esc(&d.flagged.join(", ")),
+                d.alerts
+            );
+        }
+        out.push_str("</table>");
+    }
     if let Some(note) = r.band_note() {
         let _ = write!(out, "<p>Drift thresholds: {}.</p>", esc(&note));
     }
@@ -406,7 +423,10 @@ fn performance_section(out: &mut String, r: &RunReport) -> Result<()> {
 /// The drift verdict of a column in a window: drifted, the first drift finding.
 fn drift_status(w: &WindowReport, column: &str) -> (Option<bool>, String) {
     let finding = w.findings.iter().find(|f| {
-        f.baseline.is_none() && f.method != ERROR_METHOD && f.column.as_deref() == Some(column)
+        f.baseline.is_none()
+            && f.method != ERROR_METHOD
+            && crate::engine::span_of(&f.monitor).is_none()
+            && f.column.as_deref() == Some(column)
     });
     let Some(f) = finding else {
         return (None, "not checked".into());
@@ -575,10 +595,12 @@ pub(crate) fn current_change(a: &crate::alert::Alert) -> String {
         .change()
         .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
     match a.earlier_worst() {
-        Some(_) => format!("{change} ({} now)", a.current_severity)
-            .trim_start()
-            .to_string(),
-        None => change,
+        Some(_) if a.current_severity != a.severity => {
+            format!("{change} ({} now)", a.current_severity)
+                .trim_start()
+                .to_string()
+        }
+        _ => change,
     }
 }
 

@@ -56,7 +56,7 @@ pub mod window;
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use band::{Band, BandConfig};
 pub use drift_page::{DriftPage, DriftPageRow};
-pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
+pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, Span, WindowReport, span_of};
 pub use error::{Error, Result};
 pub use histogram::FeatureHistogram;
 pub use history::HistoryEntry;

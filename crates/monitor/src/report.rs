@@ -272,6 +272,12 @@ impl RunReport {
         if let Some(note) = self.band_note() {
             let _ = writeln!(out, "- **Drift thresholds:** {}", md(&note));
         }
+        if !s.detections.is_empty() {
+            out.push_str("- **First flagged** (per check, the first window of its first alert):\n");
+            for d in &s.detections {
+                let _ = writeln!(out, "  - `{}`: {}", d.check, md(&d.describe()));
+            }
+        }
 
         out.push_str("\n## Windows\n\n");
         let (header, rows) = self.table();
@@ -387,7 +393,10 @@ impl RunReport {
             .findings
             .iter()
             .filter(|f| {
+                // The window's own checks: a rolling span's findings would repeat the
+                // same {feature, test} series.
                 f.baseline.is_none()
+                    && crate::engine::span_of(&f.monitor).is_none()
                     && f.column
                         .as_ref()
                         .is_some_and(|c| w.checked_columns.binary_search(c).is_ok())

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use driftwatch_core::{Probabilities, Target, Window};
+use driftwatch_core::{Categorical, Column, Probabilities, Target, Window};
 use ndarray::Axis;
 use serde::{Deserialize, Serialize};
 
@@ -360,6 +360,174 @@ pub(crate) fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> 
     })
 }
 
+/// The rows of `windows`, one after the other, as one window labelled `label` (for
+/// checks over a rolling or cumulative span of windows).
+///
+/// Columns are those of the first window with columns, matched by name; categorical
+/// levels are merged by label. Labels are kept where a window has them and flagged as
+/// missing (`labelled`) where it has none; probabilities and timestamps are kept only
+/// when every window has them. Errors: a column missing from a window or of another
+/// kind, or predictions (or labels) of different kinds.
+pub fn concat(windows: &[Window], label: impl Into<String>) -> Result<Window> {
+    let label = label.into();
+    let shape = |m: String| -> Error { driftwatch_core::Error::Shape(m).into() };
+    let mut out = Window {
+        label: label.clone(),
+        ..Window::default()
+    };
+    let Some(first) = windows.iter().find(|w| w.features.n_cols() > 0) else {
+        return concat_targets(windows, out);
+    };
+    for (name, col) in first.features.iter() {
+        let parts: Vec<&Column> = windows
+            .iter()
+            .filter(|w| w.n_rows() > 0 || w.features.n_cols() > 0)
+            .map(|w| {
+                let c = w.features.column(name).map_err(|_| {
+                    shape(format!(
+                        "{}: no column '{name}' to join for {label}",
+                        describe(w)
+                    ))
+                })?;
+                if c.kind() != col.kind() {
+                    return Err(shape(format!(
+                        "{}: column '{name}' is {}, elsewhere {}",
+                        describe(w),
+                        c.kind().as_str(),
+                        col.kind().as_str()
+                    )));
+                }
+                Ok(c)
+            })
+            .collect::<Result<_>>()?;
+        let joined = match col {
+            Column::Numeric(_) => Column::Numeric(
+                parts
+                    .iter()
+                    .flat_map(|c| match c {
+                        Column::Numeric(v) => v.to_vec(),
+                        Column::Categorical(_) => Vec::new(),
+                    })
+                    .collect(),
+            ),
+            Column::Categorical(_) => {
+                let labels = parts.iter().flat_map(|c| match c {
+                    Column::Categorical(k) => k.labels().collect::<Vec<_>>(),
+                    Column::Numeric(_) => Vec::new(),
+                });
+                Column::Categorical(Categorical::from_labels(labels))
+            }
+        };
+        out.features.push(name, joined)?;
+    }
+    concat_targets(windows, out)
+}
+
+fn concat_targets(windows: &[Window], mut out: Window) -> Result<Window> {
+    let shape = |m: String| -> Error { driftwatch_core::Error::Shape(m).into() };
+    let join = |parts: Vec<&Target>, what: &str| -> Result<Target> {
+        if parts.iter().all(|t| matches!(t, Target::Labels(_))) {
+            Ok(Target::Labels(
+                parts.iter().flat_map(|t| t.to_strings()).collect(),
+            ))
+        } else if parts.iter().all(|t| matches!(t, Target::Values(_))) {
+            Ok(Target::Values(
+                parts
+                    .iter()
+                    .flat_map(|t| t.values().map(<[f64]>::to_vec).unwrap_or_default())
+                    .collect(),
+            ))
+        } else {
+            Err(shape(format!(
+                "{what} of different kinds (labels and numbers) to join for {}",
+                out.label
+            )))
+        }
+    };
+    if windows.iter().any(|w| w.predictions.is_some()) {
+        let parts: Vec<&Target> = windows
+            .iter()
+            .filter_map(|w| w.predictions.as_ref())
+            .collect();
+        if parts.len() < windows.len() {
+            return Err(shape(format!(
+                "some windows have no predictions to join for {}",
+                out.label
+            )));
+        }
+        out.predictions = Some(join(parts, "predictions")?);
+    }
+    if windows.iter().any(|w| w.labels.is_some()) {
+        let numeric = windows
+            .iter()
+            .filter_map(|w| w.labels.as_ref())
+            .all(|t| matches!(t, Target::Values(_)));
+        let mut parts: Vec<Target> = Vec::with_capacity(windows.len());
+        let mut mask: Vec<bool> = Vec::new();
+        for w in windows {
+            let n = w.n_rows();
+            match &w.labels {
+                Some(t) => {
+                    parts.push(t.clone());
+                    match &w.labelled {
+                        Some(m) => mask.extend(m),
+                        None => mask.extend(std::iter::repeat_n(true, n)),
+                    }
+                }
+                // Rows without ground truth get placeholders and a false flag.
+                None => {
+                    parts.push(if numeric {
+                        Target::Values(vec![f64::NAN; n])
+                    } else {
+                        Target::Labels(vec![String::new(); n])
+                    });
+                    mask.extend(std::iter::repeat_n(false, n));
+                }
+            }
+        }
+        out.labels = Some(join(parts.iter().collect(), "labels")?);
+        out.labelled = (!mask.iter().all(|&b| b)).then_some(mask);
+    }
+    if let Some(classes) = windows
+        .first()
+        .and_then(|w| w.probabilities.as_ref())
+        .map(|p| p.classes.clone())
+    {
+        let same = windows.iter().all(|w| {
+            w.probabilities
+                .as_ref()
+                .is_some_and(|p| p.classes == classes)
+        });
+        if same {
+            let views: Vec<_> = windows
+                .iter()
+                .filter_map(|w| w.probabilities.as_ref().map(|p| p.values.view()))
+                .collect();
+            if let Ok(values) = ndarray::concatenate(Axis(0), &views) {
+                out.probabilities = Some(Probabilities { classes, values });
+            }
+        }
+    }
+    if windows.iter().any(|w| w.rejected.is_some()) {
+        out.rejected = Some(
+            windows
+                .iter()
+                .flat_map(|w| w.rejected.clone().unwrap_or_else(|| vec![0; w.n_rows()]))
+                .collect(),
+        );
+    }
+    if windows.iter().all(|w| w.timestamps.is_some()) {
+        out.timestamps = Some(
+            windows
+                .iter()
+                .flat_map(|w| w.timestamps.clone().unwrap_or_default())
+                .collect(),
+        );
+    }
+    check_lengths(&out)?;
+    Ok(out)
+}
+
 /// For the kept rows at file positions `kept` of the file stretch `start..end`: how many
 /// left-out rows come just before each, the last also counting those after it up to
 /// `end` (the layout of [`Window::rejected`]), so every left-out row of the stretch is
@@ -427,7 +595,7 @@ fn time_label(unix: i128) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use driftwatch_core::{Column, Frame};
+    use driftwatch_core::Frame;
     use ndarray::{Array1, Array2};
 
     fn window(n: usize) -> Window {
@@ -574,6 +742,54 @@ mod tests {
             total: 10,
         };
         assert!(split_in_file(&window(2), &WindowSpec::Rows(4), bad).is_err());
+    }
+
+    #[test]
+    fn concat_joins_rows_merging_levels_and_flagging_missing_labels() {
+        let cat =
+            |v: &[&str]| Column::Categorical(Categorical::from_labels(v.iter().map(|s| Some(*s))));
+        let w = |x: &[f64], c: &[&str], labels: Option<Vec<&str>>| Window {
+            features: Frame::new(vec![
+                ("x".into(), Column::Numeric(x.iter().copied().collect())),
+                ("c".into(), cat(c)),
+            ])
+            .unwrap(),
+            predictions: Some(Target::Labels(c.iter().map(|s| s.to_string()).collect())),
+            labels: labels.map(|l| Target::Labels(l.iter().map(|s| s.to_string()).collect())),
+            ..Window::default()
+        };
+        // Levels in another order on day 2, and no labels on day 2.
+        let joined = concat(
+            &[
+                w(&[1.0, 2.0], &["a", "b"], Some(vec!["a", "a"])),
+                w(&[3.0], &["b"], None),
+                w(&[4.0], &["c"], Some(vec!["c"])),
+            ],
+            "days 1..3",
+        )
+        .unwrap();
+        assert_eq!(joined.label, "days 1..3");
+        assert_eq!(xs(&joined), [1.0, 2.0, 3.0, 4.0]);
+        let Column::Categorical(c) = joined.features.column("c").unwrap() else {
+            panic!("categorical");
+        };
+        assert_eq!(
+            c.labels().collect::<Vec<_>>(),
+            [Some("a"), Some("b"), Some("b"), Some("c")]
+        );
+        assert_eq!(
+            joined.predictions.as_ref().unwrap().labels().unwrap(),
+            ["a", "b", "b", "c"]
+        );
+        assert_eq!(joined.labelled, Some(vec![true, true, false, true]));
+        assert_eq!(joined.labelled_rows(), 3);
+        // A column missing from one window is an error naming it.
+        let mut other = w(&[5.0], &["a"], None);
+        other.features.remove("c").unwrap();
+        let e = concat(&[w(&[1.0], &["a"], None), other], "j")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no column 'c'"), "{e}");
     }
 
     #[test]
