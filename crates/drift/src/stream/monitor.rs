@@ -8,7 +8,10 @@
 //! one finding: alert when the detector reported a drift in it, warning when it only
 //! warned. Starting every window from the reference state (rather than carrying state
 //! from window to window) keeps results independent of the order in which the engine
-//! checks windows, which it does in parallel.
+//! checks windows, which it does in parallel. To watch the whole stream, configure the
+//! monitor with `span = "cumulative"`: the engine then hands it every window so far and
+//! [`Monitor::check_span`] streams all of it, reporting the drifts and warnings of the
+//! window's own rows, exactly what a detector carried from window to window would say.
 
 use serde::{Deserialize, Serialize};
 
