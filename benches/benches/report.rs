@@ -76,14 +76,17 @@ fn engine(reference: &Window) -> Engine {
             MonitorConfig {
                 name: "performance".into(),
                 config: serde_json::json!({"ratio": 0.95, "baseline": baseline}),
+                ..MonitorConfig::default()
             },
             MonitorConfig {
                 name: "feature_drift".into(),
                 config: serde_json::Value::Null,
+                ..MonitorConfig::default()
             },
             MonitorConfig {
                 name: "prediction_drift".into(),
                 config: serde_json::Value::Null,
+                ..MonitorConfig::default()
             },
         ],
         ..EngineConfig::default()

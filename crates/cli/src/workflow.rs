@@ -14,6 +14,7 @@ use driftwatch_models::selection::{
     Cv, GridSearch, GridSearchResult, ParamGrid, TestSize, train_test_split,
 };
 use driftwatch_models::{RandomForestClassifier, RandomForestRegressor};
+use driftwatch_monitor::BandConfig;
 
 /// The default preprocessing for a frame: numeric columns imputed (median) and scaled,
 /// categorical columns imputed (most frequent) and one-hot encoded (unknown -> zeros).
@@ -208,14 +209,18 @@ pub fn parse_settings(items: &[String]) -> Result<Vec<(String, ParamValue)>> {
 }
 
 /// The seed workflow's monitors: performance against `baseline` (flagged below `ratio`
-/// of it), per-feature drift and prediction drift, with their default settings.
+/// of it), per-feature drift (judged by `band` when given, see [`default_band`]) and
+/// prediction drift, with their default settings.
 pub fn default_monitors(
     ratio: f64,
     baseline: &BTreeMap<String, f64>,
+    band: Option<BandConfig>,
 ) -> driftwatch_monitor::EngineConfig {
     let monitor = |name: &str, config: serde_json::Value| driftwatch_monitor::MonitorConfig {
         name: name.into(),
         config,
+        band: if BANDED.contains(&name) { band } else { None },
+        ..Default::default()
     };
     driftwatch_monitor::EngineConfig {
         monitors: vec![
@@ -228,6 +233,30 @@ pub fn default_monitors(
         ],
         ..Default::default()
     }
+}
+
+/// The default monitors judged by a [`default_band`] rather than their tests' fixed
+/// thresholds.
+pub const BANDED: [&str; 2] = ["feature_drift", "prediction_drift"];
+
+/// Random reference chunks the default `feature_drift` band is learnt from.
+pub const DEFAULT_BAND_SAMPLES: usize = 50;
+
+/// Reference chunks of the window size the default `feature_drift` band needs; with
+/// fewer the monitor keeps its tests' own thresholds.
+pub const DEFAULT_BAND_MIN_CHUNKS: usize = 4;
+
+/// The band the default `feature_drift` is judged by (docs/DRIFT.md, "False alarms"):
+/// reference chunks of `window_rows` rows, alert above their mean + 3 sd. `None` without
+/// row-sized windows or when the reference holds fewer than [`DEFAULT_BAND_MIN_CHUNKS`]
+/// chunks of that size.
+pub fn default_band(window_rows: Option<usize>, reference_rows: usize) -> Option<BandConfig> {
+    let rows = window_rows.filter(|&w| w > 0)?;
+    (reference_rows / rows >= DEFAULT_BAND_MIN_CHUNKS).then_some(BandConfig {
+        chunk_rows: Some(rows),
+        samples: Some(DEFAULT_BAND_SAMPLES),
+        ..BandConfig::default()
+    })
 }
 
 /// The names `driftwatch monitor` runs when no config names monitors (and which
@@ -294,22 +323,66 @@ impl MonitorFile {
     /// The engine config: the file's monitors (or the default set), with the bundle's
     /// `baseline` and the policy's `ratio` filled into a `performance` monitor that does
     /// not set them.
+    ///
+    /// `window_rows` is the typical number of rows of a window (`None` when the run is
+    /// one window): the default set's `feature_drift` is judged by [`default_band`], and
+    /// a configured `band` without `chunk_rows` takes it.
     pub fn engine_config(
         &self,
         ratio: f64,
         baseline: &BTreeMap<String, f64>,
+        window_rows: Option<usize>,
+        reference_rows: usize,
     ) -> Result<driftwatch_monitor::EngineConfig> {
-        let mut monitors = if self.monitors.is_empty() {
+        let mut monitors: Vec<driftwatch_monitor::MonitorConfig> = if self.monitors.is_empty() {
             DEFAULT_MONITOR_NAMES
                 .iter()
                 .map(|n| driftwatch_monitor::MonitorConfig {
                     name: (*n).into(),
                     config: serde_json::Value::Null,
+                    band: if BANDED.contains(n) {
+                        default_band(window_rows, reference_rows)
+                    } else {
+                        None
+                    },
+                    ..Default::default()
                 })
                 .collect()
         } else {
             self.monitors.clone()
         };
+        // A band without chunk_rows takes the window size; when the run has no windows
+        // or the reference is too short for that size, the monitor keeps its own
+        // thresholds (said on stderr) rather than stopping the run.
+        for m in &mut monitors {
+            let Some(b) = m.band.as_mut().filter(|b| b.chunk_rows.is_none()) else {
+                continue;
+            };
+            // A rolling span of k windows is compared with chunks of k windows' rows.
+            let rows = match m.span {
+                driftwatch_monitor::Span::Window => window_rows,
+                driftwatch_monitor::Span::Rolling(k) => window_rows.map(|r| r * k),
+                driftwatch_monitor::Span::Cumulative => None,
+            };
+            match rows {
+                Some(rows)
+                    if rows > 0
+                        && reference_rows / rows >= driftwatch_monitor::band::MIN_CHUNKS =>
+                {
+                    b.chunk_rows = Some(rows);
+                }
+                _ => {
+                    tracing::warn!(
+                        monitor = %m.name,
+                        "reference band left out: it needs windows of N rows (--window N) and a \
+                         reference of at least {} such chunks ({reference_rows} rows); the \
+                         monitor's own thresholds apply",
+                        driftwatch_monitor::band::MIN_CHUNKS
+                    );
+                    m.band = None;
+                }
+            }
+        }
         for m in monitors.iter_mut().filter(|m| m.name == "performance") {
             if m.config.is_null() {
                 m.config = serde_json::json!({});
@@ -378,6 +451,16 @@ drift = {}
     for f in driftwatch_core::registry::monitors() {
         let enabled = DEFAULT_MONITOR_NAMES.contains(&f.name);
         let mut block = format!("\n# {}\n[[monitors]]\nname = {:?}\n", f.description, f.name);
+        if BANDED.contains(&f.name) {
+            block.push_str(
+                "# Thresholds from the reference (docs/DRIFT.md, \"False alarms\"): alert when the\n\
+                 # statistic leaves mean + std x sd of `samples` reference chunks of the window\n\
+                 # size; remove this table to use the tests' own thresholds.\n",
+            );
+            block.push_str(&format!(
+                "[monitors.band]\nsamples = {DEFAULT_BAND_SAMPLES}\nstd = 3.0\n# chunk_rows = 400   # default: the window size\n"
+            ));
+        }
         if !f.default_config.trim().is_empty() {
             block.push_str("[monitors.config]\n");
             for line in f.default_config.lines() {
@@ -497,6 +580,60 @@ mod tests {
         assert_eq!(s[0], ("model__max_depth".into(), ParamValue::None));
         assert_eq!(s[1], ("x__y".into(), ParamValue::Int(3)));
         assert!(parse_settings(&["nothing".into()]).is_err());
+    }
+
+    // Registers feature_drift and prediction_drift for the monitor-file tests.
+    use driftwatch_drift as _;
+
+    /// The default drift monitors get a reference band of the window size when the
+    /// reference holds at least 4 such chunks; a configured band takes the window size.
+    #[test]
+    fn default_bands_follow_the_windows_and_the_reference() {
+        let b = default_band(Some(400), 3000).unwrap();
+        assert_eq!((b.chunk_rows, b.samples, b.std), (Some(400), Some(50), 3.0));
+        assert!(default_band(Some(400), 1599).is_none());
+        assert!(default_band(None, 3000).is_none());
+        let baseline = BTreeMap::new();
+        let cfg = MonitorFile::default()
+            .engine_config(0.95, &baseline, Some(400), 3000)
+            .unwrap();
+        let banded: Vec<&str> = cfg
+            .monitors
+            .iter()
+            .filter(|m| m.band.is_some())
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(banded, BANDED);
+        let one_window = MonitorFile::default()
+            .engine_config(0.95, &baseline, None, 3000)
+            .unwrap();
+        assert!(one_window.monitors.iter().all(|m| m.band.is_none()));
+        let file = MonitorFile::parse(
+            "[[monitors]]\nname = \"feature_drift\"\n[monitors.band]\nstd = 2.5\n",
+            "m.toml",
+        )
+        .unwrap();
+        let cfg = file
+            .engine_config(0.95, &baseline, Some(100), 1000)
+            .unwrap();
+        let band = cfg.monitors[0].band.unwrap();
+        assert_eq!(
+            (band.chunk_rows, band.std, band.samples),
+            (Some(100), 2.5, None)
+        );
+        // Too short a reference for that size: left out, the monitor's own thresholds apply.
+        let cfg = file
+            .engine_config(0.95, &baseline, Some(400), 1000)
+            .unwrap();
+        assert!(cfg.monitors[0].band.is_none());
+        // What --init writes reads back with the bands.
+        let init = MonitorFile::parse(&default_monitor_file().unwrap(), "init").unwrap();
+        let fd = init
+            .monitors
+            .iter()
+            .find(|m| m.name == "feature_drift")
+            .unwrap();
+        assert_eq!(fd.band.unwrap().samples, Some(DEFAULT_BAND_SAMPLES));
     }
 
     #[test]

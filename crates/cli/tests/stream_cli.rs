@@ -74,6 +74,51 @@ fn json_output_matches_river_on_the_golden_streams() {
     }
 }
 
+/// EDDM keeps its warning flag at a drift update (River's flags are independent): the
+/// row is in both lists, as `fixtures/golden/river_warnings.json` records.
+#[test]
+fn a_row_can_be_both_a_drift_and_a_warning() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/golden");
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join(f)).unwrap()).unwrap()
+    };
+    let golden = read("stream_detectors.json");
+    let river = read("river_warnings.json");
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.csv");
+    write_column(&binary, golden["binary_stream"].as_array().unwrap());
+    let o = run(&[
+        "stream",
+        "--detector",
+        "eddm",
+        "--input",
+        binary.to_str().unwrap(),
+        "--column",
+        "x",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = |v: &serde_json::Value| -> Vec<usize> { serde_json::from_value(v.clone()).unwrap() };
+    let runs: Vec<[usize; 2]> =
+        serde_json::from_value(river["flags"]["golden:binary_stream"]["EDDM()"]["warning"].clone())
+            .unwrap();
+    let want: Vec<usize> = runs.iter().flat_map(|[a, b]| *a..=*b).collect();
+    assert_eq!(list(&j["warnings"]), want);
+    assert_eq!(
+        list(&j["detections"]),
+        list(&golden["binary_detections"]["EDDM()"])
+    );
+    assert!(list(&j["warnings"]).contains(&21594) && list(&j["detections"]).contains(&21594));
+    assert!(
+        j["indices"]
+            .as_str()
+            .unwrap()
+            .contains("a row can be in both")
+    );
+}
+
 #[test]
 fn bad_specs_and_bad_values_exit_2_with_a_useful_message() {
     let dir = tempfile::tempdir().unwrap();

@@ -30,7 +30,7 @@ pub use reader::{
     read_jsonl, read_jsonl_path,
 };
 pub use schema::{Observed, Schema, Violation};
-pub use stream::{Signal, StreamDetector};
+pub use stream::{Flags, Signal, StreamDetector};
 pub use traits::{Estimator, Probabilities, Target, Transformer};
 pub use writer::write_csv;
 

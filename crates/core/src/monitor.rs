@@ -131,6 +131,15 @@ pub trait Monitor: Send + Sync + std::fmt::Debug {
     fn fit(&mut self, reference: &Window) -> Result<()>;
     /// Judges one window.
     fn check(&self, current: &Window) -> Result<Vec<Finding>>;
+    /// Judges a window seen with earlier rows: `current` holds the rows of earlier
+    /// windows first and the window's own `new_rows` rows last (a rolling or cumulative
+    /// span). The default judges all of `current`; a monitor that reads rows in order,
+    /// such as a stream detector, streams every row and reports what happened in the
+    /// last `new_rows` only.
+    fn check_span(&self, current: &Window, new_rows: usize) -> Result<Vec<Finding>> {
+        let _ = new_rows;
+        self.check(current)
+    }
 }
 
 #[cfg(test)]

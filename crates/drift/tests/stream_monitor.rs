@@ -73,6 +73,35 @@ fn watches_the_per_row_error() {
     );
 }
 
+/// Over a cumulative span the detector reads every row in order (its state carried
+/// from window to window) and reports only the drifts in the window's own rows, by
+/// their row in that window.
+#[test]
+fn over_a_span_reports_the_window_s_own_rows() {
+    let cfg = serde_json::json!({"detector": "adwin", "column": "x"});
+    let mut m = registry::build_monitor("stream_detector", &cfg).unwrap();
+    m.fit(&window("ref", (0..1000).map(noise).collect()))
+        .unwrap();
+    // Windows of 500 rows; the shift starts in the fourth.
+    let rows = |w: usize| -> Vec<f64> {
+        let shift = if w >= 3 { 2.0 } else { 0.0 };
+        (0..500).map(|i| noise(i + w * 500) + shift).collect()
+    };
+    let span = |upto: usize| window("span", (0..=upto).flat_map(rows).collect());
+    let drift_rows = |f: &driftwatch_core::Finding| f.message.clone();
+    let third = m.check_span(&span(2), 500).unwrap();
+    assert_eq!(third[0].status, Status::Ok);
+    assert!(drift_rows(&third[0]).contains("500 values (after 1000 values of earlier windows)"));
+    let fourth = m.check_span(&span(3), 500).unwrap();
+    assert_eq!(fourth[0].status, Status::Alert);
+    // The same rows as the fourth window alone, found at the same row of that window
+    // (ADWIN's state after three quiet windows is what it learnt from the reference).
+    let alone = m.check(&window("w3", rows(3))).unwrap();
+    assert_eq!(fourth[0].statistic, alone[0].statistic);
+    // With every row new, a span is the plain check.
+    assert_eq!(m.check_span(&window("w3", rows(3)), 500).unwrap(), alone);
+}
+
 #[test]
 fn bad_configs_fail_at_build_time() {
     for cfg in [

@@ -131,8 +131,15 @@ pub struct Alert {
     pub degradation: Option<f64>,
     /// The latest p-value, for tests that have one.
     pub p_value: Option<f64>,
-    /// The worst severity seen.
+    /// The worst severity seen (the severity of [`Alert::worst`]).
     pub severity: Severity,
+    /// The severity of the latest bad window, which may be milder than the worst.
+    #[serde(default = "medium")]
+    pub current_severity: Severity,
+    /// The worst bad window of the streak: its value and severity, so a HIGH alert
+    /// whose latest value is only MEDIUM says where it was HIGH.
+    #[serde(default)]
+    pub worst: Option<Worst>,
     /// Index of the first bad window of the streak that fired it.
     pub first_window: usize,
     /// Label of that window.
@@ -152,24 +159,94 @@ pub struct Alert {
     pub message: String,
 }
 
+fn medium() -> Severity {
+    Severity::Medium
+}
+
+/// The worst window of an alert's streak: highest severity, then the largest
+/// degradation (metrics) or the smallest p-value, else the largest statistic (drift).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Worst {
+    /// Index of the window.
+    pub window: usize,
+    /// Its label.
+    pub label: String,
+    /// Its value (statistic); `None` when not a finite number.
+    pub value: Option<f64>,
+    /// Its degradation as a fraction, for metric alerts.
+    pub degradation: Option<f64>,
+    /// Its p-value, for tests that have one.
+    pub p_value: Option<f64>,
+    /// Its severity.
+    pub severity: Severity,
+}
+
+/// The signed change of `value` from `baseline`, as a fraction of `|baseline|`:
+/// negative when it fell, positive when it rose, whichever direction is worse.
+pub fn relative_change(value: Option<f64>, baseline: Option<f64>) -> Option<f64> {
+    let (v, b) = (value?, baseline?);
+    (b != 0.0 && v.is_finite() && b.is_finite()).then(|| (v - b) / b.abs())
+}
+
+/// `-6.7%` / `+20.0%`, or nothing without a change.
+fn percent(change: Option<f64>) -> String {
+    change.map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0))
+}
+
 impl Alert {
+    /// The latest value's signed change from the baseline (see [`relative_change`]).
+    pub fn change(&self) -> Option<f64> {
+        relative_change(self.value, self.baseline)
+    }
+
+    /// The worst window, when it is not the latest one (the line then shows both).
+    pub fn earlier_worst(&self) -> Option<&Worst> {
+        self.worst.as_ref().filter(|w| {
+            w.window != self.last_window
+                && (self.kind == AlertKind::Metric || w.severity != self.current_severity)
+        })
+    }
+
+    /// `0.8500 (-15.0%, HIGH) on day 24`: the worst window in words.
+    pub fn worst_text(&self) -> Option<String> {
+        let w = self.earlier_worst()?;
+        let mut parts = Vec::new();
+        if let Some(c) = relative_change(w.value, self.baseline) {
+            parts.push(percent(Some(c)));
+        }
+        if let Some(p) = w.p_value {
+            parts.push(format!("p={p:.3e}"));
+        }
+        parts.push(w.severity.to_string());
+        let value = w.value.map_or_else(|| "n/a".into(), |v| format!("{v:.4}"));
+        Some(format!("{value} ({}) on {}", parts.join(", "), w.label))
+    }
+
     /// Whether the alert was firing in window `index`.
     pub fn covers(&self, index: usize) -> bool {
         self.fired_window <= index && index <= self.last_window
     }
 
-    /// `accuracy` or `ks(petal width)`.
+    /// `accuracy`, `ks(petal width)`, or `ks(petal width) [rolling 7]` for a check over a
+    /// span of windows.
     pub fn subject(&self) -> String {
-        match &self.column {
+        let base = match &self.column {
             Some(c) => format!("{}({c})", self.metric),
             None => self.metric.clone(),
+        };
+        match crate::engine::span_of(&self.monitor) {
+            Some(span) => format!("{base} [{span}]"),
+            None => base,
         }
     }
 }
 
 impl fmt::Display for Alert {
-    /// `HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), day 3 to day 5 (active)`: window
-    /// labels, as the user sees them in the table.
+    /// `HIGH accuracy 0.8500 vs baseline 1.0000 (-15.0%), day 3 to day 5 (active)`: the
+    /// worst severity, the latest value and its signed change from the baseline (`+` for a
+    /// rise, also for metrics where higher is worse). When the worst window is an earlier
+    /// one: `HIGH accuracy 0.9333 vs baseline 1.0000 (-6.7%, MEDIUM now; worst 0.8500
+    /// (-15.0%, HIGH) on day 24), ...`. Window labels as the user sees them in the table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.severity, self.subject())?;
         if let Some(v) = self.value {
@@ -178,8 +255,20 @@ impl fmt::Display for Alert {
         if let Some(b) = self.baseline {
             write!(f, " vs baseline {b:.4}")?;
         }
-        if let Some(d) = self.degradation {
-            write!(f, " ({:+.1}%)", -d * 100.0)?;
+        let mut notes = Vec::new();
+        if let Some(c) = self.change() {
+            notes.push(percent(Some(c)));
+        }
+        let worst = self.worst_text();
+        if worst.is_some() && self.current_severity != self.severity {
+            notes.push(format!("{} now", self.current_severity));
+        }
+        let mut inner = notes.join(", ");
+        if let Some(w) = worst {
+            inner = format!("{inner}; worst {w}");
+        }
+        if !inner.is_empty() {
+            write!(f, " ({inner})")?;
         }
         if let Some(p) = self.p_value {
             write!(f, " p={p:.3e}")?;
@@ -428,8 +517,8 @@ struct Track {
     streak: usize,
     /// First window of the streak: index and label.
     streak_first: Option<(usize, String)>,
-    /// Worst severity in the streak.
-    streak_worst: Option<Severity>,
+    /// Worst window of the streak.
+    streak_worst: Option<Worst>,
     /// The alert firing now.
     active: Option<Alert>,
     /// Position (in the reports) up to which the key may not fire again.
@@ -461,15 +550,28 @@ impl Track {
             .streak_first
             .get_or_insert_with(|| (report.index, report.label.clone()))
             .clone();
-        let worst = self.streak_worst.map_or(o.severity, |s| s.max(o.severity));
-        self.streak_worst = Some(worst);
+        let here = Worst {
+            window: report.index,
+            label: report.label.clone(),
+            value: o.value,
+            degradation: o.degradation,
+            p_value: o.p_value,
+            severity: o.severity,
+        };
+        let worst = match self.streak_worst.take() {
+            Some(w) if !worse(&here, &w) => w,
+            _ => here,
+        };
+        self.streak_worst = Some(worst.clone());
         if let Some(alert) = &mut self.active {
             alert.last_window = report.index;
             alert.last_label = report.label.clone();
             alert.value = o.value;
             alert.degradation = o.degradation;
             alert.p_value = o.p_value;
-            alert.severity = alert.severity.max(o.severity);
+            alert.severity = worst.severity;
+            alert.current_severity = o.severity;
+            alert.worst = Some(worst);
             alert.message = o.message;
             return None;
         }
@@ -485,7 +587,9 @@ impl Track {
                 baseline: o.baseline,
                 degradation: o.degradation,
                 p_value: o.p_value,
-                severity: worst,
+                severity: worst.severity,
+                current_severity: o.severity,
+                worst: Some(worst),
                 first_window: first.0,
                 first_label: first.1,
                 fired_window: report.index,
@@ -498,6 +602,22 @@ impl Track {
         }
         None
     }
+}
+
+/// Whether window `a` is worse than `b`: higher severity, then a larger degradation, a
+/// smaller p-value, a larger value. Ties keep the earlier window.
+fn worse(a: &Worst, b: &Worst) -> bool {
+    use std::cmp::Ordering;
+    let cmp = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => Ordering::Equal,
+    };
+    a.severity
+        .cmp(&b.severity)
+        .then_with(|| cmp(a.degradation, b.degradation))
+        .then_with(|| cmp(b.p_value, a.p_value))
+        .then_with(|| cmp(a.value, b.value))
+        == Ordering::Greater
 }
 
 /// Lower-case letters and digits; runs of anything else become one `_`.
@@ -647,6 +767,46 @@ pub(crate) mod tests {
         );
     }
 
+    /// Issue 12 item 12: the latest value (-6.7%, MEDIUM) is shown with the worst one
+    /// (-15.0%, HIGH) that made the alert HIGH, not "HIGH ... (-6.7%)" alone.
+    #[test]
+    fn shows_the_current_value_and_the_worst_with_its_severity() {
+        let alerts = AlertPolicy::default().evaluate(&accuracy_series(&[1.0, 0.85, 14.0 / 15.0]));
+        assert_eq!(alerts.len(), 1);
+        let a = &alerts[0];
+        assert_eq!(
+            (a.severity, a.current_severity),
+            (Severity::High, Severity::Medium)
+        );
+        let w = a.worst.as_ref().unwrap();
+        assert_eq!(
+            (w.window, w.label.as_str(), w.value),
+            (1, "day 2", Some(0.85))
+        );
+        assert_eq!(w.severity, Severity::High);
+        assert!((w.degradation.unwrap() - 0.15).abs() < 1e-12);
+        assert_eq!(
+            a.to_string(),
+            "HIGH accuracy 0.9333 vs baseline 1.0000 (-6.7%, MEDIUM now; worst 0.8500 (-15.0%, HIGH) \
+             on day 2), day 2 to day 3 (active)"
+        );
+        // When the latest window is the worst, the line stays short.
+        let a = &AlertPolicy::default().evaluate(&accuracy_series(&[0.94, 0.85]))[0];
+        assert_eq!(
+            (a.worst.as_ref().unwrap().window, a.current_severity),
+            (1, Severity::High)
+        );
+        assert!(a.earlier_worst().is_none());
+        // With consecutive = 2 the worst window may come before the one that fired.
+        let p = AlertPolicy {
+            consecutive: 2,
+            ..AlertPolicy::default()
+        };
+        let a = &p.evaluate(&accuracy_series(&[0.8, 0.94]))[0];
+        assert_eq!((a.fired_window, a.worst.as_ref().unwrap().window), (1, 0));
+        assert_eq!(a.severity, Severity::High);
+    }
+
     #[test]
     fn consecutive_delays_firing() {
         let policy = AlertPolicy {
@@ -732,6 +892,12 @@ pub(crate) mod tests {
         // (0.3 - 0.1) / 0.1 = 2.0 > high_degradation.
         assert!((a.degradation.unwrap() - 2.0).abs() < 1e-12);
         assert_eq!(a.severity, Severity::High);
+        // Higher is worse here: the rise is shown as a rise (+200%), not as -200%.
+        assert_eq!(
+            a.to_string(),
+            "HIGH missing_share(x) 0.3000 vs baseline 0.1000 (+200.0%), day 3 to day 4 (resolved)"
+        );
+        assert!((a.change().unwrap() - 2.0).abs() < 1e-12);
     }
 
     #[test]

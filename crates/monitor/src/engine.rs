@@ -23,6 +23,14 @@
 //! findings with a baseline are kept). [`WindowReport::labelled_rows`] says how many
 //! rows the metrics rest on.
 //!
+//! # Bands and spans
+//!
+//! A monitor configured with a `band` is judged, for its drift findings, by the spread
+//! of its statistic over reference chunks learnt in [`Engine::fit`] ([`crate::band`]).
+//! One configured with a `span` ([`Span`]) checks each window joined with the windows
+//! before it (rolling or cumulative, [`crate::window::concat`]) through
+//! [`Monitor::check_span`], and reports under `name[span]`.
+//!
 //! # Empty windows
 //!
 //! A window with no rows (a time span with no data) is not given to the monitors; its
@@ -35,8 +43,9 @@ use driftwatch_core::{Finding, Monitor, Status, Target, Window, registry};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::band::{self, Band, BandConfig};
 use crate::error::{Error, Result};
-use crate::window::labelled_view;
+use crate::window::{concat, labelled_view};
 
 /// Method of the finding that stands for a monitor's failure on a window.
 pub const ERROR_METHOD: &str = "error";
@@ -67,7 +76,7 @@ pub struct EngineConfig {
 }
 
 /// One monitor: its registered name and its config (`null` = its defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorConfig {
     /// The registered name, e.g. `ks_drift` (see `driftwatch plugins`).
@@ -75,6 +84,73 @@ pub struct MonitorConfig {
     /// The monitor's own settings.
     #[serde(default)]
     pub config: serde_json::Value,
+    /// Judge its drift findings by a band learnt from reference chunks
+    /// ([`crate::band`]) instead of its own thresholds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<BandConfig>,
+    /// What each check sees: the window (default), or the window with earlier ones.
+    #[serde(default, skip_serializing_if = "Span::is_window")]
+    pub span: Span,
+}
+
+/// What a monitor sees when it checks window `i`.
+///
+/// In TOML: `span = "window"`, `span = "cumulative"` or `span = { rolling = 7 }`.
+/// A spanned monitor's findings are reported under `name[span]`
+/// (`feature_drift[rolling 7]`, see [`span_of`]), so they are told apart from the same
+/// monitor over single windows; they do not count as the window's drifted columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Span {
+    /// Window `i` alone.
+    #[default]
+    Window,
+    /// Windows `i - k + 1 ..= i` of the run, joined: more rows, so a slow drift shows
+    /// before one window alone has the power to see it.
+    Rolling(usize),
+    /// Windows `0 ..= i` of the run, joined; a stream detector (`stream_detector`)
+    /// then runs over the whole stream as if its state were carried from window to
+    /// window, and reports what it saw in window `i`'s rows.
+    Cumulative,
+}
+
+impl Span {
+    /// Whether this is the default, window by window.
+    pub fn is_window(&self) -> bool {
+        *self == Span::Window
+    }
+
+    /// The windows of `0..=i` this span joins.
+    fn range(self, i: usize) -> std::ops::RangeInclusive<usize> {
+        match self {
+            Span::Window => i..=i,
+            Span::Rolling(k) => i.saturating_sub(k.max(1) - 1)..=i,
+            Span::Cumulative => 0..=i,
+        }
+    }
+
+    /// `rolling 7`, `cumulative` or `window`.
+    pub fn describe(self) -> String {
+        match self {
+            Span::Window => "window".into(),
+            Span::Rolling(k) => format!("rolling {k}"),
+            Span::Cumulative => "cumulative".into(),
+        }
+    }
+
+    /// `feature_drift[rolling 7]`: the name a spanned monitor's findings carry.
+    pub fn label(self, monitor: &str) -> String {
+        match self {
+            Span::Window => monitor.to_string(),
+            _ => format!("{monitor}[{}]", self.describe()),
+        }
+    }
+}
+
+/// The span of a finding's monitor name (`rolling 7` of `feature_drift[rolling 7]`), or
+/// `None` for a monitor that checks single windows.
+pub fn span_of(monitor: &str) -> Option<&str> {
+    monitor.strip_suffix(']')?.split_once('[').map(|(_, s)| s)
 }
 
 /// What a monitor's failure on one window does.
@@ -182,6 +258,15 @@ pub struct Engine {
     /// when a window lacks them.
     #[serde(default)]
     pub reference_classes: Vec<String>,
+    /// Per monitor (config order), how its band is learnt; `None` = its own thresholds.
+    #[serde(default)]
+    pub band_configs: Vec<Option<BandConfig>>,
+    /// Per monitor, the bands learnt at fit (empty without a band).
+    #[serde(default)]
+    pub bands: Vec<Vec<Band>>,
+    /// Per monitor (config order), what it sees of the windows; missing = one window.
+    #[serde(default)]
+    pub spans: Vec<Span>,
 }
 
 impl Engine {
@@ -210,21 +295,46 @@ impl Engine {
         if monitors.is_empty() {
             tracing::warn!("no monitors configured: only class shares will be reported");
         }
+        for m in &config.monitors {
+            if let Some(b) = &m.band {
+                b.check(&format!("monitor '{}'", m.name))?;
+            }
+            if m.span == Span::Rolling(0) {
+                return Err(Error::config(
+                    format!("monitor '{}' span", m.name),
+                    "a rolling span needs at least 1 window",
+                ));
+            }
+        }
         Ok(Engine {
             monitors,
             on_error: config.on_error,
             reference_classes: Vec::new(),
+            band_configs: config.monitors.iter().map(|m| m.band).collect(),
+            bands: Vec::new(),
+            spans: config.monitors.iter().map(|m| m.span).collect(),
         })
+    }
+
+    /// Every band learnt at fit, in monitor order.
+    pub fn bands(&self) -> Vec<Band> {
+        self.bands.iter().flatten().cloned().collect()
     }
 
     /// Fits every monitor on the reference (stopping at the first failure) and records
     /// the reference's classes.
     pub fn fit(&mut self, reference: &Window) -> Result<()> {
-        for m in &mut self.monitors {
+        self.bands = Vec::with_capacity(self.monitors.len());
+        for (i, m) in self.monitors.iter_mut().enumerate() {
             m.fit(reference).map_err(|e| Error::Fit {
                 monitor: m.name().to_string(),
                 source: Box::new(e),
             })?;
+            self.bands
+                .push(match self.band_configs.get(i).copied().flatten() {
+                    Some(config) => band::fit(m.as_ref(), reference, &config)?,
+                    None => Vec::new(),
+                });
         }
         let classes = match (&reference.predictions, &reference.labels) {
             (Some(Target::Labels(l)), _) | (_, Some(Target::Labels(l))) => l
@@ -246,18 +356,61 @@ impl Engine {
 
     /// Like [`Engine::run`], numbering the windows from `first_index` (to continue a
     /// history).
+    ///
+    /// Spanned monitors ([`Span`]) join windows of this call only: a run continued with
+    /// `run_from` starts its rolling and cumulative spans afresh.
     pub fn run_from(&self, windows: &[Window], first_index: usize) -> Result<Vec<WindowReport>> {
         let results: Vec<Result<WindowReport>> = windows
             .par_iter()
             .enumerate()
-            .map(|(i, w)| self.check_window(first_index + i, w))
+            .map(|(i, _)| self.check_window(first_index + i, windows, i))
             .collect();
         results.into_iter().collect()
     }
 
-    fn check_window(&self, index: usize, window: &Window) -> Result<WindowReport> {
+    /// One monitor on one window (or a span ending with it, whose last `tail` rows are
+    /// the window's own): with delayed labels, drift from every row with the labels
+    /// hidden and metrics from the labelled rows only.
+    fn check_one(
+        m: &dyn Monitor,
+        window: &Window,
+        tail: Option<usize>,
+    ) -> driftwatch_core::Result<Vec<Finding>> {
+        let view = labelled_view(window)
+            .map_err(|e| driftwatch_core::Error::InvalidValue(e.to_string()))?;
+        let check = |w: &Window, new_rows: usize| match tail {
+            None => m.check(w),
+            Some(_) => m.check_span(w, new_rows),
+        };
+        let n = window.n_rows();
+        let tail_rows = tail.unwrap_or(n);
+        let Some(v) = view else {
+            return check(window, tail_rows);
+        };
+        let unlabelled = Window {
+            labels: None,
+            labelled: None,
+            rejected: None,
+            ..window.clone()
+        };
+        let mut f = check(&unlabelled, tail_rows)?;
+        f.retain(|x| x.baseline.is_none());
+        if v.n_rows() > 0 {
+            // The labelled rows of the window's own part, for a span.
+            let labelled_tail = window.labelled.as_ref().map_or(tail_rows, |m| {
+                m[n - tail_rows.min(n)..].iter().filter(|&&b| b).count()
+            });
+            let metrics = check(&v, labelled_tail)?;
+            f.extend(metrics.into_iter().filter(|x| x.baseline.is_some()));
+        }
+        Ok(f)
+    }
+
+    fn check_window(&self, index: usize, windows: &[Window], pos: usize) -> Result<WindowReport> {
+        let window = &windows[pos];
         let n_rows = window.n_rows();
         let mut findings = Vec::new();
+        let mut spanned = Vec::new();
         if n_rows == 0 {
             tracing::warn!(index, label = %window.label, "window without rows: monitors skipped");
             findings.push(Finding {
@@ -275,34 +428,38 @@ impl Engine {
         } else {
             // Delayed labels: metrics (findings with a baseline) come from the labelled
             // rows only, everything else from every row with the labels hidden.
-            let view = labelled_view(window)?;
-            let unlabelled;
-            let all_rows = match &view {
-                Some(_) => {
-                    unlabelled = Window {
-                        labels: None,
-                        labelled: None,
-                        rejected: None,
-                        ..window.clone()
-                    };
-                    &unlabelled
-                }
-                None => window,
-            };
-            for m in &self.monitors {
-                let checked = m.check(all_rows).and_then(|mut f| match &view {
-                    None => Ok(f),
-                    Some(v) => {
-                        f.retain(|x| x.baseline.is_none());
-                        if v.n_rows() > 0 {
-                            let metrics = m.check(v)?;
-                            f.extend(metrics.into_iter().filter(|x| x.baseline.is_some()));
+            let mut joined: Vec<(Span, Window)> = Vec::new();
+            for (i, m) in self.monitors.iter().enumerate() {
+                let span = self.spans.get(i).copied().unwrap_or_default();
+                let checked = if span.is_window() {
+                    Self::check_one(m.as_ref(), window, None)
+                } else {
+                    // Monitors with the same span share one joined window.
+                    let range = span.range(pos);
+                    let at = match joined.iter().position(|(s, _)| s.range(pos) == range) {
+                        Some(at) => at,
+                        None => {
+                            let label = format!("{} ({})", window.label, span.describe());
+                            joined.push((span, concat(&windows[range], label)?));
+                            joined.len() - 1
                         }
-                        Ok(f)
-                    }
-                });
+                    };
+                    Self::check_one(m.as_ref(), &joined[at].1, Some(n_rows))
+                };
                 match checked {
-                    Ok(mut f) => findings.append(&mut f),
+                    Ok(mut f) => {
+                        if let Some(bands) = self.bands.get(i) {
+                            band::apply(bands, &mut f);
+                        }
+                        if span.is_window() {
+                            findings.append(&mut f);
+                        } else {
+                            for x in &mut f {
+                                x.monitor = span.label(&x.monitor);
+                            }
+                            spanned.append(&mut f);
+                        }
+                    }
                     Err(e) => match self.on_error {
                         OnError::Abort => {
                             return Err(Error::Check {
@@ -320,13 +477,15 @@ impl Engine {
                                 error = %e,
                                 "monitor failed on a window"
                             );
-                            findings.push(error_finding(m.name(), &e));
+                            findings.push(error_finding(&span.label(m.name()), &e));
                         }
                     },
                 }
             }
         }
         let mut report = WindowReport::from_findings(index, &window.label, n_rows, findings);
+        // Spanned checks are reported with the window but are not its own drift.
+        report.findings.append(&mut spanned);
         report.class_shares = class_shares(window, &self.reference_classes);
         if window.labelled.is_some() {
             report.labelled_rows = Some(window.labelled_rows());
@@ -604,6 +763,159 @@ mod tests {
         let back: Engine = serde_json::from_str(&json).unwrap();
         let w = &windows()[..2];
         assert_eq!(back.run(w).unwrap(), engine.run(w).unwrap());
+    }
+
+    /// A band replaces the monitor's own threshold: the mean shift of `x` is judged
+    /// against the spread of reference chunks, and the engine reports the band.
+    #[test]
+    fn a_band_judges_drift_findings_by_reference_chunks() {
+        let cfg: EngineConfig = serde_json::from_value(serde_json::json!({
+            "monitors": [{
+                "name": "zz_engine_test_mean_shift",
+                "config": {"tolerance": 100.0},
+                "band": {"chunk_rows": 2, "compare": "reference"}
+            }]
+        }))
+        .unwrap();
+        let mut engine = Engine::from_config(&cfg).unwrap();
+        // Chunk means 1, 2, 3, 4 against the reference mean 2.5: shifts 1.5, 0.5, 0.5,
+        // 1.5; band <= 1 + 3 x 0.5 = 2.5.
+        let xs = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0];
+        engine
+            .fit(&window("ref", &xs, &["a"; 8], &["a"; 8]))
+            .unwrap();
+        let bands = engine.bands();
+        assert_eq!(bands.len(), 1);
+        assert_eq!(
+            (bands[0].mean, bands[0].std, bands[0].upper),
+            (1.0, 0.5, 2.5)
+        );
+        let reports = engine
+            .run(&[
+                window("near", &[4.5, 4.5], &["a", "a"], &["a", "a"]),
+                window("far", &[5.5, 5.5], &["a", "a"], &["a", "a"]),
+            ])
+            .unwrap();
+        // 2.0 is within the band (tolerance 100 would pass it anyway); 3.0 is outside.
+        assert_eq!(reports[0].findings[0].status, Status::Ok);
+        assert_eq!(reports[1].findings[0].status, Status::Alert);
+        assert_eq!(reports[1].findings[0].threshold, 2.5);
+        assert_eq!(reports[1].drifted_columns, ["x"]);
+        // Metric findings are the alert policy's: untouched.
+        assert_eq!(reports[1].findings[1].threshold, 0.95);
+        let json = serde_json::to_string(&engine).unwrap();
+        let back: Engine = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.bands(), bands);
+
+        let too_short = window("ref", &xs[..4], &["a"; 4], &["a"; 4]);
+        let e = engine.fit(&too_short).unwrap_err().to_string();
+        assert!(e.contains("fewer than the 3 a band needs"), "{e}");
+    }
+
+    /// Counts the rows it is given and, over a span, the window's own rows: what a
+    /// spanned check sees.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Rows;
+
+    #[typetag::serde]
+    impl Monitor for Rows {
+        fn name(&self) -> &str {
+            "zz_engine_test_rows"
+        }
+        fn fit(&mut self, _: &Window) -> driftwatch_core::Result<()> {
+            Ok(())
+        }
+        fn check(&self, w: &Window) -> driftwatch_core::Result<Vec<Finding>> {
+            self.check_span(w, w.n_rows())
+        }
+        fn check_span(&self, w: &Window, new_rows: usize) -> driftwatch_core::Result<Vec<Finding>> {
+            let x = w.features.column("x")?.numeric_values().unwrap_or_default();
+            Ok(vec![Finding {
+                monitor: self.name().into(),
+                column: Some("x".into()),
+                method: "rows".into(),
+                statistic: x.len() as f64,
+                p_value: None,
+                threshold: f64::NAN,
+                baseline: None,
+                // Drift when the window's own rows hold a 3.
+                status: if x[x.len() - new_rows..].contains(&3.0) {
+                    Status::Alert
+                } else {
+                    Status::Ok
+                },
+                severity: None,
+                message: format!("{new_rows} new of {}", x.len()),
+            }])
+        }
+    }
+
+    inventory::submit! {
+        MonitorFactory {
+            name: "zz_engine_test_rows",
+            description: "test monitor of spans",
+            default_config: "",
+            build: |_| Ok(Box::new(Rows)),
+        }
+    }
+
+    #[test]
+    fn spans_join_earlier_windows_and_report_under_their_own_name() {
+        let cfg: EngineConfig = serde_json::from_value(serde_json::json!({
+            "monitors": [
+                {"name": "zz_engine_test_rows"},
+                {"name": "zz_engine_test_rows", "span": {"rolling": 2}},
+                {"name": "zz_engine_test_rows", "span": "cumulative"}
+            ]
+        }))
+        .unwrap();
+        let mut engine = Engine::from_config(&cfg).unwrap();
+        engine.fit(&window("ref", &[0.0], &["a"], &["a"])).unwrap();
+        let ws = vec![
+            window("day 1", &[1.0, 1.0], &["a", "a"], &["a", "a"]),
+            window("day 2", &[3.0], &["a"], &["b"]),
+            window(
+                "day 3",
+                &[1.0, 1.0, 1.0],
+                &["b", "a", "a"],
+                &["a", "a", "a"],
+            ),
+        ];
+        let reports = engine.run(&ws).unwrap();
+        let seen = |r: &WindowReport| -> Vec<(String, f64, Status)> {
+            r.findings
+                .iter()
+                .map(|f| (f.monitor.clone(), f.statistic, f.status))
+                .collect()
+        };
+        let name = |s: &str| format!("zz_engine_test_rows{s}");
+        assert_eq!(
+            seen(&reports[2]),
+            [
+                (name(""), 3.0, Status::Ok),
+                (name("[rolling 2]"), 4.0, Status::Ok),
+                (name("[cumulative]"), 6.0, Status::Ok),
+            ]
+        );
+        // Day 2's 3 is its own row in every span, and an earlier row on day 3.
+        assert!(
+            reports[1]
+                .findings
+                .iter()
+                .all(|f| f.status == Status::Alert)
+        );
+        assert_eq!(reports[2].findings[2].message, "3 new of 6");
+        // Only the window's own check counts as its drifted columns.
+        let r = &reports[1];
+        assert_eq!((r.drifted_columns.len(), r.checked_columns.len()), (1, 1));
+        assert_eq!(span_of("feature_drift[rolling 7]"), Some("rolling 7"));
+        assert_eq!(span_of("feature_drift"), None);
+        let bad: EngineConfig = serde_json::from_value(serde_json::json!({
+            "monitors": [{"name": "zz_engine_test_rows", "span": {"rolling": 0}}]
+        }))
+        .unwrap();
+        let e = Engine::from_config(&bad).unwrap_err().to_string();
+        assert!(e.contains("at least 1 window"), "{e}");
     }
 
     #[test]

@@ -204,7 +204,28 @@ fn summary_section(out: &mut String, r: &RunReport) {
             s.resolved_alerts
         ),
     );
-    out.push_str("</div></section>\n");
+    out.push_str("</div>");
+    if !s.detections.is_empty() {
+        out.push_str(
+            "<table class=\"detections\"><caption>First flagged: per check, the first window of its first alert</caption>\
+             <tr><th>check</th><th>first flagged</th><th>what</th><th>alerts</th></tr>",
+        );
+        for d in &s.detections {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&d.check),
+                esc(d.first_label.as_deref().unwrap_or("not flagged")),
+                esc(&d.flagged.join(", ")),
+                d.alerts
+            );
+        }
+        out.push_str("</table>");
+    }
+    if let Some(note) = r.band_note() {
+        let _ = write!(out, "<p>Drift thresholds: {}.</p>", esc(&note));
+    }
+    out.push_str("</section>\n");
 }
 
 fn draw_err(chart: &str) -> impl Fn(String) -> Error + '_ {
@@ -402,7 +423,10 @@ fn performance_section(out: &mut String, r: &RunReport) -> Result<()> {
 /// The drift verdict of a column in a window: drifted, the first drift finding.
 fn drift_status(w: &WindowReport, column: &str) -> (Option<bool>, String) {
     let finding = w.findings.iter().find(|f| {
-        f.baseline.is_none() && f.method != ERROR_METHOD && f.column.as_deref() == Some(column)
+        f.baseline.is_none()
+            && f.method != ERROR_METHOD
+            && crate::engine::span_of(&f.monitor).is_none()
+            && f.column.as_deref() == Some(column)
     });
     let Some(f) = finding else {
         return (None, "not checked".into());
@@ -564,6 +588,22 @@ fn predictions_section(out: &mut String, r: &RunReport) -> Result<()> {
     Ok(())
 }
 
+/// The latest change from the baseline (`-6.7%`, `+20.0%`) and, when the worst window
+/// was an earlier one, the latest window's severity.
+pub(crate) fn current_change(a: &crate::alert::Alert) -> String {
+    let change = a
+        .change()
+        .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
+    match a.earlier_worst() {
+        Some(_) if a.current_severity != a.severity => {
+            format!("{change} ({} now)", a.current_severity)
+                .trim_start()
+                .to_string()
+        }
+        _ => change,
+    }
+}
+
 fn alerts_section(out: &mut String, r: &RunReport) {
     out.push_str("<section id=\"alerts\"><h2>Alerts</h2>");
     if r.alerts.is_empty() {
@@ -572,7 +612,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
     }
     out.push_str(
         "<table><tr><th>id</th><th>severity</th><th>state</th><th>what</th><th>value</th>\
-         <th>baseline</th><th>change</th><th>p-value</th><th>first window</th><th>fired at</th><th>last window</th></tr>",
+         <th>baseline</th><th>change</th><th>p-value</th><th>worst</th><th>first window</th><th>fired at</th><th>last window</th></tr>",
     );
     for a in &r.alerts {
         let state = match a.state {
@@ -584,7 +624,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
         };
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&a.id),
             a.severity,
             a.severity,
@@ -592,9 +632,9 @@ fn alerts_section(out: &mut String, r: &RunReport) {
             esc(&a.subject()),
             opt(a.value),
             opt(a.baseline),
-            a.degradation
-                .map_or_else(String::new, |d| format!("{:+.1}%", -d * 100.0)),
+            current_change(a),
             a.p_value.map_or_else(String::new, |p| format!("{p:.2e}")),
+            esc(&a.worst_text().unwrap_or_default()),
             esc(&a.first_label),
             esc(&r.window_label(a.fired_window)),
             esc(&a.last_label),

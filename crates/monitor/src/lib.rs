@@ -42,6 +42,7 @@
 //! ```
 
 pub mod alert;
+pub mod band;
 pub mod drift_page;
 pub mod engine;
 pub mod error;
@@ -53,12 +54,13 @@ pub mod summary;
 pub mod window;
 
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
+pub use band::{Band, BandConfig};
 pub use drift_page::{DriftPage, DriftPageRow};
-pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, WindowReport};
+pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, Span, WindowReport, span_of};
 pub use error::{Error, Result};
 pub use histogram::FeatureHistogram;
 pub use history::HistoryEntry;
 pub use html::Distributions;
 pub use report::RunReport;
 pub use summary::{Summary, Trend, TrendDirection};
-pub use window::{WindowSpec, split};
+pub use window::{FileRows, WindowSpec, split, split_in_file};

@@ -41,6 +41,9 @@ pub struct RunReport {
     pub alerts: Vec<Alert>,
     /// The period at a glance.
     pub summary: Summary,
+    /// The reference bands the drift findings were judged by ([`crate::band`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<crate::band::Band>,
 }
 
 impl RunReport {
@@ -60,7 +63,16 @@ impl RunReport {
             windows,
             alerts,
             summary,
+            bands: Vec::new(),
         }
+    }
+
+    /// The same report, naming the bands its drift findings were judged by
+    /// ([`crate::engine::Engine::bands`]).
+    #[must_use]
+    pub fn with_bands(mut self, bands: Vec<crate::band::Band>) -> Self {
+        self.bands = bands;
+        self
     }
 
     /// The self-contained HTML page (see [`crate::html`]); `distributions` fills the
@@ -179,7 +191,25 @@ impl RunReport {
         }
         out.push('\n');
         let _ = write!(out, "{}", self.summary);
+        if let Some(note) = self.band_note() {
+            let _ = writeln!(out, "  Drift thresholds:  {note}");
+        }
         out
+    }
+
+    /// `feature_drift, prediction_drift judged by reference bands (mean + 3 sd of 50
+    /// reference chunks of 400 rows)`, or `None` without bands.
+    pub fn band_note(&self) -> Option<String> {
+        let first = self.bands.first()?;
+        let mut monitors: Vec<&str> = self.bands.iter().map(|b| b.monitor.as_str()).collect();
+        monitors.dedup();
+        Some(format!(
+            "{} judged by reference bands (mean + {} sd of {} reference chunks of {} rows)",
+            monitors.join(", "),
+            first.width,
+            first.chunks,
+            first.chunk_rows
+        ))
     }
 
     /// The report in Markdown: summary bullets, the window table, the alert table.
@@ -239,6 +269,15 @@ impl RunReport {
             .collect::<Vec<_>>()
             .join(", ");
         let _ = writeln!(out, "- **Active alerts:** {} ({by})", s.active_alerts.len());
+        if let Some(note) = self.band_note() {
+            let _ = writeln!(out, "- **Drift thresholds:** {}", md(&note));
+        }
+        if !s.detections.is_empty() {
+            out.push_str("- **First flagged** (per check, the first window of its first alert):\n");
+            for d in &s.detections {
+                let _ = writeln!(out, "  - `{}`: {}", d.check, md(&d.describe()));
+            }
+        }
 
         out.push_str("\n## Windows\n\n");
         let (header, rows) = self.table();
@@ -264,9 +303,9 @@ impl RunReport {
             out.push_str("None.\n");
         } else {
             out.push_str(
-                "| id | severity | state | what | value | baseline | change | windows |\n",
+                "| id | severity | state | what | value | baseline | change | worst | windows |\n",
             );
-            out.push_str("|---|---|---|---|---:|---:|---:|---|\n");
+            out.push_str("|---|---|---|---|---:|---:|---:|---|---|\n");
             for a in &self.alerts {
                 let state = match a.state {
                     AlertState::Active => "active".to_string(),
@@ -278,15 +317,15 @@ impl RunReport {
                 };
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} .. {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} .. {} |",
                     md(&a.id),
                     a.severity,
                     state,
                     md(&a.subject()),
                     opt(a.value),
                     opt(a.baseline),
-                    a.degradation
-                        .map_or_else(|| "".to_string(), |d| format!("{:+.1}%", -d * 100.0)),
+                    crate::html::current_change(a),
+                    md(&a.worst_text().unwrap_or_default()),
                     md(&a.first_label),
                     md(&a.last_label),
                 );
@@ -354,7 +393,10 @@ impl RunReport {
             .findings
             .iter()
             .filter(|f| {
+                // The window's own checks: a rolling span's findings would repeat the
+                // same {feature, test} series.
                 f.baseline.is_none()
+                    && crate::engine::span_of(&f.monitor).is_none()
                     && f.column
                         .as_ref()
                         .is_some_and(|c| w.checked_columns.binary_search(c).is_ok())
@@ -532,7 +574,7 @@ mod tests {
             md.contains("| day 4 | 30 | 0.8500 | 0.8500 | 1/2 | 2 |"),
             "{md}"
         );
-        assert!(md.contains("| accuracy-w2 | HIGH | resolved at day 5 | accuracy | 0.8500 | 1.0000 | -15.0% | day 3 .. day 4 |"), "{md}");
+        assert!(md.contains("| accuracy-w2 | HIGH | resolved at day 5 | accuracy | 0.8500 | 1.0000 | -15.0% |  | day 3 .. day 4 |"), "{md}");
         assert!(md.contains("ks(petal \\| width)"), "{md}");
 
         let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();

@@ -24,6 +24,7 @@
 //! | `resolved_alerts` | integer | alerts that fired and resolved within the period |
 //! | `alerts_by_severity` | `{"LOW": n, "MEDIUM": n, "HIGH": n}` | active alerts by severity (all three keys always present) |
 //! | `latency` | `{"window": string, "p50": number, "p95": number, "p99": number, "max_p99": number, "max_p99_window": string}` or null | latency percentiles (ms) of the last window with findings of the `latency` monitor, and the worst window p99 of the period; null when no window has them |
+//! | `detections` | `[{"check": string, "first_window": integer or null, "first_label": string or null, "flagged": [string], "alerts": integer}]` | per check (a monitor as its findings name it, e.g. `feature_drift[rolling 7]`), the first window of its earliest alert and the subjects flagged there; checks that flagged something first, by window, then those that did not (null window) |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -31,8 +32,8 @@ use std::fmt;
 use driftwatch_core::Severity;
 use serde::{Deserialize, Serialize};
 
-use crate::alert::{Alert, AlertState};
-use crate::engine::WindowReport;
+use crate::alert::{Alert, AlertKind, AlertState};
+use crate::engine::{ENGINE_MONITOR, WindowReport};
 
 /// The metric key the summary reads accuracy from.
 pub const ACCURACY: &str = "accuracy";
@@ -203,6 +204,83 @@ pub struct Summary {
     /// Latency percentiles, when the `latency` monitor reported them.
     #[serde(default)]
     pub latency: Option<LatencySummary>,
+    /// Per check, the first window it flagged (earliest first, then those that never
+    /// did): which checks saw a drift, and when.
+    #[serde(default)]
+    pub detections: Vec<Detection>,
+}
+
+/// When one check first flagged something.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detection {
+    /// The check: a monitor as its findings name it (`feature_drift`,
+    /// `feature_drift[rolling 7]`, `stream_detector[cumulative]`).
+    pub check: String,
+    /// Index of the first window of its earliest alert; `None` when it raised none.
+    pub first_window: Option<usize>,
+    /// Label of that window.
+    pub first_label: Option<String>,
+    /// What it flagged there: the subjects of its alerts starting in that window
+    /// (`ks(petal_width)`, `accuracy`, `ddm`).
+    pub flagged: Vec<String>,
+    /// Its alerts over the period.
+    pub alerts: usize,
+}
+
+impl Detection {
+    /// `day 22: ddm (3 alerts)` or `not flagged`.
+    pub fn describe(&self) -> String {
+        match &self.first_label {
+            None => "not flagged".into(),
+            Some(l) => format!(
+                "{l}: {} ({} alert{})",
+                self.flagged.join(", "),
+                self.alerts,
+                if self.alerts == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    /// One per monitor with findings in `reports` (monitor failures aside), from the
+    /// alerts: flagged checks by first window, then the others, each in report order.
+    pub fn build(reports: &[WindowReport], alerts: &[Alert]) -> Vec<Detection> {
+        let mut checks: Vec<&str> = Vec::new();
+        for f in reports.iter().flat_map(|r| &r.findings) {
+            if f.monitor != ENGINE_MONITOR && !checks.contains(&f.monitor.as_str()) {
+                checks.push(&f.monitor);
+            }
+        }
+        let mut out: Vec<Detection> = checks
+            .into_iter()
+            .map(|check| {
+                let mine: Vec<&Alert> = alerts
+                    .iter()
+                    .filter(|a| a.monitor == check && a.kind != AlertKind::Error)
+                    .collect();
+                let first = mine.iter().min_by_key(|a| a.first_window);
+                // The check is named already: its subjects without the span.
+                let mut flagged: Vec<String> = mine
+                    .iter()
+                    .filter(|a| Some(a.first_window) == first.map(|f| f.first_window))
+                    .map(|a| match &a.column {
+                        Some(c) => format!("{}({c})", a.metric),
+                        None => a.metric.clone(),
+                    })
+                    .collect();
+                flagged.dedup();
+                Detection {
+                    check: check.to_string(),
+                    first_window: first.map(|a| a.first_window),
+                    first_label: first.map(|a| a.first_label.clone()),
+                    flagged,
+                    alerts: mine.len(),
+                }
+            })
+            .collect();
+        // Stable: report order within the same first window.
+        out.sort_by_key(|d| d.first_window.map_or((1, 0), |w| (0, w)));
+        out
+    }
 }
 
 impl Summary {
@@ -258,6 +336,7 @@ impl Summary {
                 .count(),
             alerts_by_severity,
             latency: LatencySummary::build(reports),
+            detections: Detection::build(reports, alerts),
         }
     }
 }
@@ -341,6 +420,21 @@ impl fmt::Display for Summary {
                 "  Latency:           p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms ({}); worst p99 {:.3} ms ({})",
                 l.p50, l.p95, l.p99, l.window, l.max_p99, l.max_p99_window
             )?;
+        }
+        if !self.detections.is_empty() {
+            writeln!(
+                f,
+                "  First flagged:     per check, the first window of its first alert"
+            )?;
+            let width = self
+                .detections
+                .iter()
+                .map(|d| d.check.len())
+                .max()
+                .unwrap_or(0);
+            for d in &self.detections {
+                writeln!(f, "    {:<width$}  {}", d.check, d.describe())?;
+            }
         }
         Ok(())
     }
@@ -508,7 +602,36 @@ mod tests {
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }
+        // Which checks flagged something, and when: ks_drift on day 2 (b), perf on day 3.
+        let d: Vec<(&str, Option<usize>, Vec<String>, usize)> = s
+            .detections
+            .iter()
+            .map(|d| {
+                (
+                    d.check.as_str(),
+                    d.first_window,
+                    d.flagged.clone(),
+                    d.alerts,
+                )
+            })
+            .collect();
+        assert_eq!(
+            d,
+            [
+                ("ks_drift", Some(1), vec!["ks(b)".to_string()], 2),
+                ("perf", Some(2), vec!["accuracy".to_string()], 1)
+            ]
+        );
+        assert!(
+            text.contains("    ks_drift  day 2: ks(b) (2 alerts)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    perf      day 3: accuracy (1 alert)"),
+            "{text}"
+        );
         let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["detections"][0]["first_label"], "day 2");
         assert_eq!(json["alerts_by_severity"]["HIGH"], 1);
         assert_eq!(json["accuracy_trend"]["direction"], "declining");
         assert_eq!(json["period"]["first"], "day 1");

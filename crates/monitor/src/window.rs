@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use driftwatch_core::{Probabilities, Target, Window};
+use driftwatch_core::{Categorical, Column, Probabilities, Target, Window};
 use ndarray::Axis;
 use serde::{Deserialize, Serialize};
 
@@ -116,7 +116,7 @@ impl WindowSpec {
 
 /// Splits `current` into windows as `spec` says, in order.
 ///
-/// Labels are `rows 0..1000` (end exclusive) for row windows and the window's start
+/// Labels are `rows 0..1000` (0-based data rows, end exclusive) for row windows and the window's start
 /// time in RFC 3339 (`2024-03-01T00:00:00Z`) for time windows; [`WindowSpec::All`]
 /// keeps the input's label, or `rows 0..n` when it has none. Rows keep their input order
 /// within a window.
@@ -125,30 +125,93 @@ impl WindowSpec {
 /// predictions, labels, probabilities, timestamps) of different lengths, time windows
 /// without timestamps, or more than [`MAX_WINDOWS`] windows.
 pub fn split(current: &Window, spec: &WindowSpec) -> Result<Vec<Window>> {
+    split_rows(current, spec, None)
+}
+
+/// Where the rows of a window came from in the input file, when some input rows were
+/// left out (schema validation): the 0-based data row of each kept row, in order, and
+/// how many data rows the input had.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRows<'a> {
+    /// The input data row of each row of the window, increasing.
+    pub kept: &'a [usize],
+    /// Data rows in the input, left-out ones included.
+    pub total: usize,
+}
+
+/// Like [`split`], counting rows as the input file does: [`WindowSpec::Rows`] windows
+/// cover `size` rows of the file (rows left out by validation included, so a window may
+/// hold fewer), and labels name file rows, as the messages about skipped rows do. Window
+/// `k` is always file rows `k * size .. (k + 1) * size`; a stretch of the file whose rows
+/// were all left out gives an empty window, which the engine reports.
+///
+/// Errors: as [`split`], and `rows.kept` not increasing, not below `rows.total`, or not
+/// one per row of `current`.
+pub fn split_in_file(
+    current: &Window,
+    spec: &WindowSpec,
+    rows: FileRows<'_>,
+) -> Result<Vec<Window>> {
+    split_rows(current, spec, Some(rows))
+}
+
+fn split_rows(
+    current: &Window,
+    spec: &WindowSpec,
+    file: Option<FileRows<'_>>,
+) -> Result<Vec<Window>> {
     spec.check()?;
     let n = check_lengths(current)?;
     if n == 0 {
         return Err(driftwatch_core::Error::Empty(describe(current)).into());
     }
+    if let Some(f) = file {
+        let increasing = f.kept.windows(2).all(|p| p[0] < p[1]);
+        if f.kept.len() != n || !increasing || f.kept.last().is_some_and(|&r| r >= f.total) {
+            return Err(driftwatch_core::Error::Shape(format!(
+                "{}: {} rows, but {} file row numbers (increasing, below {}) were given",
+                describe(current),
+                n,
+                f.kept.len(),
+                f.total
+            ))
+            .into());
+        }
+    }
+    // Row positions as the user counts them: file rows when known.
+    let total = file.map_or(n, |f| f.total);
     match *spec {
         WindowSpec::All => {
             let mut w = current.clone();
             if w.label.is_empty() {
-                w.label = format!("rows 0..{n}");
+                w.label = format!("rows 0..{total}");
             }
             Ok(vec![w])
         }
         WindowSpec::Rows(size) => {
-            let count = n.div_ceil(size);
+            let count = total.div_ceil(size);
             if count > MAX_WINDOWS {
                 return Err(too_many(count, spec));
             }
+            let mut next = 0;
             (0..count)
                 .map(|k| {
                     let start = k * size;
-                    let end = (start + size).min(n);
-                    let rows: Vec<usize> = (start..end).collect();
-                    take(current, &rows, format!("rows {start}..{end}"))
+                    let end = (start + size).min(total);
+                    let Some(f) = file else {
+                        let rows: Vec<usize> = (start..end).collect();
+                        return take(current, &rows, format!("rows {start}..{end}"));
+                    };
+                    let from = next;
+                    while next < n && f.kept[next] < end {
+                        next += 1;
+                    }
+                    let rows: Vec<usize> = (from..next).collect();
+                    let mut w = take(current, &rows, format!("rows {start}..{end}"))?;
+                    if let Some(r) = w.rejected.as_mut() {
+                        *r = rejected_in(&f.kept[from..next], start, end);
+                    }
+                    Ok(w)
                 })
                 .collect()
         }
@@ -266,7 +329,8 @@ fn check_lengths(w: &Window) -> Result<usize> {
     Ok(n)
 }
 
-fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
+/// The rows `rows` of `w` (in that order) as a window labelled `label`.
+pub(crate) fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
     Ok(Window {
         label,
         // A window may carry predictions only: a frame without columns has no rows to take.
@@ -294,6 +358,191 @@ fn take(w: &Window, rows: &[usize], label: String) -> Result<Window> {
             .as_ref()
             .map(|t| rows.iter().map(|&i| t[i]).collect()),
     })
+}
+
+/// The rows of `windows`, one after the other, as one window labelled `label` (for
+/// checks over a rolling or cumulative span of windows).
+///
+/// Columns are those of the first window with columns, matched by name; categorical
+/// levels are merged by label. Labels are kept where a window has them and flagged as
+/// missing (`labelled`) where it has none; probabilities and timestamps are kept only
+/// when every window has them. Errors: a column missing from a window or of another
+/// kind, or predictions (or labels) of different kinds.
+pub fn concat(windows: &[Window], label: impl Into<String>) -> Result<Window> {
+    let label = label.into();
+    let shape = |m: String| -> Error { driftwatch_core::Error::Shape(m).into() };
+    let mut out = Window {
+        label: label.clone(),
+        ..Window::default()
+    };
+    let Some(first) = windows.iter().find(|w| w.features.n_cols() > 0) else {
+        return concat_targets(windows, out);
+    };
+    for (name, col) in first.features.iter() {
+        let parts: Vec<&Column> = windows
+            .iter()
+            .filter(|w| w.n_rows() > 0 || w.features.n_cols() > 0)
+            .map(|w| {
+                let c = w.features.column(name).map_err(|_| {
+                    shape(format!(
+                        "{}: no column '{name}' to join for {label}",
+                        describe(w)
+                    ))
+                })?;
+                if c.kind() != col.kind() {
+                    return Err(shape(format!(
+                        "{}: column '{name}' is {}, elsewhere {}",
+                        describe(w),
+                        c.kind().as_str(),
+                        col.kind().as_str()
+                    )));
+                }
+                Ok(c)
+            })
+            .collect::<Result<_>>()?;
+        let joined = match col {
+            Column::Numeric(_) => Column::Numeric(
+                parts
+                    .iter()
+                    .flat_map(|c| match c {
+                        Column::Numeric(v) => v.to_vec(),
+                        Column::Categorical(_) => Vec::new(),
+                    })
+                    .collect(),
+            ),
+            Column::Categorical(_) => {
+                let labels = parts.iter().flat_map(|c| match c {
+                    Column::Categorical(k) => k.labels().collect::<Vec<_>>(),
+                    Column::Numeric(_) => Vec::new(),
+                });
+                Column::Categorical(Categorical::from_labels(labels))
+            }
+        };
+        out.features.push(name, joined)?;
+    }
+    concat_targets(windows, out)
+}
+
+fn concat_targets(windows: &[Window], mut out: Window) -> Result<Window> {
+    let shape = |m: String| -> Error { driftwatch_core::Error::Shape(m).into() };
+    let join = |parts: Vec<&Target>, what: &str| -> Result<Target> {
+        if parts.iter().all(|t| matches!(t, Target::Labels(_))) {
+            Ok(Target::Labels(
+                parts.iter().flat_map(|t| t.to_strings()).collect(),
+            ))
+        } else if parts.iter().all(|t| matches!(t, Target::Values(_))) {
+            Ok(Target::Values(
+                parts
+                    .iter()
+                    .flat_map(|t| t.values().map(<[f64]>::to_vec).unwrap_or_default())
+                    .collect(),
+            ))
+        } else {
+            Err(shape(format!(
+                "{what} of different kinds (labels and numbers) to join for {}",
+                out.label
+            )))
+        }
+    };
+    if windows.iter().any(|w| w.predictions.is_some()) {
+        let parts: Vec<&Target> = windows
+            .iter()
+            .filter_map(|w| w.predictions.as_ref())
+            .collect();
+        if parts.len() < windows.len() {
+            return Err(shape(format!(
+                "some windows have no predictions to join for {}",
+                out.label
+            )));
+        }
+        out.predictions = Some(join(parts, "predictions")?);
+    }
+    if windows.iter().any(|w| w.labels.is_some()) {
+        let numeric = windows
+            .iter()
+            .filter_map(|w| w.labels.as_ref())
+            .all(|t| matches!(t, Target::Values(_)));
+        let mut parts: Vec<Target> = Vec::with_capacity(windows.len());
+        let mut mask: Vec<bool> = Vec::new();
+        for w in windows {
+            let n = w.n_rows();
+            match &w.labels {
+                Some(t) => {
+                    parts.push(t.clone());
+                    match &w.labelled {
+                        Some(m) => mask.extend(m),
+                        None => mask.extend(std::iter::repeat_n(true, n)),
+                    }
+                }
+                // Rows without ground truth get placeholders and a false flag.
+                None => {
+                    parts.push(if numeric {
+                        Target::Values(vec![f64::NAN; n])
+                    } else {
+                        Target::Labels(vec![String::new(); n])
+                    });
+                    mask.extend(std::iter::repeat_n(false, n));
+                }
+            }
+        }
+        out.labels = Some(join(parts.iter().collect(), "labels")?);
+        out.labelled = (!mask.iter().all(|&b| b)).then_some(mask);
+    }
+    if let Some(classes) = windows
+        .first()
+        .and_then(|w| w.probabilities.as_ref())
+        .map(|p| p.classes.clone())
+    {
+        let same = windows.iter().all(|w| {
+            w.probabilities
+                .as_ref()
+                .is_some_and(|p| p.classes == classes)
+        });
+        if same {
+            let views: Vec<_> = windows
+                .iter()
+                .filter_map(|w| w.probabilities.as_ref().map(|p| p.values.view()))
+                .collect();
+            if let Ok(values) = ndarray::concatenate(Axis(0), &views) {
+                out.probabilities = Some(Probabilities { classes, values });
+            }
+        }
+    }
+    if windows.iter().any(|w| w.rejected.is_some()) {
+        out.rejected = Some(
+            windows
+                .iter()
+                .flat_map(|w| w.rejected.clone().unwrap_or_else(|| vec![0; w.n_rows()]))
+                .collect(),
+        );
+    }
+    if windows.iter().all(|w| w.timestamps.is_some()) {
+        out.timestamps = Some(
+            windows
+                .iter()
+                .flat_map(|w| w.timestamps.clone().unwrap_or_default())
+                .collect(),
+        );
+    }
+    check_lengths(&out)?;
+    Ok(out)
+}
+
+/// For the kept rows at file positions `kept` of the file stretch `start..end`: how many
+/// left-out rows come just before each, the last also counting those after it up to
+/// `end` (the layout of [`Window::rejected`]), so every left-out row of the stretch is
+/// counted in its own window.
+fn rejected_in(kept: &[usize], start: usize, end: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(kept.len());
+    let mut next = start;
+    for &row in kept {
+        out.push(u32::try_from(row - next).unwrap_or(u32::MAX));
+        next = row + 1;
+    }
+    if let Some(last) = out.last_mut() {
+        *last = last.saturating_add(u32::try_from(end - next).unwrap_or(u32::MAX));
+    }
+    out
 }
 
 /// The rows of `w` that have ground truth, as a window where every row is labelled;
@@ -345,7 +594,7 @@ fn time_label(unix: i128) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use driftwatch_core::{Column, Frame};
+    use driftwatch_core::Frame;
     use ndarray::{Array1, Array2};
 
     fn window(n: usize) -> Window {
@@ -416,6 +665,136 @@ mod tests {
         let p = last.probabilities.as_ref().unwrap();
         assert_eq!(p.values.nrows(), 500);
         assert_eq!(p.values[[0, 1]], 4001.0);
+    }
+
+    /// Issue 12 item 13: with rows left out by validation, windows and their labels count
+    /// file rows, as the skip messages do.
+    #[test]
+    fn file_row_windows_count_the_rows_left_out() {
+        // 10 file rows; file rows 1, 2 and 9 were rejected, 7 kept.
+        let kept = [0, 3, 4, 5, 6, 7, 8];
+        let w = window(kept.len());
+        let rows = FileRows {
+            kept: &kept,
+            total: 10,
+        };
+        let ws = split_in_file(&w, &WindowSpec::Rows(4), rows).unwrap();
+        let labels: Vec<_> = ws.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(labels, ["rows 0..4", "rows 4..8", "rows 8..10"]);
+        let sizes: Vec<_> = ws.iter().map(Window::n_rows).collect();
+        assert_eq!(sizes, [2, 4, 1]);
+        assert_eq!(xs(&ws[1]), [2.0, 3.0, 4.0, 5.0]);
+        // Each window counts the rejected rows of its own stretch of the file.
+        let mut w = window(kept.len());
+        w.rejected = Some(vec![0, 2, 0, 0, 0, 0, 1]);
+        let ws = split_in_file(&w, &WindowSpec::Rows(4), rows).unwrap();
+        let rejected: Vec<_> = ws.iter().map(|w| w.rejected.clone().unwrap()).collect();
+        assert_eq!(rejected, [vec![0, 2], vec![0, 0, 0, 0], vec![1]]);
+        // A stretch of rejected rows only is an empty window; window k stays file rows
+        // 4k..4k+4.
+        let kept = [0, 9];
+        let ws = split_in_file(
+            &window(2),
+            &WindowSpec::Rows(4),
+            FileRows {
+                kept: &kept,
+                total: 10,
+            },
+        )
+        .unwrap();
+        let sizes: Vec<_> = ws.iter().map(Window::n_rows).collect();
+        assert_eq!(sizes, [1, 0, 1]);
+        assert_eq!(
+            split_in_file(
+                &window(2),
+                &WindowSpec::All,
+                FileRows {
+                    kept: &kept,
+                    total: 10
+                }
+            )
+            .unwrap()[0]
+                .label,
+            "rows 0..10"
+        );
+        // Without left-out rows it is `split`.
+        let all: Vec<usize> = (0..7).collect();
+        let a = split_in_file(
+            &window(7),
+            &WindowSpec::Rows(3),
+            FileRows {
+                kept: &all,
+                total: 7,
+            },
+        )
+        .unwrap();
+        let b = split(&window(7), &WindowSpec::Rows(3)).unwrap();
+        assert_eq!(
+            a.iter()
+                .map(|w| (w.label.clone(), xs(w)))
+                .collect::<Vec<_>>(),
+            b.iter()
+                .map(|w| (w.label.clone(), xs(w)))
+                .collect::<Vec<_>>()
+        );
+        let bad = FileRows {
+            kept: &[3, 1],
+            total: 10,
+        };
+        assert!(split_in_file(&window(2), &WindowSpec::Rows(4), bad).is_err());
+        let bad = FileRows {
+            kept: &[3, 10],
+            total: 10,
+        };
+        assert!(split_in_file(&window(2), &WindowSpec::Rows(4), bad).is_err());
+    }
+
+    #[test]
+    fn concat_joins_rows_merging_levels_and_flagging_missing_labels() {
+        let cat =
+            |v: &[&str]| Column::Categorical(Categorical::from_labels(v.iter().map(|s| Some(*s))));
+        let w = |x: &[f64], c: &[&str], labels: Option<Vec<&str>>| Window {
+            features: Frame::new(vec![
+                ("x".into(), Column::Numeric(x.iter().copied().collect())),
+                ("c".into(), cat(c)),
+            ])
+            .unwrap(),
+            predictions: Some(Target::Labels(c.iter().map(|s| s.to_string()).collect())),
+            labels: labels.map(|l| Target::Labels(l.iter().map(|s| s.to_string()).collect())),
+            ..Window::default()
+        };
+        // Levels in another order on day 2, and no labels on day 2.
+        let joined = concat(
+            &[
+                w(&[1.0, 2.0], &["a", "b"], Some(vec!["a", "a"])),
+                w(&[3.0], &["b"], None),
+                w(&[4.0], &["c"], Some(vec!["c"])),
+            ],
+            "days 1..3",
+        )
+        .unwrap();
+        assert_eq!(joined.label, "days 1..3");
+        assert_eq!(xs(&joined), [1.0, 2.0, 3.0, 4.0]);
+        let Column::Categorical(c) = joined.features.column("c").unwrap() else {
+            panic!("categorical");
+        };
+        assert_eq!(
+            c.labels().collect::<Vec<_>>(),
+            [Some("a"), Some("b"), Some("b"), Some("c")]
+        );
+        assert_eq!(
+            joined.predictions.as_ref().unwrap().labels().unwrap(),
+            ["a", "b", "b", "c"]
+        );
+        assert_eq!(joined.labelled, Some(vec![true, true, false, true]));
+        assert_eq!(joined.labelled_rows(), 3);
+        // A column missing from one window is an error naming it.
+        let mut other = w(&[5.0], &["a"], None);
+        other.features.remove("c").unwrap();
+        let e = concat(&[w(&[1.0], &["a"], None), other], "j")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no column 'c'"), "{e}");
     }
 
     #[test]

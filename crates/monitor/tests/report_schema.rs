@@ -3,7 +3,7 @@
 //! what it should.
 
 use driftwatch_core::{Finding, Severity, Status};
-use driftwatch_monitor::{AlertPolicy, RunReport, WindowReport};
+use driftwatch_monitor::{AlertPolicy, Band, RunReport, WindowReport};
 
 fn schema() -> jsonschema::Validator {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/report-schema.json");
@@ -57,7 +57,18 @@ fn report() -> RunReport {
         ..AlertPolicy::default()
     }
     .evaluate(&windows);
-    RunReport::new(windows, alerts)
+    RunReport::new(windows, alerts).with_bands(vec![Band {
+        monitor: "feature_drift".into(),
+        column: Some("x".into()),
+        method: "ks".into(),
+        lower: None,
+        upper: 0.31,
+        mean: 0.16,
+        std: 0.05,
+        width: 3.0,
+        chunks: 50,
+        chunk_rows: 30,
+    }])
 }
 
 #[test]
@@ -68,6 +79,7 @@ fn the_json_report_validates_against_its_schema() {
     let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
     let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(json["bands"][0]["upper"], 0.31);
     // NaN accuracy of the empty window is left out of metrics, null in the finding.
     assert_eq!(
         json["windows"][4]["findings"][0]["statistic"],

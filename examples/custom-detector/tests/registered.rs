@@ -24,6 +24,7 @@ fn mean_shift_is_registered_and_fires_through_the_engine() {
         monitors: vec![MonitorConfig {
             name: "mean_shift".into(),
             config: serde_json::json!({ "z": 3.0 }),
+            ..Default::default()
         }],
         ..Default::default()
     })

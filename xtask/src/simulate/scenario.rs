@@ -27,6 +27,11 @@ pub struct Scenario {
     /// The alert policy.
     #[serde(default)]
     pub alerts: AlertSpec,
+    /// Monitors run besides the default set (`[[monitors]]` as in `monitor.toml`), e.g.
+    /// a drift check over a rolling span of days or a stream detector over the per-row
+    /// error; the summary says which checks flagged the drift first.
+    #[serde(default)]
+    pub monitors: Vec<driftwatch_monitor::MonitorConfig>,
 }
 
 /// Data source.

@@ -14,7 +14,8 @@ use driftwatch_core::{Column, Frame, PredictionLog, Target, Window, read_jsonl_p
 use driftwatch_monitor::histogram::{DEFAULT_BINS, histograms};
 use driftwatch_monitor::window::parse_timestamp;
 use driftwatch_monitor::{
-    AlertPolicy, Distributions, Engine, RunReport, Summary, WindowSpec, history, split,
+    AlertPolicy, Distributions, Engine, FileRows, RunReport, Summary, WindowSpec, history,
+    split_in_file,
 };
 
 use crate::args::MonitorArgs;
@@ -140,7 +141,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         ..Default::default()
     };
 
-    let (current_window, skipped) = if is_jsonl(&s.current) {
+    let (current_window, skipped, input) = if is_jsonl(&s.current) {
         current_from_log(a, &s, &b, &read)?
     } else {
         if a.labels.is_some() {
@@ -159,10 +160,25 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             .with_context(|| format!("--every {every}: use e.g. 1d, 6h, 30m or 3600"))?,
         (None, None) => WindowSpec::All,
     };
-    let windows = split(&current_window, &spec)?;
+    // Windows and their labels count the rows of the file, skipped ones included, as the
+    // skip messages do.
+    let windows = split_in_file(
+        &current_window,
+        &spec,
+        FileRows {
+            kept: &input.kept,
+            total: input.total,
+        },
+    )?;
 
     let baseline = &b.header.training_metrics;
-    let mut engine = Engine::from_config(&s.file.engine_config(s.policy.ratio, baseline)?)?;
+    let config = s.file.engine_config(
+        s.policy.ratio,
+        baseline,
+        typical_rows(&spec, &windows),
+        reference_window.n_rows(),
+    )?;
+    let mut engine = Engine::from_config(&config)?;
     engine.fit(&reference_window)?;
     let reports = engine.run(&windows)?;
     let alerts = s.policy.evaluate(&reports);
@@ -177,7 +193,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             .with_context(|| format!("writing history file {}", path.display()))?;
     }
     let active = summary.active_alerts.len();
-    let report = RunReport::new(reports, alerts);
+    let report = RunReport::new(reports, alerts).with_bands(engine.bands());
     let title = format!(
         "driftwatch: {}@{} on {}",
         b.header.name,
@@ -212,6 +228,25 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             .with_context(|| format!("writing Prometheus file {}", path.display()))?;
     }
     Ok(if a.fail_on_alert && active > 0 { 1 } else { 0 })
+}
+
+/// Rows of a typical window, the size of the reference chunks a band compares it with:
+/// the row count of row windows, the median of the non-empty time windows, none for one
+/// window over everything.
+fn typical_rows(spec: &WindowSpec, windows: &[Window]) -> Option<usize> {
+    match spec {
+        WindowSpec::All => None,
+        WindowSpec::Rows(n) => Some(*n),
+        WindowSpec::Every(_) => {
+            let mut sizes: Vec<usize> = windows
+                .iter()
+                .map(Window::n_rows)
+                .filter(|&n| n > 0)
+                .collect();
+            sizes.sort_unstable();
+            sizes.get(sizes.len() / 2).copied()
+        }
+    }
 }
 
 /// What the report formats need from a run.
@@ -273,6 +308,14 @@ fn rejected_before(kept: &[usize], n_input: usize) -> Vec<u32> {
     out
 }
 
+/// Which data rows of the input file the current window holds.
+struct InputRows {
+    /// 0-based data rows kept by validation, in order.
+    kept: Vec<usize>,
+    /// Data rows in the file.
+    total: usize,
+}
+
 /// The valid rows of `x` (1-based numbers of the skipped ones are returned too).
 fn valid_rows(
     b: &bundle::Loaded,
@@ -295,7 +338,7 @@ fn current_from_csv(
     b: &bundle::Loaded,
     read: &driftwatch_core::ReadOptions,
     classification: bool,
-) -> Result<(Window, Vec<usize>)> {
+) -> Result<(Window, Vec<usize>, InputRows)> {
     let mut current = read_frame(&a.current, read)?;
     let name = a.current.display().to_string();
     let timestamps = match (&a.every, current.has_column(&a.timestamp_column)) {
@@ -328,7 +371,14 @@ fn current_from_csv(
         labelled: None,
         rejected: Some(rejected_before(&kept, n_input)),
     };
-    Ok((window, skipped))
+    Ok((
+        window,
+        skipped,
+        InputRows {
+            kept,
+            total: n_input,
+        },
+    ))
 }
 
 /// Whole seconds since 1970 of each row: the numbers of a numeric or date-time column
@@ -355,7 +405,7 @@ fn current_from_log(
     a: &Settings,
     b: &bundle::Loaded,
     read: &driftwatch_core::ReadOptions,
-) -> Result<(Window, Vec<usize>)> {
+) -> Result<(Window, Vec<usize>, InputRows)> {
     let name = a.current.display().to_string();
     let log: PredictionLog = read_jsonl_path(&a.current, read)?;
     let (mut x, kept, skipped) = valid_rows(b, &log.inputs, &name)?;
@@ -394,7 +444,14 @@ fn current_from_log(
             .as_ref()
             .map(|t| kept.iter().map(|&i| t[i]).collect()),
     };
-    Ok((window, skipped))
+    Ok((
+        window,
+        skipped,
+        InputRows {
+            kept,
+            total: log.inputs.n_rows(),
+        },
+    ))
 }
 
 /// Labels of the kept log rows by request id (empty placeholders where unknown) and

@@ -46,6 +46,7 @@ pub fn run(a: &StreamArgs) -> Result<i32> {
             if missing.len() > 10 { ", ..." } else { "" }
         );
     }
+    // River's two flags per row: a row where both are set is in both lists.
     let (detections, warnings) = stream::run(detector.as_mut(), &values);
     match a.format {
         Format::Json => print_json(&serde_json::json!({
@@ -53,17 +54,22 @@ pub fn run(a: &StreamArgs) -> Result<i32> {
             "n": values.len(),
             "detections": detections,
             "warnings": warnings,
+            "indices": INDICES,
         }))?,
         Format::Text => {
             println!("detector   {}", a.detector);
             println!("rows       {}", values.len());
             println!("drifts     {}{}", detections.len(), list(&detections));
             println!("warnings   {}{}", warnings.len(), list(&warnings));
-            println!("(indices are 0-based data rows)");
+            println!("({INDICES})");
         }
     }
     Ok(0)
 }
+
+/// What the two lists hold, stated in the output itself.
+const INDICES: &str = "0-based data rows: detections where River's drift_detected, warnings \
+     where its warning_detected was true after the row; a row can be in both";
 
 /// `: 1, 2, 3` (up to 20, then `...`), or nothing for an empty list.
 fn list(ix: &[usize]) -> String {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::DetectorFactory;
-use driftwatch_core::{Result, Signal, StreamDetector};
+use driftwatch_core::{Flags, Result, Signal, StreamDetector};
 
 use super::stats::Var;
 use super::{Params, ensure, unknown};
@@ -77,6 +77,10 @@ impl StreamDetector for Eddm {
     }
 
     fn update(&mut self, x: f64) -> Signal {
+        self.update_flags(x).signal()
+    }
+
+    fn update_flags(&mut self, x: f64) -> Flags {
         if self.drift {
             self.reset();
         }
@@ -102,7 +106,10 @@ impl StreamDetector for Eddm {
             }
             self.last_error = self.n;
         }
-        super::signal(self.drift, self.warning)
+        Flags {
+            drift: self.drift,
+            warning: self.warning,
+        }
     }
 
     fn reset(&mut self) {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::DetectorFactory;
-use driftwatch_core::{Result, Signal, StreamDetector};
+use driftwatch_core::{Flags, Result, Signal, StreamDetector};
 
 use super::stats::Mean;
 use super::{Params, ensure, unknown};
@@ -100,6 +100,10 @@ impl StreamDetector for HddmA {
     }
 
     fn update(&mut self, x: f64) -> Signal {
+        self.update_flags(x).signal()
+    }
+
+    fn update_flags(&mut self, x: f64) -> Flags {
         if self.drift {
             self.reset();
         }
@@ -136,7 +140,10 @@ impl StreamDetector for HddmA {
                 self.warning = true;
             }
         }
-        super::signal(self.drift, self.warning)
+        Flags {
+            drift: self.drift,
+            warning: self.warning,
+        }
     }
 
     fn reset(&mut self) {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::DetectorFactory;
-use driftwatch_core::{Result, Signal, StreamDetector};
+use driftwatch_core::{Flags, Result, Signal, StreamDetector};
 
 use super::stats::{EwMean, ext_f64};
 use super::{Params, ensure, unknown};
@@ -39,7 +39,11 @@ impl SampleInfo {
 
     #[inline]
     fn update(&mut self, x: f64) {
-        self.ewma.update(x);
+        if self.is_init {
+            self.ewma.update(x);
+        } else {
+            self.ewma.start(x);
+        }
         self.is_init = true;
         self.ibc = self.lambd_sq + self.c_lambd_sq * self.ibc;
     }
@@ -154,6 +158,10 @@ impl StreamDetector for HddmW {
     }
 
     fn update(&mut self, x: f64) -> Signal {
+        self.update_flags(x).signal()
+    }
+
+    fn update_flags(&mut self, x: f64) -> Flags {
         if self.drift {
             self.reset();
         }
@@ -193,7 +201,10 @@ impl StreamDetector for HddmW {
                 self.warning = true;
             }
         }
-        super::signal(self.drift, self.warning)
+        Flags {
+            drift: self.drift,
+            warning: self.warning,
+        }
     }
 
     fn reset(&mut self) {

@@ -4,7 +4,10 @@
 //! under its CLI name (`adwin`, `page-hinkley`, `ddm`, `eddm`, `hddm-a`, `hddm-w`, `fhddm`,
 //! `kswin`, `cusum`). A detector is built from a spec such as `adwin:delta=0.0001,clock=1`
 //! with [`build`]; parameter names are River's. A detection at index `j` means River's
-//! `drift_detected` was true right after `update(stream[j])`; warnings likewise.
+//! `drift_detected` was true right after `update(stream[j])`; a warning at `j` that its
+//! `warning_detected` was. The two flags are independent, as in River
+//! ([`StreamDetector::update_flags`]): EDDM keeps an earlier warning at a drift update,
+//! and the two-sided HDDM tests can raise both, so an index can be in both lists.
 //!
 //! Like River, every detector resets itself on the update after a drift, so indices of
 //! later detections count from the same stream. State is plain data (serde), so a
@@ -79,15 +82,19 @@ pub fn build(spec: &str) -> Result<Box<dyn StreamDetector>> {
     (registry::detector(&name)?.build)(&params)
 }
 
-/// Runs a detector over values and returns the 0-based indices of drifts and warnings.
+/// Runs a detector over values and returns the 0-based indices where River's
+/// `drift_detected` was true, and those where its `warning_detected` was true, right after
+/// `update(values[i])`. The lists may share indices (see [`driftwatch_core::Flags`]).
 pub fn run(detector: &mut dyn StreamDetector, values: &[f64]) -> (Vec<usize>, Vec<usize>) {
     let mut drifts = Vec::new();
     let mut warnings = Vec::new();
     for (i, &x) in values.iter().enumerate() {
-        match detector.update(x) {
-            Signal::Drift => drifts.push(i),
-            Signal::Warning => warnings.push(i),
-            Signal::None => {}
+        let f = detector.update_flags(x);
+        if f.drift {
+            drifts.push(i);
+        }
+        if f.warning {
+            warnings.push(i);
         }
     }
     (drifts, warnings)

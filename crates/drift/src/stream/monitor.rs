@@ -8,14 +8,16 @@
 //! one finding: alert when the detector reported a drift in it, warning when it only
 //! warned. Starting every window from the reference state (rather than carrying state
 //! from window to window) keeps results independent of the order in which the engine
-//! checks windows, which it does in parallel.
+//! checks windows, which it does in parallel. To watch the whole stream, configure the
+//! monitor with `span = "cumulative"`: the engine then hands it every window so far and
+//! [`Monitor::check_span`] streams all of it, reporting the drifts and warnings of the
+//! window's own rows, exactly what a detector carried from window to window would say.
 
 use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::MonitorFactory;
 use driftwatch_core::{
-    Column, Error, Finding, Monitor, Result, Severity, Signal, Status, StreamDetector, Target,
-    Window,
+    Column, Error, Finding, Monitor, Result, Severity, Status, StreamDetector, Target, Window,
 };
 
 /// What the detector watches.
@@ -51,7 +53,8 @@ fn default_detector() -> String {
 }
 
 impl StreamDetectorMonitor {
-    fn values(&self, w: &Window) -> Result<Vec<f64>> {
+    /// The values the detector reads, each with its row in `w`.
+    fn values(&self, w: &Window) -> Result<Vec<(usize, f64)>> {
         match self.source {
             Source::Column => {
                 let name = self.column.as_deref().ok_or_else(|| {
@@ -61,7 +64,12 @@ impl StreamDetectorMonitor {
                     )
                 })?;
                 match w.features.column(name)? {
-                    Column::Numeric(v) => Ok(v.iter().copied().filter(|x| x.is_finite()).collect()),
+                    Column::Numeric(v) => Ok(v
+                        .iter()
+                        .copied()
+                        .enumerate()
+                        .filter(|(_, x)| x.is_finite())
+                        .collect()),
                     Column::Categorical(_) => Err(Error::param(
                         "stream_detector.column",
                         format!("column '{name}' is categorical; a stream detector needs numbers"),
@@ -72,18 +80,22 @@ impl StreamDetectorMonitor {
                 let (Some(p), Some(l)) = (&w.predictions, &w.labels) else {
                     return Ok(Vec::new());
                 };
+                // Rows flagged as unlabelled (delayed labels) hold placeholders.
+                let known = |i: usize| w.labelled.as_ref().is_none_or(|m| m.get(i) == Some(&true));
                 Ok(match (p, l) {
                     (Target::Labels(p), Target::Labels(l)) => p
                         .iter()
                         .zip(l)
-                        .filter(|(_, l)| !l.is_empty())
-                        .map(|(p, l)| f64::from(u8::from(p != l)))
+                        .enumerate()
+                        .filter(|(i, (_, l))| known(*i) && !l.is_empty())
+                        .map(|(i, (p, l))| (i, f64::from(u8::from(p != l))))
                         .collect(),
                     (Target::Values(p), Target::Values(l)) => p
                         .iter()
                         .zip(l)
-                        .filter(|(p, l)| p.is_finite() && l.is_finite())
-                        .map(|(p, l)| (p - l).abs())
+                        .enumerate()
+                        .filter(|(i, (p, l))| known(*i) && p.is_finite() && l.is_finite())
+                        .map(|(i, (p, l))| (i, (p - l).abs()))
                         .collect(),
                     _ => {
                         return Err(Error::InvalidValue(
@@ -94,37 +106,30 @@ impl StreamDetectorMonitor {
             }
         }
     }
-}
 
-#[typetag::serde]
-impl Monitor for StreamDetectorMonitor {
-    fn name(&self) -> &str {
-        "stream_detector"
-    }
-
-    fn fit(&mut self, reference: &Window) -> Result<()> {
-        let mut d = super::build(&self.detector)?;
-        for x in self.values(reference)? {
-            d.update(x);
-        }
-        self.fitted = Some(serde_json::to_value(&d).map_err(|e| Error::Serde(e.to_string()))?);
-        Ok(())
-    }
-
-    fn check(&self, current: &Window) -> Result<Vec<Finding>> {
+    /// Streams `w` through a copy of the warmed detector; counts the drifts (by row of
+    /// the window's own part) and warnings of rows `from..`.
+    fn stream(&self, w: &Window, from: usize) -> Result<Vec<Finding>> {
         let fitted = self
             .fitted
             .as_ref()
             .ok_or_else(|| Error::NotFitted("stream_detector monitor".into()))?;
-        let values = self.values(current)?;
+        let values = self.values(w)?;
         let mut d: Box<dyn StreamDetector> =
             serde_json::from_value(fitted.clone()).map_err(|e| Error::Serde(e.to_string()))?;
-        let (mut drifts, mut warnings) = (Vec::new(), 0usize);
-        for (i, &x) in values.iter().enumerate() {
-            match d.update(x) {
-                Signal::Drift => drifts.push(i),
-                Signal::Warning => warnings += 1,
-                Signal::None => {}
+        let (mut drifts, mut warnings, mut own) = (Vec::new(), 0usize, 0usize);
+        for &(row, x) in &values {
+            // River's flags are independent: a drift row may also carry a warning.
+            let f = d.update_flags(x);
+            if row < from {
+                continue;
+            }
+            own += 1;
+            if f.drift {
+                drifts.push(row - from);
+            }
+            if f.warning {
+                warnings += 1;
             }
         }
         let status = if !drifts.is_empty() {
@@ -137,6 +142,11 @@ impl Monitor for StreamDetectorMonitor {
         let what = match self.source {
             Source::Column => format!("column {}", self.column.as_deref().unwrap_or("?")),
             Source::Error => "per-row error".to_string(),
+        };
+        let before = if from > 0 {
+            format!(" (after {} values of earlier windows)", values.len() - own)
+        } else {
+            String::new()
         };
         Ok(vec![Finding {
             monitor: "stream_detector".into(),
@@ -156,13 +166,38 @@ impl Monitor for StreamDetectorMonitor {
                 _ => None,
             },
             message: format!(
-                "{} over {what}: {} drift(s) at window rows {:?}, {warnings} warning row(s), {} values",
+                "{} over {what}: {} drift(s) at window rows {:?}, {warnings} warning row(s), {own} values{before}",
                 self.detector,
                 drifts.len(),
                 &drifts[..drifts.len().min(10)],
-                values.len()
             ),
         }])
+    }
+}
+
+#[typetag::serde]
+impl Monitor for StreamDetectorMonitor {
+    fn name(&self) -> &str {
+        "stream_detector"
+    }
+
+    fn fit(&mut self, reference: &Window) -> Result<()> {
+        let mut d = super::build(&self.detector)?;
+        for (_, x) in self.values(reference)? {
+            d.update(x);
+        }
+        self.fitted = Some(serde_json::to_value(&d).map_err(|e| Error::Serde(e.to_string()))?);
+        Ok(())
+    }
+
+    fn check(&self, current: &Window) -> Result<Vec<Finding>> {
+        self.stream(current, 0)
+    }
+
+    /// Over a span the detector streams every row (as if its state were carried from
+    /// window to window) and reports the drifts and warnings of the window's own rows.
+    fn check_span(&self, current: &Window, new_rows: usize) -> Result<Vec<Finding>> {
+        self.stream(current, current.n_rows().saturating_sub(new_rows))
     }
 }
 

@@ -42,7 +42,10 @@ impl Var {
     }
 }
 
-/// `river.stats.EWMean` (the Rust `watermill` one): the first non-zero state takes `x`.
+/// `river.stats.EWMean` (River 0.26.1's Rust one): `mean = alpha * x + (1 - alpha) * mean`.
+/// River starts it on the first update (`mean = x`), whatever `x` is; the owner knows
+/// whether it has been updated (HDDM_W's `SampleInfo::is_init`) and calls [`EwMean::start`]
+/// then, because a `mean == 0.0` test would restart it after leading zeros.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EwMean {
     pub mean: f64,
@@ -54,13 +57,16 @@ impl EwMean {
         Self { mean: 0.0, alpha }
     }
 
+    /// The first value.
+    #[inline]
+    pub fn start(&mut self, x: f64) {
+        self.mean = x;
+    }
+
+    /// Every later value.
     #[inline]
     pub fn update(&mut self, x: f64) {
-        if self.mean == 0.0 {
-            self.mean = x;
-        } else {
-            self.mean = self.alpha * x + (1.0 - self.alpha) * self.mean;
-        }
+        self.mean = self.alpha * x + (1.0 - self.alpha) * self.mean;
     }
 }
 
