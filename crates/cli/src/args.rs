@@ -77,6 +77,28 @@ pub enum Command {
     CheckDeploy(CheckDeployArgs),
 }
 
+/// How input tables are read; shared by every command that reads one.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TableArgs {
+    /// Field delimiter of the input files: one character (`,` `;` `|`) or `tab`.
+    /// Default: sniffed per file from its first lines among `,` `;` tab `|`.
+    #[arg(long, value_name = "CHAR", value_parser = crate::data::parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+impl TableArgs {
+    /// `options` with these settings.
+    pub fn read_options(
+        &self,
+        options: driftwatch_core::ReadOptions,
+    ) -> driftwatch_core::ReadOptions {
+        driftwatch_core::ReadOptions {
+            delimiter: self.delimiter,
+            ..options
+        }
+    }
+}
+
 /// `driftwatch check-deploy`.
 #[derive(Debug, Args)]
 #[command(
@@ -108,6 +130,9 @@ pub struct CheckDeployArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch reference`.
@@ -141,6 +166,9 @@ pub enum ReferenceAction {
         /// Output format of the summary.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// How the input table is read.
+        #[command(flatten)]
+        table: TableArgs,
     },
 }
 
@@ -217,6 +245,9 @@ pub struct TrainArgs {
     /// Where to save the bundle.
     #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
     pub output: PathBuf,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch predict`.
@@ -243,6 +274,9 @@ pub struct PredictArgs {
     /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
     #[arg(long, value_name = "PUB")]
     pub verify_key: Option<PathBuf>,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch evaluate`.
@@ -263,6 +297,9 @@ pub struct EvaluateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch drift`.
@@ -310,6 +347,11 @@ pub struct DriftArgs {
     /// Read these columns as categorical (comma separated).
     #[arg(long)]
     pub categorical: Option<String>,
+    /// Compare these columns as numbers (comma separated) where `auto` would not:
+    /// integer columns with at most 10 distinct reference values (compared as categories,
+    /// Evidently's rule) and timestamp columns (left out).
+    #[arg(long, value_name = "COLS")]
+    pub numerical: Option<String>,
     /// Output format: text, json, markdown, or html (one self-contained page with the
     /// reference vs current histogram of every column). Default: the --output file's
     /// extension, else text.
@@ -325,6 +367,9 @@ pub struct DriftArgs {
     /// unseen categories) was reported.
     #[arg(long)]
     pub fail_on_data_issue: bool,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch monitor`.
@@ -425,6 +470,9 @@ pub struct MonitorArgs {
     /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
     #[arg(long, value_name = "PUB")]
     pub verify_key: Option<PathBuf>,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch validate`.
@@ -442,6 +490,9 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch schema`.
@@ -630,6 +681,9 @@ pub struct StreamArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// `driftwatch history`.

@@ -119,8 +119,8 @@ pub fn schema_read_options(schema: &Schema) -> ReadOptions {
             .filter(|c| c.kind == ColumnKind::Categorical)
             .map(|c| c.name.clone())
             .collect(),
-        numeric: Vec::new(),
         lenient: true,
+        ..Default::default()
     }
 }
 

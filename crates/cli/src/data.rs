@@ -3,30 +3,119 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{Frame, ReadOptions, read_csv_path};
+use driftwatch_core::{Frame, NumericTypo, ReadOptions, read_csv, read_csv_path};
 
-/// Reads a CSV file; kinds are inferred unless overridden.
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// Whether a path argument means standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// Reads a delimited text file (or standard input for `-`); kinds are inferred unless
+/// overridden.
 pub fn read_frame(path: &Path, options: &ReadOptions) -> Result<Frame> {
+    if is_stdin(path) {
+        return read_csv(std::io::stdin().lock(), "standard input", options)
+            .context("reading data from standard input");
+    }
     read_csv_path(path, options).with_context(|| format!("reading data file {}", path.display()))
 }
 
-/// Refuses a column that is mostly numbers with a few non-numbers: almost always a data
-/// error, which would otherwise silently turn the column into categories.
-pub fn refuse_numeric_typos(
-    frame: &Frame,
-    path: &Path,
-    forced_categorical: &[String],
-) -> Result<()> {
-    if let Some((column, row, value)) =
-        driftwatch_core::mostly_numeric_column(frame, forced_categorical)
-    {
-        anyhow::bail!(
-            "{}: column '{column}' row {row}: '{value}' is not a number, but most of the column is; \
-             fix the value, or pass --categorical {column} to treat the column as categories",
-            path.display()
-        );
+/// Refuses two inputs that both want standard input.
+pub fn one_stdin(paths: &[&Path]) -> Result<()> {
+    if paths.iter().filter(|p| is_stdin(p)).count() > 1 {
+        anyhow::bail!("only one input can be read from standard input ('-')");
     }
     Ok(())
+}
+
+/// Columns that are mostly numbers with a few non-numbers, gathered over the input
+/// files so that one message names them all: almost always data errors, which would
+/// otherwise silently turn the columns into categories.
+#[derive(Debug, Default)]
+pub struct NumericTypos {
+    found: Vec<(String, NumericTypo)>,
+}
+
+impl NumericTypos {
+    /// Looks for such columns in one file.
+    pub fn check(&mut self, frame: &Frame, path: &Path, forced_categorical: &[String]) {
+        for t in driftwatch_core::mostly_numeric_columns(frame, forced_categorical) {
+            self.found.push((path.display().to_string(), t));
+        }
+    }
+
+    /// An error naming every column found, with the `--categorical` list that reads
+    /// them (and the columns already forced) as categories.
+    pub fn refuse(self, forced_categorical: &[String]) -> Result<()> {
+        if self.found.is_empty() {
+            return Ok(());
+        }
+        let mut names: Vec<String> = forced_categorical.to_vec();
+        let list: Vec<String> = self
+            .found
+            .iter()
+            .map(|(path, t)| {
+                format!(
+                    "{path}: '{}' (row {}: '{}'; {} of {} values are not numbers)",
+                    t.column, t.row, t.value, t.non_numbers, t.present
+                )
+            })
+            .collect();
+        for (_, t) in &self.found {
+            if !names.contains(&t.column) {
+                names.push(t.column.clone());
+            }
+        }
+        let one = list.len() == 1;
+        anyhow::bail!(
+            "{} mostly numbers but also {} text: {}; fix the values, or pass --categorical {} \
+             to treat {} as categories",
+            if one { "this column is" } else { "these columns are" },
+            if one { "holds" } else { "hold" },
+            list.join(", "),
+            names.join(","),
+            if one { "it" } else { "them" }
+        );
+    }
+}
+
+/// [`NumericTypos`] for a command that reads one table.
+pub fn refuse_numeric_typos(frame: &Frame, path: &Path, forced_categorical: &[String]) -> Result<()> {
+    let mut typos = NumericTypos::default();
+    typos.check(frame, path, forced_categorical);
+    typos.refuse(forced_categorical)
+}
+
+/// Refuses infinite numbers in data a model learns from, naming the first few by
+/// column and row (1-based data row): no estimator can use them, and the error the
+/// model would raise later names neither.
+pub fn refuse_infinite(frame: &Frame, path: &Path) -> Result<()> {
+    let mut found = Vec::new();
+    let mut total = 0usize;
+    for (name, col) in frame.iter() {
+        if let driftwatch_core::Column::Numeric(v) = col {
+            for (row, x) in v.iter().enumerate().filter(|(_, x)| x.is_infinite()) {
+                total += 1;
+                if found.len() < driftwatch_drift::columns::MAX_LISTED {
+                    found.push(format!("'{name}' row {}: {x}", row + 1));
+                }
+            }
+        }
+    }
+    if total == 0 {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: {total} infinite value{} ({}{}); a model cannot learn from them: fix them or leave \
+         the cells empty (missing values are imputed)",
+        path.display(),
+        if total == 1 { "" } else { "s" },
+        found.join(", "),
+        if total > found.len() { ", ..." } else { "" }
+    );
 }
 
 /// Splits `--columns a,b` lists.
@@ -40,4 +129,48 @@ pub fn split_list(s: &Option<String>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Parses `--delimiter`: one ASCII character, or `tab` / `\t`.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "'{s}' is not a delimiter: give one character such as ',' ';' '|', or 'tab'"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_parse() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("\\t"), Ok(b'\t'));
+        assert!(parse_delimiter(";;").is_err());
+        assert!(parse_delimiter("\"").is_err());
+    }
+
+    #[test]
+    fn every_typo_column_in_one_message() {
+        let f = read_csv(
+            &b"Ticket,boat,age\n113803,1,22\nA/5 21171,C,38\n2,13,26\n"[..],
+            "t.csv",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        let err = refuse_numeric_typos(&f, Path::new("titanic.csv"), &["sex".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("titanic.csv: 'Ticket' (row 2: 'A/5 21171'; 1 of 3 values")
+                && err.contains("titanic.csv: 'boat' (row 2: 'C'")
+                && err.contains("--categorical sex,Ticket,boat"),
+            "{err}"
+        );
+    }
 }

@@ -225,7 +225,7 @@ fn bad_input_exits_2_with_a_message_naming_it() {
                 "--out",
                 "x.dwm",
             ],
-            "column 'sepal_length' row 1: 'abc' is not a number",
+            "'sepal_length' (row 1: 'abc'; 1 of 150 values are not numbers)",
         ),
         (
             vec![

@@ -77,13 +77,14 @@ fn finding(
     row
 }
 
-const REF: &str = "x,c\n1,a\n2,b\n3,a\n4,b\n5,a\n6,b\n7,a\n8,b\n";
+/// `x` holds decimals: `auto` compares integer columns with few values as categories.
+const REF: &str = "x,c\n1.5,a\n2.5,b\n3.5,a\n4.5,b\n5.5,a\n6.5,b\n7.5,a\n8.5,b\n";
 
 #[test]
 fn missing_share_rise_is_a_warning() {
     let row = finding(
         REF,
-        "x,c\n1,a\nNA,b\nNA,a\nNA,b\n5,a\n6,b\n7,a\n8,b\n",
+        "x,c\n1.5,a\nNA,b\nNA,a\nNA,b\n5.5,a\n6.5,b\n7.5,a\n8.5,b\n",
         "x",
         "missing_share",
         "37.5% missing in the current data vs 0.0% in the reference",
@@ -109,8 +110,8 @@ fn all_missing_column_is_an_alert_not_a_crash() {
 #[test]
 fn constant_column_is_reported() {
     let row = finding(
-        "x,c\n5,a\n5,b\n5,a\n5,b\n",
-        "x,c\n5,a\n6,b\n5,a\n5,b\n",
+        "x,c\n5.5,a\n5.5,b\n5.5,a\n5.5,b\n",
+        "x,c\n5.5,a\n6.5,b\n5.5,a\n5.5,b\n",
         "x",
         "constant",
         "column 'x' is constant in the reference",
@@ -145,9 +146,11 @@ fn unseen_categories_are_listed_with_counts() {
         "x,c\n1,a\n2,zz\n3,zz\n4,b\n5,new\n",
         "c",
         "unseen_categories",
-        "'new' (1 rows), 'zz' (2 rows)",
+        "'zz' (2 rows), 'new' (1 rows)",
     );
-    assert_eq!(row["unseen_categories"][1], serde_json::json!(["zz", 2]));
+    // most frequent first
+    assert_eq!(row["unseen_categories"][0], serde_json::json!(["zz", 2]));
+    assert_eq!((row["unseen_distinct"].as_u64(), row["unseen_rows"].as_u64()), (Some(2), Some(3)));
 }
 
 #[test]

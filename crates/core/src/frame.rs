@@ -1,18 +1,29 @@
 //! Named, typed columns: the table every other part of driftwatch passes around.
 
+use std::collections::BTreeMap;
+
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
 /// The kind of a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// [`Column::kind`] is how the values are stored (numeric or categorical); a [`Frame`]
+/// may also know what they mean ([`Frame::kind`]): booleans are stored as categories
+/// `false`/`true`, timestamps as seconds since 1970 (UTC). Drift uses the meaning to
+/// compare `True` with `true` and to leave timestamps out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ColumnKind {
     /// Floating point values; NaN marks a missing value.
     Numeric,
     /// Labels from a finite set of levels.
     Categorical,
+    /// `true`/`false` in any letter case, stored as the categories `false` and `true`.
+    Boolean,
+    /// Date-times, stored as seconds since 1970 (UTC; NaN = missing).
+    Timestamp,
 }
 
 impl ColumnKind {
@@ -21,6 +32,16 @@ impl ColumnKind {
         match self {
             ColumnKind::Numeric => "numeric",
             ColumnKind::Categorical => "categorical",
+            ColumnKind::Boolean => "boolean",
+            ColumnKind::Timestamp => "timestamp",
+        }
+    }
+
+    /// How values of this kind are stored in a [`Column`].
+    pub fn storage(self) -> ColumnKind {
+        match self {
+            ColumnKind::Numeric | ColumnKind::Timestamp => ColumnKind::Numeric,
+            ColumnKind::Categorical | ColumnKind::Boolean => ColumnKind::Categorical,
         }
     }
 }
@@ -173,6 +194,9 @@ pub fn format_number_label(x: f64) -> String {
 pub struct Frame {
     names: Vec<String>,
     columns: Vec<Column>,
+    /// Columns whose meaning is more than their storage (booleans, timestamps).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    meanings: BTreeMap<String, ColumnKind>,
 }
 
 impl Frame {
@@ -227,6 +251,7 @@ impl Frame {
     pub fn remove(&mut self, name: &str) -> Result<Column> {
         let i = self.position(name)?;
         self.names.remove(i);
+        self.meanings.remove(name);
         Ok(self.columns.remove(i))
     }
 
@@ -275,6 +300,48 @@ impl Frame {
         Ok(&self.columns[self.position(name)?])
     }
 
+    /// What a column holds: its storage kind, or boolean / timestamp when the reader
+    /// recognised them (see [`ColumnKind`]).
+    pub fn kind(&self, name: &str) -> Result<ColumnKind> {
+        let column = self.column(name)?;
+        Ok(self
+            .meanings
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| column.kind()))
+    }
+
+    /// Records that a column holds booleans or timestamps (or, with its storage kind,
+    /// plain values again). The kind must be stored the way the column is.
+    pub fn set_kind(&mut self, name: &str, kind: ColumnKind) -> Result<()> {
+        let stored = self.column(name)?.kind();
+        if kind.storage() != stored {
+            return Err(Error::ColumnKind {
+                column: name.to_string(),
+                found: stored.as_str(),
+                needed: kind.storage().as_str(),
+                hint: format!("a {} column is stored as {}", kind.as_str(), kind.storage().as_str()),
+            });
+        }
+        if kind == stored {
+            self.meanings.remove(name);
+        } else {
+            self.meanings.insert(name.to_string(), kind);
+        }
+        Ok(())
+    }
+
+    /// The meanings of `names` that this frame records, for frames built from its columns.
+    fn meanings_of<S: AsRef<str>>(&self, names: &[S]) -> BTreeMap<String, ColumnKind> {
+        names
+            .iter()
+            .filter_map(|n| {
+                let n = n.as_ref();
+                self.meanings.get(n).map(|k| (n.to_string(), *k))
+            })
+            .collect()
+    }
+
     /// Whether a column exists.
     pub fn has_column(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
@@ -287,6 +354,7 @@ impl Frame {
             let n = n.as_ref();
             out.push(n, self.column(n)?.clone())?;
         }
+        out.meanings = self.meanings_of(names);
         Ok(out)
     }
 
@@ -301,6 +369,7 @@ impl Frame {
         Ok(Frame {
             names: self.names.clone(),
             columns: self.columns.iter().map(|c| c.take(indices)).collect(),
+            meanings: self.meanings.clone(),
         })
     }
 
@@ -312,6 +381,7 @@ impl Frame {
         Frame {
             names: self.names.clone(),
             columns: self.columns.iter().map(|c| c.take(&idx)).collect(),
+            meanings: self.meanings.clone(),
         }
     }
 
@@ -327,6 +397,7 @@ impl Frame {
         for (n, c) in other.names.into_iter().zip(other.columns) {
             self.push(n, c)?;
         }
+        self.meanings.extend(other.meanings);
         Ok(self)
     }
 
@@ -415,6 +486,26 @@ mod tests {
             .to_string();
         assert!(err.contains("'b' is categorical"), "{err}");
         assert!(err.contains("OneHotEncoder"), "{err}");
+    }
+
+    #[test]
+    fn meanings_follow_the_columns() {
+        let mut f = sample();
+        assert_eq!(f.kind("a").unwrap(), ColumnKind::Numeric);
+        f.set_kind("a", ColumnKind::Timestamp).unwrap();
+        f.set_kind("b", ColumnKind::Boolean).unwrap();
+        assert!(f.set_kind("b", ColumnKind::Timestamp).is_err());
+        assert_eq!(f.take_rows(&[0]).unwrap().kind("a").unwrap(), ColumnKind::Timestamp);
+        assert_eq!(f.slice_rows(0, 1).kind("b").unwrap(), ColumnKind::Boolean);
+        let s = f.select(&["b"]).unwrap();
+        assert_eq!(s.kind("b").unwrap(), ColumnKind::Boolean);
+        assert!(s.kind("a").is_err());
+        f.set_kind("a", ColumnKind::Numeric).unwrap();
+        assert_eq!(f.kind("a").unwrap(), ColumnKind::Numeric);
+        f.remove("b").unwrap();
+        let joined = f.hstack(s).unwrap();
+        assert_eq!(joined.kind("b").unwrap(), ColumnKind::Boolean);
+        assert_eq!(ColumnKind::Boolean.storage(), ColumnKind::Categorical);
     }
 
     #[test]

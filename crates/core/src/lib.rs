@@ -15,6 +15,7 @@ pub mod reader;
 pub mod registry;
 pub mod schema;
 pub mod stream;
+pub mod timestamp;
 pub mod traits;
 pub mod writer;
 
@@ -25,8 +26,8 @@ pub use monitor::{Finding, Monitor, Severity, Status, Window};
 pub use params::{ParamValue, Params};
 pub use pipeline::{Pipeline, make_pipeline};
 pub use reader::{
-    PredictionLog, ReadOptions, mostly_numeric_column, read_csv, read_csv_path, read_jsonl,
-    read_jsonl_path,
+    NumericTypo, PredictionLog, ReadOptions, mostly_numeric_columns, read_csv, read_csv_path,
+    read_jsonl, read_jsonl_path,
 };
 pub use schema::{Observed, Schema, Violation};
 pub use stream::{Signal, StreamDetector};

@@ -1,10 +1,16 @@
 //! The one place that turns files into [`Frame`]s.
 //!
-//! Column kinds are inferred (a column is numeric when every non-missing cell parses as
-//! a number) and can be forced either way. Empty cells and `NA`, `N/A`, `NaN`, `null`
-//! are missing values: they are kept as NaN / no code, never dropped.
+//! Column kinds are inferred and can be forced either way: a column is numeric when
+//! every non-missing cell parses as a number (`inf`, `-inf`, `Infinity` and overflowing
+//! literals such as `1e400` are infinite numbers, as in numpy and pandas), a timestamp
+//! when every one is a date-time ([`crate::timestamp`]), boolean when every one is
+//! `true` or `false` in any letter case (stored as the categories `false`/`true`, so
+//! `True`, `TRUE` and JSON `false` are one value), and categorical otherwise. Empty
+//! cells and `NA`, `N/A`, `NaN`, `null` are missing values: they are kept as NaN / no
+//! code, never dropped.
 //!
-//! Two formats: CSV with a header ([`read_csv`]) and the JSON-lines prediction log that
+//! Two formats: delimited text with a header ([`read_csv`]; the delimiter is sniffed
+//! among `,` `;` tab `|` unless given) and the JSON-lines prediction log that
 //! `driftwatch predict --log` writes ([`read_jsonl`]).
 
 use std::collections::HashSet;
@@ -15,7 +21,11 @@ use ndarray::Array1;
 
 use crate::error::{Error, Result};
 use crate::frame::{Categorical, Column, ColumnKind, Frame};
+use crate::timestamp::parse_datetime;
 use crate::traits::{Probabilities, Target};
+
+/// The delimiters that are sniffed, most common first.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// Options for reading a table.
 #[derive(Debug, Clone, Default)]
@@ -27,20 +37,80 @@ pub struct ReadOptions {
     /// Ignore overrides that name absent columns (for reads driven by a schema, whose
     /// own check reports the absent column); otherwise they are an error (a typo).
     pub lenient: bool,
+    /// The field delimiter; `None` sniffs it from the first lines.
+    pub delimiter: Option<u8>,
+    /// A file with a header and no rows gives a frame of empty columns instead of an
+    /// error (drift reports such columns as `all_missing`).
+    pub allow_empty: bool,
 }
 
 impl ReadOptions {
-    /// Forces these columns to be read with the given kinds.
+    /// Forces these columns to be read with the given kinds (by their storage:
+    /// booleans as categories, timestamps as numbers).
     pub fn with_kinds<'a>(kinds: impl IntoIterator<Item = (&'a str, ColumnKind)>) -> Self {
         let mut o = ReadOptions::default();
         for (name, kind) in kinds {
-            match kind {
-                ColumnKind::Numeric => o.numeric.push(name.to_string()),
+            match kind.storage() {
                 ColumnKind::Categorical => o.categorical.push(name.to_string()),
+                _ => o.numeric.push(name.to_string()),
             }
         }
         o
     }
+}
+
+/// The name of a delimiter for messages (`tab` for the invisible one).
+#[must_use]
+pub fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        d => format!("'{}'", char::from(d)),
+    }
+}
+
+/// Guesses the delimiter from the start of a file: among `,` `;` tab `|` (outside
+/// quotes), the one found in the header that splits the next lines into as many
+/// fields as the header, the one with most fields first; `,` when none is found.
+#[must_use]
+pub fn sniff_delimiter(sample: &[u8]) -> u8 {
+    // whole lines only: the sample may end inside one
+    let end = sample
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(sample.len(), |i| i + 1);
+    let lines: Vec<&[u8]> = sample[..end]
+        .split(|&c| c == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .take(20)
+        .collect();
+    let Some(header) = lines.first() else {
+        return b',';
+    };
+    let count = |line: &[u8], d: u8| {
+        let mut quoted = false;
+        line.iter()
+            .filter(|&&c| {
+                if c == b'"' {
+                    quoted = !quoted;
+                }
+                !quoted && c == d
+            })
+            .count()
+    };
+    let mut best: Option<(bool, usize, u8)> = None;
+    for d in DELIMITERS {
+        let n = count(header, d);
+        if n == 0 {
+            continue;
+        }
+        let consistent = lines[1..].iter().all(|l| count(l, d) == n);
+        let score = (consistent, n, d);
+        if best.is_none_or(|b| (score.0, score.1) > (b.0, b.1)) {
+            best = Some(score);
+        }
+    }
+    best.map_or(b',', |b| b.2)
 }
 
 /// Whether a cell is a missing value.
@@ -51,7 +121,7 @@ pub fn is_missing_token(cell: &str) -> bool {
     )
 }
 
-/// Reads a CSV file with a header row.
+/// Reads a delimited text file with a header row.
 ///
 /// Cells are parsed as they are read (numbers straight to f64, categories to codes),
 /// so memory is the frame's, not the text's. A column inferred numeric that meets a
@@ -59,30 +129,52 @@ pub fn is_missing_token(cell: &str) -> bool {
 /// second time; only such files pay for it).
 pub fn read_csv_path(path: &Path, options: &ReadOptions) -> Result<Frame> {
     let input = path.display().to_string();
-    let mut as_text = Vec::new();
-    loop {
-        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+    let open = || {
+        std::fs::File::open(path).map_err(|source| Error::Io {
             path: input.clone(),
             source,
-        })?;
-        match read_csv_typed(file, &input, options, &as_text)? {
+        })
+    };
+    let mut options = options.clone();
+    if options.delimiter.is_none() {
+        let mut sample = Vec::with_capacity(SNIFF_BYTES);
+        open()?
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut sample)
+            .map_err(|source| Error::Io {
+                path: input.clone(),
+                source,
+            })?;
+        options.delimiter = Some(sniff_delimiter(&sample));
+    }
+    let mut as_text = Vec::new();
+    loop {
+        match read_csv_typed(open()?, &input, &options, &as_text)? {
             Ok(frame) => return Ok(frame),
             Err(Restart(columns)) => as_text.extend(columns),
         }
     }
 }
 
-/// Reads CSV from any reader; `input` names it in error messages. The input is kept in
-/// memory (as bytes) in case a column must be read twice (see [`read_csv_path`]).
+/// How much of a file the delimiter is sniffed from.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Reads delimited text from any reader; `input` names it in error messages. The input
+/// is kept in memory (as bytes) in case a column must be read twice (see
+/// [`read_csv_path`]).
 pub fn read_csv<R: Read>(mut reader: R, input: &str, options: &ReadOptions) -> Result<Frame> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).map_err(|source| Error::Io {
         path: input.to_string(),
         source,
     })?;
+    let mut options = options.clone();
+    if options.delimiter.is_none() {
+        options.delimiter = Some(sniff_delimiter(&bytes[..bytes.len().min(SNIFF_BYTES)]));
+    }
     let mut as_text = Vec::new();
     loop {
-        match read_csv_typed(bytes.as_slice(), input, options, &as_text)? {
+        match read_csv_typed(bytes.as_slice(), input, &options, &as_text)? {
             Ok(frame) => return Ok(frame),
             Err(Restart(columns)) => as_text.extend(columns),
         }
@@ -90,13 +182,15 @@ pub fn read_csv<R: Read>(mut reader: R, input: &str, options: &ReadOptions) -> R
 }
 
 /// A read must start over with these columns read as categories: they held numbers
-/// before their first non-number, and the numbers' text was not kept.
+/// (or date-times) before their first other value, and the text was not kept.
 struct Restart(Vec<String>);
 
 /// One column being read.
 enum Builder {
-    /// Every non-missing cell so far is a finite number (NaN = missing).
+    /// Every non-missing cell so far is a number (NaN = missing).
     Numeric(Vec<f64>),
+    /// Every non-missing cell so far is a date-time, as seconds since 1970.
+    Timestamp(Vec<f64>),
     /// Categories: codes by first appearance.
     Categorical {
         codes: Vec<Option<u32>>,
@@ -135,17 +229,117 @@ impl Builder {
             codes.push(code);
         }
     }
+
+    /// Takes one cell. `forced_numeric`: a non-number is an error (returned as the
+    /// message); otherwise a non-number turns the column into a timestamp or categorical
+    /// column, or asks for a second read when numbers came first.
+    fn push(&mut self, cell: &str, forced_numeric: bool) -> std::result::Result<(), ()> {
+        match self {
+            Builder::Numeric(values) => match numeric_cell(cell) {
+                Some(x) => values.push(x),
+                None if forced_numeric => return Err(()),
+                None if values.iter().all(|x| x.is_nan()) => {
+                    // only missing values so far: nothing to keep
+                    let n = values.len();
+                    *self = match parse_datetime(cell) {
+                        Some(t) => {
+                            let mut v = vec![f64::NAN; n];
+                            v.push(t);
+                            Builder::Timestamp(v)
+                        }
+                        None => {
+                            let mut b = Builder::categorical(n);
+                            b.push_label(cell);
+                            b
+                        }
+                    };
+                }
+                None => *self = Builder::Restart,
+            },
+            Builder::Timestamp(values) => {
+                if is_missing_token(cell) {
+                    values.push(f64::NAN);
+                } else if let Some(t) = parse_datetime(cell) {
+                    values.push(t);
+                } else {
+                    *self = Builder::Restart;
+                }
+            }
+            Builder::Categorical { .. } => self.push_label(cell),
+            Builder::Restart => {}
+        }
+        Ok(())
+    }
 }
 
-/// Parses a numeric cell: `Some(NaN)` when missing, `None` when not a finite number.
+/// Parses a numeric cell: `Some(NaN)` when missing, `None` when not a number. Infinite
+/// values (`inf`, `-Infinity`, `1e400`) are numbers, as numpy reads them.
 fn numeric_cell(cell: &str) -> Option<f64> {
     if is_missing_token(cell) {
         return Some(f64::NAN);
     }
-    cell.parse::<f64>().ok().filter(|x| x.is_finite())
+    cell.parse::<f64>().ok()
 }
 
-/// One pass over CSV text: the frame, or the columns to read as categories on a
+/// `true`/`false` in any letter case.
+fn boolean_token(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A categorical column whose every level is a boolean spelling, re-coded to the two
+/// levels `false` and `true`; `None` when some level is not a boolean.
+fn as_booleans(c: &Categorical) -> Option<Categorical> {
+    if c.levels.is_empty() {
+        return None;
+    }
+    let values: Vec<bool> = c
+        .levels
+        .iter()
+        .map(|l| boolean_token(l))
+        .collect::<Option<_>>()?;
+    let mut out = Categorical::default();
+    let mut code_of = [None::<u32>; 2];
+    let mut map = Vec::with_capacity(values.len());
+    for v in values {
+        let slot = &mut code_of[usize::from(v)];
+        let code = *slot.get_or_insert_with(|| {
+            out.levels.push(v.to_string());
+            out.levels.len() as u32 - 1
+        });
+        map.push(code);
+    }
+    out.codes = c
+        .codes
+        .iter()
+        .map(|code| code.and_then(|k| map.get(k as usize).copied()))
+        .collect();
+    Some(out)
+}
+
+/// Adds a finished column to the frame with the kind its values showed: booleans
+/// (also in a column forced categorical: its values are still booleans) and
+/// timestamps as numbers with their meaning.
+fn push_column(frame: &mut Frame, name: String, column: Column, timestamp: bool) -> Result<()> {
+    if timestamp {
+        frame.push(name.clone(), column)?;
+        return frame.set_kind(&name, ColumnKind::Timestamp);
+    }
+    if let Column::Categorical(c) = &column
+        && let Some(b) = as_booleans(c)
+    {
+        frame.push(name.clone(), Column::Categorical(b))?;
+        return frame.set_kind(&name, ColumnKind::Boolean);
+    }
+    frame.push(name, column)
+}
+
+/// One pass over delimited text: the frame, or the columns to read as categories on a
 /// second pass.
 fn read_csv_typed<R: Read>(
     reader: R,
@@ -157,7 +351,10 @@ fn read_csv_typed<R: Read>(
         input: input.to_string(),
         message,
     };
+    let delimiter = options.delimiter.unwrap_or(b',');
     let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true) // rows of another width get the message below, naming the delimiter
         .trim(csv::Trim::All)
         .from_reader(reader);
     let headers: Vec<String> = rdr
@@ -168,6 +365,20 @@ fn read_csv_typed<R: Read>(
         .collect();
     if headers.is_empty() || headers.iter().all(String::is_empty) {
         return Err(Error::Empty(format!("{input} (no header row)")));
+    }
+    if let [only] = headers.as_slice()
+        && let Some(&d) = DELIMITERS
+            .iter()
+            .find(|&&d| d != delimiter && only.as_bytes().contains(&d))
+    {
+        return Err(parse_err(format!(
+            "the header '{only}' is one column that contains {}, but the file was split on {}; \
+             if the file is {}-separated, pass --delimiter {}",
+            delimiter_name(d),
+            delimiter_name(delimiter),
+            delimiter_name(d),
+            delimiter_name(d),
+        )));
     }
     let mut seen = HashSet::new();
     for h in &headers {
@@ -213,42 +424,27 @@ fn read_csv_typed<R: Read>(
         }
         if record.len() != headers.len() {
             return Err(parse_err(format!(
-                "row {} has {} fields, the header has {}",
+                "row {} has {} fields, the header has {} (fields are split on {}; \
+                 pass --delimiter if the file uses another one)",
                 row + 1,
                 record.len(),
-                headers.len()
+                headers.len(),
+                delimiter_name(delimiter)
             )));
         }
         for (j, cell) in record.iter().enumerate() {
-            let column = &mut columns[j];
-            match column {
-                Builder::Numeric(values) => match numeric_cell(cell) {
-                    Some(x) => values.push(x),
-                    None if forced_numeric[j] => {
-                        return Err(parse_err(format!(
-                            "column '{}' row {}: '{cell}' is not a number (the column is numeric; \
-                             fix the value or read the column as categorical)",
-                            headers[j],
-                            row + 1
-                        )));
-                    }
-                    None => {
-                        if values.iter().all(|x| x.is_nan()) {
-                            // only missing values so far: nothing to keep
-                            *column = Builder::categorical(values.len());
-                            column.push_label(cell);
-                        } else {
-                            *column = Builder::Restart;
-                        }
-                    }
-                },
-                Builder::Categorical { .. } => column.push_label(cell),
-                Builder::Restart => {}
+            if columns[j].push(cell, forced_numeric[j]).is_err() {
+                return Err(parse_err(format!(
+                    "column '{}' row {}: '{cell}' is not a number (the column is numeric; \
+                     fix the value or read the column as categorical)",
+                    headers[j],
+                    row + 1
+                )));
             }
         }
         row += 1;
     }
-    if row == 0 {
+    if row == 0 && !options.allow_empty {
         return Err(Error::Empty(input.to_string()));
     }
     let restart: Vec<String> = headers
@@ -262,17 +458,18 @@ fn read_csv_typed<R: Read>(
     }
     let mut frame = Frame::default();
     for (name, column) in headers.into_iter().zip(columns) {
-        let column = match column {
+        let (column, timestamp) = match column {
             Builder::Numeric(mut values) => {
                 values.shrink_to_fit();
-                Column::Numeric(Array1::from(values))
+                (Column::Numeric(Array1::from(values)), false)
             }
+            Builder::Timestamp(values) => (Column::Numeric(Array1::from(values)), true),
             Builder::Categorical { codes, levels, .. } => {
-                Column::Categorical(Categorical { codes, levels })
+                (Column::Categorical(Categorical { codes, levels }), false)
             }
             Builder::Restart => continue, // none left: returned above
         };
-        frame.push(name, column)?;
+        push_column(&mut frame, name, column, timestamp)?;
     }
     Ok(Ok(frame))
 }
@@ -295,23 +492,44 @@ fn build_frame(
         };
         let column = match kind {
             ColumnKind::Numeric => Column::Numeric(parse_numeric(&col, &name, input)?),
-            ColumnKind::Categorical => Column::Categorical(Categorical::from_labels(
+            ColumnKind::Timestamp => Column::Numeric(
                 col.iter()
-                    .map(|c| (!is_missing_token(c)).then_some(c.as_str())),
-            )),
+                    .map(|c| parse_datetime(c).unwrap_or(f64::NAN))
+                    .collect(),
+            ),
+            ColumnKind::Categorical | ColumnKind::Boolean => {
+                Column::Categorical(Categorical::from_labels(
+                    col.iter()
+                        .map(|c| (!is_missing_token(c)).then_some(c.as_str())),
+                ))
+            }
         };
-        frame.push(name, column)?;
+        push_column(&mut frame, name, column, kind == ColumnKind::Timestamp)?;
     }
     Ok(frame)
 }
 
-/// A categorical column whose values are mostly numbers: most likely a numeric column
-/// with a typo. Returns (column, 1-based row, value) of the first non-number so the user
-/// can fix it, or read the column as categorical on purpose.
-pub fn mostly_numeric_column(
-    frame: &Frame,
-    forced_categorical: &[String],
-) -> Option<(String, usize, String)> {
+/// A column that is mostly numbers with a few non-numbers: most likely a numeric column
+/// with typos.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumericTypo {
+    /// The column.
+    pub column: String,
+    /// 1-based data row of its first non-number.
+    pub row: usize,
+    /// That value.
+    pub value: String,
+    /// How many non-missing values are not numbers.
+    pub non_numbers: usize,
+    /// How many values are present.
+    pub present: usize,
+}
+
+/// Every categorical column whose values are mostly numbers (except those forced
+/// categorical), so the user can fix them, or read them as categorical on purpose,
+/// in one go.
+pub fn mostly_numeric_columns(frame: &Frame, forced_categorical: &[String]) -> Vec<NumericTypo> {
+    let mut out = Vec::new();
     for (name, col) in frame.iter() {
         if col.kind() != ColumnKind::Categorical || forced_categorical.iter().any(|c| c == name) {
             continue;
@@ -322,26 +540,32 @@ pub fn mostly_numeric_column(
             .enumerate()
             .filter_map(|(r, l)| l.as_ref().map(|l| (r, l)))
             .collect();
-        let numbers = present
-            .iter()
-            .filter(|(_, l)| l.parse::<f64>().is_ok())
-            .count();
-        if numbers * 2 > present.len() {
-            if let Some((row, value)) = present.iter().find(|(_, l)| l.parse::<f64>().is_err()) {
-                return Some((name.to_string(), row + 1, value.to_string()));
-            }
+        let is_number = |l: &str| l.parse::<f64>().is_ok();
+        let numbers = present.iter().filter(|(_, l)| is_number(l)).count();
+        if numbers * 2 > present.len()
+            && let Some((row, value)) = present.iter().find(|(_, l)| !is_number(l))
+        {
+            out.push(NumericTypo {
+                column: name.to_string(),
+                row: row + 1,
+                value: value.to_string(),
+                non_numbers: present.len() - numbers,
+                present: present.len(),
+            });
         }
     }
-    None
+    out
 }
 
 fn infer_kind(cells: &[String]) -> ColumnKind {
-    let numeric = cells
-        .iter()
-        .filter(|c| !is_missing_token(c))
-        .all(|c| c.parse::<f64>().is_ok_and(f64::is_finite));
-    if numeric {
+    let mut present = cells.iter().filter(|c| !is_missing_token(c)).peekable();
+    if present.peek().is_none() {
+        return ColumnKind::Numeric;
+    }
+    if present.clone().all(|c| c.parse::<f64>().is_ok()) {
         ColumnKind::Numeric
+    } else if present.all(|c| parse_datetime(c).is_some()) {
+        ColumnKind::Timestamp
     } else {
         ColumnKind::Categorical
     }
@@ -352,20 +576,14 @@ fn parse_numeric(cells: &[String], column: &str, input: &str) -> Result<Array1<f
         .iter()
         .enumerate()
         .map(|(row, c)| {
-            if is_missing_token(c) {
-                return Ok(f64::NAN);
-            }
-            match c.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(x),
-                _ => Err(Error::Parse {
-                    input: input.to_string(),
-                    message: format!(
-                        "column '{column}' row {}: '{c}' is not a number (the column is numeric; \
-                         fix the value or read the column as categorical)",
-                        row + 1
-                    ),
-                }),
-            }
+            numeric_cell(c).ok_or_else(|| Error::Parse {
+                input: input.to_string(),
+                message: format!(
+                    "column '{column}' row {}: '{c}' is not a number (the column is numeric; \
+                     fix the value or read the column as categorical)",
+                    row + 1
+                ),
+            })
         })
         .collect()
 }
@@ -485,11 +703,16 @@ pub fn read_jsonl<R: std::io::BufRead>(
             Some(v) => {
                 let t = match v {
                     Value::Number(x) => x.as_f64(),
-                    Value::String(s) => s.trim().parse::<f64>().ok(),
+                    Value::String(s) => s.trim().parse::<f64>().ok().or_else(|| parse_datetime(s)),
                     _ => None,
                 }
                 .filter(|t| t.is_finite() && t.abs() < 1e15)
-                .ok_or_else(|| err(n, format!("timestamp {v} is not seconds since 1970")))?;
+                .ok_or_else(|| {
+                    err(
+                        n,
+                        format!("timestamp {v} is not seconds since 1970 or a date-time"),
+                    )
+                })?;
                 Some(t.floor() as i64)
             }
         });
@@ -605,13 +828,160 @@ mod tests {
     }
 
     #[test]
-    fn finds_a_typo_in_a_numeric_column() {
-        let f = read("a,b\n1,x\n2,y\nabc,z\n4,w\n", &ReadOptions::default()).unwrap();
+    fn finds_every_typo_column_at_once() {
+        let f = read(
+            "a,b,c\n1,x,7\n2,y,C\nabc,z,8\n4,w,9\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        let typos = mostly_numeric_columns(&f, &[]);
         assert_eq!(
-            mostly_numeric_column(&f, &[]),
-            Some(("a".to_string(), 3, "abc".to_string()))
+            typos,
+            [
+                NumericTypo {
+                    column: "a".into(),
+                    row: 3,
+                    value: "abc".into(),
+                    non_numbers: 1,
+                    present: 4
+                },
+                NumericTypo {
+                    column: "c".into(),
+                    row: 2,
+                    value: "C".into(),
+                    non_numbers: 1,
+                    present: 4
+                }
+            ]
         );
-        assert_eq!(mostly_numeric_column(&f, &["a".to_string()]), None);
+        let names: Vec<String> = mostly_numeric_columns(&f, &["a".to_string()])
+            .into_iter()
+            .map(|t| t.column)
+            .collect();
+        assert_eq!(names, ["c"]);
+    }
+
+    #[test]
+    fn infinities_are_numbers() {
+        let f = read(
+            "x,y\n1,inf\n-inf,2\nInfinity,1e400\n-1e400,NA\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        let Column::Numeric(x) = f.column("x").unwrap() else {
+            panic!("x is numeric")
+        };
+        assert_eq!(
+            x.to_vec(),
+            [1.0, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY]
+        );
+        let Column::Numeric(y) = f.column("y").unwrap() else {
+            panic!("y is numeric")
+        };
+        assert_eq!(y[2], f64::INFINITY);
+        assert!(y[3].is_nan());
+        // forced numeric accepts them too
+        let o = ReadOptions::with_kinds([("x", ColumnKind::Numeric)]);
+        assert!(read("x\n-inf\n", &o).is_ok());
+    }
+
+    #[test]
+    fn booleans_in_any_case_are_one_kind() {
+        let f = read(
+            "b,c,d\nTrue,yes,TRUE\nfalse,no,\nFALSE,true,false\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(f.kind("b").unwrap(), ColumnKind::Boolean);
+        assert_eq!(
+            f.column("b").unwrap().to_labels(),
+            [Some("true".into()), Some("false".into()), Some("false".into())]
+        );
+        assert_eq!(f.kind("c").unwrap(), ColumnKind::Categorical);
+        assert_eq!(f.kind("d").unwrap(), ColumnKind::Boolean);
+        assert_eq!(f.column("d").unwrap().missing_count(), 1);
+        // forced categorical (as a model's schema does): still one spelling
+        let o = ReadOptions::with_kinds([("b", ColumnKind::Categorical)]);
+        let g = read("b\nTrue\ntrue\n", &o).unwrap();
+        assert_eq!(g.kind("b").unwrap(), ColumnKind::Boolean);
+        assert_eq!(g.column("b").unwrap().to_labels()[0], Some("true".into()));
+    }
+
+    #[test]
+    fn date_times_are_timestamps() {
+        let text = "t,d,u,late\n2024-03-01 09:30:00,2024-03-01,2024-03-01T09:30:00Z,\n\
+                    2024-03-01 09:30:00.500,2024-03-02,x,NA\n,2024-03-03,2024-03-01,2024-03-01\n";
+        let f = read(text, &ReadOptions::default()).unwrap();
+        assert_eq!(f.kind("t").unwrap(), ColumnKind::Timestamp);
+        let Column::Numeric(t) = f.column("t").unwrap() else {
+            panic!("timestamps are stored as numbers")
+        };
+        assert_eq!(t[0], 1_709_285_400.0);
+        assert_eq!(t[1], 1_709_285_400.5);
+        assert!(t[2].is_nan());
+        assert_eq!(f.kind("d").unwrap(), ColumnKind::Timestamp);
+        // a non-date after dates: read again as categories, text kept
+        assert_eq!(f.kind("u").unwrap(), ColumnKind::Categorical);
+        assert_eq!(
+            f.column("u").unwrap().to_labels()[0],
+            Some("2024-03-01T09:30:00Z".into())
+        );
+        // missing values first, then dates
+        assert_eq!(f.kind("late").unwrap(), ColumnKind::Timestamp);
+        // the meaning survives row selection
+        assert_eq!(
+            f.take_rows(&[1]).unwrap().kind("t").unwrap(),
+            ColumnKind::Timestamp
+        );
+    }
+
+    #[test]
+    fn sniffs_the_delimiter() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1;2,5;3\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b\n1|2\n"), b'|');
+        assert_eq!(sniff_delimiter(b"a,b\n\"x;y\",2\n"), b',');
+        assert_eq!(sniff_delimiter(b"a\n1\n"), b',');
+        assert_eq!(sniff_delimiter(b""), b',');
+        // a comma inside a decimal number does not outvote a consistent ';'
+        assert_eq!(sniff_delimiter(b"a;b\n1,5;2\n3;4,25\n"), b';');
+        let f = read("a;b\n1;2\n3;4\n", &ReadOptions::default()).unwrap();
+        assert_eq!(f.names(), ["a", "b"]);
+        let f = read("a\tb\nx\t2\n", &ReadOptions::default()).unwrap();
+        assert_eq!(f.names(), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_one_column_header_with_a_delimiter_is_refused() {
+        let o = ReadOptions {
+            delimiter: Some(b','),
+            ..Default::default()
+        };
+        let err = read("a;b\n1;2\n", &o).unwrap_err().to_string();
+        assert!(
+            err.contains("'a;b'") && err.contains("--delimiter ';'"),
+            "{err}"
+        );
+        let err = read("a,b\n1,2,3\n", &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("row 1 has 3 fields") && err.contains("--delimiter"), "{err}");
+    }
+
+    #[test]
+    fn a_header_only_file_can_be_an_empty_frame() {
+        assert!(matches!(
+            read("a,b\n", &ReadOptions::default()),
+            Err(Error::Empty(_))
+        ));
+        let o = ReadOptions {
+            allow_empty: true,
+            categorical: vec!["b".into()],
+            ..Default::default()
+        };
+        let f = read("a,b\n", &o).unwrap();
+        assert_eq!((f.n_rows(), f.n_cols()), (0, 2));
+        assert_eq!(f.column("b").unwrap().kind(), ColumnKind::Categorical);
     }
 
     #[test]
@@ -667,6 +1037,24 @@ mod tests {
     }
 
     #[test]
+    fn prediction_log_booleans_and_date_times() {
+        let log = concat!(
+            r#"{"timestamp":"2024-03-01 09:30:00","input":{"b":false,"t":"2024-03-01"},"prediction":1}"#,
+            "\n",
+            r#"{"timestamp":"2024-03-01T10:30:00Z","input":{"b":"True","t":null},"prediction":0}"#,
+            "\n"
+        );
+        let p = read_jsonl(log.as_bytes(), "log.jsonl", &ReadOptions::default()).unwrap();
+        assert_eq!(p.timestamps, Some(vec![1_709_285_400, 1_709_289_000]));
+        assert_eq!(p.inputs.kind("b").unwrap(), ColumnKind::Boolean);
+        assert_eq!(
+            p.inputs.column("b").unwrap().to_labels(),
+            [Some("false".into()), Some("true".into())]
+        );
+        assert_eq!(p.inputs.kind("t").unwrap(), ColumnKind::Timestamp);
+    }
+
+    #[test]
     fn prediction_log_errors_name_the_line() {
         let o = ReadOptions::default();
         let e = read_jsonl(
@@ -688,7 +1076,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("not seconds since 1970"), "{e}");
+        assert!(e.contains("not seconds since 1970 or a date-time"), "{e}");
         assert!(read_jsonl(&b"\n"[..], "p.jsonl", &o).is_err());
         let p = read_jsonl(
             &b"{\"input\":{\"x\":1},\"prediction\":2.5}\n"[..],

@@ -198,7 +198,8 @@ impl Schema {
                 }
                 continue;
             };
-            if rule.kind == ColumnKind::Numeric && col.kind() == ColumnKind::Categorical {
+            let kind = rule.kind.storage();
+            if kind == ColumnKind::Numeric && col.kind() == ColumnKind::Categorical {
                 // Report each non-number with its row, so the user can fix the data.
                 // The numbers among them still answer to the range rules.
                 for (row, label) in col.to_labels().into_iter().enumerate() {
@@ -220,7 +221,7 @@ impl Schema {
                 }
                 continue;
             }
-            if col.kind() != rule.kind {
+            if col.kind() != kind {
                 out.push(Violation {
                     column: rule.name.clone(),
                     row: None,
@@ -254,7 +255,7 @@ impl Schema {
     pub fn conform(&self, frame: &Frame) -> Result<Frame> {
         let mut out = Frame::default();
         for (name, col) in frame.iter() {
-            let want = self.column(name).map(|c| c.kind);
+            let want = self.column(name).map(|c| c.kind.storage());
             let col = match (want, col) {
                 (Some(ColumnKind::Numeric), Column::Categorical(c)) => {
                     let mut values = Vec::with_capacity(c.codes.len());
@@ -274,9 +275,20 @@ impl Schema {
                 (Some(ColumnKind::Categorical), Column::Numeric(_)) => {
                     Column::Categorical(crate::frame::Categorical::from_labels(col.to_labels()))
                 }
+                (Some(ColumnKind::Categorical), Column::Categorical(c)) => {
+                    match self.column(name).and_then(boolean_spellings) {
+                        Some(spelling) => Column::Categorical(respell_booleans(c, &spelling)),
+                        None => col.clone(),
+                    }
+                }
                 _ => col.clone(),
             };
             out.push(name, col)?;
+            // A boolean or timestamp column keeps its meaning when its storage did not
+            // change; a column parsed to another storage has none (the error says so).
+            if let Ok(kind) = frame.kind(name) {
+                let _kept = out.set_kind(name, kind).is_ok();
+            }
         }
         Ok(out)
     }
@@ -311,7 +323,15 @@ impl Schema {
                         p.insert("maximum".into(), serde_json::json!(m));
                     }
                 }
-                ColumnKind::Categorical => {
+                ColumnKind::Boolean => {
+                    let t = if c.nullable {
+                        serde_json::json!(["boolean", "null"])
+                    } else {
+                        serde_json::json!("boolean")
+                    };
+                    p.insert("type".into(), t);
+                }
+                ColumnKind::Categorical | ColumnKind::Timestamp => {
                     p.insert(
                         "type".into(),
                         if c.nullable {
@@ -320,6 +340,9 @@ impl Schema {
                             serde_json::json!("string")
                         },
                     );
+                    if c.kind == ColumnKind::Timestamp {
+                        p.insert("format".into(), serde_json::json!("date-time"));
+                    }
                     if let Some(levels) = &c.levels {
                         let mut e: Vec<serde_json::Value> =
                             levels.iter().map(|l| serde_json::json!(l)).collect();
@@ -348,8 +371,52 @@ impl Schema {
     }
 }
 
-/// The range rule a number breaks, if any.
+/// How a categorical column's training levels spell `false` and `true`, when they are
+/// booleans (bundles trained before booleans were read as `false`/`true` may hold
+/// `False`/`True`).
+fn boolean_spellings(rule: &ColumnSchema) -> Option<[Option<String>; 2]> {
+    let levels = match (&rule.levels, &rule.observed) {
+        (Some(l), _) | (None, Some(Observed::Levels(l))) => l,
+        _ => return None,
+    };
+    let mut out = [None, None];
+    for l in levels {
+        let slot = if l.eq_ignore_ascii_case("false") {
+            0
+        } else if l.eq_ignore_ascii_case("true") {
+            1
+        } else {
+            return None;
+        };
+        out[slot] = Some(l.clone());
+    }
+    Some(out)
+}
+
+/// Boolean labels in the schema's spelling; other labels unchanged.
+fn respell_booleans(c: &crate::frame::Categorical, spelling: &[Option<String>; 2]) -> crate::frame::Categorical {
+    let mut out = c.clone();
+    for level in &mut out.levels {
+        let slot = if level.eq_ignore_ascii_case("false") {
+            0
+        } else if level.eq_ignore_ascii_case("true") {
+            1
+        } else {
+            continue;
+        };
+        if let Some(s) = &spelling[slot] {
+            level.clone_from(s);
+        }
+    }
+    out
+}
+
+/// The range rule a number breaks, if any. Infinite values break every numeric
+/// column's rule: no model can use them.
 fn range_rule(rule: &ColumnSchema, x: f64) -> Option<String> {
+    if x.is_infinite() {
+        return Some("a finite number".to_string());
+    }
     if let Some(min) = rule.min.filter(|&m| x < m) {
         return Some(format!("min {min}"));
     }
@@ -399,6 +466,39 @@ mod tests {
             None,
             "observed ranges are not enforced"
         );
+    }
+
+    #[test]
+    fn infinite_numbers_are_violations_naming_their_row() {
+        let s = Schema::infer(&frame("t,u\n150,a\n250,b\n"));
+        let v = s.validate(&frame("t,u\n1,a\n1e400,b\n-inf,a\n"));
+        let rows: Vec<(Option<usize>, &str)> =
+            v.iter().map(|v| (v.row, v.rule.as_str())).collect();
+        assert_eq!(
+            rows,
+            [(Some(2), "a finite number"), (Some(3), "a finite number")]
+        );
+        assert_eq!(v[0].value, "inf");
+    }
+
+    #[test]
+    fn conform_speaks_the_bundles_boolean_spelling() {
+        // a schema from before booleans were read as false/true
+        let old = Schema::infer(&Frame::new(vec![(
+            "b".into(),
+            Column::Categorical(crate::frame::Categorical::from_labels([Some("True"), Some("False")])),
+        )]).unwrap());
+        let f = frame("b\ntrue\nFALSE\nNA\n");
+        let c = old.conform(&f).unwrap();
+        assert_eq!(
+            c.column("b").unwrap().to_labels(),
+            [Some("True".into()), Some("False".into()), None]
+        );
+        // a schema learnt from today's reader keeps false/true
+        let new = Schema::infer(&frame("b\nTRUE\nfalse\n"));
+        let c = new.conform(&f).unwrap();
+        assert_eq!(c.column("b").unwrap().to_labels()[0], Some("true".into()));
+        assert_eq!(c.kind("b").unwrap(), ColumnKind::Boolean);
     }
 
     #[test]

@@ -253,6 +253,9 @@ pub struct DriftOptions {
     pub overrides: BTreeMap<String, ColumnOverride>,
     /// A rise of the missing share by at least this much (absolute) is a finding.
     pub missing_share_tolerance: f64,
+    /// Columns compared as numbers even where `auto` would compare them as categories
+    /// (integers with few values) or leave them out (timestamps).
+    pub numerical: Vec<String>,
 }
 
 impl Default for DriftOptions {
@@ -267,6 +270,7 @@ impl Default for DriftOptions {
             drift_share: 0.5,
             overrides: BTreeMap::new(),
             missing_share_tolerance: 0.05,
+            numerical: Vec::new(),
         }
     }
 }
@@ -352,6 +356,21 @@ pub struct FittedColumn {
     pub missing: usize,
     /// Rows in the reference.
     pub rows: usize,
+    /// Boolean or timestamp, when the reader recognised the column as such (absent in
+    /// files written before these kinds existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<ColumnKind>,
+}
+
+impl FittedColumn {
+    /// The column's kind as the user sees it (numeric, categorical, boolean, timestamp).
+    #[must_use]
+    pub fn kind(&self) -> ColumnKind {
+        self.meaning.unwrap_or(match self.reference {
+            ColumnReference::Numeric(_) => ColumnKind::Numeric,
+            ColumnReference::Categorical { .. } => ColumnKind::Categorical,
+        })
+    }
 }
 
 /// The fitted reference of every checked column.
@@ -414,15 +433,30 @@ pub struct ColumnDrift {
     /// +1 when the reference ECDF is above the current one there, -1 below.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub statistic_sign: Option<i8>,
-    /// Categories in the current data not seen in the reference, with counts.
+    /// Categories in the current data not seen in the reference, with counts: the
+    /// [`MAX_LISTED`] most frequent (`unseen_distinct` and `unseen_rows` count them all).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unseen_categories: Vec<(String, usize)>,
+    /// How many distinct unseen categories there are.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub unseen_distinct: usize,
+    /// How many current rows hold an unseen category.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub unseen_rows: usize,
     /// Data findings for this column.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub issues: Vec<DataIssue>,
     /// Why no test ran, or other notes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
+}
+
+/// At most this many values are listed in a finding or a row (the rest are counted).
+pub const MAX_LISTED: usize = 10;
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The result of a whole check.
@@ -440,9 +474,21 @@ pub struct DriftReport {
     pub dataset_drift: bool,
     /// Data findings across columns.
     pub issues: usize,
+    /// Columns left out of the comparison (timestamps), listed with a note.
+    #[serde(default)]
+    pub skipped: usize,
 }
 
-fn category_counts(col: &Column) -> Vec<(String, usize)> {
+/// Category counts of a column, sorted by label; `boolean` folds `True`/`TRUE`/... into
+/// `true` and `false` (the reader does already; a hand-built frame may not).
+fn category_counts(col: &Column, boolean: bool) -> Vec<(String, usize)> {
+    let label = |l: &str| -> String {
+        if boolean && (l.eq_ignore_ascii_case("true") || l.eq_ignore_ascii_case("false")) {
+            l.to_ascii_lowercase()
+        } else {
+            l.to_string()
+        }
+    };
     match col {
         Column::Categorical(c) => {
             let mut n = vec![0usize; c.levels.len()];
@@ -454,7 +500,7 @@ fn category_counts(col: &Column) -> Vec<(String, usize)> {
             let mut out: BTreeMap<String, usize> = BTreeMap::new();
             for (l, k) in c.levels.iter().zip(n) {
                 if k > 0 {
-                    *out.entry(l.clone()).or_default() += k;
+                    *out.entry(label(l)).or_default() += k;
                 }
             }
             out.into_iter().collect()
@@ -489,18 +535,20 @@ impl DriftReference {
                         NumericReference::new(col.numeric_values().unwrap_or_default()).ok(),
                     ),
                     Column::Categorical(_) => {
-                        let (levels, counts) = category_counts(col)
+                        let (levels, counts) = category_counts(col, false)
                             .into_iter()
                             .map(|(l, c)| (l, c as f64))
                             .unzip();
                         ColumnReference::Categorical { levels, counts }
                     }
                 };
+                let kind = reference.kind(name).unwrap_or_else(|_| col.kind());
                 FittedColumn {
                     name: (*name).clone(),
                     reference: fitted,
                     missing: col.missing_count(),
                     rows: col.len(),
+                    meaning: (kind != col.kind()).then_some(kind),
                 }
             })
             .collect();
@@ -612,11 +660,20 @@ impl DriftReference {
                         ));
                     }
                 };
+                if a.meaning != b.meaning {
+                    return Err(format!(
+                        "column '{}' is {} in one reference and {} in the other",
+                        a.name,
+                        a.kind().as_str(),
+                        b.kind().as_str()
+                    ));
+                }
                 Ok(FittedColumn {
                     name: a.name.clone(),
                     reference,
                     missing: a.missing + b.missing,
                     rows: a.rows + b.rows,
+                    meaning: a.meaning,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -669,7 +726,7 @@ impl DriftReference {
                     ),
                 }],
                 note: Some("not in the reference".into()),
-                ..empty_row(name, col.kind(), 0, col.missing_count(), f64::NAN)
+                ..empty_row(name, current.kind(name)?, 0, col.missing_count(), f64::NAN)
             });
         }
         Ok(DriftReport::from_rows(columns, options))
@@ -682,6 +739,7 @@ impl DriftReport {
     pub fn from_rows(columns: Vec<ColumnDrift>, options: &DriftOptions) -> Self {
         let drifted = columns.iter().filter(|r| r.drift).count();
         let tested = columns.iter().filter(|r| r.statistic.is_some()).count();
+        let skipped = columns.iter().filter(|r| r.test == SKIPPED).count();
         let share = if tested == 0 {
             0.0
         } else {
@@ -693,6 +751,7 @@ impl DriftReport {
             drift_share: share,
             dataset_drift: tested > 0 && share >= options.drift_share,
             issues: columns.iter().map(|c| c.issues.len()).sum(),
+            skipped,
             columns,
         }
     }
@@ -722,17 +781,15 @@ fn empty_row(
         statistic_location: None,
         statistic_sign: None,
         unseen_categories: Vec::new(),
+        unseen_distinct: 0,
+        unseen_rows: 0,
         issues: Vec::new(),
         note: None,
     }
 }
 
 fn one_sided(f: &FittedColumn, o: &DriftOptions) -> ColumnDrift {
-    let kind = match f.reference {
-        ColumnReference::Numeric(_) => ColumnKind::Numeric,
-        ColumnReference::Categorical { .. } => ColumnKind::Categorical,
-    };
-    let mut row = empty_row(&f.name, kind, 0, 0, o.threshold.unwrap_or(f64::NAN));
+    let mut row = empty_row(&f.name, f.kind(), 0, 0, o.threshold.unwrap_or(f64::NAN));
     row.missing_reference = f.missing;
     row.n_reference = f.rows - f.missing;
     row.note = Some("not in the current data".into());
@@ -874,32 +931,43 @@ fn push_missing_issue(row: &mut ColumnDrift, f: &FittedColumn, rows_cur: usize, 
     }
 }
 
+/// The `test` of a row left out of the comparison.
+pub const SKIPPED: &str = "skipped";
+
+/// Whether every value of a sorted sample with at most `max` distinct values is a whole
+/// number (Evidently's rule for integer columns that are really categories).
+fn few_integers(reference: &NumericReference, max: usize) -> bool {
+    reference.distinct <= max
+        && reference
+            .sorted
+            .sorted_values()
+            .iter()
+            .all(|x| x.is_finite() && x.fract() == 0.0)
+}
+
+/// Under `auto`, integer columns with at most this many distinct reference values are
+/// compared as categories (Evidently 0.7's rule).
+pub const AUTO_CATEGORICAL_MAX_INTEGERS: usize = 10;
+
 fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift {
     let name = f.name.as_str();
     let over = o.overrides.get(name);
     let missing = col.missing_count();
-    let mut row = empty_row(name, col.kind(), col.len() - missing, missing, f64::NAN);
+    let mut row = empty_row(name, f.kind(), col.len() - missing, missing, f64::NAN);
     row.missing_reference = f.missing;
     row.n_reference = f.rows - f.missing;
-    push_missing_issue(&mut row, f, col.len(), o);
-    let want = match f.reference {
-        ColumnReference::Numeric(_) => ColumnKind::Numeric,
-        ColumnReference::Categorical { .. } => ColumnKind::Categorical,
-    };
-    if col.kind() != want {
-        row.issues.push(DataIssue {
-            kind: "kind_mismatch".into(),
-            status: "alert".into(),
-            message: format!(
-                "column '{name}' is {} in the reference but {} in the current data; read both with the same --categorical list",
-                want.as_str(),
-                col.kind().as_str()
-            ),
-        });
-        row.note = Some("not tested: the column changed kind".into());
+    let numerical = o.numerical.iter().any(|c| c == name);
+    if f.kind() == ColumnKind::Timestamp && !numerical {
+        row.test = SKIPPED.into();
+        row.note = Some(format!(
+            "skipped: a timestamp column is not compared (it always moves); \
+             --numerical {name} compares its values as numbers"
+        ));
         return row;
     }
+    push_missing_issue(&mut row, f, col.len(), o);
     if row.n_reference == 0 || row.n_current == 0 {
+        // before the kind check: a column with no value has no kind to compare
         let side = if row.n_reference == 0 {
             "reference"
         } else {
@@ -913,11 +981,51 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
         row.note = Some(format!("not tested: no value in the {side}"));
         return row;
     }
+    let want = f.kind().storage();
+    if col.kind() != want {
+        row.issues.push(DataIssue {
+            kind: "kind_mismatch".into(),
+            status: "alert".into(),
+            message: format!(
+                "column '{name}' is {} in the reference but {} in the current data; read both with the same --categorical list",
+                want.as_str(),
+                col.kind().as_str()
+            ),
+        });
+        row.note = Some("not tested: the column changed kind".into());
+        return row;
+    }
     let requested = over.and_then(|v| v.test).unwrap_or(o.test);
     match &f.reference {
         ColumnReference::Numeric(None) => row,
         ColumnReference::Numeric(Some(reference)) => {
             let rs = reference.sorted.sorted_values();
+            let Column::Numeric(values) = col else {
+                return row; // kinds were compared above
+            };
+            let values: std::borrow::Cow<'_, [f64]> = match values.as_slice() {
+                Some(s) => std::borrow::Cow::Borrowed(s),
+                None => std::borrow::Cow::Owned(values.to_vec()),
+            };
+            if requested == TestKind::Auto
+                && !numerical
+                && few_integers(reference, AUTO_CATEGORICAL_MAX_INTEGERS)
+            {
+                row.kind = ColumnKind::Categorical;
+                row.note = Some(format!(
+                    "integers with {} distinct value{} in the reference: compared as categories \
+                     (Evidently's rule); --numerical {name} compares them as numbers",
+                    reference.distinct,
+                    if reference.distinct == 1 { "" } else { "s" }
+                ));
+                let (levels, r, c) = numeric::value_table(reference, &values);
+                let labels: Vec<String> = levels
+                    .iter()
+                    .map(|&v| driftwatch_core::frame::format_number_label(v))
+                    .collect();
+                compare_categories(&mut row, f, &labels, &r, &c, requested, over, o);
+                return row;
+            }
             if reference.distinct == 1 {
                 row.issues.push(DataIssue {
                     kind: "constant".into(),
@@ -928,13 +1036,6 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                     ),
                 });
             }
-            let Column::Numeric(values) = col else {
-                return row; // kinds were compared above
-            };
-            let values: std::borrow::Cow<'_, [f64]> = match values.as_slice() {
-                Some(s) => std::borrow::Cow::Borrowed(s),
-                None => std::borrow::Cow::Owned(values.to_vec()),
-            };
             let done = numeric::check(
                 reference,
                 &values,
@@ -948,40 +1049,15 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
             row
         }
         ColumnReference::Categorical { levels, counts } => {
-            let current = category_counts(col);
+            let boolean = f.kind() == ColumnKind::Boolean;
+            let current = category_counts(col, boolean);
             let mut all: Vec<String> = levels.clone();
-            for (l, n) in &current {
+            for (l, _) in &current {
                 if levels.binary_search(l).is_err() {
-                    row.unseen_categories.push((l.clone(), *n));
                     all.push(l.clone());
                 }
             }
             all.sort();
-            if !row.unseen_categories.is_empty() {
-                let list: Vec<String> = row
-                    .unseen_categories
-                    .iter()
-                    .map(|(l, n)| format!("'{l}' ({n} rows)"))
-                    .collect();
-                row.issues.push(DataIssue {
-                    kind: "unseen_categories".into(),
-                    status: "warning".into(),
-                    message: format!(
-                        "column '{name}' has categories not in the reference: {}",
-                        list.join(", ")
-                    ),
-                });
-            }
-            if levels.len() == 1 {
-                row.issues.push(DataIssue {
-                    kind: "constant".into(),
-                    status: "warning".into(),
-                    message: format!(
-                        "column '{name}' has one category in the reference ('{}')",
-                        levels[0]
-                    ),
-                });
-            }
             let r: Vec<f64> = all
                 .iter()
                 .map(|l| levels.binary_search(l).map_or(0.0, |i| counts[i]))
@@ -994,22 +1070,89 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                         .map_or(0.0, |i| current[i].1 as f64)
                 })
                 .collect();
-            row.effect = Some(divergence::total_variation(&r, &c));
-            let mut test = match requested {
-                TestKind::Auto => auto_test(ColumnKind::Categorical, row.n_reference, all.len()),
-                t => t,
-            };
-            if test.numeric_only() || (test == TestKind::Z && all.len() > 2) {
-                row.note = Some(format!(
-                    "{test} does not apply to this categorical column; used chi2"
-                ));
-                test = TestKind::Chi2;
-            }
-            let outcome = categorical_test(test, &r, &c);
-            finish(&mut row, test, outcome, over, o);
+            compare_categories(&mut row, f, &all, &r, &c, requested, over, o);
             row
         }
     }
+}
+
+/// Tests category counts (`r`, `c` over `labels`, ascending): unseen categories and a
+/// single reference category are findings, then the requested (or automatic) test.
+#[allow(clippy::too_many_arguments)]
+fn compare_categories(
+    row: &mut ColumnDrift,
+    f: &FittedColumn,
+    labels: &[String],
+    r: &[f64],
+    c: &[f64],
+    requested: TestKind,
+    over: Option<&ColumnOverride>,
+    o: &DriftOptions,
+) {
+    let name = f.name.as_str();
+    let mut unseen: Vec<(String, usize)> = labels
+        .iter()
+        .zip(r.iter().zip(c))
+        .filter(|(_, (a, b))| **a == 0.0 && **b > 0.0)
+        .map(|(l, (_, &b))| (l.clone(), b as usize))
+        .collect();
+    if !unseen.is_empty() {
+        row.unseen_distinct = unseen.len();
+        row.unseen_rows = unseen.iter().map(|(_, n)| n).sum();
+        unseen.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        unseen.truncate(MAX_LISTED);
+        let list: Vec<String> = unseen
+            .iter()
+            .map(|(l, n)| format!("'{l}' ({n} rows)"))
+            .collect();
+        let more = if row.unseen_distinct > MAX_LISTED {
+            format!(
+                " and {} more; {} categories in {} rows in all",
+                row.unseen_distinct - MAX_LISTED,
+                row.unseen_distinct,
+                row.unseen_rows
+            )
+        } else {
+            String::new()
+        };
+        row.issues.push(DataIssue {
+            kind: "unseen_categories".into(),
+            status: "warning".into(),
+            message: format!(
+                "column '{name}' has categories not in the reference: {}{more}",
+                list.join(", ")
+            ),
+        });
+        row.unseen_categories = unseen;
+    }
+    let in_reference = r.iter().filter(|&&k| k > 0.0).count();
+    if in_reference == 1 {
+        let only = labels
+            .iter()
+            .zip(r)
+            .find(|(_, k)| **k > 0.0)
+            .map_or("", |(l, _)| l.as_str());
+        row.issues.push(DataIssue {
+            kind: "constant".into(),
+            status: "warning".into(),
+            message: format!("column '{name}' has one category in the reference ('{only}')"),
+        });
+    }
+    row.effect = Some(divergence::total_variation(r, c));
+    let mut test = match requested {
+        TestKind::Auto => auto_test(ColumnKind::Categorical, row.n_reference, labels.len()),
+        t => t,
+    };
+    if test.numeric_only() || (test == TestKind::Z && labels.len() > 2) {
+        let why = format!("{test} does not apply to this categorical column; used chi2");
+        row.note = Some(match row.note.take() {
+            Some(n) => format!("{n}; {why}"),
+            None => why,
+        });
+        test = TestKind::Chi2;
+    }
+    let outcome = categorical_test(test, r, c);
+    finish(row, test, outcome, over, o);
 }
 
 fn finish(
@@ -1151,6 +1294,124 @@ mod tests {
         assert!(a.merge(&b).unwrap_err().contains("different columns"));
         let c = DriftReference::fit(&frame("x\na\n"), &[]).unwrap();
         assert!(a.merge(&c).unwrap_err().contains("numeric in one"));
+    }
+
+    fn read_with(t: &str, o: &ReadOptions) -> Frame {
+        read_csv(t.as_bytes(), "t.csv", o).unwrap()
+    }
+
+    #[test]
+    fn booleans_compare_in_any_letter_case() {
+        let reference = frame("b\nTrue\nFalse\nTrue\nFalse\n");
+        let current = frame("b\ntrue\nfalse\nTRUE\nfalse\n");
+        let rows = DriftReference::fit(&reference, &[])
+            .unwrap()
+            .check(&current, &DriftOptions::default())
+            .unwrap();
+        assert_eq!(rows[0].kind, ColumnKind::Boolean);
+        assert!(rows[0].unseen_categories.is_empty(), "{:?}", rows[0]);
+        assert!(!rows[0].drift);
+        assert_eq!(rows[0].effect, Some(0.0));
+    }
+
+    #[test]
+    fn timestamps_are_skipped_unless_numerical() {
+        let reference = frame("t,x\n2024-01-01 00:00:00,1.5\n2024-01-02 00:00:00,2.5\n");
+        let current = frame("t,x\n2024-02-01 00:00:00,1.5\n2024-02-02 00:00:00,2.5\n");
+        let fitted = DriftReference::fit(&reference, &[]).unwrap();
+        let report = fitted.report(&current, &DriftOptions::default()).unwrap();
+        let t = &report.columns[0];
+        assert_eq!((t.kind, t.test.as_str()), (ColumnKind::Timestamp, SKIPPED));
+        assert!(t.issues.is_empty() && !t.drift);
+        assert!(t.note.as_deref().unwrap().contains("--numerical t"));
+        assert_eq!((report.skipped, report.total), (1, 2));
+        let o = DriftOptions {
+            numerical: vec!["t".into()],
+            test: TestKind::Ks,
+            ..Default::default()
+        };
+        let rows = fitted.check(&current, &o).unwrap();
+        assert_eq!(rows[0].test, "ks");
+        assert_eq!(rows[0].statistic, Some(1.0));
+    }
+
+    #[test]
+    fn few_integers_are_categories_under_auto() {
+        // 3 distinct integers in the reference: Evidently compares them as categories
+        let reference = frame("k\n1\n2\n3\n1\n2\n3\n1\n2\n");
+        let current = frame("k\n1\n2\n3\n7\n7\n3\n1\n2\n");
+        let fitted = DriftReference::fit(&reference, &[]).unwrap();
+        let rows = fitted.check(&current, &DriftOptions::default()).unwrap();
+        let k = &rows[0];
+        assert_eq!(k.kind, ColumnKind::Categorical);
+        assert_eq!(k.unseen_categories, [("7".to_string(), 2)]);
+        assert_eq!(k.issues[0].kind, "unseen_categories");
+        assert!(k.note.as_deref().unwrap().contains("--numerical k"));
+        // the same counts as chi2 on the categories 1, 2, 3, 7
+        let want = categorical_test(
+            k.test.parse().unwrap(),
+            &[3.0, 3.0, 2.0, 0.0],
+            &[2.0, 2.0, 2.0, 2.0],
+        )
+        .unwrap();
+        assert_eq!(k.statistic, Some(want.statistic));
+        // --numerical keeps them numbers
+        let o = DriftOptions {
+            numerical: vec!["k".into()],
+            ..Default::default()
+        };
+        let rows = fitted.check(&current, &o).unwrap();
+        assert_eq!(rows[0].kind, ColumnKind::Numeric);
+        assert!(rows[0].unseen_categories.is_empty());
+        // 11 distinct integers, or decimals: numbers
+        let many = frame("k\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n");
+        let rows = DriftReference::fit(&many, &[])
+            .unwrap()
+            .check(&many, &DriftOptions::default())
+            .unwrap();
+        assert_eq!((rows[0].kind, rows[0].test.as_str()), (ColumnKind::Numeric, "ks"));
+    }
+
+    #[test]
+    fn a_header_only_current_file_is_all_missing() {
+        let reference = frame("x,c,b\n1.5,a,true\n2.5,b,false\n");
+        let empty = read_with(
+            "x,c,b\n",
+            &ReadOptions {
+                allow_empty: true,
+                ..Default::default()
+            },
+        );
+        let rows = DriftReference::fit(&reference, &[])
+            .unwrap()
+            .check(&empty, &DriftOptions::default())
+            .unwrap();
+        for r in &rows {
+            assert_eq!(r.issues.len(), 1, "{r:?}");
+            assert_eq!(r.issues[0].kind, "all_missing", "{r:?}");
+            assert!(!r.drift);
+        }
+    }
+
+    #[test]
+    fn unseen_categories_are_listed_up_to_ten_and_counted() {
+        let reference = frame("c\na\nb\n");
+        let mut text = String::from("c\n");
+        for i in 0..25 {
+            for _ in 0..=(i % 3) {
+                text.push_str(&format!("new{i:02}\n"));
+            }
+        }
+        let rows = DriftReference::fit(&reference, &[])
+            .unwrap()
+            .check(&frame(&text), &DriftOptions::default())
+            .unwrap();
+        let r = &rows[0];
+        assert_eq!(r.unseen_categories.len(), MAX_LISTED);
+        assert_eq!((r.unseen_distinct, r.unseen_rows), (25, 49));
+        assert_eq!(r.unseen_categories[0], ("new02".to_string(), 3));
+        let msg = &r.issues[0].message;
+        assert!(msg.contains("and 15 more; 25 categories in 49 rows"), "{msg}");
     }
 
     #[test]

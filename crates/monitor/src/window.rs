@@ -308,21 +308,20 @@ pub(crate) fn labelled_view(w: &Window) -> Result<Option<Window>> {
     Ok(Some(view))
 }
 
-/// A timestamp in seconds since 1970 from text: a number (fractions are dropped) or
-/// an RFC 3339 date-time such as `2024-03-01T09:30:00Z`.
+/// A timestamp in seconds since 1970 from text: a number (fractions are dropped) or a
+/// date-time in one of the layouts of [`driftwatch_core::timestamp`] (RFC 3339
+/// `2024-03-01T09:30:00Z`, pandas' `2024-03-01 09:30:00.5`, a date `2024-03-01`).
 pub fn parse_timestamp(s: &str) -> Result<i64> {
     let s = s.trim();
-    if let Ok(x) = s.parse::<f64>() {
-        if x.is_finite() && x.abs() < 1e15 {
-            return Ok(x.floor() as i64);
-        }
-    }
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.unix_timestamp())
-        .map_err(|_| {
+    s.parse::<f64>()
+        .ok()
+        .or_else(|| driftwatch_core::timestamp::parse_datetime(s))
+        .filter(|x| x.is_finite() && x.abs() < 1e15)
+        .map(|x| x.floor() as i64)
+        .ok_or_else(|| {
             Error::config(
                 format!("timestamp '{s}'"),
-                "give seconds since 1970 or an RFC 3339 date-time (2024-03-01T09:30:00Z)",
+                "give seconds since 1970 or a date-time (2024-03-01T09:30:00Z, 2024-03-01 09:30:00, 2024-03-01)",
             )
         })
 }
@@ -383,11 +382,17 @@ mod tests {
             parse_timestamp("2024-03-01T10:00:00+01:00").unwrap(),
             1_709_283_600
         );
+        // pandas' layout and plain dates, as exports write them
+        assert_eq!(
+            parse_timestamp("2024-03-01 09:00:00.750").unwrap(),
+            1_709_283_600
+        );
+        assert_eq!(parse_timestamp("2024-03-01").unwrap(), 1_709_251_200);
         assert!(
             parse_timestamp("monday")
                 .unwrap_err()
                 .to_string()
-                .contains("RFC 3339")
+                .contains("2024-03-01 09:30:00")
         );
     }
 

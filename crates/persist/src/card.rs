@@ -121,7 +121,7 @@ fn sections(h: &BundleHeader) -> Vec<Section> {
         .columns
         .iter()
         .map(|c| {
-            let allowed = match c.kind {
+            let allowed = match c.kind.storage() {
                 ColumnKind::Numeric => match (c.min, c.max) {
                     (None, None) => "any".to_string(),
                     (lo, hi) => format!(
@@ -130,7 +130,7 @@ fn sections(h: &BundleHeader) -> Vec<Section> {
                         hi.map_or("+inf".into(), num)
                     ),
                 },
-                ColumnKind::Categorical => c.levels.as_ref().map_or("any".into(), |l| l.join(", ")),
+                _ => c.levels.as_ref().map_or("any".into(), |l| l.join(", ")),
             };
             let observed = match &c.observed {
                 Some(Observed::Range { min, max }) => format!("{} to {}", num(*min), num(*max)),
@@ -139,10 +139,7 @@ fn sections(h: &BundleHeader) -> Vec<Section> {
             };
             vec![
                 c.name.clone(),
-                match c.kind {
-                    ColumnKind::Numeric => "numeric".into(),
-                    ColumnKind::Categorical => "categorical".into(),
-                },
+                c.kind.as_str().into(),
                 if c.required { "yes" } else { "no" }.into(),
                 if c.nullable { "yes" } else { "no" }.into(),
                 observed,

@@ -95,7 +95,7 @@ pub fn run(a: &CheckDeployArgs) -> Result<i32> {
     let start = Instant::now();
     let b = bundle::load_verified(a.model.path()?, a.verify_key.as_deref())?;
     let load_ms = ms_since(start);
-    let sample = read_frame(&a.sample, &b.read_options())?;
+    let sample = read_frame(&a.sample, &a.table.read_options(b.read_options()))?;
     let sample_name = a.sample.display().to_string();
     let h = &b.header;
 

@@ -15,7 +15,7 @@ use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
 use crate::args::DriftArgs;
-use crate::data::{read_frame, refuse_numeric_typos, split_list};
+use crate::data::{NumericTypos, one_stdin, read_frame, split_list};
 use crate::output::{ReportFormat, emit, opt};
 
 /// `drift.toml`: global settings and per-column overrides.
@@ -128,16 +128,21 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
         correction,
         drift_share,
         overrides,
+        numerical: split_list(&a.numerical),
         ..Default::default()
     })
 }
 
 pub fn run(a: &DriftArgs) -> Result<i32> {
     let options = options(a)?;
-    let read = ReadOptions {
+    one_stdin(&[&a.reference, &a.current])?;
+    // A header-only file is read as empty columns: each is an `all_missing` finding.
+    let read = a.table.read_options(ReadOptions {
         categorical: split_list(&a.categorical),
+        allow_empty: true,
         ..Default::default()
-    };
+    });
+    let mut typos = NumericTypos::default();
     let columns = split_list(&a.columns);
     let format = a
         .format
@@ -175,7 +180,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         (fitted, read, None)
     } else {
         let reference = read_frame(&a.reference, &read)?;
-        refuse_numeric_typos(&reference, &a.reference, &read.categorical)?;
+        typos.check(&reference, &a.reference, &read.categorical);
         let fitted = DriftReference::fit(&reference, &columns)
             .with_context(|| format!("in reference file {}", a.reference.display()))?;
         // Only the HTML page draws the reference's distributions; otherwise the table
@@ -191,7 +196,8 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         }
     }
     let current = read_frame(&a.current, &read)?;
-    refuse_numeric_typos(&current, &a.current, &read.categorical)?;
+    typos.check(&current, &a.current, &read.categorical);
+    typos.refuse(&read.categorical)?;
     let report = if columns.is_empty() {
         fitted.report(&current, &options)
     } else {

@@ -13,7 +13,7 @@ use crate::output::{Format, print_json};
 pub fn run(a: &EvaluateArgs) -> Result<i32> {
     let model = a.model.path()?;
     let b = bundle::load(model)?;
-    let data = read_frame(&a.data, &b.read_options())?;
+    let data = read_frame(&a.data, &a.table.read_options(b.read_options()))?;
     let classification = b.pipeline.estimator()?.is_classifier();
     let (x, y) = split_target(&data, &a.target, classification)
         .with_context(|| format!("in {}", a.data.display()))?;

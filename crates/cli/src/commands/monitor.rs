@@ -122,7 +122,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
     }
     let s = settings(a)?;
     let b = bundle::load_verified(&s.model, a.verify_key.as_deref())?;
-    let read = b.read_options();
+    let read = a.table.read_options(b.read_options());
     let classification = b.pipeline.estimator()?.is_classifier();
     let reference = read_frame(&s.reference, &read)?;
     let (x_ref, y_ref) = split_target(&reference, &s.target, classification)
@@ -331,14 +331,21 @@ fn current_from_csv(
     Ok((window, skipped))
 }
 
+/// Whole seconds since 1970 of each row: the numbers of a numeric or date-time column
+/// (the reader stores date-times as seconds), or text parsed by [`parse_timestamp`].
 fn timestamp_column(col: &Column, name: &str, input: &str) -> Result<Vec<i64>> {
     (0..col.len())
         .map(|row| {
             if col.is_missing(row) {
                 bail!("{input} row {}: no timestamp in column '{name}'", row + 1);
             }
-            parse_timestamp(&col.display_value(row))
-                .with_context(|| format!("{input} row {}, column '{name}'", row + 1))
+            match col {
+                Column::Numeric(v) if v[row].is_finite() && v[row].abs() < 1e15 => {
+                    Ok(v[row].floor() as i64)
+                }
+                _ => parse_timestamp(&col.display_value(row))
+                    .with_context(|| format!("{input} row {}, column '{name}'", row + 1)),
+            }
         })
         .collect()
 }

@@ -31,11 +31,12 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
             columns,
             categorical,
             format,
+            table,
         } => {
-            let read = ReadOptions {
+            let read = table.read_options(ReadOptions {
                 categorical: split_list(categorical),
                 ..Default::default()
-            };
+            });
             let frame = read_frame(data, &read)?;
             refuse_numeric_typos(&frame, data, &read.categorical)?;
             let fitted = DriftReference::fit(&frame, &split_list(columns))

@@ -12,10 +12,10 @@ pub fn run(a: &StreamArgs) -> Result<i32> {
     // Build first: a bad spec is reported before the file is read.
     let mut detector =
         stream::build(&a.detector).with_context(|| format!("--detector {}", a.detector))?;
-    let read = ReadOptions {
+    let read = a.table.read_options(ReadOptions {
         numeric: vec![a.column.clone()],
         ..Default::default()
-    };
+    });
     let frame = read_frame(&a.input, &read)?;
     let values = match frame
         .column(&a.column)

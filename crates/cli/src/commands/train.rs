@@ -5,11 +5,11 @@ use driftwatch_cli::pipeline_config::PipelineConfig;
 use driftwatch_cli::workflow::{
     TrainSettings, default_pipeline, parse_settings, split_target, train,
 };
-use driftwatch_core::{ReadOptions, Schema};
+use driftwatch_core::{ColumnKind, ReadOptions, Schema};
 
 use crate::args::{Task, TrainArgs};
 use crate::bundle;
-use crate::data::{read_frame, refuse_numeric_typos, split_list};
+use crate::data::{read_frame, refuse_infinite, refuse_numeric_typos, split_list};
 use crate::output::{Format, print_json};
 
 fn read_config(path: &std::path::Path) -> Result<PipelineConfig> {
@@ -42,10 +42,10 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
     if !(0.0..1.0).contains(&a.test_size) {
         anyhow::bail!("--test-size {} must be in [0, 1)", a.test_size);
     }
-    let read = ReadOptions {
+    let read = a.table.read_options(ReadOptions {
         categorical: split_list(&a.categorical),
         ..Default::default()
-    };
+    });
     let data = read_frame(&a.data, &read)?;
     refuse_numeric_typos(&data, &a.data, &read.categorical)?;
     let config = a.config.as_deref().map(read_config).transpose()?;
@@ -54,8 +54,19 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
         (None, Some(c)) => c.is_classifier().unwrap_or(true),
         (None, None) => true,
     };
-    let (x, y) = split_target(&data, &a.target, classification)
+    let (mut x, y) = split_target(&data, &a.target, classification)
         .with_context(|| format!("in {}", a.data.display()))?;
+    refuse_infinite(&x, &a.data)?;
+    // A date-time is no feature: the model would extrapolate in time.
+    for name in x.names().to_vec() {
+        if x.kind(&name)? == ColumnKind::Timestamp {
+            x.remove(&name)?;
+            eprintln!(
+                "{}: timestamp column '{name}' is not used as a feature",
+                a.data.display()
+            );
+        }
+    }
     let pipeline = match config {
         Some(c) => c.build(&x, classification, a.seed)?,
         None => default_pipeline(&x, classification, a.seed),

@@ -25,7 +25,7 @@ fn read_schema(path: &std::path::Path) -> Result<Schema> {
 
 pub fn run(a: &ValidateArgs) -> Result<i32> {
     let schema = read_schema(&a.schema)?;
-    let read = schema_read_options(&schema);
+    let read = a.table.read_options(schema_read_options(&schema));
     let data = read_frame(&a.data, &read)?;
     let violations = schema.validate(&data);
     let bad_rows = Schema::invalid_rows(&violations);

@@ -250,16 +250,27 @@ fn distinct_values(sorted: &[f64]) -> Vec<f64> {
 /// very many distinct values (chi-square forced on a continuous column) is counted
 /// on the sorted samples instead.
 fn value_counts(reference: &NumericReference, values: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let (_, r, c) = value_table(reference, values);
+    (r, c)
+}
+
+/// [`value_counts`] with the values themselves: (ascending distinct values of both
+/// samples, reference counts, current counts).
+pub(crate) fn value_table(
+    reference: &NumericReference,
+    values: &[f64],
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let rs = reference.sorted.sorted_values();
     if reference.distinct > LOOKUP_MAX_DISTINCT {
         let mut cur: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
         sort_f64(&mut cur);
-        let (mut r, mut c) = (Vec::new(), Vec::new());
-        for_each_group(rs, &cur, |_, a, b| {
+        let (mut v, mut r, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        for_each_group(rs, &cur, |x, a, b| {
+            v.push(x);
             r.push(a as f64);
             c.push(b as f64);
         });
-        return (r, c);
+        return (v, r, c);
     }
     let known = distinct_with_counts(rs);
     let mut counts = vec![0usize; known.len()];
@@ -274,7 +285,7 @@ fn value_counts(reference: &NumericReference, values: &[f64]) -> (Vec<f64>, Vec<
     sort_f64(&mut unseen);
     let extra = distinct_with_counts(&unseen);
     // merge the two ascending lists of values
-    let (mut r, mut c) = (Vec::new(), Vec::new());
+    let (mut v, mut r, mut c) = (Vec::new(), Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < known.len() || j < extra.len() {
         let take_known = match (known.get(i), extra.get(j)) {
@@ -283,16 +294,18 @@ fn value_counts(reference: &NumericReference, values: &[f64]) -> (Vec<f64>, Vec<
             _ => false,
         };
         if take_known {
+            v.push(known[i].0);
             r.push(known[i].1 as f64);
             c.push(counts[i] as f64);
             i += 1;
         } else {
+            v.push(extra[j].0);
             r.push(0.0);
             c.push(extra[j].1 as f64);
             j += 1;
         }
     }
-    (r, c)
+    (v, r, c)
 }
 
 #[cfg(test)]
