@@ -73,7 +73,11 @@ impl NumericTypos {
         anyhow::bail!(
             "{} mostly numbers but also {} text: {}; fix the values, or pass --categorical {} \
              to treat {} as categories",
-            if one { "this column is" } else { "these columns are" },
+            if one {
+                "this column is"
+            } else {
+                "these columns are"
+            },
             if one { "holds" } else { "hold" },
             list.join(", "),
             names.join(","),
@@ -83,7 +87,11 @@ impl NumericTypos {
 }
 
 /// [`NumericTypos`] for a command that reads one table.
-pub fn refuse_numeric_typos(frame: &Frame, path: &Path, forced_categorical: &[String]) -> Result<()> {
+pub fn refuse_numeric_typos(
+    frame: &Frame,
+    path: &Path,
+    forced_categorical: &[String],
+) -> Result<()> {
     let mut typos = NumericTypos::default();
     typos.check(frame, path, forced_categorical);
     typos.refuse(forced_categorical)

@@ -150,7 +150,10 @@ fn unseen_categories_are_listed_with_counts() {
     );
     // most frequent first
     assert_eq!(row["unseen_categories"][0], serde_json::json!(["zz", 2]));
-    assert_eq!((row["unseen_distinct"].as_u64(), row["unseen_rows"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(
+        (row["unseen_distinct"].as_u64(), row["unseen_rows"].as_u64()),
+        (Some(2), Some(3))
+    );
 }
 
 #[test]

@@ -210,8 +210,16 @@ fn timestamps_are_skipped_and_never_listed() {
     let mut r = String::from("ts,x\n");
     let mut c = String::from("ts,x\n");
     for i in 0..40 {
-        r.push_str(&format!("2024-01-{:02} 10:00:00.5,{}.5\n", 1 + i % 28, i % 9));
-        c.push_str(&format!("2024-02-{:02}T10:00:00Z,{}.5\n", 1 + i % 28, i % 9));
+        r.push_str(&format!(
+            "2024-01-{:02} 10:00:00.5,{}.5\n",
+            1 + i % 28,
+            i % 9
+        ));
+        c.push_str(&format!(
+            "2024-02-{:02}T10:00:00Z,{}.5\n",
+            1 + i % 28,
+            i % 9
+        ));
     }
     let (code, doc) = drift(&r, &c, &["--fail-on-data-issue"]);
     assert_eq!(code, Some(0), "{doc}");
@@ -249,7 +257,10 @@ fn monitor_windows_by_pandas_timestamps() {
         "--model",
         model.to_str().unwrap(),
         "--reference",
-        root().join("fixtures/data/iris/train.csv").to_str().unwrap(),
+        root()
+            .join("fixtures/data/iris/train.csv")
+            .to_str()
+            .unwrap(),
         "--current",
         current.to_str().unwrap(),
         "--target",

@@ -320,7 +320,11 @@ impl Frame {
                 column: name.to_string(),
                 found: stored.as_str(),
                 needed: kind.storage().as_str(),
-                hint: format!("a {} column is stored as {}", kind.as_str(), kind.storage().as_str()),
+                hint: format!(
+                    "a {} column is stored as {}",
+                    kind.as_str(),
+                    kind.storage().as_str()
+                ),
             });
         }
         if kind == stored {
@@ -495,7 +499,10 @@ mod tests {
         f.set_kind("a", ColumnKind::Timestamp).unwrap();
         f.set_kind("b", ColumnKind::Boolean).unwrap();
         assert!(f.set_kind("b", ColumnKind::Timestamp).is_err());
-        assert_eq!(f.take_rows(&[0]).unwrap().kind("a").unwrap(), ColumnKind::Timestamp);
+        assert_eq!(
+            f.take_rows(&[0]).unwrap().kind("a").unwrap(),
+            ColumnKind::Timestamp
+        );
         assert_eq!(f.slice_rows(0, 1).kind("b").unwrap(), ColumnKind::Boolean);
         let s = f.select(&["b"]).unwrap();
         assert_eq!(s.kind("b").unwrap(), ColumnKind::Boolean);

@@ -895,7 +895,11 @@ mod tests {
         assert_eq!(f.kind("b").unwrap(), ColumnKind::Boolean);
         assert_eq!(
             f.column("b").unwrap().to_labels(),
-            [Some("true".into()), Some("false".into()), Some("false".into())]
+            [
+                Some("true".into()),
+                Some("false".into()),
+                Some("false".into())
+            ]
         );
         assert_eq!(f.kind("c").unwrap(), ColumnKind::Categorical);
         assert_eq!(f.kind("d").unwrap(), ColumnKind::Boolean);
@@ -965,7 +969,10 @@ mod tests {
         let err = read("a,b\n1,2,3\n", &ReadOptions::default())
             .unwrap_err()
             .to_string();
-        assert!(err.contains("row 1 has 3 fields") && err.contains("--delimiter"), "{err}");
+        assert!(
+            err.contains("row 1 has 3 fields") && err.contains("--delimiter"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -394,7 +394,10 @@ fn boolean_spellings(rule: &ColumnSchema) -> Option<[Option<String>; 2]> {
 }
 
 /// Boolean labels in the schema's spelling; other labels unchanged.
-fn respell_booleans(c: &crate::frame::Categorical, spelling: &[Option<String>; 2]) -> crate::frame::Categorical {
+fn respell_booleans(
+    c: &crate::frame::Categorical,
+    spelling: &[Option<String>; 2],
+) -> crate::frame::Categorical {
     let mut out = c.clone();
     for level in &mut out.levels {
         let slot = if level.eq_ignore_ascii_case("false") {
@@ -472,8 +475,7 @@ mod tests {
     fn infinite_numbers_are_violations_naming_their_row() {
         let s = Schema::infer(&frame("t,u\n150,a\n250,b\n"));
         let v = s.validate(&frame("t,u\n1,a\n1e400,b\n-inf,a\n"));
-        let rows: Vec<(Option<usize>, &str)> =
-            v.iter().map(|v| (v.row, v.rule.as_str())).collect();
+        let rows: Vec<(Option<usize>, &str)> = v.iter().map(|v| (v.row, v.rule.as_str())).collect();
         assert_eq!(
             rows,
             [(Some(2), "a finite number"), (Some(3), "a finite number")]
@@ -484,10 +486,16 @@ mod tests {
     #[test]
     fn conform_speaks_the_bundles_boolean_spelling() {
         // a schema from before booleans were read as false/true
-        let old = Schema::infer(&Frame::new(vec![(
-            "b".into(),
-            Column::Categorical(crate::frame::Categorical::from_labels([Some("True"), Some("False")])),
-        )]).unwrap());
+        let old = Schema::infer(
+            &Frame::new(vec![(
+                "b".into(),
+                Column::Categorical(crate::frame::Categorical::from_labels([
+                    Some("True"),
+                    Some("False"),
+                ])),
+            )])
+            .unwrap(),
+        );
         let f = frame("b\ntrue\nFALSE\nNA\n");
         let c = old.conform(&f).unwrap();
         assert_eq!(

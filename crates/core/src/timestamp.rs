@@ -67,9 +67,7 @@ fn offset_seconds(b: &[u8]) -> Option<i64> {
     };
     let (h, m) = match b {
         [h1, h2] => (digits(&[*h1, *h2])?, 0),
-        [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
-            (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)
-        }
+        [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?),
         _ => return None,
     };
     if h > 23 || m > 59 {

@@ -1369,7 +1369,10 @@ mod tests {
             .unwrap()
             .check(&many, &DriftOptions::default())
             .unwrap();
-        assert_eq!((rows[0].kind, rows[0].test.as_str()), (ColumnKind::Numeric, "ks"));
+        assert_eq!(
+            (rows[0].kind, rows[0].test.as_str()),
+            (ColumnKind::Numeric, "ks")
+        );
     }
 
     #[test]
@@ -1411,7 +1414,10 @@ mod tests {
         assert_eq!((r.unseen_distinct, r.unseen_rows), (25, 49));
         assert_eq!(r.unseen_categories[0], ("new02".to_string(), 3));
         let msg = &r.issues[0].message;
-        assert!(msg.contains("and 15 more; 25 categories in 49 rows"), "{msg}");
+        assert!(
+            msg.contains("and 15 more; 25 categories in 49 rows"),
+            "{msg}"
+        );
     }
 
     #[test]
