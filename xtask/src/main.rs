@@ -1,6 +1,7 @@
 //! Project tasks: `cargo xtask simulate` replays drift scenarios, `cargo xtask bench`
 //! runs the criterion benchmarks for regression checks, `cargo xtask render` checks and
-//! screenshots an HTML report in headless Chromium. One module per subcommand.
+//! screenshots an HTML report in headless Chromium, `cargo xtask readme` runs the
+//! README's commands. One module per subcommand.
 
 // Plugin crates register monitors through `inventory`; referencing them keeps the
 // linker from dropping their registrations.
@@ -8,6 +9,7 @@ use driftwatch_drift as _;
 use driftwatch_metrics as _;
 
 mod bench;
+mod readme;
 mod render;
 mod simulate;
 
@@ -30,6 +32,9 @@ enum Task {
     /// Open an HTML report in headless Chromium: check its sections and console, save a
     /// PNG screenshot.
     Render(render::RenderArgs),
+    /// Run every command of the README's ```sh blocks in order, in a fresh directory, with
+    /// the release `driftwatch` on the PATH; stop at the first failure.
+    Readme(readme::ReadmeArgs),
 }
 
 fn main() {
@@ -38,6 +43,7 @@ fn main() {
         Task::Simulate(a) => simulate::run(&a),
         Task::Bench(a) => bench::run(&a),
         Task::Render(a) => render::run(&a),
+        Task::Readme(a) => readme::run(&a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -23,7 +23,7 @@ pub struct RenderArgs {
     /// The HTML report (default: the seed scenario's report, simulated if missing).
     pub input: Option<PathBuf>,
     /// Where the screenshot goes (default: the report's path with `.png`).
-    #[arg(long)]
+    #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Page width in pixels.
     #[arg(long, default_value_t = 1400)]

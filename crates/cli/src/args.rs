@@ -1,6 +1,6 @@
 //! Command-line arguments (clap derive). Every subcommand's help ends with examples.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use driftwatch_drift::chi2::PowerDivergence;
@@ -10,9 +10,32 @@ use driftwatch_drift::stats::anderson::AndersonVariant;
 
 use crate::output::{Format, ReportFormat};
 
+/// The model bundle of a command: `--model FILE` or the positional `FILE`, exactly one
+/// (both spellings are in use in scripts; clap rejects both or neither).
+#[derive(Debug, Clone, Args)]
+#[group(id = "bundle", required = true, multiple = false)]
+pub struct ModelArg {
+    /// The model bundle (.dwm); the same as --model.
+    #[arg(id = "model_path", value_name = "MODEL")]
+    positional: Option<PathBuf>,
+    /// The model bundle (.dwm); the same as the positional MODEL.
+    #[arg(id = "model", long = "model", value_name = "MODEL")]
+    flag: Option<PathBuf>,
+}
+
+impl ModelArg {
+    /// The bundle's path, however it was given.
+    pub fn path(&self) -> anyhow::Result<&Path> {
+        self.flag
+            .as_deref()
+            .or(self.positional.as_deref())
+            .ok_or_else(|| anyhow::anyhow!("give the model bundle as MODEL or --model MODEL"))
+    }
+}
+
 /// Train, package and watch tabular ML models: drift, performance and alerts.
 #[derive(Debug, Parser)]
-#[command(name = "driftwatch", version, about, long_about = None, after_help = "Examples:\n  driftwatch train --data iris.csv --target species --out iris.dwm\n  driftwatch drift --reference train.csv --current today.csv --format json\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30")]
+#[command(name = "driftwatch", version, about, long_about = None, after_help = "Examples:\n  driftwatch train --data iris.csv --target species --output iris.dwm\n  driftwatch drift --reference train.csv --current today.csv --format json\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30")]
 pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
@@ -38,11 +61,11 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print a bundle's metadata without loading the model.
     Inspect(InspectArgs),
-    /// List the registered monitor plugins.
+    /// List the registered monitors and stream detectors (built in and plugins).
     Plugins(PluginsArgs),
-    /// Make an Ed25519 key pair for signing bundles (NAME.key secret, NAME.pub public).
+    /// Make an Ed25519 key pair for signing bundles (STEM.key secret, STEM.pub public).
     Keygen(KeygenArgs),
-    /// Sign a bundle (writes FILE.sig) or, with --verify-key, check its signature.
+    /// Sign a bundle (writes MODEL.sig) or, with --verify-key, check its signature.
     Sign(SignArgs),
     /// A versioned model store in a directory: push, list, show, promote, pull.
     Models(ModelsArgs),
@@ -86,17 +109,18 @@ impl TableArgs {
     after_help = "Checks: metrics recorded; version set; schema (required features, ranges); example \
 input predicts; crate and format versions recorded; load time; single-row predict latency; \
 model card renders. docs/DEPLOY.md explains each and the limits.\n\n\
-Examples:\n  driftwatch check-deploy iris.dwm --sample rows.csv\n  \
-driftwatch check-deploy iris.dwm --sample rows.csv --verify-key release.pub --format json\n  \
-driftwatch check-deploy big.dwm --sample rows.csv --max-load-ms 2000 --max-latency-ms 5"
+Examples:\n  driftwatch check-deploy --model iris.dwm --sample rows.csv\n  \
+driftwatch check-deploy --model iris.dwm --sample rows.csv --verify-key release.pub --format json\n  \
+driftwatch check-deploy --model big.dwm --sample rows.csv --max-load-ms 2000 --max-latency-ms 5"
 )]
 pub struct CheckDeployArgs {
     /// The model bundle.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Example input rows (CSV with the model's input columns; other columns are ignored).
     #[arg(long)]
     pub sample: PathBuf,
-    /// Refuse the bundle unless FILE.sig verifies with this public key (from `driftwatch keygen`).
+    /// Refuse the bundle unless MODEL.sig verifies with this public key (from `driftwatch keygen`).
     #[arg(long, value_name = "PUB")]
     pub verify_key: Option<PathBuf>,
     /// The load-time check fails above this many milliseconds (reading, checking and
@@ -128,15 +152,15 @@ pub struct ReferenceArgs {
 pub enum ReferenceAction {
     /// Fit the reference on a CSV file and write it as a .dwr file for `drift --reference`.
     #[command(
-        after_help = "Examples:\n  driftwatch reference build --data train.csv --out train.dwr\n  driftwatch reference build --data train.csv --out train.dwr --categorical region --columns age,region\n  driftwatch drift --reference train.dwr --current today.csv"
+        after_help = "Examples:\n  driftwatch reference build --data train.csv --output train.dwr\n  driftwatch reference build --data train.csv --output train.dwr --categorical region --columns age,region\n  driftwatch drift --reference train.dwr --current today.csv"
     )]
     Build {
         /// Reference data (CSV).
         #[arg(long)]
         data: PathBuf,
         /// The reference file to write.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
+        output: PathBuf,
         /// Columns to keep (comma separated; default all).
         #[arg(long)]
         columns: Option<String>,
@@ -164,7 +188,7 @@ pub enum Task {
 /// `driftwatch train`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch train --data iris.csv --target species --out iris.dwm\n  driftwatch train --data quality.csv --target defect --config pipeline.toml \\\n      --grid 'model__n_estimators=50,100' --grid 'model__max_depth=5,10,none' --cv 5 --out quality.dwm"
+    after_help = "Examples:\n  driftwatch train --data iris.csv --target species --output iris.dwm\n  driftwatch train --data quality.csv --target defect --config pipeline.toml \\\n      --grid 'model__n_estimators=50,100' --grid 'model__max_depth=5,10,none' --cv 5 \\\n      --output quality.dwm"
 )]
 pub struct TrainArgs {
     /// Training data (CSV with a header).
@@ -223,8 +247,8 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     /// Where to save the bundle.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
+    pub output: PathBuf,
     /// How the input tables are read.
     #[command(flatten)]
     pub table: TableArgs,
@@ -233,17 +257,17 @@ pub struct TrainArgs {
 /// `driftwatch predict`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch predict --model iris.dwm --data new.csv --output preds.csv --log predictions.jsonl"
+    after_help = "Examples:\n  driftwatch predict --model iris.dwm --data new.csv --output preds.csv --log predictions.jsonl\n  driftwatch predict --model iris.dwm --data new.csv > preds.csv"
 )]
 pub struct PredictArgs {
     /// The model bundle.
-    #[arg(long)]
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Rows to predict (CSV).
     #[arg(long)]
     pub data: PathBuf,
     /// Write predictions as CSV here (default: stdout).
-    #[arg(long)]
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Append one JSON line per prediction (request_id, timestamp, input, prediction, probabilities, latency).
     #[arg(long)]
@@ -266,8 +290,8 @@ pub struct PredictArgs {
 )]
 pub struct EvaluateArgs {
     /// The model bundle.
-    #[arg(long)]
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Labelled data (CSV).
     #[arg(long)]
     pub data: PathBuf,
@@ -377,7 +401,7 @@ pub struct DriftArgs {
 /// `driftwatch monitor`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format html --output report.html\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
+    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format html --output report.html\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --report report.html --history history.jsonl\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
 )]
 pub struct MonitorArgs {
     /// Write a commented default config (monitors from the registry, alert policy,
@@ -389,9 +413,18 @@ pub struct MonitorArgs {
     /// override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The model bundle.
-    #[arg(long, required_unless_present = "init")]
+    /// The model bundle (.dwm); the same as the positional MODEL. Not with --init.
+    // Not the shared `ModelArg`: a required group would also be required with --init.
+    #[arg(
+        long,
+        value_name = "MODEL",
+        required_unless_present_any = ["init", "model_path"],
+        conflicts_with = "model_path"
+    )]
     pub model: Option<PathBuf>,
+    /// The model bundle (.dwm); the same as --model.
+    #[arg(id = "model_path", value_name = "MODEL")]
+    pub model_path: Option<PathBuf>,
     /// Reference data, with the target (CSV): what drift is measured against.
     #[arg(long, required_unless_present = "init")]
     pub reference: Option<PathBuf>,
@@ -447,9 +480,12 @@ pub struct MonitorArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Write a second report to FILE in the format of its extension (`.html`, `.json`,
-    /// `.md`, `.txt`), e.g. the HTML page next to a text table on stdout.
-    #[arg(long, visible_alias = "out", value_name = "FILE")]
+    /// Also write the report to FILE in the format of its extension (`.html`, `.json`,
+    /// `.md`, `.txt`) while the main report still goes to stdout (or --output), e.g. the
+    /// HTML page next to the text table in the terminal.
+    // `--out` is the old spelling, kept hidden for scripts: it always meant this second
+    // report, so it does not become --output here as it does elsewhere.
+    #[arg(long, alias = "out", value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Write the latest state in the Prometheus text format to this file.
     #[arg(long)]
@@ -488,12 +524,12 @@ pub struct ValidateArgs {
 /// `driftwatch schema`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch schema --model iris.dwm            # JSON Schema\n  driftwatch schema --model iris.dwm --native   # driftwatch's schema, for validate"
+    after_help = "Examples:\n  driftwatch schema --model iris.dwm            # JSON Schema\n  driftwatch schema --model iris.dwm --native > schema.json   # driftwatch's schema, for validate"
 )]
 pub struct SchemaArgs {
     /// The model bundle.
-    #[arg(long)]
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Print driftwatch's own schema format instead of JSON Schema.
     #[arg(long)]
     pub native: bool,
@@ -502,13 +538,14 @@ pub struct SchemaArgs {
 /// `driftwatch inspect`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch inspect iris.dwm\n  driftwatch inspect iris.dwm --format json\n  driftwatch inspect iris.dwm --compare-levels"
+    after_help = "Examples:\n  driftwatch inspect --model iris.dwm\n  driftwatch inspect --model iris.dwm --format json\n  driftwatch inspect --model iris.dwm --compare-levels"
 )]
 pub struct InspectArgs {
     /// The model bundle.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Load the bundle and encode its model again without compression and at zstd
-    /// levels 3 and 19, in memory (FILE is never written): size, save and load time of each.
+    /// levels 3 and 19, in memory (MODEL is never written): size, save and load time of each.
     #[arg(long)]
     pub compare_levels: bool,
     /// Output format.
@@ -518,7 +555,12 @@ pub struct InspectArgs {
 
 /// `driftwatch plugins`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  driftwatch plugins")]
+#[command(
+    after_help = "Lists the monitors (`[[monitors]]` of `driftwatch monitor --config`) and the stream\n\
+detectors (`driftwatch stream --detector`) registered in this binary: the built-in ones\n\
+and any plugin crate linked into it.\n\n\
+Examples:\n  driftwatch plugins\n  driftwatch plugins --format json"
+)]
 pub struct PluginsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
@@ -528,27 +570,29 @@ pub struct PluginsArgs {
 /// `driftwatch keygen`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch keygen --out release\n  driftwatch sign iris.dwm --key release.key"
+    after_help = "Examples:\n  driftwatch keygen --output release      # writes release.key and release.pub\n  driftwatch sign --model iris.dwm --key release.key"
 )]
 pub struct KeygenArgs {
-    /// Path stem of the key files: writes OUT.key (secret, mode 0600) and OUT.pub.
-    #[arg(long)]
-    pub out: PathBuf,
+    /// Path stem of the key files: writes STEM.key (secret, mode 0600) and STEM.pub
+    /// (`-o release.key` is read as the stem `release`).
+    #[arg(long = "output", short = 'o', alias = "out", value_name = "STEM")]
+    pub output: PathBuf,
 }
 
 /// `driftwatch sign`.
 #[derive(Debug, Args)]
 #[command(
     group(clap::ArgGroup::new("mode").required(true).args(["key", "verify_key"])),
-    after_help = "Examples:\n  driftwatch sign iris.dwm --key release.key          # writes iris.dwm.sig\n  driftwatch sign --verify-key release.pub iris.dwm   # exit 0 when the signature holds"
+    after_help = "Examples:\n  driftwatch sign --model iris.dwm --key release.key          # writes iris.dwm.sig\n  driftwatch sign --model iris.dwm --verify-key release.pub   # exit 0 when the signature holds"
 )]
 pub struct SignArgs {
     /// The model bundle.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Secret key to sign with (from `driftwatch keygen`).
     #[arg(long, conflicts_with = "verify_key")]
     pub key: Option<PathBuf>,
-    /// Public key to check FILE.sig with, instead of signing.
+    /// Public key to check MODEL.sig with, instead of signing.
     #[arg(long, value_name = "PUB")]
     pub verify_key: Option<PathBuf>,
 }
@@ -556,7 +600,7 @@ pub struct SignArgs {
 /// `driftwatch models`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch models push iris.dwm --name iris --version 1.2.0\n  driftwatch models list\n  driftwatch models show iris@1.2.0\n  driftwatch models promote iris@1.2.0 --stage production\n  driftwatch models pull iris@production --out deployed.dwm\n  driftwatch models pull iris@production --out deployed.dwm --verify-key release.pub"
+    after_help = "Examples:\n  driftwatch models push --model iris.dwm --name iris --version 1.2.0\n  driftwatch models list\n  driftwatch models show iris@1.2.0\n  driftwatch models promote iris@1.2.0 --stage production\n  driftwatch models pull iris@production --output deployed.dwm\n  driftwatch models pull iris@production --output deployed.dwm --verify-key release.pub"
 )]
 pub struct ModelsArgs {
     /// The store directory (created on the first push).
@@ -576,7 +620,8 @@ pub enum ModelsAction {
     /// Add a bundle (and its .sig, if any) to the store as NAME@VERSION.
     Push {
         /// The bundle.
-        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArg,
         /// Model name in the store (default: the name in the bundle's header).
         #[arg(long)]
         name: Option<String>,
@@ -604,8 +649,8 @@ pub enum ModelsAction {
         /// NAME (latest version), NAME@VERSION or NAME@STAGE.
         reference: String,
         /// Where to write the bundle.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
+        output: PathBuf,
         /// Refuse (and write nothing) unless the stored bundle's signature verifies with
         /// this public key (from `driftwatch keygen`).
         #[arg(long, value_name = "PUB")]
@@ -626,17 +671,18 @@ pub enum CardFormat {
 /// `driftwatch card`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch card iris.dwm > MODEL_CARD.md\n  driftwatch card iris.dwm --format html --out card.html"
+    after_help = "Examples:\n  driftwatch card --model iris.dwm > MODEL_CARD.md\n  driftwatch card --model iris.dwm --format html --output card.html"
 )]
 pub struct CardArgs {
     /// The model bundle.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Markdown or HTML.
     #[arg(long, value_enum, default_value_t)]
     pub format: CardFormat,
     /// Write the card here (default: stdout).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `driftwatch stream`.
@@ -669,7 +715,7 @@ pub struct StreamArgs {
 /// `driftwatch history`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch history --file history.jsonl\n  driftwatch history --file history.jsonl --since 1709251200 --format json"
+    after_help = "Examples:\n  driftwatch history --file history.jsonl\n  driftwatch history --file history.jsonl --since 25                # windows 25 and later\n  driftwatch history --file history.jsonl --since 2024-03-01T00:00:00Z --format json"
 )]
 pub struct HistoryArgs {
     /// The history file (JSON lines) written by `driftwatch monitor --history`.
@@ -682,4 +728,287 @@ pub struct HistoryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    fn parse(line: &str) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("driftwatch").chain(line.split_whitespace()))
+            .map(|c| c.command)
+    }
+
+    fn parsed(line: &str) -> Command {
+        parse(line).unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    fn error_kind(line: &str) -> ErrorKind {
+        match parse(line) {
+            Ok(c) => panic!("{line} parsed: {c:?}"),
+            Err(e) => e.kind(),
+        }
+    }
+
+    /// The bundle path of a parsed command that takes one.
+    fn model(c: &Command) -> PathBuf {
+        let m = match c {
+            Command::Predict(a) => &a.model,
+            Command::Evaluate(a) => &a.model,
+            Command::Schema(a) => &a.model,
+            Command::Inspect(a) => &a.model,
+            Command::Card(a) => &a.model,
+            Command::Sign(a) => &a.model,
+            Command::CheckDeploy(a) => &a.model,
+            Command::Models(ModelsArgs {
+                action: ModelsAction::Push { model, .. },
+                ..
+            }) => model,
+            Command::Monitor(a) => {
+                return a.model.clone().or(a.model_path.clone()).unwrap_or_default();
+            }
+            other => panic!("no bundle in {other:?}"),
+        };
+        m.path().map(Path::to_path_buf).unwrap_or_default()
+    }
+
+    /// Each command with a bundle, as `(before, after)` the bundle.
+    const BUNDLE_COMMANDS: [(&str, &str); 9] = [
+        ("predict", "--data d.csv"),
+        ("evaluate", "--data d.csv --target y"),
+        ("monitor", "--reference r.csv --current c.csv --target y"),
+        ("schema", "--native"),
+        ("inspect", "--format json"),
+        ("card", "--format html"),
+        ("sign", "--key k.key"),
+        ("check-deploy", "--sample s.csv"),
+        ("models push", "--name iris"),
+    ];
+
+    #[test]
+    fn the_bundle_is_model_or_positional_exactly_once() {
+        for (command, rest) in BUNDLE_COMMANDS {
+            let flag = parsed(&format!("{command} --model m.dwm {rest}"));
+            assert_eq!(model(&flag), Path::new("m.dwm"), "{command} --model");
+            let positional = parsed(&format!("{command} m.dwm {rest}"));
+            assert_eq!(model(&positional), Path::new("m.dwm"), "{command} MODEL");
+            assert_eq!(
+                error_kind(&format!("{command} a.dwm --model b.dwm {rest}")),
+                ErrorKind::ArgumentConflict,
+                "{command}: both"
+            );
+            assert_eq!(
+                error_kind(&format!("{command} {rest}")),
+                ErrorKind::MissingRequiredArgument,
+                "{command}: neither"
+            );
+        }
+        // --init needs no bundle.
+        assert!(
+            matches!(parsed("monitor --init m.toml"), Command::Monitor(a) if a.model.is_none())
+        );
+    }
+
+    #[test]
+    fn every_written_file_is_output_and_the_old_names_still_parse() {
+        let train = |line: &str| match parsed(line) {
+            Command::Train(a) => a.output,
+            other => panic!("{other:?}"),
+        };
+        for flag in ["--output", "-o", "--out"] {
+            assert_eq!(
+                train(&format!("train --data d.csv --target y {flag} m.dwm")),
+                Path::new("m.dwm")
+            );
+            let Command::Reference(ReferenceArgs {
+                action: ReferenceAction::Build { output, .. },
+            }) = parsed(&format!("reference build --data d.csv {flag} r.dwr"))
+            else {
+                panic!("reference build")
+            };
+            assert_eq!(output, Path::new("r.dwr"));
+            let Command::Models(ModelsArgs {
+                action: ModelsAction::Pull { output, .. },
+                ..
+            }) = parsed(&format!("models pull iris@production {flag} d.dwm"))
+            else {
+                panic!("models pull")
+            };
+            assert_eq!(output, Path::new("d.dwm"));
+            let Command::Card(a) = parsed(&format!("card m.dwm {flag} card.md")) else {
+                panic!("card")
+            };
+            assert_eq!(a.output.as_deref(), Some(Path::new("card.md")));
+            let Command::Keygen(a) = parsed(&format!("keygen {flag} release")) else {
+                panic!("keygen")
+            };
+            assert_eq!(a.output, Path::new("release"));
+        }
+        for flag in ["--output", "-o"] {
+            let Command::Predict(a) = parsed(&format!("predict m.dwm --data d.csv {flag} p.csv"))
+            else {
+                panic!("predict")
+            };
+            assert_eq!(a.output.as_deref(), Some(Path::new("p.csv")));
+            let Command::Drift(a) = parsed(&format!(
+                "drift --reference r.csv --current c.csv {flag} d.html"
+            )) else {
+                panic!("drift")
+            };
+            assert_eq!(a.output.as_deref(), Some(Path::new("d.html")));
+        }
+        // monitor: --output is the report; --report (old spelling --out) a second copy.
+        let monitor = "monitor m.dwm --reference r.csv --current c.csv --target y";
+        for (flags, output, report) in [
+            ("-o a.json", Some("a.json"), None),
+            (
+                "--output a.json --report b.html",
+                Some("a.json"),
+                Some("b.html"),
+            ),
+            ("--out b.html", None, Some("b.html")),
+        ] {
+            let Command::Monitor(a) = parsed(&format!("{monitor} {flags}")) else {
+                panic!("monitor")
+            };
+            assert_eq!(a.output.as_deref(), output.map(Path::new), "{flags}");
+            assert_eq!(a.report.as_deref(), report.map(Path::new), "{flags}");
+        }
+    }
+
+    /// Every subcommand, with its name path (`models pull`).
+    fn subcommands() -> Vec<(String, clap::Command)> {
+        fn walk(prefix: &str, c: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            for s in c.get_subcommands() {
+                let name = format!("{prefix}{}", s.get_name());
+                out.push((name.clone(), s.clone()));
+                walk(&format!("{name} "), s, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &Cli::command(), &mut out);
+        out
+    }
+
+    #[test]
+    fn old_spellings_are_hidden_from_help() {
+        for (name, mut c) in subcommands() {
+            let help = c.render_long_help().to_string();
+            assert!(
+                !help.contains("--out "),
+                "{name} --help shows --out:\n{help}"
+            );
+            assert!(
+                !help.contains("--out,"),
+                "{name} --help shows --out:\n{help}"
+            );
+            assert!(!help.contains("aliases: --out"), "{name}:\n{help}");
+        }
+    }
+
+    #[test]
+    fn plugins_says_it_lists_monitors_and_stream_detectors() {
+        let mut cli = Cli::command();
+        let top = cli.render_help().to_string();
+        let line = top.lines().find(|l| l.trim_start().starts_with("plugins"));
+        assert!(
+            line.is_some_and(|l| l.contains("monitors") && l.contains("stream detectors")),
+            "{top}"
+        );
+        let (_, mut plugins) = subcommands()
+            .into_iter()
+            .find(|(n, _)| n == "plugins")
+            .unwrap_or_else(|| panic!("no plugins subcommand"));
+        let help = plugins.render_long_help().to_string();
+        assert!(help.contains("driftwatch stream --detector"), "{help}");
+    }
+
+    /// Splits a shell command line into words (quotes, no expansion); stops at a
+    /// comment or a redirection.
+    fn shell_words(line: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut in_word = false;
+        let mut quote = None;
+        for ch in line.chars() {
+            match (quote, ch) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.push(c),
+                (None, '\'' | '"') => {
+                    quote = Some(ch);
+                    in_word = true;
+                }
+                (None, c) if c.is_whitespace() => {
+                    if in_word {
+                        words.push(std::mem::take(&mut word));
+                        in_word = false;
+                    }
+                }
+                (None, '#' | '>' | '|') if !in_word => break,
+                (None, c) => {
+                    word.push(c);
+                    in_word = true;
+                }
+            }
+        }
+        if in_word {
+            words.push(word);
+        }
+        words
+    }
+
+    #[test]
+    fn shell_words_handles_quotes_comments_and_redirections() {
+        assert_eq!(
+            shell_words("driftwatch a --grid 'x=1,2' --d \"a b\"  # note"),
+            ["driftwatch", "a", "--grid", "x=1,2", "--d", "a b"]
+        );
+        assert_eq!(
+            shell_words("driftwatch card m.dwm > c.md"),
+            ["driftwatch", "card", "m.dwm"]
+        );
+    }
+
+    #[test]
+    fn help_examples_parse_and_use_the_visible_flag_names() {
+        let mut checked = 0;
+        for (name, c) in subcommands() {
+            let Some(help) = c.get_after_help().map(ToString::to_string) else {
+                continue;
+            };
+            let joined = help.replace("\\\n", " ");
+            for line in joined.lines().map(str::trim) {
+                if !line.starts_with("driftwatch ") {
+                    continue;
+                }
+                let words = shell_words(line);
+                let parsed = Cli::try_parse_from(&words);
+                assert!(
+                    parsed.is_ok(),
+                    "{name} example `{line}`: {:?}",
+                    parsed.err()
+                );
+                // The subcommand the example runs, to check its flags' spellings.
+                let mut sub = Cli::command();
+                for w in words.iter().skip(1) {
+                    match sub.find_subcommand(w) {
+                        Some(s) => sub = s.clone(),
+                        None => break,
+                    }
+                }
+                for w in words.iter().filter(|w| w.starts_with("--")) {
+                    let long = w.trim_start_matches("--").split('=').next().unwrap_or("");
+                    let visible = sub.get_arguments().any(|a| {
+                        a.get_long() == Some(long)
+                            || a.get_visible_aliases().unwrap_or_default().contains(&long)
+                    });
+                    assert!(visible, "{name} example `{line}` uses hidden {w}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "only {checked} examples found");
+    }
 }

@@ -109,9 +109,16 @@ fn init_writes_every_registered_monitor_and_reads_back() {
     assert_eq!(v["alert"]["consecutive"].as_integer(), Some(1));
     assert_eq!(v["alert"]["cooldown"].as_integer(), Some(0));
     assert_eq!(v["alert"]["ratio"].as_float(), Some(0.95));
-    assert_eq!(
-        v["monitors"][0]["config"]["options"]["threshold"].as_float(),
-        Some(0.05)
+    // feature_drift as it runs without a config: the test `auto` picks per column, each
+    // with its own threshold (0.05 would also apply to the distances auto picks).
+    let options = &v["monitors"][0]["config"]["options"];
+    assert_eq!(options["test"].as_str(), Some("auto"), "{written}");
+    assert!(options.get("threshold").is_none(), "{written}");
+    assert!(
+        written.contains(
+            "# per-feature drift against the reference: the test `auto` picks per column (docs/DRIFT.md)"
+        ),
+        "{written}"
     );
     assert!(written.contains("\n# Not enabled by default"), "{written}");
     // Every registered monitor is in the file, enabled or commented out.
@@ -280,4 +287,66 @@ fn history_prints_what_monitor_appended() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("none.jsonl"), "{}", text(&o));
+}
+
+#[test]
+fn the_init_config_tests_features_as_no_config_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, _, _) = setup(dir.path());
+    // 1,200 reference rows: `auto` picks wasserstein-normed, whose threshold is 0.1.
+    let iris = std::fs::read_to_string(root().join("fixtures/golden/iris.csv")).unwrap();
+    let (header, rows) = iris.split_once('\n').unwrap();
+    let big = dir.path().join("big.csv");
+    std::fs::write(&big, format!("{header}\n{}", rows.repeat(8))).unwrap();
+    let o = run_in(Some(dir.path()), &["monitor", "--init"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let feature_drift = |extra: &[&str]| {
+        let mut args = vec![
+            "monitor",
+            "--model",
+            model.to_str().unwrap(),
+            "--reference",
+            big.to_str().unwrap(),
+            "--current",
+            "../../fixtures/golden/iris.csv",
+            "--target",
+            "species",
+            "--window",
+            "50",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_in(Some(&root().join("crates/cli")), &args);
+        assert!(o.status.success(), "{}", text(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        j["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|w| w["findings"].as_array().unwrap().clone())
+            .filter(|f| f["monitor"] == "feature_drift")
+            .map(|f| {
+                (
+                    f["column"].to_string(),
+                    f["method"].to_string(),
+                    f["threshold"].as_f64().unwrap(),
+                    f["status"].to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let plain = feature_drift(&[]);
+    assert_eq!(plain.len(), 12, "4 columns x 3 windows: {plain:?}");
+    assert!(
+        plain
+            .iter()
+            .all(|f| f.1 == "\"wasserstein-normed\"" && f.2 == 0.1),
+        "{plain:?}"
+    );
+    let config = dir.path().join("monitor.toml");
+    assert_eq!(
+        feature_drift(&["--config", config.to_str().unwrap()]),
+        plain
+    );
 }

@@ -125,7 +125,7 @@ pub struct Finding {
 /// that checking many windows stays cheap.
 #[typetag::serde(tag = "type")]
 pub trait Monitor: Send + Sync + std::fmt::Debug {
-    /// The registered name, e.g. `ks_drift`.
+    /// The registered name, e.g. `feature_drift`.
     fn name(&self) -> &str;
     /// Learns the reference.
     fn fit(&mut self, reference: &Window) -> Result<()>;

@@ -10,7 +10,7 @@ use crate::stream::StreamDetector;
 
 /// How to build one kind of monitor.
 pub struct MonitorFactory {
-    /// Unique name used in configs, e.g. `ks_drift`.
+    /// Unique name used in configs, e.g. `feature_drift`.
     pub name: &'static str,
     /// One line for `driftwatch plugins`.
     pub description: &'static str,

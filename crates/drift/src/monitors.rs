@@ -8,10 +8,11 @@ use driftwatch_core::{Error, Finding, Monitor, Result, Severity, Status, Target,
 use crate::chi2::chi2_homogeneity;
 use crate::columns::{DriftOptions, DriftReference};
 
-/// Per-feature drift: KS for numeric columns, chi-square for categorical ones.
+/// Per-feature drift: each column tested against the reference with the configured
+/// test, by default the one `auto` picks per column (`columns::auto_test`, docs/DRIFT.md).
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct FeatureDriftMonitor {
-    /// Test options (threshold 0.05 by default).
+    /// Test options: `auto` and each test's own threshold by default.
     #[serde(default)]
     pub options: DriftOptions,
     /// Columns to watch (all when empty).
@@ -179,8 +180,10 @@ fn build_feature_drift(v: &serde_json::Value) -> Result<Box<dyn Monitor>> {
 inventory::submit! {
     MonitorFactory {
         name: "feature_drift",
-        description: "per-feature drift: two-sample KS (numeric) or chi-square (categorical) against the reference",
-        default_config: "columns = []  # all\n[options]\nthreshold = 0.05\nalternative = \"two-sided\"\nmethod = \"auto\"\n",
+        description: "per-feature drift against the reference: the test `auto` picks per column (docs/DRIFT.md), or the one configured",
+        // The defaults of `DriftOptions`, spelled out or commented: a config from
+        // `monitor --init` must test exactly as no config does.
+        default_config: "columns = []  # all\n[options]\n# auto: the test picked per column by reference size, kind and distinct values\n# (Evidently's rules, docs/DRIFT.md); or a test name of `driftwatch drift --test`.\ntest = \"auto\"\n# threshold = 0.05  # default: the test's own (docs/DRIFT.md)\n# options of a named test (refused with auto, docs/DRIFT.md):\n# alternative = \"two-sided\"  # ks, mannwhitney\n# method = \"auto\"  # ks, mannwhitney, cvm: auto, exact or asymptotic\n",
         build: build_feature_drift,
     }
 }

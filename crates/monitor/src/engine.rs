@@ -61,8 +61,8 @@ pub const EMPTY_METHOD: &str = "empty_window";
 /// ```toml
 /// on_error = "finding"   # or "abort"
 /// [[monitors]]
-/// name = "ks_drift"
-/// config = { threshold = 0.05 }
+/// name = "prediction_drift"
+/// config = { threshold = 0.01 }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,7 +79,7 @@ pub struct EngineConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorConfig {
-    /// The registered name, e.g. `ks_drift` (see `driftwatch plugins`).
+    /// The registered name, e.g. `feature_drift` (see `driftwatch plugins`).
     pub name: String,
     /// The monitor's own settings.
     #[serde(default)]

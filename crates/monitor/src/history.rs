@@ -11,7 +11,7 @@
 //! {"version":1,"window":3,"label":"2024-03-04T00:00:00Z","n_rows":30,
 //!  "metrics":{"accuracy":0.9},"class_shares":{"setosa":0.3},
 //!  "drifted_columns":["petal width (cm)"],"checked_columns":["petal width (cm)"],
-//!  "alerts":["accuracy-w2"],"findings":[{"monitor":"ks_drift", ...}]}
+//!  "alerts":["accuracy-w2"],"findings":[{"monitor":"feature_drift", ...}]}
 //! ```
 //!
 //! An entry keeps every finding of its window, so alerts can be evaluated again over the

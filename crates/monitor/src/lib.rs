@@ -19,7 +19,7 @@
 //! use driftwatch_monitor::{AlertPolicy, Engine, EngineConfig, RunReport, WindowSpec, history, split};
 //!
 //! # fn main() -> driftwatch_monitor::Result<()> {
-//! // Monitors come from the registry by name, e.g. {"name": "ks_drift"}; none here.
+//! // Monitors come from the registry by name, e.g. {"name": "feature_drift"}; none here.
 //! let mut engine = Engine::from_config(&EngineConfig::default())?;
 //! let labels = |v: &[&str]| Some(Target::Labels(v.iter().map(|s| s.to_string()).collect()));
 //! engine.fit(&Window { predictions: labels(&["a", "b"]), ..Window::default() })?;

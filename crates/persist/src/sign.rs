@@ -87,7 +87,8 @@ pub fn write_key_pair(out: &Path, key: &SigningKey) -> Result<(PathBuf, PathBuf)
         if p.exists() {
             return Err(Error::Key {
                 file: p.display().to_string(),
-                detail: "already exists; keys are never overwritten, choose another --out".into(),
+                detail: "already exists; keys are never overwritten, choose another --output"
+                    .into(),
             });
         }
     }
@@ -171,7 +172,7 @@ fn read_key(path: &Path, tag: &str, other: &str, other_flag: &str) -> Result<[u8
         }
         _ => {
             return Err(bad(format!(
-                "not a driftwatch key file (it should start with `{tag}`); make one with `driftwatch keygen --out NAME`"
+                "not a driftwatch key file (it should start with `{tag}`); make one with `driftwatch keygen --output NAME`"
             )));
         }
     }

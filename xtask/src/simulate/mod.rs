@@ -3,7 +3,7 @@
 //! Train the scenario's pipeline, record the baseline on held-out rows, then feed daily
 //! batches (with the scenario's drift) through the monitoring engine: performance
 //! against the baseline, per-feature drift, prediction drift, the alert policy, the
-//! history and the summary. Writes `history.json` and `summary.json` to `--out`.
+//! history and the summary. Writes `history.json` and `summary.json` to `--output`.
 //!
 //! A scenario with `kind = "stream-eval"` instead evaluates the streaming drift detectors
 //! on seeded streams (see [`stream_eval`]) and writes `stream_eval.json`.
@@ -29,7 +29,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub list: bool,
     /// Output directory (default: target/simulate/<scenario>/).
-    #[arg(long)]
+    #[arg(long = "output", short = 'o', alias = "out", value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print the result as JSON instead of tables.
     #[arg(long)]

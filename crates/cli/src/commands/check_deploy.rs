@@ -93,7 +93,7 @@ pub fn run(a: &CheckDeployArgs) -> Result<i32> {
         }
     }
     let start = Instant::now();
-    let b = bundle::load_verified(&a.file, a.verify_key.as_deref())?;
+    let b = bundle::load_verified(a.model.path()?, a.verify_key.as_deref())?;
     let load_ms = ms_since(start);
     let sample = read_frame(&a.sample, &a.table.read_options(b.read_options()))?;
     let sample_name = a.sample.display().to_string();
@@ -115,7 +115,7 @@ pub fn run(a: &CheckDeployArgs) -> Result<i32> {
     ];
     let failed = checks.iter().filter(|c| !c.passed).count();
     let report = Report {
-        file: a.file.display().to_string(),
+        file: a.model.path()?.display().to_string(),
         model: format!("{}@{}", h.name, h.version),
         sample: sample_name,
         passed: failed == 0,

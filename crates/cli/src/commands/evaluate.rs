@@ -11,7 +11,8 @@ use crate::data::read_frame;
 use crate::output::{Format, print_json};
 
 pub fn run(a: &EvaluateArgs) -> Result<i32> {
-    let b = bundle::load(&a.model)?;
+    let model = a.model.path()?;
+    let b = bundle::load(model)?;
     let data = read_frame(&a.data, &a.table.read_options(b.read_options()))?;
     let classification = b.pipeline.estimator()?.is_classifier();
     let (x, y) = split_target(&data, &a.target, classification)
@@ -26,7 +27,7 @@ pub fn run(a: &EvaluateArgs) -> Result<i32> {
     };
     match a.format {
         Format::Json => print_json(&serde_json::json!({
-            "model": a.model,
+            "model": model,
             "rows": x.n_rows(),
             "metrics": metrics,
             "classification_report": report,

@@ -8,9 +8,9 @@ use crate::output::{Format, print_json};
 
 pub fn run(a: &InspectArgs) -> Result<i32> {
     if a.compare_levels {
-        return super::compare_levels::run(&a.file, a.format);
+        return super::compare_levels::run(a.model.path()?, a.format);
     }
-    let h = bundle::header(&a.file)?;
+    let h = bundle::header(a.model.path()?)?;
     match a.format {
         Format::Json => print_json(&h)?,
         Format::Text => {
@@ -47,7 +47,7 @@ pub fn run(a: &InspectArgs) -> Result<i32> {
 }
 
 pub fn schema(a: &SchemaArgs) -> Result<i32> {
-    let h = bundle::header(&a.model)?;
+    let h = bundle::header(a.model.path()?)?;
     if a.native {
         print_json(&h.schema)?;
     } else {

@@ -12,10 +12,11 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
     let at = || format!("model store {}", a.store.display());
     match &a.action {
         ModelsAction::Push {
-            file,
+            model,
             name,
             version,
         } => {
+            let file = model.path()?;
             let v = store
                 .push(file, name.as_deref(), version.as_deref())
                 .with_context(|| format!("pushing {} to {}", file.display(), at()))?;
@@ -71,7 +72,7 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
         }
         ModelsAction::Pull {
             reference,
-            out,
+            output: out,
             verify_key,
         } => {
             let r = ModelRef::parse(reference)?;

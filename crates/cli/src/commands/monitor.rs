@@ -87,7 +87,7 @@ fn settings(a: &MonitorArgs) -> Result<Settings> {
         (file.window.rows, file.window.every.clone())
     };
     Ok(Settings {
-        model: required(&a.model, "--model")?,
+        model: required(&a.model.clone().or_else(|| a.model_path.clone()), "--model")?,
         reference: required(&a.reference, "--reference")?,
         current: required(&a.current, "--current")?,
         target: required(&a.target, "--target")?,

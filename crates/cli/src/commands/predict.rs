@@ -12,7 +12,7 @@ use crate::bundle;
 use crate::data::read_frame;
 
 pub fn run(a: &PredictArgs) -> Result<i32> {
-    let b = bundle::load_verified(&a.model, a.verify_key.as_deref())?;
+    let b = bundle::load_verified(a.model.path()?, a.verify_key.as_deref())?;
     let data = read_frame(&a.data, &a.table.read_options(b.read_options()))?;
     let name = a.data.display().to_string();
     let valid = validate_rows(&b.header.schema, &data, &name)?;

@@ -27,7 +27,7 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
     match &a.action {
         ReferenceAction::Build {
             data,
-            out,
+            output: out,
             columns,
             categorical,
             format,

@@ -1,6 +1,8 @@
 //! `driftwatch keygen` and `driftwatch sign`: Ed25519 key pairs and detached bundle
 //! signatures (`FILE.sig`).
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result};
 use driftwatch_persist::{
     generate_key, read_signing_key, read_verifying_key, sign_file, signature_path,
@@ -11,7 +13,8 @@ use crate::args::{KeygenArgs, SignArgs};
 
 pub fn keygen(a: &KeygenArgs) -> Result<i32> {
     let key = generate_key()?;
-    let (secret, public) = write_key_pair(&a.out, &key).context("writing the key pair")?;
+    let (secret, public) =
+        write_key_pair(&key_stem(&a.output), &key).context("writing the key pair")?;
     println!(
         "wrote {} (secret: keep it private) and {} (public: give it to whoever loads your bundles)",
         secret.display(),
@@ -20,26 +23,35 @@ pub fn keygen(a: &KeygenArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// The stem of the key files: `--output release.key` (or `.pub`) means `release`, as
+/// `--output` elsewhere names the file written, not a stem.
+fn key_stem(output: &Path) -> PathBuf {
+    match output.extension().and_then(|e| e.to_str()) {
+        Some("key" | "pub") => output.with_extension(""),
+        _ => output.to_path_buf(),
+    }
+}
+
 pub fn run(a: &SignArgs) -> Result<i32> {
+    let file = a.model.path()?;
     if let Some(key) = &a.key {
         let key = read_signing_key(key).context("reading --key")?;
-        let sig =
-            sign_file(&a.file, &key).with_context(|| format!("signing {}", a.file.display()))?;
+        let sig = sign_file(file, &key).with_context(|| format!("signing {}", file.display()))?;
         println!(
             "signed {} ({} {}) -> {} with key {}",
-            a.file.display(),
+            file.display(),
             sig.model,
             sig.model_version,
-            signature_path(&a.file).display(),
+            signature_path(file).display(),
             sig.public_key.get(..16).unwrap_or_default()
         );
     } else if let Some(key) = &a.verify_key {
         let key = read_verifying_key(key).context("reading --verify-key")?;
-        let sig = verify_signature(&a.file, &key)
-            .with_context(|| format!("verifying {}", a.file.display()))?;
+        let sig = verify_signature(file, &key)
+            .with_context(|| format!("verifying {}", file.display()))?;
         println!(
             "{}: signature OK ({} {}, signed by key {}, sha256 {})",
-            a.file.display(),
+            file.display(),
             sig.model,
             sig.model_version,
             sig.public_key.get(..16).unwrap_or_default(),
@@ -47,4 +59,20 @@ pub fn run(a: &SignArgs) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_stem_drops_a_key_or_pub_extension_only() {
+        assert_eq!(
+            key_stem(Path::new("keys/release")),
+            Path::new("keys/release")
+        );
+        assert_eq!(key_stem(Path::new("release.key")), Path::new("release"));
+        assert_eq!(key_stem(Path::new("release.pub")), Path::new("release"));
+        assert_eq!(key_stem(Path::new("release.v2")), Path::new("release.v2"));
+    }
 }

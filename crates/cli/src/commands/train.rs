@@ -92,7 +92,7 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
             .map_or("model".into(), |s| s.to_string_lossy().into_owned())
     });
     let header = bundle::save(
-        &a.out,
+        &a.output,
         bundle::Meta {
             name,
             version: a.model_version.clone(),
@@ -112,7 +112,7 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
     )?;
     match a.format {
         Format::Json => print_json(&serde_json::json!({
-            "model": a.out,
+            "model": a.output,
             "train_rows": trained.train_rows.len(),
             "test_rows": trained.test_rows.len(),
             "test_metrics": trained.test_metrics,
@@ -131,7 +131,7 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
             for (k, v) in &trained.test_metrics {
                 println!("  {k:<10} {v:.4}");
             }
-            println!("saved {}", a.out.display());
+            println!("saved {}", a.output.display());
         }
     }
     Ok(0)
