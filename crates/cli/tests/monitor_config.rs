@@ -338,10 +338,12 @@ fn the_init_config_tests_features_as_no_config_does() {
     };
     let plain = feature_drift(&[]);
     assert_eq!(plain.len(), 12, "4 columns x 3 windows: {plain:?}");
+    // auto's distance for > 1000 reference rows, judged by the reference band (not
+    // by a p-value threshold of 0.05, which the old init config wrote)
     assert!(
         plain
             .iter()
-            .all(|f| f.1 == "\"wasserstein-normed\"" && f.2 == 0.1),
+            .all(|f| f.1 == "\"wasserstein-normed\"" && f.2 > 0.1),
         "{plain:?}"
     );
     let config = dir.path().join("monitor.toml");

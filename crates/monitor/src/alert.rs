@@ -688,7 +688,7 @@ pub(crate) mod tests {
     pub(crate) fn ks(column: &str, p: f64) -> Finding {
         let drift = p < 0.05;
         Finding {
-            monitor: "ks_drift".into(),
+            monitor: "feature_drift".into(),
             column: Some(column.into()),
             method: "ks".into(),
             statistic: 0.3,
@@ -995,7 +995,7 @@ pub(crate) mod tests {
     #[test]
     fn monitor_errors_alert_until_the_monitor_works_again() {
         let err = Finding {
-            monitor: "ks_drift".into(),
+            monitor: "feature_drift".into(),
             column: None,
             method: ERROR_METHOD.into(),
             statistic: f64::NAN,
@@ -1012,7 +1012,7 @@ pub(crate) mod tests {
         let alerts = AlertPolicy::default().evaluate(&r);
         assert_eq!(alerts.len(), 1);
         let a = &alerts[0];
-        assert_eq!(a.id, "error-ks_drift-w0");
+        assert_eq!(a.id, "error-feature_drift-w0");
         assert_eq!(
             (a.kind, a.value, a.last_window, a.resolved_window),
             (AlertKind::Error, None, 1, Some(3))

@@ -602,7 +602,7 @@ mod tests {
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }
-        // Which checks flagged something, and when: ks_drift on day 2 (b), perf on day 3.
+        // Which checks flagged something, and when: feature_drift on day 2 (b), perf on day 3.
         let d: Vec<(&str, Option<usize>, Vec<String>, usize)> = s
             .detections
             .iter()
@@ -618,16 +618,16 @@ mod tests {
         assert_eq!(
             d,
             [
-                ("ks_drift", Some(1), vec!["ks(b)".to_string()], 2),
+                ("feature_drift", Some(1), vec!["ks(b)".to_string()], 2),
                 ("perf", Some(2), vec!["accuracy".to_string()], 1)
             ]
         );
         assert!(
-            text.contains("    ks_drift  day 2: ks(b) (2 alerts)"),
+            text.contains("    feature_drift  day 2: ks(b) (2 alerts)"),
             "{text}"
         );
         assert!(
-            text.contains("    perf      day 3: accuracy (1 alert)"),
+            text.contains("    perf           day 3: accuracy (1 alert)"),
             "{text}"
         );
         let json = serde_json::to_value(&s).unwrap();
