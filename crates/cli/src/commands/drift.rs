@@ -270,12 +270,25 @@ fn render_text(report: &DriftReport) -> String {
             let _ = writeln!(out, "    {}: {}", i.status, i.message);
         }
     }
+    // The share is over the tested columns: say so when some could not be tested.
+    let tested = report
+        .columns
+        .iter()
+        .filter(|r| r.statistic.is_some())
+        .count();
+    let untested = report.total - tested;
     let _ = writeln!(
         out,
-        "{} of {} columns drifted ({:.0}%); dataset drift: {}",
+        "{} of {} columns drifted ({:.0}% of {tested} tested{}); dataset drift: {}",
         report.drifted,
         report.total,
         100.0 * report.drift_share,
+        match (untested, report.skipped) {
+            (0, _) => String::new(),
+            (n, 0) => format!("; {n} not tested"),
+            (n, s) if n == s => format!("; {s} skipped"),
+            (n, s) => format!("; {} not tested, {s} skipped", n - s),
+        },
         if report.dataset_drift { "yes" } else { "no" }
     );
     if report.issues > 0 {
