@@ -1,37 +1,21 @@
 //! Infinite values and the two chi-square tests through the real binary (issue 12,
 //! items 1 and 10).
 //!
-//! `inf_cells_are_numbers` needs the CSV reader to parse `inf`, `-inf`, `Infinity`
-//! and `1e400` as f64 infinities (the reader change of issue 12 item 1, made on
-//! main separately); until it is merged the column is read as categorical and that
-//! test fails. The library-level tests of the statistics with infinities are in
+//! The reader parses `inf`, `-inf`, `Infinity` and `1e400` as f64 infinities; the
+//! library-level tests of the statistics with infinities are in
 //! `crates/drift/tests/options_golden.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{run, text};
 use serde_json::Value;
 
+/// [`common::drift_json`], which must exit 0.
 fn drift_json(reference: &str, current: &str, args: &[&str]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let (r, c) = (dir.path().join("r.csv"), dir.path().join("c.csv"));
-    std::fs::write(&r, reference).unwrap();
-    std::fs::write(&c, current).unwrap();
-    let mut all = vec![
-        "drift",
-        "--reference",
-        r.to_str().unwrap(),
-        "--current",
-        c.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    all.extend_from_slice(args);
-    let o = run(&all);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    serde_json::from_slice(&o.stdout).unwrap()
+    let (code, doc) = common::drift_json(reference, current, args);
+    assert_eq!(code, Some(0), "{doc}");
+    doc
 }
 
 fn has_issue(row: &Value, kind: &str) -> bool {

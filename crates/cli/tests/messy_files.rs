@@ -1,5 +1,5 @@
-//! Messy real files through the real binary (issue 12, items 1 and 3-8): infinities,
-//! other delimiters and standard input, booleans in any case, timestamps, integer
+//! Messy real files through the real binary (issue 12, items 1 and 3-8): infinities
+//! in predict and train, other delimiters and standard input, booleans in any case, timestamps, integer
 //! codes, several problem columns at once, header-only files.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,54 +18,15 @@ fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
     p
 }
 
-/// `drift --format json` on two files (plus `extra` flags): the exit code and the JSON.
 fn drift(reference: &str, current: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let r = write(dir.path(), "r.csv", reference);
-    let c = write(dir.path(), "c.csv", current);
-    let mut args = vec![
-        "drift",
-        "--reference",
-        r.to_str().unwrap(),
-        "--current",
-        c.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    (o.status.code(), json(&o))
+    common::drift_json(reference, current, extra)
 }
 
 fn row<'a>(doc: &'a serde_json::Value, column: &str) -> &'a serde_json::Value {
-    doc["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["column"] == column)
-        .unwrap_or_else(|| panic!("no row for {column}: {doc}"))
+    common::drift_row(doc, column)
 }
 
-#[test]
-fn infinities_are_numbers_not_categories() {
-    for cell in ["inf", "Infinity", "1e400"] {
-        let (code, doc) = drift(
-            &format!("x\n1\n2\n{cell}\n"),
-            "x\n3\n4\n5\n",
-            &["--test", "mannwhitney"],
-        );
-        assert_eq!(code, Some(0));
-        let x = row(&doc, "x");
-        assert_eq!(x["kind"], "numeric", "{cell}: {x}");
-        assert_eq!(x["test"], "mannwhitney", "{cell}: {x}");
-        assert!(
-            x["issues"]
-                .as_array()
-                .is_none_or(|i| i.iter().all(|i| i["kind"] != "kind_mismatch")),
-            "{x}"
-        );
-    }
-}
+// Infinities in drift: tests/drift_inf.rs (scipy's values).
 
 #[test]
 fn predict_names_the_file_row_of_an_infinite_value() {

@@ -57,3 +57,38 @@ pub fn train_iris(dir: &Path, extra: &[&str]) -> PathBuf {
     assert!(o.status.success(), "{}", text(&o));
     model
 }
+
+/// `driftwatch drift --format json` on two CSV texts (plus `extra` flags), written to a
+/// temporary directory: the exit code and the JSON report.
+pub fn drift_json(
+    reference: &str,
+    current: &str,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = (dir.path().join("r.csv"), dir.path().join("c.csv"));
+    std::fs::write(&r, reference).unwrap();
+    std::fs::write(&c, current).unwrap();
+    let mut args = vec![
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    (o.status.code(), json(&o))
+}
+
+/// The row of `column` in a drift JSON report.
+pub fn drift_row<'a>(doc: &'a serde_json::Value, column: &str) -> &'a serde_json::Value {
+    doc["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["column"] == column)
+        .unwrap_or_else(|| panic!("no row for {column}: {doc}"))
+}
