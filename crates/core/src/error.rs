@@ -63,6 +63,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A plugin's configuration was refused by the plugin crate's own check; the
+    /// source is that crate's typed error, kept so callers can inspect it (and named
+    /// in the message, as the other variants with a source do).
+    #[error("invalid configuration of {name}: {source}")]
+    Config {
+        /// The component (e.g. the monitor `feature_drift`).
+        name: String,
+        /// The plugin crate's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// A parameter path that does not exist.
     #[error("unknown parameter '{path}'; valid parameters: {valid}")]
     UnknownParam {
@@ -109,6 +120,17 @@ impl Error {
         }
     }
 
+    /// An [`Error::Config`] error for a component, keeping `source`.
+    pub fn config(
+        name: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config {
+            name: name.into(),
+            source: Box::new(source),
+        }
+    }
+
     /// An [`Error::InvalidParam`] error.
     pub fn param(name: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidParam {
@@ -133,5 +155,17 @@ mod tests {
             e.to_string(),
             "column 'temperature' is missing in current.csv; available columns: a, b"
         );
+    }
+
+    #[test]
+    fn config_errors_keep_their_source() {
+        let inner = std::io::Error::other("threshold 2 must be below 1");
+        let e = Error::config("feature_drift", inner);
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration of feature_drift: threshold 2 must be below 1"
+        );
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("threshold 2 must be below 1"));
     }
 }

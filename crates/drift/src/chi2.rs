@@ -111,12 +111,16 @@ impl fmt::Display for PowerDivergence {
     }
 }
 
+/// The power-divergence names, in the order of [`PowerDivergence::ALL`], for messages.
+pub const LAMBDA_NAMES: &str =
+    "pearson, log-likelihood, freeman-tukey, mod-log-likelihood, neyman, cressie-read";
+
 impl FromStr for PowerDivergence {
-    type Err = String;
+    type Err = Error;
 
     /// Parses scipy's names (`pearson`, `log-likelihood`, ...; `_` for `-` and `g`
     /// for the G-test accepted), ignoring ASCII case.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, Error> {
         let key = s.trim().to_ascii_lowercase().replace('_', "-");
         if key == "g" || key == "g-test" {
             return Ok(Self::LogLikelihood);
@@ -124,9 +128,10 @@ impl FromStr for PowerDivergence {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str() == key)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|p| p.as_str()).collect();
-                format!("unknown lambda '{s}': expected one of {}", names.join(", "))
+            .ok_or_else(|| Error::UnknownName {
+                what: "lambda",
+                value: s.to_owned(),
+                expected: LAMBDA_NAMES,
             })
     }
 }
@@ -298,6 +303,26 @@ fn nonempty_cells(reference: &[f64], current: &[f64]) -> Result<Cells, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lambda_names_parse_back() {
+        assert_eq!(
+            LAMBDA_NAMES,
+            PowerDivergence::ALL.map(PowerDivergence::as_str).join(", ")
+        );
+        assert_eq!(
+            "G".parse::<PowerDivergence>(),
+            Ok(PowerDivergence::LogLikelihood)
+        );
+        assert_eq!(
+            "pearsn".parse::<PowerDivergence>().unwrap_err(),
+            Error::UnknownName {
+                what: "lambda",
+                value: "pearsn".into(),
+                expected: LAMBDA_NAMES,
+            }
+        );
+    }
 
     #[test]
     fn known_table() {

@@ -19,7 +19,7 @@ mod test_kind;
 
 pub(crate) use categorical::{Outcome, categorical_test};
 pub use check::AUTO_CATEGORICAL_MAX_INTEGERS;
-pub use correction::{Correction, adjust_p_values};
+pub use correction::{CORRECTION_NAMES, Correction, adjust_p_values};
 pub use options::{AppliedOptions, ColumnOverride, DriftOptions, OptionError, OptionName};
 pub use reference::{ColumnReference, DriftReference, FittedColumn, NumericReference};
 pub use report::{ColumnDrift, DataIssue, DriftReport, MAX_LISTED, SKIPPED};

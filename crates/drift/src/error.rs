@@ -63,6 +63,69 @@ pub enum Error {
         /// The string that was given.
         value: String,
     },
+    /// A string did not name a known test, correction, variant or statistic.
+    #[error("unknown {what} '{value}': expected {expected}")]
+    UnknownName {
+        /// What was being named: `"test"`, `"correction"`, `"variant"`, `"lambda"`.
+        what: &'static str,
+        /// The string that was given.
+        value: String,
+        /// The accepted names.
+        expected: &'static str,
+    },
+    /// The test cannot run on these values (a column's row says why, and no test ran).
+    #[error("{test} {why}")]
+    Inapplicable {
+        /// The test.
+        test: &'static str,
+        /// Why, starting with a verb (`"needs at most two distinct values, ..."`).
+        why: String,
+    },
+    /// A reference names a column twice (a damaged or hand-made reference).
+    #[error("column '{column}' appears twice in the reference")]
+    DuplicateColumn {
+        /// The column.
+        column: String,
+    },
+    /// A reference's column contradicts itself (a damaged or hand-made reference).
+    #[error("column '{column}' of the reference is inconsistent: {problem}")]
+    InconsistentColumn {
+        /// The column.
+        column: String,
+        /// What does not add up.
+        problem: &'static str,
+    },
+    /// Two references to merge hold different columns (or in another order).
+    #[error(
+        "the references have different columns ({}) vs ({}); fit both on the same columns",
+        left.join(","),
+        right.join(",")
+    )]
+    ColumnsDiffer {
+        /// The columns of the first reference.
+        left: Vec<String>,
+        /// The columns of the second.
+        right: Vec<String>,
+    },
+    /// A column has another kind in each of two references to merge.
+    #[error("column '{column}' is {left} in one reference and {right} in the other")]
+    KindsDiffer {
+        /// The column.
+        column: String,
+        /// Its kind in the first reference.
+        left: &'static str,
+        /// Its kind in the second.
+        right: &'static str,
+    },
+    /// An error about one column's values (the source, also named in the message).
+    #[error("column '{column}': {source}")]
+    InColumn {
+        /// The column.
+        column: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     /// A string did not name a known p-value method.
     #[error("unknown method {value:?}: expected \"auto\", \"exact\" or \"asymptotic\" (\"asymp\")")]
     UnknownMethod {

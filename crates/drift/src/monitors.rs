@@ -173,7 +173,7 @@ fn build_feature_drift(v: &serde_json::Value) -> Result<Box<dyn Monitor>> {
     let m = config::<FeatureDriftMonitor>(v, "feature_drift")?;
     m.options
         .check()
-        .map_err(|e| Error::param("feature_drift", e.to_string()))?;
+        .map_err(|e| Error::config("feature_drift", e))?;
     Ok(Box::new(m))
 }
 
@@ -242,8 +242,23 @@ mod tests {
         .err()
         .unwrap();
         assert!(
-            err.to_string().contains("does not apply to the test psi"),
+            err.to_string().starts_with(
+                "invalid configuration of feature_drift: `alternative` less does not apply to the test psi"
+            ),
             "{err}"
+        );
+        let source = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<crate::columns::OptionError>());
+        assert!(
+            matches!(
+                source,
+                Some(crate::columns::OptionError::NotApplicable {
+                    option: crate::columns::OptionName::Alternative,
+                    test: crate::columns::TestKind::Psi,
+                    ..
+                })
+            ),
+            "{source:?}"
         );
         // the default config of `monitor --init` still builds
         let init: toml::Value = toml::from_str(

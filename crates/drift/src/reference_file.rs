@@ -54,18 +54,23 @@ pub enum ReferenceFileError {
     /// The checksum does not match.
     #[error("reference file checksum mismatch (the file is corrupt); rebuild it")]
     Checksum,
-    /// The payload does not decode, or decodes to an inconsistent reference.
+    /// The reference could not be encoded.
+    #[error("cannot encode the reference: {0}")]
+    Encode(#[source] rmp_serde::encode::Error),
+    /// The payload does not decode.
+    #[error("reference file content does not decode: {0}; rebuild it")]
+    Decode(#[source] rmp_serde::decode::Error),
+    /// The payload decodes to an inconsistent reference.
     #[error("reference file content is invalid: {0}; rebuild it")]
-    Content(String),
+    Invalid(#[source] crate::Error),
 }
 
 /// The reference as file bytes.
 ///
 /// # Errors
-/// [`ReferenceFileError::Content`] if serialisation fails.
+/// [`ReferenceFileError::Encode`] if serialisation fails.
 pub fn reference_to_bytes(reference: &DriftReference) -> Result<Vec<u8>, ReferenceFileError> {
-    let payload = rmp_serde::to_vec_named(reference)
-        .map_err(|e| ReferenceFileError::Content(e.to_string()))?;
+    let payload = rmp_serde::to_vec_named(reference).map_err(ReferenceFileError::Encode)?;
     let mut out = Vec::with_capacity(REFERENCE_PRELUDE_LEN + payload.len());
     out.extend_from_slice(&REFERENCE_MAGIC);
     out.extend_from_slice(&REFERENCE_FORMAT_VERSION.to_le_bytes());
@@ -122,8 +127,8 @@ pub fn reference_from_bytes(
         return Err(ReferenceFileError::Checksum);
     }
     let reference: DriftReference =
-        rmp_serde::from_slice(payload).map_err(|e| ReferenceFileError::Content(e.to_string()))?;
-    reference.validate().map_err(ReferenceFileError::Content)?;
+        rmp_serde::from_slice(payload).map_err(ReferenceFileError::Decode)?;
+    reference.validate().map_err(ReferenceFileError::Invalid)?;
     Ok(reference)
 }
 
@@ -201,6 +206,23 @@ mod tests {
             reference_from_bytes(&bytes, 3),
             Err(ReferenceFileError::Length(_))
         ));
+    }
+
+    #[test]
+    fn an_inconsistent_reference_is_invalid_with_the_reason_as_source() {
+        let mut r = fitted();
+        r.columns[1].name = "x".into();
+        let bytes = reference_to_bytes(&r).unwrap();
+        let e = reference_from_bytes(&bytes, u64::MAX).unwrap_err();
+        assert!(
+            matches!(&e, ReferenceFileError::Invalid(crate::Error::DuplicateColumn { column }) if column == "x"),
+            "{e:?}"
+        );
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(
+            source.as_deref(),
+            Some("column 'x' appears twice in the reference")
+        );
     }
 
     proptest::proptest! {

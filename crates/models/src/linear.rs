@@ -118,7 +118,9 @@ impl LogisticRegression {
         }
     }
 
-    fn check_params(&self) -> Result<()> {
+    /// Refuses a `C` that is not a positive number, before fitting or after loading
+    /// (the parameter guard; every guard in the workspace is called `check`).
+    fn check(&self) -> Result<()> {
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(Error::param(
                 "C",
@@ -223,7 +225,7 @@ impl Estimator for LogisticRegression {
     }
 
     fn fit(&mut self, x: &Frame, y: &Target) -> Result<()> {
-        self.check_params()?;
+        self.check()?;
         let labels = y.labels().map_err(|_| {
             Error::model(
                 LOGISTIC,
@@ -328,7 +330,7 @@ impl Estimator for LogisticRegression {
     }
 
     fn validate(&self) -> Result<()> {
-        self.check_params()?;
+        self.check()?;
         let Some(f) = &self.fitted else {
             return Ok(());
         };

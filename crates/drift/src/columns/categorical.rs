@@ -1,6 +1,7 @@
 //! Tests on category counts, shared by categorical columns and the value-count tests
 //! of numeric ones, and [`Outcome`], the numbers any test gives back.
 
+use crate::Error;
 use crate::chi2::{chi2_contingency, chisquare_gof};
 use crate::stats::{divergence, jensenshannon, proportions};
 
@@ -51,19 +52,18 @@ pub(crate) fn categorical_test(
     r: &[f64],
     c: &[f64],
     o: &DriftOptions,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Error> {
     Ok(match test {
         TestKind::Chi2 => {
-            let t = chi2_contingency(r, c, o.yates, o.lambda).map_err(|e| e.to_string())?;
+            let t = chi2_contingency(r, c, o.yates, o.lambda)?;
             if t.statistic.is_nan() {
-                return Err(crate::Error::Undefined {
+                return Err(Error::Undefined {
                     test: "chi2",
                     why: format!(
                         "lambda {} divides by a zero count (a value on one side only)",
                         o.lambda
                     ),
-                }
-                .to_string());
+                });
             }
             let applied = AppliedOptions {
                 yates: t.yates.then_some(true),
@@ -80,7 +80,7 @@ pub(crate) fn categorical_test(
             out
         }
         TestKind::Chi2Gof => {
-            let t = chisquare_gof(r, c, o.lambda).map_err(|e| e.to_string())?;
+            let t = chisquare_gof(r, c, o.lambda)?;
             let applied = AppliedOptions {
                 lambda: Some(o.lambda),
                 ..AppliedOptions::default()
@@ -102,14 +102,18 @@ pub(crate) fn categorical_test(
                 nr,
                 c.get(k).copied().unwrap_or(0.0),
                 nc,
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
             Outcome::tested(t.statistic, t.p_value, AppliedOptions::default())
         }
         TestKind::Jensenshannon => Outcome::distance(jensenshannon::jensenshannon(r, c)),
         TestKind::Hellinger => Outcome::distance(divergence::hellinger(r, c)),
         TestKind::Kl => Outcome::distance(divergence::kl_divergence(r, c)),
         TestKind::Tvd => Outcome::distance(divergence::total_variation(r, c)),
-        other => return Err(format!("{other} does not apply to categories")),
+        other => {
+            return Err(Error::Inapplicable {
+                test: other.as_str(),
+                why: "does not apply to categories".into(),
+            });
+        }
     })
 }

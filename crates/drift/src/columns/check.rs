@@ -14,6 +14,7 @@ use super::{
     DriftReference, DriftReport, FittedColumn, MAX_LISTED, NumericReference, SKIPPED, TestKind,
     auto_test, numeric,
 };
+use crate::Error;
 use crate::stats::divergence;
 
 impl DriftReference {
@@ -54,7 +55,7 @@ impl DriftReference {
                     kind: "one_sided".into(),
                     status: "alert".into(),
                     message: format!(
-                        "column '{name}' is in the current data only; add it to the reference or leave it out with --columns"
+                        "column '{name}' is in the current data only; add it to the reference or leave it out of the checked columns"
                     ),
                 }],
                 note: Some("not in the reference".into()),
@@ -106,7 +107,7 @@ fn one_sided(f: &FittedColumn, o: &DriftOptions) -> ColumnDrift {
         kind: "one_sided".into(),
         status: "alert".into(),
         message: format!(
-            "column '{}' is in the reference only; the current data lacks it (check the export, or leave it out with --columns)",
+            "column '{}' is in the reference only; the current data lacks it (check the export, or leave it out of the checked columns)",
             f.name
         ),
     });
@@ -174,7 +175,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
         row.test = SKIPPED.into();
         row.note = Some(format!(
             "skipped: a timestamp column is not compared (it always moves); \
-             --numerical {name} compares its values as numbers"
+             listing {name} in `numerical` compares its values as numbers"
         ));
         return row;
     }
@@ -200,7 +201,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
             kind: "kind_mismatch".into(),
             status: "alert".into(),
             message: format!(
-                "column '{name}' is {} in the reference but {} in the current data; read both with the same --categorical list",
+                "column '{name}' is {} in the reference but {} in the current data; read both with the same categorical columns",
                 want.as_str(),
                 col.kind().as_str()
             ),
@@ -230,7 +231,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
                 row.kind = ColumnKind::Categorical;
                 row.note = Some(format!(
                     "integers with {} distinct value{} in the reference: compared as categories \
-                     (Evidently's rule); --numerical {name} compares them as numbers",
+                     (Evidently's rule); listing {name} in `numerical` compares them as numbers",
                     reference.distinct,
                     if reference.distinct == 1 { "" } else { "s" }
                 ));
@@ -400,7 +401,7 @@ fn push_infinite_issue(row: &mut ColumnDrift, reference: &[f64], current: &[f64]
 fn finish(
     row: &mut ColumnDrift,
     test: TestKind,
-    outcome: Result<Outcome, String>,
+    outcome: Result<Outcome, Error>,
     over: Option<&ColumnOverride>,
     o: &DriftOptions,
 ) {
@@ -511,7 +512,12 @@ mod tests {
         let t = &report.columns[0];
         assert_eq!((t.kind, t.test.as_str()), (ColumnKind::Timestamp, SKIPPED));
         assert!(t.issues.is_empty() && !t.drift);
-        assert!(t.note.as_deref().unwrap().contains("--numerical t"));
+        assert!(
+            t.note
+                .as_deref()
+                .unwrap()
+                .contains("listing t in `numerical`")
+        );
         assert_eq!((report.skipped, report.total), (1, 2));
         let o = DriftOptions {
             numerical: vec!["t".into()],
@@ -534,7 +540,12 @@ mod tests {
         assert_eq!(k.kind, ColumnKind::Categorical);
         assert_eq!(k.unseen_categories, [("7".to_string(), 2)]);
         assert_eq!(k.issues[0].kind, "unseen_categories");
-        assert!(k.note.as_deref().unwrap().contains("--numerical k"));
+        assert!(
+            k.note
+                .as_deref()
+                .unwrap()
+                .contains("listing k in `numerical`")
+        );
         // the same counts as chi2 on the categories 1, 2, 3, 7
         let want = categorical_test(
             k.test.parse().unwrap(),

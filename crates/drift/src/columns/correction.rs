@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::{ColumnDrift, DriftOptions};
+use crate::Error;
 
 /// Multiple-testing correction of the p-values of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -23,6 +24,14 @@ pub enum Correction {
 }
 
 impl Correction {
+    /// Every correction, in the order of [`CORRECTION_NAMES`].
+    pub const ALL: [Correction; 4] = [
+        Correction::None,
+        Correction::Bonferroni,
+        Correction::Holm,
+        Correction::Bh,
+    ];
+
     /// The name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -35,18 +44,24 @@ impl Correction {
     }
 }
 
-impl FromStr for Correction {
-    type Err = String;
+/// The correction names, for messages.
+pub const CORRECTION_NAMES: &str = "none, bonferroni, holm, bh";
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl FromStr for Correction {
+    type Err = Error;
+
+    /// Parses a name of [`CORRECTION_NAMES`] (or `fdr` for `bh`), ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self, Error> {
         match s.trim().to_ascii_lowercase().as_str() {
             "none" => Ok(Correction::None),
             "bonferroni" => Ok(Correction::Bonferroni),
             "holm" => Ok(Correction::Holm),
             "bh" | "fdr" => Ok(Correction::Bh),
-            _ => Err(format!(
-                "unknown correction '{s}': expected none, bonferroni, holm or bh"
-            )),
+            _ => Err(Error::UnknownName {
+                what: "correction",
+                value: s.to_owned(),
+                expected: CORRECTION_NAMES,
+            }),
         }
     }
 }
@@ -80,6 +95,7 @@ pub fn adjust_p_values(p: &[f64], correction: Correction) -> Vec<f64> {
     out
 }
 
+/// Sets each row's adjusted p-value and verdict (only rows with a p-value take part).
 pub(super) fn apply_correction(rows: &mut [ColumnDrift], o: &DriftOptions) {
     if o.correction == Correction::None {
         return;
@@ -99,6 +115,7 @@ pub(super) fn apply_correction(rows: &mut [ColumnDrift], o: &DriftOptions) {
     }
 }
 
+/// Whether the effect is large enough for `min_effect` (always, when it is unset).
 pub(super) fn effect_ok(effect: Option<f64>, o: &DriftOptions) -> bool {
     match (o.min_effect, effect) {
         (Some(m), Some(e)) => e >= m,
@@ -126,5 +143,21 @@ mod tests {
             assert!((a - b).abs() < 1e-12, "{bh:?}");
         }
         assert_eq!(adjust_p_values(&p, Correction::Bonferroni)[1], 0.16);
+    }
+
+    #[test]
+    fn correction_names_parse_back() {
+        for c in Correction::ALL {
+            assert_eq!(c.as_str().parse::<Correction>(), Ok(c));
+        }
+        assert_eq!(
+            CORRECTION_NAMES,
+            Correction::ALL.map(Correction::as_str).join(", ")
+        );
+        assert_eq!("FDR".parse::<Correction>(), Ok(Correction::Bh));
+        assert_eq!(
+            "hom".parse::<Correction>().unwrap_err().to_string(),
+            "unknown correction 'hom': expected none, bonferroni, holm, bh"
+        );
     }
 }

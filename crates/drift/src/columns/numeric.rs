@@ -38,7 +38,7 @@ pub(crate) struct NumericCheck {
     /// The test that ran (after resolving `auto`).
     pub test: TestKind,
     /// Its result, or why it could not run.
-    pub outcome: Result<Outcome, String>,
+    pub outcome: Result<Outcome, Error>,
     /// The effect size (NaN when undefined).
     pub effect: f64,
     /// Values of the current data the reference lacks (tests on value counts), with
@@ -96,13 +96,12 @@ fn ks_method(m: Option<PValueMethod>) -> KsMethod {
 }
 
 /// A distance that scipy gives as nan is an error that says why.
-fn defined(test: TestKind, d: f64, why: &str) -> Result<Outcome, String> {
+fn defined(test: TestKind, d: f64, why: &str) -> Result<Outcome, Error> {
     if d.is_nan() {
         Err(Error::Undefined {
             test: test.as_str(),
             why: why.into(),
-        }
-        .to_string())
+        })
     } else {
         Ok(Outcome::distance(d))
     }
@@ -140,8 +139,7 @@ fn order_based(
                     location: Some((k.statistic_location, k.statistic_sign)),
                     ..Outcome::tested(k.statistic, k.p_value, applied)
                 }
-            })
-            .map_err(|e| e.to_string()),
+            }),
         TestKind::Wasserstein => defined(test, wasserstein::wasserstein_sorted(rs, cur), INF_TWICE),
         // the effect is this statistic: computed once
         TestKind::WassersteinNormed => defined(
@@ -159,7 +157,6 @@ fn order_based(
                     };
                     Outcome::tested(t.statistic, t.p_value, applied)
                 })
-                .map_err(|e| e.to_string())
         }
         TestKind::Anderson => anderson::anderson_sorted(rs, cur, o.variant)
             .map(|a| Outcome {
@@ -168,8 +165,7 @@ fn order_based(
                     ..AppliedOptions::default()
                 },
                 ..Outcome::distance(a)
-            })
-            .map_err(|e| e.to_string()),
+            }),
         TestKind::Mannwhitney => mannwhitney::mannwhitney_sorted(
             rs,
             cur,
@@ -193,9 +189,11 @@ fn order_based(
                 }
             }
             out
-        })
-        .map_err(|e| e.to_string()),
-        other => Err(format!("{other} is not an order-based test")),
+        }),
+        other => Err(Error::Inapplicable {
+            test: other.as_str(),
+            why: "is not an order-based test".into(),
+        }),
     };
     NumericCheck {
         test,
@@ -226,8 +224,7 @@ fn binned(
         outcome: Err(Error::Undefined {
             test: test.as_str(),
             why,
-        }
-        .to_string()),
+        }),
         effect: f64::NAN,
         unseen: Vec::new(),
     };
@@ -279,10 +276,13 @@ fn binned(
     };
     let effect = divergence::total_variation(&r, &c);
     let outcome = if test == TestKind::Z && r.len() > 2 {
-        Err(format!(
-            "z needs at most two distinct values, found {}; use chi2",
-            r.len()
-        ))
+        Err(Error::Inapplicable {
+            test: "z",
+            why: format!(
+                "needs at most two distinct values, found {}; use chi2",
+                r.len()
+            ),
+        })
     } else if test == TestKind::Psi {
         Ok(Outcome::distance(psi::psi_from_counts(&r, &c)))
     } else {

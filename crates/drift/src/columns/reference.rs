@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use driftwatch_core::{Column, ColumnKind, Frame};
 
+use crate::Error;
 use crate::ks::KsReference;
 use crate::stats::{distinct_sorted, psi, std_population};
 
@@ -200,17 +201,24 @@ impl DriftReference {
     /// finiteness are restored / checked when a [`KsReference`] is deserialized.)
     ///
     /// # Errors
-    /// A message naming the column and the inconsistency.
-    pub fn validate(&self) -> Result<(), String> {
+    /// [`Error::DuplicateColumn`] or [`Error::InconsistentColumn`], naming the column.
+    pub fn validate(&self) -> Result<(), Error> {
         let mut names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-            return Err(format!("column '{}' appears twice", w[0]));
+            return Err(Error::DuplicateColumn {
+                column: w[0].to_string(),
+            });
         }
         for c in &self.columns {
-            let name = &c.name;
+            let inconsistent = |problem| {
+                Err(Error::InconsistentColumn {
+                    column: c.name.clone(),
+                    problem,
+                })
+            };
             if c.missing > c.rows {
-                return Err(format!("column '{name}': more missing values than rows"));
+                return inconsistent("more missing values than rows");
             }
             match &c.reference {
                 ColumnReference::Numeric(None) => {}
@@ -220,7 +228,7 @@ impl DriftReference {
                         || total != n.sorted.len() as f64
                         || n.sorted.len() + c.missing != c.rows
                     {
-                        return Err(format!("column '{name}': counts do not match the sample"));
+                        return inconsistent("counts do not match the sample");
                     }
                 }
                 ColumnReference::Categorical { levels, counts } => {
@@ -228,9 +236,9 @@ impl DriftReference {
                         || levels.windows(2).any(|w| w[0] >= w[1])
                         || counts.iter().any(|&k| !(k >= 0.0 && k.is_finite()))
                     {
-                        return Err(format!(
-                            "column '{name}': levels must be sorted and unique with one count each"
-                        ));
+                        return inconsistent(
+                            "levels must be sorted and unique with one count each",
+                        );
                     }
                 }
             }
@@ -247,14 +255,14 @@ impl DriftReference {
     /// sample is kept.
     ///
     /// # Errors
-    /// A message when the column lists or kinds differ.
-    pub fn merge(&self, other: &DriftReference) -> Result<DriftReference, String> {
+    /// [`Error::ColumnsDiffer`] or [`Error::KindsDiffer`] when the column lists or
+    /// kinds differ.
+    pub fn merge(&self, other: &DriftReference) -> Result<DriftReference, Error> {
         if self.names() != other.names() {
-            return Err(format!(
-                "the references have different columns ({} vs {}); build both with the same --columns",
-                self.names().join(","),
-                other.names().join(",")
-            ));
+            return Err(Error::ColumnsDiffer {
+                left: self.names(),
+                right: other.names(),
+            });
         }
         let columns = self
             .columns
@@ -271,7 +279,10 @@ impl DriftReference {
                                     v.sorted.sorted_values(),
                                     w.sorted.sorted_values(),
                                 ))
-                                .map_err(|e| format!("column '{}': {e}", a.name))?,
+                                .map_err(|e| Error::InColumn {
+                                    column: a.name.clone(),
+                                    source: Box::new(e),
+                                })?,
                             ),
                         })
                     }
@@ -293,19 +304,19 @@ impl DriftReference {
                         ColumnReference::Categorical { levels, counts }
                     }
                     _ => {
-                        return Err(format!(
-                            "column '{}' is numeric in one reference and categorical in the other",
-                            a.name
-                        ));
+                        return Err(Error::KindsDiffer {
+                            column: a.name.clone(),
+                            left: a.kind().storage().as_str(),
+                            right: b.kind().storage().as_str(),
+                        });
                     }
                 };
                 if a.meaning != b.meaning {
-                    return Err(format!(
-                        "column '{}' is {} in one reference and {} in the other",
-                        a.name,
-                        a.kind().as_str(),
-                        b.kind().as_str()
-                    ));
+                    return Err(Error::KindsDiffer {
+                        column: a.name.clone(),
+                        left: a.kind().as_str(),
+                        right: b.kind().as_str(),
+                    });
                 }
                 Ok(FittedColumn {
                     name: a.name.clone(),
@@ -315,7 +326,7 @@ impl DriftReference {
                     meaning: a.meaning,
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, Error>>()?;
         Ok(DriftReference { columns })
     }
 
@@ -378,8 +389,44 @@ mod tests {
     fn merge_refuses_different_columns() {
         let a = DriftReference::fit(&frame("x\n1\n"), &[]).unwrap();
         let b = DriftReference::fit(&frame("y\n1\n"), &[]).unwrap();
-        assert!(a.merge(&b).unwrap_err().contains("different columns"));
+        assert_eq!(
+            a.merge(&b).unwrap_err(),
+            Error::ColumnsDiffer {
+                left: vec!["x".into()],
+                right: vec!["y".into()],
+            }
+        );
         let c = DriftReference::fit(&frame("x\na\n"), &[]).unwrap();
-        assert!(a.merge(&c).unwrap_err().contains("numeric in one"));
+        let e = a.merge(&c).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 'x' is numeric in one reference and categorical in the other"
+        );
+    }
+
+    #[test]
+    fn validate_names_the_column_and_the_problem() {
+        let r = DriftReference::fit(&frame("x,c\n1,a\n2,b\n"), &[]).unwrap();
+        assert_eq!(r.validate(), Ok(()));
+        let mut twice = r.clone();
+        twice.columns[1].name = "x".into();
+        assert_eq!(
+            twice.validate(),
+            Err(Error::DuplicateColumn { column: "x".into() })
+        );
+        let mut missing = r.clone();
+        missing.columns[0].missing = 3;
+        assert_eq!(
+            missing.validate().unwrap_err().to_string(),
+            "column 'x' of the reference is inconsistent: more missing values than rows"
+        );
+        let mut levels = r;
+        if let ColumnReference::Categorical { counts, .. } = &mut levels.columns[1].reference {
+            counts.pop();
+        }
+        assert!(matches!(
+            levels.validate(),
+            Err(Error::InconsistentColumn { column, .. }) if column == "c"
+        ));
     }
 }

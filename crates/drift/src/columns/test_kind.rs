@@ -7,6 +7,8 @@ use std::str::FromStr;
 use driftwatch_core::ColumnKind;
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
+
 /// The two-sample test run on a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -146,14 +148,19 @@ impl fmt::Display for TestKind {
 }
 
 impl FromStr for TestKind {
-    type Err = String;
+    type Err = Error;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    /// Parses a name of [`TEST_NAMES`], ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self, Error> {
         let key = s.trim().to_ascii_lowercase();
         TestKind::ALL
             .into_iter()
             .find(|t| t.as_str() == key)
-            .ok_or_else(|| format!("unknown test '{s}': expected one of {TEST_NAMES}"))
+            .ok_or_else(|| Error::UnknownName {
+                what: "test",
+                value: s.to_owned(),
+                expected: TEST_NAMES,
+            })
     }
 }
 
@@ -197,6 +204,11 @@ mod tests {
             assert!(TEST_NAMES.split(", ").any(|n| n == t.as_str()));
         }
         assert_eq!(TEST_NAMES.split(", ").count(), TestKind::ALL.len());
+        assert_eq!(" KS ".parse::<TestKind>(), Ok(TestKind::Ks));
+        assert_eq!(
+            "kss".parse::<TestKind>().unwrap_err().to_string(),
+            format!("unknown test 'kss': expected {TEST_NAMES}")
+        );
         assert_eq!(
             serde_json::to_string(&TestKind::Chi2Gof).unwrap(),
             "\"chi2-gof\""

@@ -53,17 +53,19 @@ impl fmt::Display for AndersonVariant {
 }
 
 impl FromStr for AndersonVariant {
-    type Err = String;
+    type Err = Error;
 
     /// Parses `midrank`, `right` or `continuous`, ignoring ASCII case.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, Error> {
         match s.trim().to_ascii_lowercase().as_str() {
             "midrank" => Ok(Self::Midrank),
             "right" => Ok(Self::Right),
             "continuous" => Ok(Self::Continuous),
-            _ => Err(format!(
-                "unknown variant '{s}': expected midrank, right or continuous"
-            )),
+            _ => Err(Error::UnknownName {
+                what: "variant",
+                value: s.to_owned(),
+                expected: "midrank, right, continuous",
+            }),
         }
     }
 }
