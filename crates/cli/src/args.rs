@@ -55,7 +55,7 @@ pub enum Command {
     Drift(DriftArgs),
     /// Replay current data window by window: metrics, drift, alerts and a summary.
     Monitor(MonitorArgs),
-    /// Check a data file against a schema (JSON, from `driftwatch schema`).
+    /// Check a data file against a schema (JSON, from `driftwatch schema`); exit 1 when a row breaks it.
     Validate(ValidateArgs),
     /// Print a bundle's input schema as JSON Schema (or driftwatch's own format).
     Schema(SchemaArgs),

@@ -391,7 +391,18 @@ fn validate_reports_every_violation_from_a_schema_file() {
         "--format",
         "json",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // read and found invalid: 1, as a failed check; unreadable input is 2
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let missing = dir.path().join("missing.csv");
+    let unreadable = run(&[
+        "validate",
+        "--schema",
+        schema_path.to_str().unwrap(),
+        "--data",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(unreadable.status.code(), Some(2), "{}", text(&unreadable));
+    assert!(text(&unreadable).contains("missing.csv"), "{}", text(&unreadable));
     let j = json(&o);
     let too_big = std::fs::read_to_string(iris())
         .unwrap()

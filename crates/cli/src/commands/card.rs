@@ -1,9 +1,10 @@
 //! `driftwatch card`: a model card (Markdown or HTML) from a bundle's header.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::args::{CardArgs, CardFormat};
 use crate::bundle;
+use crate::output::emit;
 
 pub fn run(a: &CardArgs) -> Result<i32> {
     let h = bundle::header(a.model.path()?)?;
@@ -11,9 +12,6 @@ pub fn run(a: &CardArgs) -> Result<i32> {
         CardFormat::Markdown => driftwatch_persist::card_markdown(&h),
         CardFormat::Html => driftwatch_persist::card_html(&h),
     };
-    match &a.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
-        None => print!("{text}"),
-    }
+    emit(&text, a.output.as_deref(), "the model card")?;
     Ok(0)
 }

@@ -7,7 +7,6 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use driftwatch_cli::workflow::validate_rows;
 use driftwatch_core::{Frame, Pipeline, Target};
 use driftwatch_persist::{BundleHeader, FORMAT_VERSION, TaskKind};
 use serde::Serialize;
@@ -15,7 +14,9 @@ use serde::Serialize;
 use crate::args::CheckDeployArgs;
 use crate::bundle;
 use crate::data::read_frame;
+use crate::exit;
 use crate::output::{Format, print_json};
+use crate::workflow::validate_rows;
 
 /// Default `--max-load-ms`: a start-up budget that a bundle of a few tens of MB meets on a
 /// small server (an 80,000-row random forest loads in under a second).
@@ -133,7 +134,7 @@ pub fn run(a: &CheckDeployArgs) -> Result<i32> {
         Format::Json => print_json(&report)?,
         Format::Text => print_text(&report)?,
     }
-    Ok(if failed == 0 { 0 } else { 1 })
+    Ok(i32::from(if failed == 0 { exit::OK } else { exit::FOUND }))
 }
 
 fn print_text(r: &Report) -> Result<()> {

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::args::DriftArgs;
 use crate::data::{NumericTypos, one_stdin, read_frame, split_list};
+use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
 
 /// `drift.toml`: global settings and per-column overrides.
@@ -236,7 +237,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
     emit(&text, a.output.as_deref(), "the drift report")?;
     let fail =
         (a.fail_on_drift && report.drifted > 0) || (a.fail_on_data_issue && report.issues > 0);
-    Ok(if fail { 1 } else { 0 })
+    Ok(i32::from(if fail { exit::FOUND } else { exit::OK }))
 }
 
 /// The text table: one line per column, its data findings, and the verdict.

@@ -1,14 +1,16 @@
 //! `driftwatch evaluate`: metrics of a saved model on labelled data.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context, Result};
-use driftwatch_cli::workflow::{score, split_target};
 use driftwatch_core::Target;
 use driftwatch_metrics::classification_report;
 
 use crate::args::EvaluateArgs;
 use crate::bundle;
 use crate::data::read_frame;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
+use crate::workflow::{score, split_target};
 
 pub fn run(a: &EvaluateArgs) -> Result<i32> {
     let model = a.model.path()?;
@@ -33,13 +35,15 @@ pub fn run(a: &EvaluateArgs) -> Result<i32> {
             "classification_report": report,
         }))?,
         Format::Text => {
-            println!("{} rows", x.n_rows());
+            let mut out = String::new();
+            let _ = writeln!(out, "{} rows", x.n_rows());
             for (k, v) in &metrics {
-                println!("  {k:<10} {v:.4}");
+                let _ = writeln!(out, "  {k:<10} {v:.4}");
             }
             if let Some(r) = report {
-                println!("\n{r}");
+                let _ = writeln!(out, "\n{r}");
             }
+            emit(&out, None, "the metrics")?;
         }
     }
     Ok(0)

@@ -1,10 +1,12 @@
 //! `driftwatch inspect` and `driftwatch schema`: read a bundle's header only.
 
+use std::fmt::Write as _;
+
 use anyhow::Result;
 
 use crate::args::{InspectArgs, SchemaArgs};
 use crate::bundle;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 pub fn run(a: &InspectArgs) -> Result<i32> {
     if a.compare_levels {
@@ -14,33 +16,36 @@ pub fn run(a: &InspectArgs) -> Result<i32> {
     match a.format {
         Format::Json => print_json(&h)?,
         Format::Text => {
-            println!("name:          {} {}", h.name, h.version);
-            println!("created:       {}", h.created_at);
-            println!("format:        v{}", h.format_version);
+            let mut out = String::new();
+            let _ = writeln!(out, "name:          {} {}", h.name, h.version);
+            let _ = writeln!(out, "created:       {}", h.created_at);
+            let _ = writeln!(out, "format:        v{}", h.format_version);
             if let Some(t) = &h.target {
-                println!("target:        {} ({:?})", t.name, t.kind);
+                let _ = writeln!(out, "target:        {} ({:?})", t.name, t.kind);
                 if !t.classes.is_empty() {
-                    println!("classes:       {}", t.classes.join(", "));
+                    let _ = writeln!(out, "classes:       {}", t.classes.join(", "));
                 }
             }
-            println!("train rows:    {}", h.n_train_rows);
+            let _ = writeln!(out, "train rows:    {}", h.n_train_rows);
             for (k, v) in &h.training_metrics {
-                println!("metric:        {k} = {v:.4}");
+                let _ = writeln!(out, "metric:        {k} = {v:.4}");
             }
-            println!("inputs:        {}", h.schema.names().join(", "));
+            let _ = writeln!(out, "inputs:        {}", h.schema.names().join(", "));
             if let Some(d) = &h.description {
-                println!("description:   {d}");
+                let _ = writeln!(out, "description:   {d}");
             }
             if let Some(o) = &h.owner {
-                println!("owner:         {o}");
+                let _ = writeln!(out, "owner:         {o}");
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "payload:       {} bytes ({:?})",
                 h.payload_length, h.compression
             );
             for (k, v) in &h.crate_versions {
-                println!("crate:         {k} {v}");
+                let _ = writeln!(out, "crate:         {k} {v}");
             }
+            emit(&out, None, "the bundle's header")?;
         }
     }
     Ok(0)

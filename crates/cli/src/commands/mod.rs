@@ -22,7 +22,7 @@ use anyhow::Result;
 use crate::args::{Cli, Command};
 
 /// Runs the chosen subcommand.
-pub fn run(cli: Cli) -> Result<i32> {
+pub(crate) fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Train(a) => train::run(&a),
         Command::Predict(a) => predict::run(&a),

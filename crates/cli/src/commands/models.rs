@@ -1,13 +1,17 @@
 //! `driftwatch models`: the versioned model store (`driftwatch_persist::Store`).
 
+use std::fmt::Write as _;
+
 use anyhow::{Context, Result};
 use driftwatch_persist::store::StoredVersion;
 use driftwatch_persist::{Error as PersistError, ModelRef, Store};
 
 use crate::args::{ModelsAction, ModelsArgs};
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 pub fn run(a: &ModelsArgs) -> Result<i32> {
+    // The text output, printed at the end (JSON is printed where it is made).
+    let mut out = String::new();
     let store = Store::new(&a.store);
     let at = || format!("model store {}", a.store.display());
     match &a.action {
@@ -20,7 +24,7 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
             let v = store
                 .push(file, name.as_deref(), version.as_deref())
                 .with_context(|| format!("pushing {} to {}", file.display(), at()))?;
-            report(&v, a.format, "pushed")?;
+            report(&mut out, &v, a.format, "pushed")?;
         }
         ModelsAction::List => {
             let models = store.list().with_context(at)?;
@@ -28,12 +32,13 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
                 Format::Json => print_json(&models)?,
                 Format::Text => {
                     if models.is_empty() {
-                        println!("{} holds no models", a.store.display());
+                        let _ = writeln!(out, "{} holds no models", a.store.display());
                     }
                     for m in &models {
                         let stages: Vec<String> =
                             m.stages.iter().map(|(s, v)| format!("{s}={v}")).collect();
-                        println!(
+                        let _ = writeln!(
+                            out,
                             "{:<24} versions: {:<30} stages: {}",
                             m.name,
                             m.versions.join(", "),
@@ -52,13 +57,13 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
             if r.selector == driftwatch_persist::store::Selector::Latest && a.format == Format::Text
             {
                 let m = store.model(&r.name).with_context(at)?;
-                println!("{}: versions {}", m.name, m.versions.join(", "));
+                let _ = writeln!(out, "{}: versions {}", m.name, m.versions.join(", "));
                 for (s, v) in &m.stages {
-                    println!("  {s} -> {v}");
+                    let _ = writeln!(out, "  {s} -> {v}");
                 }
             }
             let v = store.show(&r).with_context(at)?;
-            report(&v, a.format, "model")?;
+            report(&mut out, &v, a.format, "model")?;
         }
         ModelsAction::Promote { reference, stage } => {
             let r = ModelRef::parse(reference)?;
@@ -68,22 +73,22 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
                 );
             };
             let v = store.promote(&r.name, version, stage).with_context(at)?;
-            report(&v, a.format, &format!("promoted to {stage}"))?;
+            report(&mut out, &v, a.format, &format!("promoted to {stage}"))?;
         }
         ModelsAction::Pull {
             reference,
-            output: out,
+            output: to,
             verify_key,
         } => {
             let r = ModelRef::parse(reference)?;
             let v = match verify_key {
                 None => store
-                    .pull(&r, out)
+                    .pull(&r, to)
                     .with_context(|| format!("pulling {reference} from {}", at()))?,
                 Some(k) => {
                     let key = driftwatch_persist::read_verifying_key(k)
                         .context("reading --verify-key")?;
-                    store.pull_verified(&r, out, &key).map_err(|e| {
+                    store.pull_verified(&r, to, &key).map_err(|e| {
                         let refused = matches!(
                             e,
                             PersistError::Unsigned { .. } | PersistError::BadSignature { .. }
@@ -92,7 +97,7 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
                             format!(
                                 "refusing to pull {reference} from {}: nothing was written to {}",
                                 at(),
-                                out.display()
+                                to.display()
                             )
                         } else {
                             format!("pulling {reference} from {}", at())
@@ -103,35 +108,43 @@ pub fn run(a: &ModelsArgs) -> Result<i32> {
             let verified = verify_key.is_some();
             match a.format {
                 Format::Json => print_json(&serde_json::json!({
-                    "name": v.name, "version": v.version, "out": out, "signed": v.signed,
+                    "name": v.name, "version": v.version, "out": to, "signed": v.signed,
                     "signature_verified": verified,
                 }))?,
-                Format::Text => println!(
-                    "pulled {}@{} -> {}{}",
-                    v.name,
-                    v.version,
-                    out.display(),
-                    match (verified, v.signed) {
-                        (true, _) => " (signature verified, with .sig)",
-                        (false, true) => " (with .sig)",
-                        (false, false) => "",
-                    }
-                ),
+                Format::Text => {
+                    let _ = writeln!(
+                        out,
+                        "pulled {}@{} -> {}{}",
+                        v.name,
+                        v.version,
+                        to.display(),
+                        match (verified, v.signed) {
+                            (true, _) => " (signature verified, with .sig)",
+                            (false, true) => " (with .sig)",
+                            (false, false) => "",
+                        }
+                    );
+                }
             }
         }
+    }
+    if !out.is_empty() {
+        emit(&out, None, "the store's answer")?;
     }
     Ok(0)
 }
 
-fn report(v: &StoredVersion, format: Format, what: &str) -> Result<()> {
+/// One stored version: JSON printed, text appended to `out`.
+fn report(out: &mut String, v: &StoredVersion, format: Format, what: &str) -> Result<()> {
     match format {
         Format::Json => print_json(v)?,
         Format::Text => {
-            println!("{what}: {}@{}", v.name, v.version);
-            println!("  path:     {}", v.path.display());
-            println!("  size:     {} bytes", v.size);
-            println!("  signed:   {}", if v.signed { "yes" } else { "no" });
-            println!(
+            let _ = writeln!(out, "{what}: {}@{}", v.name, v.version);
+            let _ = writeln!(out, "  path:     {}", v.path.display());
+            let _ = writeln!(out, "  size:     {} bytes", v.size);
+            let _ = writeln!(out, "  signed:   {}", if v.signed { "yes" } else { "no" });
+            let _ = writeln!(
+                out,
                 "  stages:   {}",
                 if v.stages.is_empty() {
                     "-".into()
@@ -139,12 +152,13 @@ fn report(v: &StoredVersion, format: Format, what: &str) -> Result<()> {
                     v.stages.join(", ")
                 }
             );
-            println!(
+            let _ = writeln!(
+                out,
                 "  bundle:   {} {} (created {})",
                 v.header.name, v.header.version, v.header.created_at
             );
             for (k, m) in &v.header.training_metrics {
-                println!("  metric:   {k} = {m:.4}");
+                let _ = writeln!(out, "  metric:   {k} = {m:.4}");
             }
         }
     }

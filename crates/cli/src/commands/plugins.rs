@@ -1,10 +1,12 @@
 //! `driftwatch plugins`: the registered monitors and stream detectors, sorted by name.
 
+use std::fmt::Write as _;
+
 use anyhow::Result;
 use driftwatch_core::registry;
 
 use crate::args::PluginsArgs;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 pub fn run(a: &PluginsArgs) -> Result<i32> {
     let monitors = registry::monitors();
@@ -30,14 +32,15 @@ pub fn run(a: &PluginsArgs) -> Result<i32> {
             )?;
         }
         Format::Text => {
-            println!("monitors:");
+            let mut out = String::from("monitors:\n");
             for f in monitors {
-                println!("  {:<22} {}", f.name, f.description);
+                let _ = writeln!(out, "  {:<22} {}", f.name, f.description);
             }
-            println!("stream detectors (driftwatch stream --detector NAME[:key=value,...]):");
+            out.push_str("stream detectors (driftwatch stream --detector NAME[:key=value,...]):\n");
             for f in detectors {
-                println!("  {:<22} {}", f.name, f.description);
+                let _ = writeln!(out, "  {:<22} {}", f.name, f.description);
             }
+            emit(&out, None, "the plugin list")?;
         }
     }
     Ok(0)

@@ -11,7 +11,7 @@ use driftwatch_drift::reference_file::{is_reference_bytes, save_reference};
 
 use crate::args::{ReferenceAction, ReferenceArgs};
 use crate::data::{read_frame, refuse_numeric_typos, split_list};
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 /// Whether `path` holds a reference file (by its first bytes, not its name); an
 /// unreadable path is left to the CSV reader, whose message names it.
@@ -58,15 +58,19 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
                     "categorical": fitted.columns.len() - numeric,
                     "bytes": size,
                 }))?,
-                Format::Text => println!(
-                    "wrote {} ({} rows, {} columns: {} numeric, {} categorical; {} bytes)",
-                    out.display(),
-                    frame.n_rows(),
-                    fitted.columns.len(),
-                    numeric,
-                    fitted.columns.len() - numeric,
-                    size
-                ),
+                Format::Text => emit(
+                    &format!(
+                        "wrote {} ({} rows, {} columns: {} numeric, {} categorical; {} bytes)",
+                        out.display(),
+                        frame.n_rows(),
+                        fitted.columns.len(),
+                        numeric,
+                        fitted.columns.len() - numeric,
+                        size
+                    ),
+                    None,
+                    "the summary",
+                )?,
             }
             Ok(0)
         }

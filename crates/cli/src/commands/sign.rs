@@ -10,16 +10,21 @@ use driftwatch_persist::{
 };
 
 use crate::args::{KeygenArgs, SignArgs};
+use crate::output::emit;
 
 pub fn keygen(a: &KeygenArgs) -> Result<i32> {
     let key = generate_key()?;
     let (secret, public) =
         write_key_pair(&key_stem(&a.output), &key).context("writing the key pair")?;
-    println!(
-        "wrote {} (secret: keep it private) and {} (public: give it to whoever loads your bundles)",
-        secret.display(),
-        public.display()
-    );
+    emit(
+        &format!(
+            "wrote {} (secret: keep it private) and {} (public: give it to whoever loads your bundles)",
+            secret.display(),
+            public.display()
+        ),
+        None,
+        "the key paths",
+    )?;
     Ok(0)
 }
 
@@ -37,7 +42,7 @@ pub fn run(a: &SignArgs) -> Result<i32> {
     if let Some(key) = &a.key {
         let key = read_signing_key(key).context("reading --key")?;
         let sig = sign_file(file, &key).with_context(|| format!("signing {}", file.display()))?;
-        println!(
+        let text = format!(
             "signed {} ({} {}) -> {} with key {}",
             file.display(),
             sig.model,
@@ -45,11 +50,12 @@ pub fn run(a: &SignArgs) -> Result<i32> {
             signature_path(file).display(),
             sig.public_key.get(..16).unwrap_or_default()
         );
+        emit(&text, None, "the signature")?;
     } else if let Some(key) = &a.verify_key {
         let key = read_verifying_key(key).context("reading --verify-key")?;
         let sig = verify_signature(file, &key)
             .with_context(|| format!("verifying {}", file.display()))?;
-        println!(
+        let text = format!(
             "{}: signature OK ({} {}, signed by key {}, sha256 {})",
             file.display(),
             sig.model,
@@ -57,6 +63,7 @@ pub fn run(a: &SignArgs) -> Result<i32> {
             sig.public_key.get(..16).unwrap_or_default(),
             sig.file_sha256
         );
+        emit(&text, None, "the verification")?;
     }
     Ok(0)
 }

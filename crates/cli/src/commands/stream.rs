@@ -1,12 +1,14 @@
 //! `driftwatch stream`: one streaming detector over one numeric column, row by row.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context, Result, bail};
 use driftwatch_core::{Column, ReadOptions};
 use driftwatch_drift::stream;
 
 use crate::args::StreamArgs;
 use crate::data::read_frame;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 pub fn run(a: &StreamArgs) -> Result<i32> {
     // Build first: a bad spec is reported before the file is read.
@@ -57,11 +59,13 @@ pub fn run(a: &StreamArgs) -> Result<i32> {
             "indices": INDICES,
         }))?,
         Format::Text => {
-            println!("detector   {}", a.detector);
-            println!("rows       {}", values.len());
-            println!("drifts     {}{}", detections.len(), list(&detections));
-            println!("warnings   {}{}", warnings.len(), list(&warnings));
-            println!("({INDICES})");
+            let mut out = String::new();
+            let _ = writeln!(out, "detector   {}", a.detector);
+            let _ = writeln!(out, "rows       {}", values.len());
+            let _ = writeln!(out, "drifts     {}{}", detections.len(), list(&detections));
+            let _ = writeln!(out, "warnings   {}{}", warnings.len(), list(&warnings));
+            let _ = writeln!(out, "({INDICES})");
+            emit(&out, None, "the detections")?;
         }
     }
     Ok(0)

@@ -1,16 +1,16 @@
 //! `driftwatch train`: fit, score on held-out rows, save a bundle.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context, Result};
-use driftwatch_cli::pipeline_config::PipelineConfig;
-use driftwatch_cli::workflow::{
-    TrainSettings, default_pipeline, parse_settings, split_target, train,
-};
 use driftwatch_core::{ColumnKind, ReadOptions, Schema};
 
 use crate::args::{Task, TrainArgs};
 use crate::bundle;
 use crate::data::{read_frame, refuse_infinite, refuse_numeric_typos, split_list};
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
+use crate::pipeline_config::PipelineConfig;
+use crate::workflow::{TrainSettings, default_pipeline, parse_settings, split_target, train};
 
 fn read_config(path: &std::path::Path) -> Result<PipelineConfig> {
     let text = std::fs::read_to_string(path)
@@ -120,18 +120,21 @@ pub fn run(a: &TrainArgs) -> Result<i32> {
             "bundle": header,
         }))?,
         Format::Text => {
+            let mut out = String::new();
             if let Some(g) = &trained.grid {
-                println!("grid search ({}-fold CV):\n{g}", a.cv);
+                let _ = writeln!(out, "grid search ({}-fold CV):\n{g}", a.cv);
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "trained on {} rows, tested on {} rows",
                 trained.train_rows.len(),
                 trained.test_rows.len()
             );
             for (k, v) in &trained.test_metrics {
-                println!("  {k:<10} {v:.4}");
+                let _ = writeln!(out, "  {k:<10} {v:.4}");
             }
-            println!("saved {}", a.output.display());
+            let _ = writeln!(out, "saved {}", a.output.display());
+            emit(&out, None, "the training summary")?;
         }
     }
     Ok(0)

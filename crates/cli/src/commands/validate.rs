@@ -1,12 +1,15 @@
 //! `driftwatch validate`: every schema violation of a data file, with row numbers.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context, Result};
 use driftwatch_core::Schema;
 
 use crate::args::ValidateArgs;
 use crate::bundle::{self, schema_read_options};
 use crate::data::read_frame;
-use crate::output::{Format, print_json};
+use crate::exit;
+use crate::output::{Format, emit, print_json};
 
 /// Reads a schema from driftwatch's schema JSON or from a bundle's header.
 fn read_schema(path: &std::path::Path) -> Result<Schema> {
@@ -36,16 +39,25 @@ pub fn run(a: &ValidateArgs) -> Result<i32> {
             "violations": violations,
         }))?,
         Format::Text => {
+            let mut out = String::new();
             for v in &violations {
-                println!("{v}");
+                let _ = writeln!(out, "{v}");
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "{} rows, {} invalid, {} violations",
                 data.n_rows(),
                 bad_rows.len(),
                 violations.len()
             );
+            emit(&out, None, "the violations")?;
         }
     }
-    Ok(if violations.is_empty() { 0 } else { 2 })
+    // Exit 1, not 2: the data was read, and it is invalid (2 is for input that cannot
+    // be read at all).
+    Ok(i32::from(if violations.is_empty() {
+        exit::OK
+    } else {
+        exit::FOUND
+    }))
 }
