@@ -402,7 +402,11 @@ fn validate_reports_every_violation_from_a_schema_file() {
         missing.to_str().unwrap(),
     ]);
     assert_eq!(unreadable.status.code(), Some(2), "{}", text(&unreadable));
-    assert!(text(&unreadable).contains("missing.csv"), "{}", text(&unreadable));
+    assert!(
+        text(&unreadable).contains("missing.csv"),
+        "{}",
+        text(&unreadable)
+    );
     let j = json(&o);
     let too_big = std::fs::read_to_string(iris())
         .unwrap()
