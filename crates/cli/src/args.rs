@@ -2,8 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use driftwatch_drift::chi2::PowerDivergence;
+use driftwatch_drift::columns::{Correction, TestKind};
 use driftwatch_drift::ks::Alternative;
 use driftwatch_drift::stats::PValueMethod;
 use driftwatch_drift::stats::anderson::AndersonVariant;
@@ -322,12 +324,56 @@ pub struct DriftArgs {
     /// Columns to test (comma separated; default all columns of the reference).
     #[arg(long)]
     pub columns: Option<String>,
+    /// Per-column tests and thresholds (TOML, see docs/DRIFT.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Read these columns as categorical (comma separated).
+    #[arg(long)]
+    pub categorical: Option<String>,
+    /// Compare these columns as numbers (comma separated) where `auto` would not:
+    /// integer columns with at most 10 distinct reference values (compared as categories,
+    /// Evidently's rule) and timestamp columns (left out).
+    #[arg(long, value_name = "COLS")]
+    pub numerical: Option<String>,
+    /// Output format: text, json, markdown, or html (one self-contained page with the
+    /// reference vs current histogram of every column). Default: the --output file's
+    /// extension, else text.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when any column drifted.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+    /// Exit 1 when any data finding (missing share, empty, constant, one-sided column,
+    /// unseen categories) was reported.
+    #[arg(long)]
+    pub fail_on_data_issue: bool,
+    /// How the input tables are read.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// The test and its options (last: their help heading holds for the arguments
+    /// after them).
+    #[command(flatten)]
+    pub test: DriftTestArgs,
+}
+
+/// The test of `driftwatch drift` and its options; each left unset falls back to the
+/// `--config` file, then to the default ([`DriftOptions::check`] refuses an option the
+/// test would not take).
+///
+/// [`DriftOptions::check`]: driftwatch_drift::columns::DriftOptions::check
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Test options")]
+pub struct DriftTestArgs {
     /// The test: auto (Evidently's rules, with the two-sample chi2), ks, wasserstein,
     /// wasserstein-normed, energy, cvm, anderson, mannwhitney, psi, jensenshannon, chi2
     /// (scipy's chi2_contingency), chi2-gof (Evidently's chi-square), z, hellinger, kl,
     /// tvd. Options a test does not take are refused (exit 2); see docs/DRIFT.md.
-    #[arg(long, default_value = "auto")]
-    pub test: String,
+    /// Default: the config file's, else auto.
+    #[arg(long, value_enum, ignore_case = true, hide_possible_values = true)]
+    pub test: Option<TestArg>,
     /// Alternative hypothesis of ks and mannwhitney: two-sided (default), less or
     /// greater (about the reference: less = its CDF below the current one, i.e. the
     /// reference tends to be larger for ks; the reference stochastically smaller for
@@ -361,41 +407,68 @@ pub struct DriftArgs {
     #[arg(long)]
     pub min_effect: Option<f64>,
     /// Multiple-testing correction over the columns (p-value tests and auto): none,
-    /// bonferroni, holm, bh.
-    #[arg(long, default_value = "none")]
-    pub correction: String,
+    /// bonferroni, holm, bh (or fdr). Default: the config file's, else none.
+    #[arg(long, value_enum, ignore_case = true, hide_possible_values = true)]
+    pub correction: Option<CorrectionArg>,
     /// The dataset drifts when at least this share of the tested columns drifts.
     #[arg(long)]
     pub drift_share: Option<f64>,
-    /// Per-column tests and thresholds (TOML, see docs/DRIFT.md).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Read these columns as categorical (comma separated).
-    #[arg(long)]
-    pub categorical: Option<String>,
-    /// Compare these columns as numbers (comma separated) where `auto` would not:
-    /// integer columns with at most 10 distinct reference values (compared as categories,
-    /// Evidently's rule) and timestamp columns (left out).
-    #[arg(long, value_name = "COLS")]
-    pub numerical: Option<String>,
-    /// Output format: text, json, markdown, or html (one self-contained page with the
-    /// reference vs current histogram of every column). Default: the --output file's
-    /// extension, else text.
-    #[arg(long, value_enum)]
-    pub format: Option<ReportFormat>,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Exit 1 when any column drifted.
-    #[arg(long)]
-    pub fail_on_drift: bool,
-    /// Exit 1 when any data finding (missing share, empty, constant, one-sided column,
-    /// unseen categories) was reported.
-    #[arg(long)]
-    pub fail_on_data_issue: bool,
-    /// How the input tables are read.
-    #[command(flatten)]
-    pub table: TableArgs,
+}
+
+/// `--test`: a drift test by name (clap lists the names and suggests near misses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestArg(pub TestKind);
+
+/// Every [`TestArg`], in [`TestKind::ALL`] order.
+const TEST_ARGS: [TestArg; TestKind::ALL.len()] = {
+    let mut out = [TestArg(TestKind::Auto); TestKind::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = TestArg(TestKind::ALL[i]);
+        i += 1;
+    }
+    out
+};
+
+impl ValueEnum for TestArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &TEST_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()))
+    }
+}
+
+/// `--correction`: a multiple-testing correction by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CorrectionArg(pub Correction);
+
+/// Every [`CorrectionArg`], in [`Correction::ALL`] order.
+const CORRECTION_ARGS: [CorrectionArg; Correction::ALL.len()] = {
+    let mut out = [CorrectionArg(Correction::None); Correction::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = CorrectionArg(Correction::ALL[i]);
+        i += 1;
+    }
+    out
+};
+
+impl ValueEnum for CorrectionArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &CORRECTION_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let value = PossibleValue::new(self.0.as_str());
+        // statsmodels' name of Benjamini-Hochberg
+        Some(if self.0 == Correction::Bh {
+            value.alias("fdr")
+        } else {
+            value
+        })
+    }
 }
 
 /// `driftwatch monitor`.
@@ -809,6 +882,33 @@ mod tests {
         assert!(
             matches!(parsed("monitor --init m.toml"), Command::Monitor(a) if a.model.is_none())
         );
+    }
+
+    #[test]
+    fn drift_test_and_correction_are_names_or_unset() {
+        let drift =
+            |flags: &str| match parsed(&format!("drift --reference r.csv --current c.csv {flags}"))
+            {
+                Command::Drift(a) => a.test,
+                other => panic!("{other:?}"),
+            };
+        let unset = drift("");
+        assert_eq!((unset.test, unset.correction), (None, None));
+        let set = drift("--test KS --correction fdr");
+        assert_eq!(set.test, Some(TestArg(TestKind::Ks)));
+        assert_eq!(set.correction, Some(CorrectionArg(Correction::Bh)));
+        assert_eq!(
+            drift("--test chi2-gof").test,
+            Some(TestArg(TestKind::Chi2Gof))
+        );
+        assert_eq!(
+            error_kind("drift --reference r.csv --current c.csv --test kss"),
+            ErrorKind::InvalidValue
+        );
+        // every test name is a value
+        for t in TestKind::ALL {
+            assert_eq!(drift(&format!("--test {t}")).test, Some(TestArg(t)));
+        }
     }
 
     #[test]

@@ -161,10 +161,15 @@ fn bad_usage_exits_2_with_the_fix() {
     let f = files(REF, REF);
     let (r, c) = (f.reference.to_str().unwrap(), f.current.to_str().unwrap());
     for (extra, needle) in [
-        (vec!["--test", "magic"], "unknown test 'magic'"),
+        // clap lists the names (and suggests a near one)
+        (
+            vec!["--test", "magic"],
+            "invalid value 'magic' for '--test <TEST>'",
+        ),
+        (vec!["--test", "kss"], "a similar value exists: 'ks'"),
         (
             vec!["--correction", "sidak"],
-            "expected none, bonferroni, holm or bh",
+            "[possible values: none, bonferroni, holm, bh]",
         ),
         (vec!["--test", "ks", "--threshold", "3"], "between 0 and 1"),
         (vec!["--min-effect=-1"], "--min-effect"),

@@ -77,22 +77,19 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
         Some(p) => read_config(p)?,
         None => DriftConfig::default(),
     };
-    let test_name = if a.test == "auto" {
-        cfg.test.clone().unwrap_or_else(|| a.test.clone())
-    } else {
-        a.test.clone()
+    let t = &a.test;
+    let test = match (t.test, &cfg.test) {
+        (Some(flag), _) => flag.0,
+        (None, Some(name)) => parse_test(name, "the drift config's test")?,
+        (None, None) => TestKind::Auto,
     };
-    let test = parse_test(&test_name, "--test")?;
-    let correction_name = if a.correction == "none" {
-        cfg.correction
-            .clone()
-            .unwrap_or_else(|| a.correction.clone())
-    } else {
-        a.correction.clone()
+    let correction = match (t.correction, &cfg.correction) {
+        (Some(flag), _) => flag.0,
+        (None, Some(name)) => name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the drift config's correction: {e}"))?,
+        (None, None) => Correction::None,
     };
-    let correction: Correction = correction_name
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--correction: {e}"))?;
     let mut overrides = BTreeMap::new();
     for (name, c) in cfg.columns {
         let test = c
@@ -110,15 +107,15 @@ fn options(a: &DriftArgs) -> Result<DriftOptions> {
     }
     let options = DriftOptions {
         test,
-        alternative: a.alternative.or(cfg.alternative).unwrap_or_default(),
-        method: a.method.or(cfg.method),
-        variant: a.variant.or(cfg.variant).unwrap_or_default(),
-        yates: a.yates || cfg.yates.unwrap_or(false),
-        lambda: a.lambda.or(cfg.lambda).unwrap_or_default(),
-        threshold: a.threshold.or(cfg.threshold),
-        min_effect: a.min_effect.or(cfg.min_effect),
+        alternative: t.alternative.or(cfg.alternative).unwrap_or_default(),
+        method: t.method.or(cfg.method),
+        variant: t.variant.or(cfg.variant).unwrap_or_default(),
+        yates: t.yates || cfg.yates.unwrap_or(false),
+        lambda: t.lambda.or(cfg.lambda).unwrap_or_default(),
+        threshold: t.threshold.or(cfg.threshold),
+        min_effect: t.min_effect.or(cfg.min_effect),
         correction,
-        drift_share: a.drift_share.or(cfg.drift_share).unwrap_or(0.5),
+        drift_share: t.drift_share.or(cfg.drift_share).unwrap_or(0.5),
         overrides,
         numerical: split_list(&a.numerical),
         ..Default::default()
