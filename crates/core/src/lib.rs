@@ -6,11 +6,13 @@
 
 pub mod column_transformer;
 pub mod error;
+pub mod escape;
 pub mod frame;
 pub mod monitor;
 pub mod params;
 pub mod pipeline;
 pub mod preprocessing;
+pub mod quantile;
 pub mod reader;
 pub mod registry;
 pub mod schema;

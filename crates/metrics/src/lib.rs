@@ -40,7 +40,7 @@ pub use classification::{
 };
 pub use error::Error;
 pub use monitor::{PerformanceMonitor, window_metrics};
-pub use quality::{LatencyMonitor, MissingValuesMonitor, quantile_sorted};
+pub use quality::{LatencyMonitor, MissingValuesMonitor};
 pub use regression::{RegressionMetrics, mae, mape, mse, r2, rmse};
 pub use report::{
     ClassRow, ClassificationReport, ReportOptions, ReportRow, classification_report,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use driftwatch_core::quantile::quantile_sorted;
 use driftwatch_core::registry::MonitorFactory;
 use driftwatch_core::{Error as CoreError, Finding, Monitor, Status, Window};
 
@@ -111,20 +112,6 @@ impl Monitor for MissingValuesMonitor {
             })
             .collect())
     }
-}
-
-/// The `q` quantile (0..=1) of sorted finite values, interpolated linearly between
-/// the closest ranks (numpy's default); `None` for no values.
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 || !(0.0..=1.0).contains(&q) {
-        return None;
-    }
-    let pos = q * (n - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    let frac = pos - lo as f64;
-    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * frac)
 }
 
 /// Latency percentiles (p50/p95/p99) of a numeric column, e.g. the prediction log's
@@ -313,17 +300,6 @@ mod tests {
             features: f,
             ..Window::default()
         }
-    }
-
-    #[test]
-    fn quantiles_match_numpy_linear() {
-        let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        // numpy.percentile(range(1, 101), [50, 95, 99]) = 50.5, 95.05, 99.01
-        assert!((quantile_sorted(&v, 0.5).unwrap() - 50.5).abs() < 1e-12);
-        assert!((quantile_sorted(&v, 0.95).unwrap() - 95.05).abs() < 1e-12);
-        assert!((quantile_sorted(&v, 0.99).unwrap() - 99.01).abs() < 1e-12);
-        assert_eq!(quantile_sorted(&[7.0], 0.99), Some(7.0));
-        assert_eq!(quantile_sorted(&[], 0.5), None);
     }
 
     #[test]

@@ -100,20 +100,7 @@ td:first-child,th:first-child,td.l,th.l{text-align:left}th{background:#f4f4f4}\
 .HIGH{color:#c00;font-weight:600}.MEDIUM{color:#c60}.LOW{color:#888}.drift{color:#c00}.ok{color:#282}\
 footer{margin-top:30px;color:#999;font-size:12px}svg{display:block}";
 
-pub(crate) fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '&' => o.push_str("&amp;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub(crate) use driftwatch_core::escape::html as esc;
 
 fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".to_string(), |v| format!("{v:.4}"))

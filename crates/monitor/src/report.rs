@@ -476,9 +476,7 @@ fn prom_value(v: f64) -> String {
 }
 
 /// A Markdown table cell: pipes escaped, newlines flattened.
-pub(crate) fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
+pub(crate) use driftwatch_core::escape::markdown_cell as md;
 
 /// A Prometheus label value: backslash, quote and newline escaped.
 fn prom_label(s: &str) -> String {

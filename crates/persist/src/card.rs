@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use driftwatch_core::escape::{html as esc, markdown_cell as md_cell};
 use driftwatch_core::{ColumnKind, Observed, ParamValue};
 
 use crate::header::{BundleHeader, Compression, TaskKind};
@@ -246,10 +247,6 @@ fn sections(h: &BundleHeader) -> Vec<Section> {
     out
 }
 
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 /// The model card as Markdown.
 pub fn card_markdown(h: &BundleHeader) -> String {
     let mut s = format!("# Model card: {} {}\n", h.name, h.version);
@@ -280,13 +277,6 @@ pub fn card_markdown(h: &BundleHeader) -> String {
         }
     }
     s
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The model card as one self-contained HTML page (inline CSS, no scripts).

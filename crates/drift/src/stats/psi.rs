@@ -9,38 +9,19 @@
 
 use rayon::prelude::*;
 
+use driftwatch_core::quantile::quantile_sorted;
+
 use super::{sorted_copy, validate};
 use crate::Error;
 
 /// Floor on bin proportions.
 pub const PSI_FLOOR: f64 = 1e-4;
 
-/// `np.quantile(sorted, q)` with numpy's default linear method (its `_lerp`).
-#[must_use]
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let virtual_index = (n - 1) as f64 * q;
-    let prev = virtual_index.floor();
-    let gamma = virtual_index - prev;
-    let lo = (prev.max(0.0) as usize).min(n - 1);
-    let hi = (lo + 1).min(n - 1);
-    let (a, b) = (sorted[lo], sorted[hi]);
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
-}
-
 /// The nine inner decile edges of a sorted reference (quantiles `0.1 * i`).
 #[must_use]
 pub fn decile_edges(sorted_reference: &[f64]) -> Vec<f64> {
     (1..10)
-        .map(|i| quantile_sorted(sorted_reference, 0.1 * f64::from(i)))
+        .map(|i| quantile_sorted(sorted_reference, 0.1 * f64::from(i)).unwrap_or(f64::NAN))
         .collect()
 }
 
@@ -135,7 +116,7 @@ mod tests {
     fn quantiles_and_bins_follow_numpy() {
         let s = [1.0, 2.0, 3.0, 4.0, 10.0];
         // np.quantile([1,2,3,4,10], 0.9) == 7.6
-        assert!((quantile_sorted(&s, 0.9) - 7.6).abs() < 1e-12);
+        assert!((quantile_sorted(&s, 0.9).unwrap_or(f64::NAN) - 7.6).abs() < 1e-12);
         assert_eq!(bin_counts_sorted(&s, &[2.0, 4.0]), vec![1.0, 2.0, 2.0]);
         assert_eq!(
             bin_counts(&[4.0, 1.0, 2.0, 10.0, 3.0], &[2.0, 4.0]),
