@@ -4,7 +4,9 @@
 //! Three steps make a plugin: implement [`Monitor`] (with `#[typetag::serde]` so a
 //! fitted monitor saves and loads), submit a [`MonitorFactory`] with
 //! `inventory::submit!`, and reference this crate from the binary that should see it
-//! (`use custom_detector as _;`). No change to driftwatch itself.
+//! (`use custom_detector as _;`). No change to driftwatch itself: this crate's
+//! `src/bin/driftwatch.rs` is the full `driftwatch` CLI (`driftwatch_cli::main()`) plus
+//! `mean_shift`, usable in `monitor --config` as `[[monitors]] name = "mean_shift"`.
 
 use serde::{Deserialize, Serialize};
 
