@@ -63,6 +63,19 @@ pub struct Distributions {
     pub features: Vec<FeatureHistogram>,
 }
 
+impl RunReport {
+    /// The self-contained HTML page (see [`crate::html`]); `distributions` fills the
+    /// histograms of the drift section. (Here, not in `report.rs`, so that the report
+    /// does not depend on its HTML page: `html` -> `report`, one way.)
+    pub fn render_html(
+        &self,
+        distributions: Option<&Distributions>,
+        title: &str,
+    ) -> Result<String> {
+        render(self, distributions, title)
+    }
+}
+
 /// The page for a run. `distributions` (from [`crate::histogram::histograms`]) fills the
 /// drift section; without it the section says that the data was not available.
 pub fn render(
@@ -575,22 +588,6 @@ fn predictions_section(out: &mut String, r: &RunReport) -> Result<()> {
     Ok(())
 }
 
-/// The latest change from the baseline (`-6.7%`, `+20.0%`) and, when the worst window
-/// was an earlier one, the latest window's severity.
-pub(crate) fn current_change(a: &crate::alert::Alert) -> String {
-    let change = a
-        .change()
-        .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
-    match a.earlier_worst() {
-        Some(_) if a.current_severity != a.severity => {
-            format!("{change} ({} now)", a.current_severity)
-                .trim_start()
-                .to_string()
-        }
-        _ => change,
-    }
-}
-
 fn alerts_section(out: &mut String, r: &RunReport) {
     out.push_str("<section id=\"alerts\"><h2>Alerts</h2>");
     if r.alerts.is_empty() {
@@ -619,7 +616,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
             esc(&a.subject()),
             opt(a.value),
             opt(a.baseline),
-            current_change(a),
+            crate::report::current_change(a),
             a.p_value.map_or_else(String::new, |p| format!("{p:.2e}")),
             esc(&a.worst_text().unwrap_or_default()),
             esc(&a.first_label),

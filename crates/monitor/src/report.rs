@@ -75,16 +75,6 @@ impl RunReport {
         self
     }
 
-    /// The self-contained HTML page (see [`crate::html`]); `distributions` fills the
-    /// histograms of the drift section.
-    pub fn render_html(
-        &self,
-        distributions: Option<&crate::html::Distributions>,
-        title: &str,
-    ) -> Result<String> {
-        crate::html::render(self, distributions, title)
-    }
-
     /// Pretty-printed JSON (see the module docs).
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self).map_err(|e| Error::Serialize {
@@ -324,7 +314,7 @@ impl RunReport {
                     md(&a.subject()),
                     opt(a.value),
                     opt(a.baseline),
-                    crate::html::current_change(a),
+                    current_change(a),
                     md(&a.worst_text().unwrap_or_default()),
                     md(&a.first_label),
                     md(&a.last_label),
@@ -483,6 +473,22 @@ fn prom_label(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+/// The latest change from the baseline (`-6.7%`, `+20.0%`) and, when the worst window
+/// was an earlier one, the latest window's severity.
+pub(crate) fn current_change(a: &Alert) -> String {
+    let change = a
+        .change()
+        .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
+    match a.earlier_worst() {
+        Some(_) if a.current_severity != a.severity => {
+            format!("{change} ({} now)", a.current_severity)
+                .trim_start()
+                .to_string()
+        }
+        _ => change,
+    }
 }
 
 #[cfg(test)]
