@@ -1,7 +1,8 @@
 //! Project tasks: `cargo xtask simulate` replays drift scenarios, `cargo xtask bench`
 //! runs the criterion benchmarks for regression checks, `cargo xtask render` checks and
 //! screenshots an HTML report in headless Chromium, `cargo xtask readme` runs the
-//! README's commands. One module per subcommand.
+//! README's commands, `cargo xtask tidy` checks the project's conventions (also run as
+//! tests by `cargo test`). One module per subcommand.
 
 // Plugin crates register monitors through `inventory`; referencing them keeps the
 // linker from dropping their registrations.
@@ -12,6 +13,7 @@ mod bench;
 mod readme;
 mod render;
 mod simulate;
+mod tidy;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +37,10 @@ enum Task {
     /// Run every command of the README's ```sh blocks in order, in a fresh directory, with
     /// the release `driftwatch` on the PATH; stop at the first failure.
     Readme(readme::ReadmeArgs),
+    /// Check the project's conventions: registered plugin names in the docs, golden
+    /// fixtures with cases, printing only through the CLI's output.rs, rust-version,
+    /// no file cycle in driftwatch-monitor.
+    Tidy(tidy::TidyArgs),
 }
 
 fn main() {
@@ -44,6 +50,7 @@ fn main() {
         Task::Bench(a) => bench::run(&a),
         Task::Render(a) => render::run(&a),
         Task::Readme(a) => readme::run(&a),
+        Task::Tidy(a) => tidy::run(&a),
     };
     match result {
         Ok(code) => std::process::exit(code),

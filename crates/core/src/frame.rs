@@ -233,14 +233,14 @@ impl Frame {
         if self.names.contains(&name) {
             return Err(Error::Shape(format!("column '{name}' appears twice")));
         }
-        if let Some(first) = self.columns.first() {
-            if first.len() != column.len() {
-                return Err(Error::Shape(format!(
-                    "column '{name}' has {} rows, the others {}",
-                    column.len(),
-                    first.len()
-                )));
-            }
+        if let Some(first) = self.columns.first()
+            && first.len() != column.len()
+        {
+            return Err(Error::Shape(format!(
+                "column '{name}' has {} rows, the others {}",
+                column.len(),
+                first.len()
+            )));
         }
         self.names.push(name);
         self.columns.push(column);

@@ -41,6 +41,10 @@
 //! # }
 //! ```
 
+// rust-version 1.88 lets clippy ask for let chains at alert.rs:310 and :399; alert.rs is
+// being rewritten on branch arch-findings (typed Finding.kind), so it is left alone here:
+// after that merge, collapse what clippy still flags and drop this allow.
+#[allow(clippy::collapsible_if)]
 pub mod alert;
 pub mod band;
 pub mod drift_page;

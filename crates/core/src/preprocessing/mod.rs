@@ -24,24 +24,24 @@ fn numeric_columns<'a>(
     who: &str,
     expected: Option<&[String]>,
 ) -> Result<Vec<&'a Array1<f64>>> {
-    if let Some(names) = expected {
-        if x.names() != names {
-            let missing: Vec<&str> = names
-                .iter()
-                .filter(|n| !x.has_column(n))
-                .map(String::as_str)
-                .collect();
-            return Err(Error::Shape(format!(
-                "{who} was fitted on columns [{}] but got [{}]{}",
-                names.join(", "),
-                x.names().join(", "),
-                if missing.is_empty() {
-                    String::new()
-                } else {
-                    format!("; missing: {}", missing.join(", "))
-                }
-            )));
-        }
+    if let Some(names) = expected
+        && x.names() != names
+    {
+        let missing: Vec<&str> = names
+            .iter()
+            .filter(|n| !x.has_column(n))
+            .map(String::as_str)
+            .collect();
+        return Err(Error::Shape(format!(
+            "{who} was fitted on columns [{}] but got [{}]{}",
+            names.join(", "),
+            x.names().join(", "),
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("; missing: {}", missing.join(", "))
+            }
+        )));
     }
     x.iter()
         .map(|(name, c)| match c {

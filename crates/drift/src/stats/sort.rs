@@ -397,7 +397,9 @@ mod tests {
         let shapes: Vec<Vec<f64>> = vec![
             // spread over many exponents and both signs
             (0..n)
-                .map(|_| f64::from_bits(next() >> 2) * if next() % 2 == 0 { 1.0 } else { -1.0 })
+                .map(|_| {
+                    f64::from_bits(next() >> 2) * if next().is_multiple_of(2) { 1.0 } else { -1.0 }
+                })
                 .collect(),
             // a narrow range: the varying bits are all low (no fix-up runs)
             (0..n)

@@ -241,7 +241,9 @@ impl Adwin {
     fn detect_change(&mut self) -> bool {
         let mut change = false;
         self.state.tick += 1;
-        if !(self.state.tick % self.clock == 0 && self.state.width > self.grace_period as f64) {
+        if !(self.state.tick.is_multiple_of(self.clock)
+            && self.state.width > self.grace_period as f64)
+        {
             return false;
         }
         let stride = self.stride();

@@ -62,7 +62,7 @@ struct F64s;
 impl BlobKind for F64s {
     const WHAT: &'static str = "a byte blob of 8-byte floats";
     fn well_formed(bytes: &[u8]) -> bool {
-        bytes.len() % 8 == 0
+        bytes.len().is_multiple_of(8)
     }
 }
 
@@ -74,7 +74,7 @@ impl BlobKind for Packed {
         "a byte blob of packed integers (a width byte 1, 2 or 4, then whole integers)";
     fn well_formed(bytes: &[u8]) -> bool {
         match bytes.first() {
-            Some(&w @ (1 | 2 | 4)) => (bytes.len() - 1) % usize::from(w) == 0,
+            Some(&w @ (1 | 2 | 4)) => (bytes.len() - 1).is_multiple_of(usize::from(w)),
             _ => false,
         }
     }
@@ -480,7 +480,7 @@ impl V1Arrays {
                     ));
                 }
                 let o = self.value[i] as usize;
-                if o % k != 0 {
+                if !o.is_multiple_of(k) {
                     return Err(format!(
                         "format v1 tree: leaf {i} value offset {o} is not a multiple of {k} outputs"
                     ));

@@ -545,15 +545,14 @@ impl Grower<'_> {
                         bin,
                         threshold,
                     } = other
+                        && best.as_ref().is_none_or(|b| score > b.score)
                     {
-                        if best.as_ref().is_none_or(|b| score > b.score) {
-                            best = Some(Best {
-                                feature: f,
-                                bin,
-                                threshold,
-                                score,
-                            });
-                        }
+                        best = Some(Best {
+                            feature: f,
+                            bin,
+                            threshold,
+                            score,
+                        });
                     }
                 }
             }

@@ -284,7 +284,7 @@ impl Tree {
                 self.n_outputs
             ));
         }
-        if self.values.len() % n_outputs != 0 {
+        if !self.values.len().is_multiple_of(n_outputs) {
             return bad("leaf value array length is not a multiple of the output count".into());
         }
         if self.importances.len() != n_features {

@@ -118,16 +118,16 @@ impl StratifiedKFold {
         check_n_splits(self.n_splits, n)?;
         let k = self.n_splits;
         let classes = class_members(labels);
-        if let Some((label, rows)) = classes.iter().min_by_key(|(_, rows)| rows.len()) {
-            if rows.len() < k {
-                return Err(Error::param(
-                    "n_splits",
-                    format!(
-                        "{k} folds need at least {k} rows of each class, but class '{label}' has only {}; use fewer folds",
-                        rows.len()
-                    ),
-                ));
-            }
+        if let Some((label, rows)) = classes.iter().min_by_key(|(_, rows)| rows.len())
+            && rows.len() < k
+        {
+            return Err(Error::param(
+                "n_splits",
+                format!(
+                    "{k} folds need at least {k} rows of each class, but class '{label}' has only {}; use fewer folds",
+                    rows.len()
+                ),
+            ));
         }
         // Deal the class-sorted rows round-robin: allocation[f][c] rows of class c in fold f.
         let mut allocation = vec![vec![0usize; classes.len()]; k];

@@ -60,29 +60,29 @@ fn open_blobs(v: &mut Value) {
 }
 
 fn open_column(v: &mut Value, k: &str) {
-    if let Value::Object(m) = v {
-        if let Some(Value::Array(bytes)) = m.get(BIN) {
-            let bytes: Vec<u8> = bytes.iter().map(|b| b.as_u64().unwrap() as u8).collect();
-            if PACKED.contains(&k) {
-                let w = usize::from(bytes[0]);
-                *v = bytes[1..]
-                    .chunks(w)
-                    .map(|c| {
-                        let mut a = [0u8; 4];
-                        a[..c.len()].copy_from_slice(c);
-                        serde_json::json!(u32::from_le_bytes(a))
-                    })
-                    .collect();
-            } else if FLOATS.contains(&k) {
-                *v = bytes
-                    .chunks(8)
-                    .map(|c| {
-                        let mut a = [0u8; 8];
-                        a[..c.len()].copy_from_slice(c);
-                        serde_json::json!(f64::from_le_bytes(a))
-                    })
-                    .collect();
-            }
+    if let Value::Object(m) = v
+        && let Some(Value::Array(bytes)) = m.get(BIN)
+    {
+        let bytes: Vec<u8> = bytes.iter().map(|b| b.as_u64().unwrap() as u8).collect();
+        if PACKED.contains(&k) {
+            let w = usize::from(bytes[0]);
+            *v = bytes[1..]
+                .chunks(w)
+                .map(|c| {
+                    let mut a = [0u8; 4];
+                    a[..c.len()].copy_from_slice(c);
+                    serde_json::json!(u32::from_le_bytes(a))
+                })
+                .collect();
+        } else if FLOATS.contains(&k) {
+            *v = bytes
+                .chunks(8)
+                .map(|c| {
+                    let mut a = [0u8; 8];
+                    a[..c.len()].copy_from_slice(c);
+                    serde_json::json!(f64::from_le_bytes(a))
+                })
+                .collect();
         }
     }
 }
