@@ -27,7 +27,7 @@ fn config<T: serde::de::DeserializeOwned + Default>(v: &serde_json::Value, who: 
     if v.is_null() {
         return Ok(T::default());
     }
-    serde_json::from_value(v.clone()).map_err(|e| Error::param(who, e.to_string()))
+    serde_json::from_value(v.clone()).map_err(|e| Error::config(who, e))
 }
 
 #[typetag::serde]

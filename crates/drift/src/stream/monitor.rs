@@ -210,7 +210,7 @@ inventory::submit! {
             let m: StreamDetectorMonitor = if v.is_null() {
                 StreamDetectorMonitor { detector: default_detector(), source: Source::Column, column: None, fitted: None }
             } else {
-                serde_json::from_value(v.clone()).map_err(|e| Error::param("stream_detector", e.to_string()))?
+                serde_json::from_value(v.clone()).map_err(|e| Error::config("stream_detector", e))?
             };
             // Check the spec now, so a typo fails at config time rather than at fit.
             super::build(&m.detector)?;
