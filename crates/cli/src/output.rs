@@ -1,4 +1,5 @@
-//! Output formats shared by the subcommands.
+//! Output formats shared by the subcommands, and the one place that writes to the
+//! terminal: commands hand their text to [`emit`], [`print_json`] or [`note`].
 
 use clap::ValueEnum;
 
@@ -57,6 +58,14 @@ pub fn emit(text: &str, path: Option<&std::path::Path>, what: &str) -> anyhow::R
             Ok(())
         }
     }
+}
+
+/// A message for the user on standard error (a skipped row, a file written): kept off
+/// standard output, which carries the command's result.
+pub fn note(message: &str) {
+    use std::io::Write;
+    // Nothing sensible is left to do when standard error itself is closed.
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
 }
 
 /// Prints a value as pretty JSON.

@@ -11,6 +11,7 @@ pub mod frame;
 pub mod monitor;
 pub mod params;
 pub mod pipeline;
+pub mod prediction_log;
 pub mod preprocessing;
 pub mod quantile;
 pub mod reader;
@@ -24,9 +25,10 @@ pub mod writer;
 pub use column_transformer::{ColumnTransformer, Remainder};
 pub use error::{Error, Result};
 pub use frame::{Categorical, Column, ColumnKind, Frame};
-pub use monitor::{Finding, Monitor, Severity, Status, Window};
+pub use monitor::{Finding, FindingKind, Monitor, Severity, Status, Window, method};
 pub use params::{ParamValue, Params};
 pub use pipeline::{Pipeline, make_pipeline};
+pub use prediction_log::{InputValue, Prediction, PredictionRecord, write_prediction_log};
 pub use reader::{
     NumericTypo, PredictionLog, ReadOptions, mostly_numeric_columns, read_csv, read_csv_path,
     read_jsonl, read_jsonl_path,

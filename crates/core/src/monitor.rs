@@ -94,20 +94,97 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// What a finding is, set by the monitor that makes it, so that the engine, the alert
+/// policy and the reports judge it by type rather than by its method's name.
+///
+/// In JSON an object tagged by `type`: `{"type": "metric", "higher_is_better": true}`,
+/// `{"type": "drift"}`, `{"type": "data_quality"}`, `{"type": "info"}`,
+/// `{"type": "error"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A model-quality metric computed from labelled rows (accuracy, R²), judged by the
+    /// alert policy against `baseline`. With delayed labels it comes from the labelled
+    /// rows only.
+    Metric {
+        /// True when a larger value is better (accuracy), false for errors and losses.
+        higher_is_better: bool,
+    },
+    /// A drift test or detector: the monitor's `status` is the verdict.
+    Drift,
+    /// A share of bad input (missing values, rejected rows), judged by the alert policy
+    /// against `baseline`; lower is better. Computed from every row.
+    DataQuality,
+    /// Reported, never judged (latency percentiles, an empty window). Also what a
+    /// finding read from JSON written before kinds existed is taken to be.
+    #[default]
+    Info,
+    /// The monitor failed on the window; the message says why.
+    Error,
+}
+
+impl FindingKind {
+    /// Whether the alert policy judges the value against the finding's baseline (a
+    /// metric or a data-quality share), and which way is better.
+    pub fn higher_is_better(self) -> Option<bool> {
+        match self {
+            FindingKind::Metric { higher_is_better } => Some(higher_is_better),
+            FindingKind::DataQuality => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is measured against ground truth, so that with delayed labels
+    /// only the labelled rows count.
+    pub fn needs_labels(self) -> bool {
+        matches!(self, FindingKind::Metric { .. })
+    }
+}
+
+/// Method names matched outside the crate that emits them. The `performance` and
+/// `latency` monitors (driftwatch-metrics, which re-exports these) emit them; the
+/// monitor crate's summary and tables read them, and it may depend on core only.
+pub mod method {
+    /// Share of correct predictions (`performance`, classification).
+    pub const ACCURACY: &str = "accuracy";
+    /// Weighted precision (`performance`, classification).
+    pub const PRECISION: &str = "precision";
+    /// Weighted recall (`performance`, classification).
+    pub const RECALL: &str = "recall";
+    /// Weighted F1 (`performance`, classification).
+    pub const F1: &str = "f1";
+    /// Coefficient of determination (`performance`, regression).
+    pub const R2: &str = "r2";
+    /// Median latency in ms (`latency`).
+    pub const LATENCY_P50: &str = "latency_p50";
+    /// 95th percentile latency in ms (`latency`).
+    pub const LATENCY_P95: &str = "latency_p95";
+    /// 99th percentile latency in ms (`latency`).
+    pub const LATENCY_P99: &str = "latency_p99";
+}
+
 /// One result of a monitor on one window.
+///
+/// [`Finding::new`] fills the optional parts, so a plugin writes
+/// `Finding { column: Some(c), status, ..Finding::new(FindingKind::Drift, name, method, x) }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// The monitor's registered name.
     pub monitor: String,
+    /// What the finding is; how it is judged follows from it.
+    #[serde(default)]
+    pub kind: FindingKind,
     /// The column, for per-column checks.
     pub column: Option<String>,
     /// The metric or test, e.g. `ks`, `accuracy`, `class_share:setosa`.
     pub method: String,
-    /// The measured value.
+    /// The measured value (JSON writes a non-finite one as `null`, read back as NaN).
+    #[serde(deserialize_with = "nan_if_null")]
     pub statistic: f64,
     /// The p-value, for tests that have one.
     pub p_value: Option<f64>,
-    /// The threshold the value was judged against.
+    /// The threshold the value was judged against (`null` in JSON when not finite).
+    #[serde(deserialize_with = "nan_if_null")]
     pub threshold: f64,
     /// The reference value, for metrics judged against a baseline.
     pub baseline: Option<f64>,
@@ -117,6 +194,37 @@ pub struct Finding {
     pub severity: Option<Severity>,
     /// A human-readable detail.
     pub message: String,
+}
+
+/// A number, or NaN for the `null` that JSON writes for a non-finite one, so a report
+/// reads back.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+impl Finding {
+    /// A finding of `kind` with no column, p-value or baseline, a NaN threshold, status
+    /// ok and no message: the parts a monitor does not set keep these.
+    pub fn new(
+        kind: FindingKind,
+        monitor: impl Into<String>,
+        method: impl Into<String>,
+        statistic: f64,
+    ) -> Self {
+        Finding {
+            monitor: monitor.into(),
+            kind,
+            column: None,
+            method: method.into(),
+            statistic,
+            p_value: None,
+            threshold: f64::NAN,
+            baseline: None,
+            status: Status::Ok,
+            severity: None,
+            message: String::new(),
+        }
+    }
 }
 
 /// A check that learns from a reference window and judges later windows.
@@ -158,5 +266,41 @@ mod tests {
             ..Window::default()
         };
         assert_eq!(w.labelled_rows(), 1);
+    }
+
+    #[test]
+    fn kinds_serialise_tagged_and_default_to_info() {
+        let metric = FindingKind::Metric {
+            higher_is_better: false,
+        };
+        assert_eq!(
+            serde_json::to_string(&metric).unwrap(),
+            r#"{"type":"metric","higher_is_better":false}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&FindingKind::DataQuality).unwrap(),
+            r#"{"type":"data_quality"}"#
+        );
+        assert_eq!(metric.higher_is_better(), Some(false));
+        assert_eq!(FindingKind::DataQuality.higher_is_better(), Some(false));
+        assert_eq!(FindingKind::Drift.higher_is_better(), None);
+        assert!(metric.needs_labels() && !FindingKind::DataQuality.needs_labels());
+
+        let f = Finding {
+            column: Some("x".into()),
+            ..Finding::new(FindingKind::Drift, "m", "ks", 0.5)
+        };
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json["kind"]["type"], "drift");
+        assert_eq!(json["threshold"], serde_json::Value::Null);
+        // A finding written before kinds existed reads back as informational.
+        let old = r#"{"monitor":"m","column":null,"method":"ks","statistic":0.5,"p_value":null,
+            "threshold":0.05,"baseline":null,"status":"ok","severity":null,"message":""}"#;
+        let back: Finding = serde_json::from_str(old).unwrap();
+        assert_eq!((back.kind, back.statistic), (FindingKind::Info, 0.5));
+        // Non-finite numbers are written as null and read back as NaN.
+        let again: Finding = serde_json::from_value(json).unwrap();
+        assert!(again.threshold.is_nan());
+        assert_eq!(again.kind, FindingKind::Drift);
     }
 }

@@ -13,7 +13,7 @@
 //! among `,` `;` tab `|` unless given) and the JSON-lines prediction log that
 //! `driftwatch predict --log` writes ([`read_jsonl`]).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -21,6 +21,7 @@ use ndarray::Array1;
 
 use crate::error::{Error, Result};
 use crate::frame::{Categorical, Column, ColumnKind, Frame};
+use crate::prediction_log::{InputValue, Prediction, PredictionRecord};
 use crate::timestamp::parse_datetime;
 use crate::traits::{Probabilities, Target};
 
@@ -588,12 +589,12 @@ fn parse_numeric(cells: &[String], column: &str, input: &str) -> Result<Array1<f
         .collect()
 }
 
-/// A prediction log read back: one row per JSON line.
+/// A prediction log read back: one row per JSON line, each a [`PredictionRecord`].
 ///
 /// Per line: `request_id` (string or number), `timestamp` (seconds since 1970, a number
-/// or a numeric string), `input` (an object of feature values: numbers, strings, booleans
-/// or null), `prediction` (string or number), optional `probabilities` (an object class
-/// -> probability) and `latency_ms`. Other fields (`row`, `model`, ...) are ignored.
+/// or a numeric string, or a date-time), `input` (an object of feature values: numbers,
+/// strings, booleans or null), `prediction` (string or number), optional `probabilities`
+/// (an object class -> probability) and `latency_ms`. Other fields are ignored.
 #[derive(Debug, Clone)]
 pub struct PredictionLog {
     /// The inputs, one column per key seen in any `input` object (by first appearance,
@@ -640,8 +641,8 @@ pub fn read_jsonl<R: std::io::BufRead>(
     let mut headers: Vec<String> = Vec::new();
     let mut index = std::collections::HashMap::<String, usize>::new();
     let mut cells: Vec<Vec<String>> = Vec::new();
-    let mut preds: Vec<Value> = Vec::new();
-    let mut probas: Vec<Option<serde_json::Map<String, Value>>> = Vec::new();
+    let mut preds: Vec<Prediction> = Vec::new();
+    let mut probas: Vec<Option<BTreeMap<String, f64>>> = Vec::new();
     let mut request_ids = Vec::new();
     let mut timestamps: Vec<Option<i64>> = Vec::new();
     let mut latency_ms = Vec::new();
@@ -657,98 +658,73 @@ pub fn read_jsonl<R: std::io::BufRead>(
                 format!("not a JSON object ({e}); expected one record per line"),
             )
         })?;
-        let row = preds.len();
-        let inputs = match rec.get("input") {
-            Some(Value::Object(m)) => m,
-            _ => return Err(err(n, "no 'input' object with the feature values".into())),
-        };
-        for (k, v) in inputs {
-            let j = *index.entry(k.clone()).or_insert_with(|| {
-                headers.push(k.clone());
-                cells.push(vec![String::new(); row]);
-                headers.len() - 1
-            });
-            let cell = match v {
-                Value::Null => String::new(),
-                Value::Bool(b) => b.to_string(),
-                Value::Number(x) => x.to_string(),
-                Value::String(s) => s.clone(),
-                _ => {
+        // The two fields a record cannot do without, checked first for a clear message.
+        match rec.get("input") {
+            Some(Value::Object(m)) => {
+                if let Some((k, _)) = m.iter().find(|(_, v)| v.is_array() || v.is_object()) {
                     return Err(err(
                         n,
                         format!("input '{k}' is an array or object; give a number or a string"),
                     ));
                 }
-            };
-            cells[j].push(cell);
+            }
+            _ => return Err(err(n, "no 'input' object with the feature values".into())),
+        }
+        if !matches!(
+            rec.get("prediction"),
+            Some(Value::String(_) | Value::Number(_))
+        ) {
+            return Err(err(n, "no 'prediction' (a string or a number)".into()));
+        }
+        let rec: PredictionRecord =
+            serde_json::from_value(Value::Object(rec)).map_err(|e| err(n, e.to_string()))?;
+        let row = preds.len();
+        for (k, v) in &rec.input {
+            let j = *index.entry(k.clone()).or_insert_with(|| {
+                headers.push(k.clone());
+                cells.push(vec![String::new(); row]);
+                headers.len() - 1
+            });
+            cells[j].push(v.as_ref().map_or_else(String::new, InputValue::to_cell));
         }
         for c in &mut cells {
             c.resize(row + 1, String::new());
         }
-        match rec.get("prediction") {
-            Some(v @ (Value::String(_) | Value::Number(_))) => preds.push(v.clone()),
-            _ => return Err(err(n, "no 'prediction' (a string or a number)".into())),
-        }
-        probas.push(match rec.get("probabilities") {
-            Some(Value::Object(m)) => Some(m.clone()),
-            _ => None,
-        });
-        request_ids.push(match rec.get("request_id") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(x)) => Some(x.to_string()),
-            _ => None,
-        });
-        timestamps.push(match rec.get("timestamp") {
-            None | Some(Value::Null) => None,
-            Some(v) => {
-                let t = match v {
-                    Value::Number(x) => x.as_f64(),
-                    Value::String(s) => s.trim().parse::<f64>().ok().or_else(|| parse_datetime(s)),
-                    _ => None,
-                }
-                .filter(|t| t.is_finite() && t.abs() < 1e15)
-                .ok_or_else(|| {
-                    err(
-                        n,
-                        format!("timestamp {v} is not seconds since 1970 or a date-time"),
-                    )
-                })?;
-                Some(t.floor() as i64)
-            }
-        });
-        latency_ms.push(
-            rec.get("latency_ms")
-                .and_then(Value::as_f64)
-                .unwrap_or(f64::NAN),
-        );
+        preds.push(rec.prediction);
+        probas.push(rec.probabilities);
+        request_ids.push(rec.request_id);
+        timestamps.push(rec.timestamp.map(|t| t.floor() as i64));
+        latency_ms.push(rec.latency_ms.unwrap_or(f64::NAN));
     }
     if preds.is_empty() {
         return Err(Error::Empty(format!("{input} (no prediction records)")));
     }
     let inputs = build_frame(headers, cells, options, input)?;
-    let predictions = if preds.iter().all(Value::is_number) {
-        Target::Values(preds.iter().filter_map(Value::as_f64).collect())
-    } else {
-        Target::Labels(
+    let predictions = if preds.iter().all(|p| matches!(p, Prediction::Number(_))) {
+        Target::Values(
             preds
                 .iter()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .filter_map(|p| match p {
+                    Prediction::Number(x) => x.as_f64(),
+                    Prediction::Label(_) => None,
+                })
                 .collect(),
         )
+    } else {
+        Target::Labels(preds.iter().map(Prediction::to_label).collect())
     };
     let probabilities = if probas.iter().all(Option::is_some) {
-        let mut classes: Vec<String> = probas
+        let classes: Vec<String> = probas
             .iter()
             .flatten()
             .flat_map(|m| m.keys().cloned())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        classes.sort();
         let mut values = ndarray::Array2::<f64>::zeros((probas.len(), classes.len()));
         for (r, m) in probas.iter().flatten().enumerate() {
             for (c, class) in classes.iter().enumerate() {
-                values[[r, c]] = m.get(class).and_then(Value::as_f64).unwrap_or(0.0);
+                values[[r, c]] = m.get(class).copied().unwrap_or(0.0);
             }
         }
         Some(Probabilities { classes, values })

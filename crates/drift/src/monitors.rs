@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::MonitorFactory;
-use driftwatch_core::{Error, Finding, Monitor, Result, Severity, Status, Target, Window};
+use driftwatch_core::{
+    Error, Finding, FindingKind, Monitor, Result, Severity, Status, Target, Window,
+};
 
 use crate::chi2::chi2_homogeneity;
 use crate::columns::{DriftOptions, DriftReference};
@@ -67,6 +69,7 @@ impl Monitor for FeatureDriftMonitor {
                 }
                 Finding {
                     monitor: "feature_drift".into(),
+                    kind: FindingKind::Drift,
                     column: Some(r.column),
                     method: r.test,
                     statistic: r.statistic.unwrap_or(f64::NAN),
@@ -153,6 +156,7 @@ impl Monitor for PredictionDriftMonitor {
         let drift = t.p_value < self.threshold;
         Ok(vec![Finding {
             monitor: "prediction_drift".into(),
+            kind: FindingKind::Drift,
             // Not a feature column: keeps "drifted features n/total" about inputs.
             column: None,
             method: "chi2".into(),

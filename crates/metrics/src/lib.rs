@@ -39,8 +39,11 @@ pub use classification::{
     precision_recall_fscore_support, recall,
 };
 pub use error::Error;
-pub use monitor::{PerformanceMonitor, window_metrics};
-pub use quality::{LatencyMonitor, MissingValuesMonitor};
+pub use monitor::{ACCURACY, F1, PRECISION, PerformanceMonitor, R2, RECALL, window_metrics};
+pub use quality::{
+    INVALID_SHARE, LATENCY_P50, LATENCY_P95, LATENCY_P99, LATENCY_PERCENTILES, LatencyMonitor,
+    MISSING_SHARE, MissingValuesMonitor,
+};
 pub use regression::{RegressionMetrics, mae, mape, mse, r2, rmse};
 pub use report::{
     ClassRow, ClassificationReport, ReportOptions, ReportRow, classification_report,

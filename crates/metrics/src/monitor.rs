@@ -8,9 +8,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::MonitorFactory;
-use driftwatch_core::{Error as CoreError, Finding, Monitor, Status, Target, Window};
+use driftwatch_core::{Error as CoreError, Finding, FindingKind, Monitor, Status, Target, Window};
 
 use crate::{ClassificationMetrics, r2};
+
+/// The methods of the `performance` monitor's findings (defined in core, where the
+/// monitor crate's summary reads them too); every one is better when higher.
+pub use driftwatch_core::method::{ACCURACY, F1, PRECISION, R2, RECALL};
 
 /// Tracks accuracy, precision, recall and F1 (weighted) per window — or R² for
 /// regression — against a baseline.
@@ -52,13 +56,13 @@ pub fn window_metrics(window: &Window) -> Result<Option<BTreeMap<String, f64>>, 
     match (y, p) {
         (Target::Labels(t), Target::Labels(p)) => {
             let m = ClassificationMetrics::weighted(t, p).map_err(err)?;
-            out.insert("accuracy".into(), m.accuracy);
-            out.insert("precision".into(), m.precision);
-            out.insert("recall".into(), m.recall);
-            out.insert("f1".into(), m.f1);
+            out.insert(ACCURACY.into(), m.accuracy);
+            out.insert(PRECISION.into(), m.precision);
+            out.insert(RECALL.into(), m.recall);
+            out.insert(F1.into(), m.f1);
         }
         (Target::Values(t), Target::Values(p)) => {
-            out.insert("r2".into(), r2(t, p).map_err(err)?);
+            out.insert(R2.into(), r2(t, p).map_err(err)?);
         }
         _ => {
             return Err(CoreError::InvalidValue(
@@ -94,6 +98,9 @@ impl Monitor for PerformanceMonitor {
                 let low = baseline.is_some() && value < threshold;
                 Finding {
                     monitor: "performance".into(),
+                    kind: FindingKind::Metric {
+                        higher_is_better: true,
+                    },
                     column: None,
                     message: match baseline {
                         Some(b) => format!("{metric} {value:.4} vs baseline {b:.4}"),
@@ -152,11 +159,15 @@ mod tests {
             ..Default::default()
         };
         let f = m.check(&current).unwrap();
-        let acc = f.iter().find(|x| x.method == "accuracy").unwrap();
+        let acc = f.iter().find(|x| x.method == ACCURACY).unwrap();
         assert_eq!(
             (acc.statistic, acc.baseline, acc.status),
             (0.75, Some(1.0), Status::Alert)
         );
+        assert!(f.iter().all(|x| x.kind
+            == FindingKind::Metric {
+                higher_is_better: true
+            }));
         assert_eq!(acc.threshold, 0.95);
         assert!(
             m.check(&Window::default()).unwrap().is_empty(),

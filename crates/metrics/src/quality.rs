@@ -2,29 +2,32 @@
 //! the reference (`missing_values`), the share of rows that failed schema validation
 //! (`schema_violations`) and latency percentiles (`latency`).
 //!
-//! `missing_values` reports each column's share as a metric with the reference share as
-//! its baseline, so the alert policy judges it like any other metric (method
-//! `missing_share`, which the default policy lists under `lower_is_better`). `latency`
-//! is informational: p50/p95/p99 without a baseline and with status ok, for the report
-//! and the summary.
+//! `missing_values` and `schema_violations` report shares as data-quality findings
+//! ([`FindingKind::DataQuality`]) with a baseline (the reference share, the accepted
+//! share), so the alert policy judges them like metrics where lower is better. `latency`
+//! is informational ([`FindingKind::Info`]): p50/p95/p99 without a baseline and with
+//! status ok, for the report and the summary.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The methods of the `latency` monitor's findings.
+pub use driftwatch_core::method::{LATENCY_P50, LATENCY_P95, LATENCY_P99};
 use driftwatch_core::quantile::quantile_sorted;
 use driftwatch_core::registry::MonitorFactory;
-use driftwatch_core::{Error as CoreError, Finding, Monitor, Status, Window};
+use driftwatch_core::{Error as CoreError, Finding, FindingKind, Monitor, Status, Window};
 
 /// Method of the `missing_values` findings.
 pub const MISSING_SHARE: &str = "missing_share";
 /// Method of the `schema_violations` findings.
 pub const INVALID_SHARE: &str = "invalid_share";
 /// The latency percentiles reported by `latency`, as (method, quantile).
+/// (The names are defined in core, where the monitor crate's summary reads them too.)
 pub const LATENCY_PERCENTILES: [(&str, f64); 3] = [
-    ("latency_p50", 0.50),
-    ("latency_p95", 0.95),
-    ("latency_p99", 0.99),
+    (LATENCY_P50, 0.50),
+    (LATENCY_P95, 0.95),
+    (LATENCY_P99, 0.99),
 ];
 
 /// Share of missing values per column against the reference's share.
@@ -95,6 +98,7 @@ impl Monitor for MissingValuesMonitor {
                 let bad = share > threshold;
                 Some(Finding {
                     monitor: "missing_values".into(),
+                    kind: FindingKind::DataQuality,
                     column: Some(name.clone()),
                     method: MISSING_SHARE.into(),
                     statistic: share,
@@ -170,6 +174,7 @@ impl Monitor for LatencyMonitor {
                 let value = quantile_sorted(&values, q)?;
                 Some(Finding {
                     monitor: "latency".into(),
+                    kind: FindingKind::Info,
                     column: Some(self.column.clone()),
                     method: method.into(),
                     statistic: value,
@@ -251,6 +256,7 @@ impl Monitor for SchemaViolationsMonitor {
         let alert = share > self.accepted_share;
         Ok(vec![Finding {
             monitor: "schema_violations".into(),
+            kind: FindingKind::DataQuality,
             column: None,
             method: INVALID_SHARE.into(),
             statistic: share,
@@ -309,13 +315,13 @@ mod tests {
         let f = m.check(&w).unwrap();
         let got: Vec<(&str, f64)> = f.iter().map(|x| (x.method.as_str(), x.statistic)).collect();
         // sorted 1,2,3,4: p50 = 2.5, p95 = 3 + 0.85 = 3.85, p99 = 3.97
-        assert_eq!(got[0], ("latency_p50", 2.5));
+        assert_eq!(got[0], (LATENCY_P50, 2.5));
+        assert_eq!((got[1].0, got[2].0), (LATENCY_P95, LATENCY_P99));
         assert!((got[1].1 - 3.85).abs() < 1e-12);
         assert!((got[2].1 - 3.97).abs() < 1e-12);
-        assert!(
-            f.iter()
-                .all(|x| x.baseline.is_none() && x.status == Status::Ok)
-        );
+        assert!(f.iter().all(|x| x.baseline.is_none()
+            && x.status == Status::Ok
+            && x.kind == FindingKind::Info));
         assert!(m.check(&window(vec![("x", vec![1.0])])).unwrap().is_empty());
     }
 
@@ -343,6 +349,7 @@ mod tests {
         assert_eq!(f[0].column.as_deref(), Some("a"));
         assert_eq!((f[0].statistic, f[0].baseline), (0.4, Some(0.25)));
         assert_eq!(f[0].status, Status::Alert); // 0.4 > 0.25 + 0.1
+        assert_eq!(f[0].kind, FindingKind::DataQuality);
         assert_eq!((f[1].statistic, f[1].status), (0.0, Status::Ok));
         let bad = MissingValuesMonitor {
             columns: vec!["zz".into()],
@@ -395,7 +402,10 @@ mod tests {
         let f = m.check(&w(Some(vec![0, 0, 0, 0]))).unwrap();
         assert_eq!((f[0].statistic, f[0].status), (0.0, Status::Ok));
         let f = m.check(&w(Some(vec![2, 0, 1, 1]))).unwrap();
-        assert_eq!(f[0].method, INVALID_SHARE);
+        assert_eq!(
+            (f[0].method.as_str(), f[0].kind),
+            (INVALID_SHARE, FindingKind::DataQuality)
+        );
         assert_eq!(f[0].statistic, 0.5);
         assert_eq!(f[0].baseline, Some(0.0));
         assert_eq!(f[0].status, Status::Alert);

@@ -1,20 +1,22 @@
 //! Turning findings into alerts: [`AlertPolicy::evaluate`] is the entry point.
 //!
-//! Three kinds of findings become alerts:
+//! A finding's [`FindingKind`], set by the monitor that made it, says how it is judged:
 //!
-//! - **metric** findings (those with a `baseline`, e.g. accuracy): the policy judges
-//!   them, not the monitor's own status. A value is bad when it is below
-//!   `baseline * ratio` (or, when `absolute_drop` is set, below `baseline - drop`
-//!   instead). For metrics where lower is better (`lower_is_better`, e.g. `rmse`) the
-//!   test is mirrored: bad above `baseline * (2 - ratio)` or `baseline + drop`. The
-//!   degradation is the relative change for the worse, `(baseline - value) / |baseline|`
-//!   (mirrored likewise); severity is HIGH when it exceeds `high_degradation`, else
-//!   MEDIUM.
-//! - **drift** findings (no baseline, e.g. a KS test): bad when the monitor's status is
-//!   alert; severity from the finding, MEDIUM when it has none. Keyed by
+//! - **metric** and **data-quality** findings (e.g. accuracy, `missing_share`): the
+//!   policy judges them against their `baseline`, not the monitor's own status. A value
+//!   is bad when it is below `baseline * ratio` (or, when `absolute_drop` is set, below
+//!   `baseline - drop` instead). Where lower is better (a metric with
+//!   `higher_is_better: false`, every data-quality share) the test is mirrored: bad
+//!   above `baseline * (2 - ratio)` or `baseline + drop`. The degradation is the
+//!   relative change for the worse, `(baseline - value) / |baseline|` (mirrored
+//!   likewise); severity is HIGH when it exceeds `high_degradation`, else MEDIUM. Both
+//!   become alerts of kind `metric`; one without a baseline is not judged.
+//! - **drift** findings (e.g. a KS test): bad when the monitor's status is alert;
+//!   severity from the finding, MEDIUM when it has none. Keyed by
 //!   (monitor, column, method).
 //! - **error** findings (a monitor failed on a window, see [`crate::engine`]): bad in
 //!   the windows where the monitor failed, good in non-empty windows where it did not.
+//! - **info** findings (latency percentiles, an empty window) are never judged.
 //!
 //! For each key the windows are walked in order. An alert fires once the key has been
 //! bad in `consecutive` windows in a row, and not within `cooldown` windows after the
@@ -27,11 +29,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use driftwatch_core::{Finding, Severity, Status};
+use driftwatch_core::{Finding, FindingKind, Severity, Status};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ENGINE_MONITOR, ERROR_METHOD, WindowReport, metric_key};
 use crate::error::{Error, Result};
+use crate::window_report::{WindowReport, metric_key, span_of};
 
 /// When metric and drift findings become alerts.
 ///
@@ -54,7 +56,10 @@ pub struct AlertPolicy {
     /// The metric keys (or methods) the policy applies to; `None` (default) = every
     /// metric finding.
     pub metrics: Option<Vec<String>>,
-    /// Methods of metrics for which lower is better (errors, losses).
+    /// No longer used, kept so that configs written by older versions still read: which
+    /// way is better comes from each finding's kind ([`FindingKind::higher_is_better`]).
+    /// [`AlertPolicy::check`] warns when it is set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lower_is_better: Vec<String>,
     /// Whether drift findings of status alert become alerts. Default true.
     pub drift: bool,
@@ -69,18 +74,7 @@ impl Default for AlertPolicy {
             consecutive: 1,
             cooldown: 0,
             metrics: None,
-            lower_is_better: [
-                "mse",
-                "rmse",
-                "mae",
-                "mape",
-                "log_loss",
-                "brier",
-                "missing_share",
-                "invalid_share",
-            ]
-            .map(String::from)
-            .to_vec(),
+            lower_is_better: Vec::new(),
             drift: true,
         }
     }
@@ -90,7 +84,7 @@ impl Default for AlertPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertKind {
-    /// A metric below its baseline.
+    /// A metric (or data-quality share) worse than its baseline.
     Metric,
     /// A drift test in alert.
     Drift,
@@ -234,7 +228,7 @@ impl Alert {
             Some(c) => format!("{}({c})", self.metric),
             None => self.metric.clone(),
         };
-        match crate::engine::span_of(&self.monitor) {
+        match span_of(&self.monitor) {
             Some(span) => format!("{base} [{span}]"),
             None => base,
         }
@@ -330,6 +324,12 @@ impl AlertPolicy {
                 "the list is empty: name at least one metric, or leave it out to cover all".into(),
             );
         }
+        if !self.lower_is_better.is_empty() {
+            tracing::warn!(
+                "alert policy lower_is_better is no longer used (each finding says which way \
+                 is better); remove it from the config"
+            );
+        }
         Ok(())
     }
 
@@ -391,10 +391,8 @@ impl AlertPolicy {
 
     /// What one finding says about its key in this window, if the policy covers it.
     fn observe(&self, f: &Finding) -> Option<(Key, Obs)> {
-        if f.monitor == ENGINE_MONITOR {
-            return None;
-        }
-        if let Some(baseline) = f.baseline {
+        if let Some(higher_is_better) = f.kind.higher_is_better() {
+            let baseline = f.baseline?;
             let key_name = metric_key(f);
             if let Some(list) = &self.metrics {
                 if !list.iter().any(|m| *m == key_name || *m == f.method) {
@@ -405,8 +403,7 @@ impl AlertPolicy {
             if !(value.is_finite() && baseline.is_finite()) {
                 return None;
             }
-            let lower = self.lower_is_better.contains(&f.method);
-            let (bad, worse_by) = if lower {
+            let (bad, worse_by) = if !higher_is_better {
                 let bad = match self.absolute_drop {
                     Some(d) => value > baseline + d,
                     None => value > baseline * (2.0 - self.ratio),
@@ -443,12 +440,10 @@ impl AlertPolicy {
                 },
             ));
         }
-        let kind = if f.method == ERROR_METHOD {
-            AlertKind::Error
-        } else if self.drift {
-            AlertKind::Drift
-        } else {
-            return None;
+        let kind = match f.kind {
+            FindingKind::Error => AlertKind::Error,
+            FindingKind::Drift if self.drift => AlertKind::Drift,
+            _ => return None,
         };
         let key = Key {
             kind,
@@ -669,10 +664,15 @@ fn assign_ids(alerts: &mut [Alert]) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::window_report::ERROR_METHOD;
 
+    /// A metric where higher is better (accuracy).
     pub(crate) fn metric(monitor: &str, method: &str, value: f64, baseline: f64) -> Finding {
         Finding {
             monitor: monitor.into(),
+            kind: FindingKind::Metric {
+                higher_is_better: true,
+            },
             column: None,
             method: method.into(),
             statistic: value,
@@ -685,10 +685,21 @@ pub(crate) mod tests {
         }
     }
 
+    /// A metric where lower is better (an error).
+    fn lower(monitor: &str, method: &str, value: f64, baseline: f64) -> Finding {
+        Finding {
+            kind: FindingKind::Metric {
+                higher_is_better: false,
+            },
+            ..metric(monitor, method, value, baseline)
+        }
+    }
+
     pub(crate) fn ks(column: &str, p: f64) -> Finding {
         let drift = p < 0.05;
         Finding {
             monitor: "feature_drift".into(),
+            kind: FindingKind::Drift,
             column: Some(column.into()),
             method: "ks".into(),
             statistic: 0.3,
@@ -864,9 +875,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn missing_share_is_lower_is_better_by_default() {
+    fn data_quality_shares_are_judged_lower_is_better() {
         let share = |v: f64| {
             let mut f = metric("missing_values", "missing_share", v, 0.10);
+            f.kind = FindingKind::DataQuality;
             f.column = Some("x".into());
             vec![f]
         };
@@ -910,9 +922,9 @@ pub(crate) mod tests {
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].first_window, 1);
         let r = reports(&[
-            vec![metric("regression", "rmse", 2.05, 2.0)],
-            vec![metric("regression", "rmse", 2.15, 2.0)],
-            vec![metric("regression", "rmse", 1.5, 2.0)],
+            vec![lower("regression", "rmse", 2.05, 2.0)],
+            vec![lower("regression", "rmse", 2.15, 2.0)],
+            vec![lower("regression", "rmse", 1.5, 2.0)],
         ]);
         let alerts = AlertPolicy::default().evaluate(&r);
         assert_eq!(alerts.len(), 1);
@@ -996,6 +1008,7 @@ pub(crate) mod tests {
     fn monitor_errors_alert_until_the_monitor_works_again() {
         let err = Finding {
             monitor: "feature_drift".into(),
+            kind: FindingKind::Error,
             column: None,
             method: ERROR_METHOD.into(),
             statistic: f64::NAN,
@@ -1018,6 +1031,47 @@ pub(crate) mod tests {
             (AlertKind::Error, None, 1, Some(3))
         );
         assert!(a.to_string().contains("boom"));
+    }
+
+    /// The kind decides, not the name: an `accuracy` that says lower is better is judged
+    /// mirrored, an informational finding in alert is never judged, and a metric
+    /// without a baseline is skipped.
+    #[test]
+    fn findings_are_judged_by_kind_not_by_name() {
+        let r = reports(&[
+            vec![lower("custom", "accuracy", 1.2, 1.0)],
+            vec![lower("custom", "accuracy", 0.5, 1.0)],
+        ]);
+        let alerts = AlertPolicy::default().evaluate(&r);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(
+            (alerts[0].first_window, alerts[0].resolved_window),
+            (0, Some(1))
+        );
+
+        let info = Finding {
+            status: Status::Alert,
+            ..Finding::new(FindingKind::Info, "latency", "latency_p95", 900.0)
+        };
+        let no_baseline = Finding {
+            baseline: None,
+            ..metric("performance", "f1", 0.1, 1.0)
+        };
+        let r = reports(&[vec![info, no_baseline]]);
+        assert!(AlertPolicy::default().evaluate(&r).is_empty());
+    }
+
+    /// Configs written by `--init` before kinds existed list `lower_is_better`: they
+    /// still read, and the list changes nothing.
+    #[test]
+    fn an_old_lower_is_better_list_reads_and_is_ignored() {
+        let p: AlertPolicy =
+            serde_json::from_str(r#"{"lower_is_better": ["accuracy", "log_loss"]}"#).unwrap();
+        assert!(p.check().is_ok());
+        let alerts = p.evaluate(&accuracy_series(&[0.5]));
+        assert_eq!(alerts.len(), 1, "accuracy is still higher-is-better");
+        let json = serde_json::to_value(AlertPolicy::default()).unwrap();
+        assert!(json.get("lower_is_better").is_none());
     }
 
     #[test]

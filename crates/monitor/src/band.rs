@@ -12,16 +12,15 @@
 //! judges each chunk against the whole reference, chunk included, which gives a narrower
 //! band (`compare = "reference"`).
 //!
-//! Bands apply to findings without a baseline (drift findings): metric findings are the
-//! alert policy's. A key (column, method) with no band, e.g. a column absent from every
+//! Bands apply to drift findings ([`FindingKind::Drift`]): metric and data-quality
+//! findings are the alert policy's. A key (column, method) with no band, e.g. a column absent from every
 //! chunk, keeps the monitor's own verdict.
 
 use std::collections::BTreeMap;
 
-use driftwatch_core::{Finding, Monitor, Severity, Status, Window};
+use driftwatch_core::{Finding, FindingKind, Monitor, Severity, Status, Window};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::ERROR_METHOD;
 use crate::error::{Error, Result};
 use crate::window::take;
 
@@ -177,7 +176,7 @@ impl SplitMix64 {
 }
 
 fn banded(f: &Finding) -> bool {
-    f.baseline.is_none() && f.method != ERROR_METHOD
+    f.kind == FindingKind::Drift
 }
 
 /// Cuts `reference` into full chunks of `config.chunk_rows` rows, has the fitted
@@ -291,8 +290,8 @@ pub fn fit(monitor: &dyn Monitor, reference: &Window, config: &BandConfig) -> Re
 
 /// Judges drift findings by their band: alert (MEDIUM) outside it, ok inside; the
 /// threshold becomes the band's upper edge and the message says where the band is.
-/// Findings without a band, with a non-finite statistic, or with a baseline are left
-/// alone.
+/// Findings without a band, with a non-finite statistic, or of another kind than drift
+/// are left alone.
 pub fn apply(bands: &[Band], findings: &mut [Finding]) {
     for f in findings.iter_mut().filter(|f| banded(f)) {
         let Some(b) = bands
@@ -346,6 +345,12 @@ mod tests {
             let m = v.iter().sum::<f64>() / v.len() as f64;
             let finding = |method: &str, statistic: f64, baseline: Option<f64>| Finding {
                 monitor: self.name().into(),
+                kind: match baseline {
+                    None => FindingKind::Drift,
+                    Some(_) => FindingKind::Metric {
+                        higher_is_better: true,
+                    },
+                },
                 column: baseline.is_none().then(|| "x".to_string()),
                 method: method.into(),
                 statistic,
@@ -390,6 +395,7 @@ mod tests {
                 .ok_or_else(|| driftwatch_core::Error::NotFitted("shift".into()))?;
             Ok(vec![Finding {
                 monitor: self.name().into(),
+                kind: FindingKind::Drift,
                 column: Some("x".into()),
                 method: "shift".into(),
                 statistic: (mean_x(w)? - r).abs(),

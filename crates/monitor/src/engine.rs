@@ -18,9 +18,9 @@
 //! # Delayed labels
 //!
 //! When a window flags which rows have ground truth ([`Window::labelled`]), each
-//! monitor checks it twice: every row with the labels hidden (drift, predictions,
-//! latency: findings without a baseline are kept) and the labelled rows only (metrics:
-//! findings with a baseline are kept). [`WindowReport::labelled_rows`] says how many
+//! monitor checks it twice: every row with the labels hidden (every finding whose kind
+//! does not need labels is kept: drift, data quality, info) and the labelled rows only
+//! (metric findings, [`FindingKind::needs_labels`], are kept). [`WindowReport::labelled_rows`] says how many
 //! rows the metrics rest on.
 //!
 //! # Bands and spans
@@ -39,20 +39,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use driftwatch_core::{Finding, Monitor, Status, Target, Window, registry};
+use driftwatch_core::{Finding, FindingKind, Monitor, Status, Target, Window, registry};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::band::{self, Band, BandConfig};
 use crate::error::{Error, Result};
 use crate::window::{concat, labelled_view};
-
-/// Method of the finding that stands for a monitor's failure on a window.
-pub const ERROR_METHOD: &str = "error";
-/// Monitor name of the findings the engine makes itself.
-pub const ENGINE_MONITOR: &str = "engine";
-/// Method of the finding that reports a window without rows.
-pub const EMPTY_METHOD: &str = "empty_window";
+pub use crate::window_report::{
+    EMPTY_METHOD, ENGINE_MONITOR, ERROR_METHOD, WindowReport, metric_key, span_of,
+};
 
 /// Which monitors to run, and how to treat their failures.
 ///
@@ -147,12 +143,6 @@ impl Span {
     }
 }
 
-/// The span of a finding's monitor name (`rolling 7` of `feature_drift[rolling 7]`), or
-/// `None` for a monitor that checks single windows.
-pub fn span_of(monitor: &str) -> Option<&str> {
-    monitor.strip_suffix(']')?.split_once('[').map(|(_, s)| s)
-}
-
 /// What a monitor's failure on one window does.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -162,86 +152,6 @@ pub enum OnError {
     Finding,
     /// Stop the run with the error.
     Abort,
-}
-
-/// What the engine found in one window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowReport {
-    /// Position of the window in the run (0-based, plus the run's first index).
-    pub index: usize,
-    /// The window's label, e.g. `rows 0..1000` or its start time.
-    pub label: String,
-    /// Number of rows.
-    pub n_rows: usize,
-    /// Rows with ground truth, when only some rows have it (delayed labels); absent when
-    /// every row (or none) is labelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labelled_rows: Option<usize>,
-    /// Every finding of every monitor, in monitor order.
-    pub findings: Vec<Finding>,
-    /// Metric values: findings with a baseline, keyed by [`metric_key`]
-    /// (`accuracy`, or `recall:setosa` for a per-column metric). Non-finite values are
-    /// left out; when two monitors give the same key, the first wins.
-    pub metrics: BTreeMap<String, f64>,
-    /// Share of each predicted class (classes of the reference included, at 0 when
-    /// absent); empty when predictions are numbers or missing.
-    pub class_shares: BTreeMap<String, f64>,
-    /// Columns with a drift finding (no baseline) of status alert, sorted.
-    pub drifted_columns: Vec<String>,
-    /// Columns with any drift finding, sorted: the "out of" of `drifted_columns`.
-    pub checked_columns: Vec<String>,
-}
-
-impl WindowReport {
-    /// A report from findings: metrics, drifted and checked columns are derived from them;
-    /// class shares are left empty.
-    pub fn from_findings(
-        index: usize,
-        label: impl Into<String>,
-        n_rows: usize,
-        findings: Vec<Finding>,
-    ) -> Self {
-        let mut metrics = BTreeMap::new();
-        let mut drifted = BTreeSet::new();
-        let mut checked = BTreeSet::new();
-        for f in &findings {
-            if f.baseline.is_some() {
-                if f.statistic.is_finite() {
-                    metrics.entry(metric_key(f)).or_insert(f.statistic);
-                }
-            } else if let Some(col) = &f.column {
-                // Latency percentiles name their column but are not a drift check.
-                if f.method == ERROR_METHOD
-                    || crate::summary::LATENCY_METHODS.contains(&f.method.as_str())
-                {
-                    continue;
-                }
-                checked.insert(col.clone());
-                if f.status == Status::Alert {
-                    drifted.insert(col.clone());
-                }
-            }
-        }
-        WindowReport {
-            index,
-            label: label.into(),
-            n_rows,
-            labelled_rows: None,
-            findings,
-            metrics,
-            class_shares: BTreeMap::new(),
-            drifted_columns: drifted.into_iter().collect(),
-            checked_columns: checked.into_iter().collect(),
-        }
-    }
-}
-
-/// The key of a metric finding: its method, plus `:column` when it has a column.
-pub fn metric_key(f: &Finding) -> String {
-    match &f.column {
-        Some(c) => format!("{}:{c}", f.method),
-        None => f.method.clone(),
-    }
 }
 
 /// The configured monitors, fitted on a reference, and what the engine itself learned
@@ -390,18 +300,17 @@ impl Engine {
         let unlabelled = Window {
             labels: None,
             labelled: None,
-            rejected: None,
             ..window.clone()
         };
         let mut f = check(&unlabelled, tail_rows)?;
-        f.retain(|x| x.baseline.is_none());
+        f.retain(|x| !x.kind.needs_labels());
         if v.n_rows() > 0 {
             // The labelled rows of the window's own part, for a span.
             let labelled_tail = window.labelled.as_ref().map_or(tail_rows, |m| {
                 m[n - tail_rows.min(n)..].iter().filter(|&&b| b).count()
             });
             let metrics = check(&v, labelled_tail)?;
-            f.extend(metrics.into_iter().filter(|x| x.baseline.is_some()));
+            f.extend(metrics.into_iter().filter(|x| x.kind.needs_labels()));
         }
         Ok(f)
     }
@@ -414,20 +323,14 @@ impl Engine {
         if n_rows == 0 {
             tracing::warn!(index, label = %window.label, "window without rows: monitors skipped");
             findings.push(Finding {
-                monitor: ENGINE_MONITOR.to_string(),
-                column: None,
-                method: EMPTY_METHOD.to_string(),
-                statistic: 0.0,
-                p_value: None,
                 threshold: 0.0,
-                baseline: None,
                 status: Status::Warning,
-                severity: None,
                 message: "no rows in this window: nothing was checked".to_string(),
+                ..Finding::new(FindingKind::Info, ENGINE_MONITOR, EMPTY_METHOD, 0.0)
             });
         } else {
-            // Delayed labels: metrics (findings with a baseline) come from the labelled
-            // rows only, everything else from every row with the labels hidden.
+            // Delayed labels: metrics come from the labelled rows only, everything else
+            // from every row with the labels hidden.
             let mut joined: Vec<(Span, Window)> = Vec::new();
             for (i, m) in self.monitors.iter().enumerate() {
                 let span = self.spans.get(i).copied().unwrap_or_default();
@@ -497,16 +400,9 @@ impl Engine {
 /// The finding that stands for a monitor's failure.
 fn error_finding(monitor: &str, e: &driftwatch_core::Error) -> Finding {
     Finding {
-        monitor: monitor.to_string(),
-        column: None,
-        method: ERROR_METHOD.to_string(),
-        statistic: f64::NAN,
-        p_value: None,
-        threshold: f64::NAN,
-        baseline: None,
         status: Status::Alert,
-        severity: None,
         message: e.to_string(),
+        ..Finding::new(FindingKind::Error, monitor, ERROR_METHOD, f64::NAN)
     }
 }
 
@@ -566,6 +462,7 @@ mod tests {
             let drift = shift > self.tolerance;
             let mut out = vec![Finding {
                 monitor: self.name().into(),
+                kind: FindingKind::Drift,
                 column: Some("x".into()),
                 method: "mean_shift".into(),
                 statistic: shift,
@@ -583,6 +480,9 @@ mod tests {
             let acc = p.iter().zip(l).filter(|(a, b)| a == b).count() as f64 / p.len() as f64;
             out.extend([Finding {
                 monitor: self.name().into(),
+                kind: FindingKind::Metric {
+                    higher_is_better: true,
+                },
                 column: None,
                 method: "accuracy".into(),
                 statistic: acc,
@@ -679,6 +579,7 @@ mod tests {
         assert_eq!(r2.findings.len(), 1);
         let f = &r2.findings[0];
         assert_eq!((f.method.as_str(), f.status), (ERROR_METHOD, Status::Alert));
+        assert_eq!(f.kind, FindingKind::Error);
         assert_eq!(f.monitor, "zz_engine_test_mean_shift");
         assert!(f.message.contains("broken window"), "{}", f.message);
         assert!(r2.metrics.is_empty() && r2.checked_columns.is_empty());
@@ -687,6 +588,7 @@ mod tests {
         assert_eq!(r3.n_rows, 0);
         assert_eq!(r3.findings[0].method, EMPTY_METHOD);
         assert_eq!(r3.findings[0].status, Status::Warning);
+        assert_eq!(r3.findings[0].kind, FindingKind::Info);
 
         let later = engine.run_from(&windows()[..1], 10).unwrap();
         assert_eq!(later[0].index, 10);
@@ -832,6 +734,7 @@ mod tests {
             let x = w.features.column("x")?.numeric_values().unwrap_or_default();
             Ok(vec![Finding {
                 monitor: self.name().into(),
+                kind: FindingKind::Drift,
                 column: Some("x".into()),
                 method: "rows".into(),
                 statistic: x.len() as f64,

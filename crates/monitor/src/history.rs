@@ -17,16 +17,19 @@
 //! An entry keeps every finding of its window, so alerts can be evaluated again over the
 //! whole history ([`HistoryEntry::to_report`] then [`crate::AlertPolicy::evaluate`]) when
 //! each run adds one window. Numbers that are not finite are written as `null`.
+//!
+//! Lines written before findings had a `kind` read back with one inferred by the rules
+//! of that time (see [`HistoryFinding::kind`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 
-use driftwatch_core::{Finding, Severity, Status};
+use driftwatch_core::{Finding, FindingKind, Severity, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::Alert;
-use crate::engine::WindowReport;
 use crate::error::{Error, Result};
+use crate::window_report::{ENGINE_MONITOR, ERROR_METHOD, WindowReport};
 
 /// The version of the line format written by this crate.
 pub const FORMAT_VERSION: u32 = 1;
@@ -73,6 +76,13 @@ fn default_version() -> u32 {
 pub struct HistoryFinding {
     /// The monitor's registered name.
     pub monitor: String,
+    /// What the finding is. `None` in lines written before kinds existed; those read
+    /// back as an error (method `error`), info (the engine's own findings), a metric
+    /// where higher is better (with a baseline: so a lower-is-better share of such an
+    /// old line is judged the wrong way round when alerts are evaluated again) or
+    /// drift (the rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FindingKind>,
     /// The column, for per-column checks.
     #[serde(default)]
     pub column: Option<String>,
@@ -106,6 +116,7 @@ impl From<&Finding> for HistoryFinding {
     fn from(f: &Finding) -> Self {
         HistoryFinding {
             monitor: f.monitor.clone(),
+            kind: Some(f.kind),
             column: f.column.clone(),
             method: f.method.clone(),
             statistic: finite(f.statistic),
@@ -123,6 +134,7 @@ impl From<&HistoryFinding> for Finding {
     fn from(f: &HistoryFinding) -> Self {
         Finding {
             monitor: f.monitor.clone(),
+            kind: f.kind.unwrap_or_else(|| f.legacy_kind()),
             column: f.column.clone(),
             method: f.method.clone(),
             statistic: f.statistic.unwrap_or(f64::NAN),
@@ -132,6 +144,23 @@ impl From<&HistoryFinding> for Finding {
             status: f.status,
             severity: f.severity,
             message: f.message.clone(),
+        }
+    }
+}
+
+impl HistoryFinding {
+    /// The kind of a finding stored without one, by the rules that held then.
+    fn legacy_kind(&self) -> FindingKind {
+        if self.method == ERROR_METHOD {
+            FindingKind::Error
+        } else if self.monitor == ENGINE_MONITOR {
+            FindingKind::Info
+        } else if self.baseline.is_some() {
+            FindingKind::Metric {
+                higher_is_better: true,
+            }
+        } else {
+            FindingKind::Drift
         }
     }
 }
@@ -244,10 +273,10 @@ mod tests {
     use super::*;
     use crate::alert::AlertPolicy;
     use crate::alert::tests::{ks, metric};
-    use crate::engine::ERROR_METHOD;
 
     fn run() -> (Vec<WindowReport>, Vec<Alert>) {
         let mut err = metric("perf", ERROR_METHOD, f64::NAN, 0.0);
+        err.kind = FindingKind::Error;
         err.baseline = None;
         err.status = Status::Alert;
         let series = [
@@ -289,6 +318,45 @@ mod tests {
         let recent = read(buf.as_slice(), "history.jsonl", Some(2)).unwrap();
         assert_eq!(recent.len(), 1);
         assert_eq!(recent[0].window, 2);
+    }
+
+    /// A line of an older driftwatch, whose findings have no kind, reads back with the
+    /// kinds the old rules gave them, and its alerts evaluate as they did.
+    #[test]
+    fn lines_without_kinds_read_with_the_old_rules() {
+        let (reports, alerts) = run();
+        let mut buf = Vec::new();
+        append(&mut buf, &entries(&reports, &alerts)).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let kind_field = regex_free_strip_kinds(&text);
+        assert!(!kind_field.contains("\"kind\""));
+        let back = read(kind_field.as_bytes(), "old.jsonl", None).unwrap();
+        let again: Vec<_> = back.iter().map(HistoryEntry::to_report).collect();
+        let kinds: Vec<FindingKind> = again[2].findings.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FindingKind::Metric {
+                    higher_is_better: true
+                },
+                FindingKind::Drift,
+                FindingKind::Error
+            ]
+        );
+        assert_eq!(AlertPolicy::default().evaluate(&again), alerts);
+    }
+
+    /// Removes every `"kind":{...},` of the findings (no nested braces inside a kind).
+    fn regex_free_strip_kinds(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("\"kind\":{") {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find("},").map_or(rest.len(), |j| i + j + 2);
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
     }
 
     #[test]

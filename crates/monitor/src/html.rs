@@ -1,4 +1,4 @@
-//! The HTML report: [`render`] is the entry point.
+//! The HTML report: [`render`] (or [`RunReport::render_html`]) is the entry point.
 //!
 //! One self-contained page (inline SVG drawn with plotters, inline CSS, no script, no
 //! network) with the seed notebook's panels, each a `<section>` with a stable id:
@@ -17,11 +17,13 @@ use std::fmt::Write as _;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use driftwatch_core::FindingKind;
+
 use crate::alert::AlertState;
-use crate::engine::{ERROR_METHOD, WindowReport, metric_key};
 use crate::error::{Error, Result};
 use crate::histogram::FeatureHistogram;
-use crate::report::RunReport;
+use crate::report::{RunReport, current_change};
+use crate::window_report::{WindowReport, metric_key, span_of};
 
 /// Section ids of the page, in order.
 pub const SECTIONS: [&str; 6] = [
@@ -303,7 +305,7 @@ fn baseline_of(windows: &[WindowReport], key: &str) -> Option<(f64, f64)> {
     windows
         .iter()
         .flat_map(|w| &w.findings)
-        .find(|f| f.baseline.is_some() && metric_key(f) == key)
+        .find(|f| f.kind.higher_is_better().is_some() && metric_key(f) == key)
         .and_then(|f| f.baseline.map(|b| (b, f.threshold)))
 }
 
@@ -423,9 +425,8 @@ fn performance_section(out: &mut String, r: &RunReport) -> Result<()> {
 /// The drift verdict of a column in a window: drifted, the first drift finding.
 fn drift_status(w: &WindowReport, column: &str) -> (Option<bool>, String) {
     let finding = w.findings.iter().find(|f| {
-        f.baseline.is_none()
-            && f.method != ERROR_METHOD
-            && crate::engine::span_of(&f.monitor).is_none()
+        f.kind == FindingKind::Drift
+            && span_of(&f.monitor).is_none()
             && f.column.as_deref() == Some(column)
     });
     let Some(f) = finding else {
@@ -616,7 +617,7 @@ fn alerts_section(out: &mut String, r: &RunReport) {
             esc(&a.subject()),
             opt(a.value),
             opt(a.baseline),
-            crate::report::current_change(a),
+            current_change(a),
             a.p_value.map_or_else(String::new, |p| format!("{p:.2e}")),
             esc(&a.worst_text().unwrap_or_default()),
             esc(&a.first_label),

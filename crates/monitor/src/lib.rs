@@ -14,6 +14,10 @@
 //!
 //! Nothing here opens a file or prints: readers and writers are passed in by the CLI.
 //!
+//! Modules depend on each other one way only (`tests/module_graph.rs` checks that the
+//! `crate::` references between the files form no cycle): [`window_report`] holds the
+//! types the engine, the alert policy, the summary, the history and the reports share.
+//!
 //! ```
 //! use driftwatch_core::{Target, Window};
 //! use driftwatch_monitor::{AlertPolicy, Engine, EngineConfig, RunReport, WindowSpec, history, split};
@@ -56,11 +60,12 @@ pub mod html;
 pub mod report;
 pub mod summary;
 pub mod window;
+pub mod window_report;
 
 pub use alert::{Alert, AlertKind, AlertPolicy, AlertState};
 pub use band::{Band, BandConfig};
 pub use drift_page::{DriftPage, DriftPageRow};
-pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, Span, WindowReport, span_of};
+pub use engine::{Engine, EngineConfig, MonitorConfig, OnError, Span};
 pub use error::{Error, Result};
 pub use histogram::FeatureHistogram;
 pub use history::HistoryEntry;
@@ -68,3 +73,4 @@ pub use html::Distributions;
 pub use report::RunReport;
 pub use summary::{Summary, Trend, TrendDirection};
 pub use window::{FileRows, WindowSpec, split, split_in_file};
+pub use window_report::{WindowReport, span_of};

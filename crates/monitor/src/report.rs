@@ -15,22 +15,28 @@
 //!
 //! A window is `{"index", "label", "n_rows", "findings", "metrics", "class_shares",
 //! "drifted_columns", "checked_columns"}` as in [`WindowReport`]; each finding is
-//! `{"monitor", "column", "method", "statistic", "p_value", "threshold", "baseline",
-//! "status", "severity", "message"}` (non-finite numbers are `null`). Alerts are as in
+//! `{"monitor", "kind", "column", "method", "statistic", "p_value", "threshold",
+//! "baseline", "status", "severity", "message"}` (non-finite numbers are `null`; `kind`
+//! as [`driftwatch_core::FindingKind`] serialises it, e.g. `{"type": "drift"}`).
+//!
+//! [`RunReport::render_html`] lives in [`crate::html`], which depends on this module and
+//! not the other way round. Alerts are as in
 //! [`Alert`], the summary as documented in [`crate::summary`].
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use driftwatch_core::FindingKind;
+use driftwatch_core::method::{ACCURACY, F1, PRECISION, RECALL};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{Alert, AlertState};
-use crate::engine::WindowReport;
 use crate::error::{Error, Result};
 use crate::summary::Summary;
+use crate::window_report::{WindowReport, span_of};
 
 /// The metrics of the daily table, when the windows have them.
-pub const TABLE_METRICS: [&str; 4] = ["accuracy", "precision", "recall", "f1"];
+pub const TABLE_METRICS: [&str; 4] = [ACCURACY, PRECISION, RECALL, F1];
 
 /// Everything a run produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -385,8 +391,8 @@ impl RunReport {
             .filter(|f| {
                 // The window's own checks: a rolling span's findings would repeat the
                 // same {feature, test} series.
-                f.baseline.is_none()
-                    && crate::engine::span_of(&f.monitor).is_none()
+                f.kind == FindingKind::Drift
+                    && span_of(&f.monitor).is_none()
                     && f.column
                         .as_ref()
                         .is_some_and(|c| w.checked_columns.binary_search(c).is_ok())
@@ -447,6 +453,22 @@ impl RunReport {
     }
 }
 
+/// The latest change from the baseline as a signed percentage, with the current
+/// severity when an earlier window was worse: `-6.7% (MEDIUM now)`.
+pub(crate) fn current_change(a: &Alert) -> String {
+    let change = a
+        .change()
+        .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
+    match a.earlier_worst() {
+        Some(_) if a.current_severity != a.severity => {
+            format!("{change} ({} now)", a.current_severity)
+                .trim_start()
+                .to_string()
+        }
+        _ => change,
+    }
+}
+
 /// Reads one number of a finding for a Prometheus series.
 type FindingValue = fn(&driftwatch_core::Finding) -> Option<f64>;
 
@@ -473,22 +495,6 @@ fn prom_label(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-/// The latest change from the baseline (`-6.7%`, `+20.0%`) and, when the worst window
-/// was an earlier one, the latest window's severity.
-pub(crate) fn current_change(a: &Alert) -> String {
-    let change = a
-        .change()
-        .map_or_else(String::new, |c| format!("{:+.1}%", c * 100.0));
-    match a.earlier_worst() {
-        Some(_) if a.current_severity != a.severity => {
-            format!("{change} ({} now)", a.current_severity)
-                .trim_start()
-                .to_string()
-        }
-        _ => change,
-    }
 }
 
 #[cfg(test)]

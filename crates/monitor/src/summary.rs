@@ -24,19 +24,17 @@
 //! | `resolved_alerts` | integer | alerts that fired and resolved within the period |
 //! | `alerts_by_severity` | `{"LOW": n, "MEDIUM": n, "HIGH": n}` | active alerts by severity (all three keys always present) |
 //! | `latency` | `{"window": string, "p50": number, "p95": number, "p99": number, "max_p99": number, "max_p99_window": string}` or null | latency percentiles (ms) of the last window with findings of the `latency` monitor, and the worst window p99 of the period; null when no window has them |
-//! | `detections` | `[{"check": string, "first_window": integer or null, "first_label": string or null, "flagged": [string], "alerts": integer}]` | per check (a monitor as its findings name it, e.g. `feature_drift[rolling 7]`), the first window of its earliest alert and the subjects flagged there; checks that flagged something first, by window, then those that did not (null window) |
+//! | `detections` | `[{"check": string, "first_window": integer or null, "first_label": string or null, "flagged": [string], "alerts": integer}]` | per check (a monitor with metric, data-quality or drift findings, as its findings name it, e.g. `feature_drift[rolling 7]`), the first window of its earliest alert and the subjects flagged there; checks that flagged something first, by window, then those that did not (null window) |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use driftwatch_core::Severity;
+use driftwatch_core::method::{ACCURACY, LATENCY_P50, LATENCY_P95, LATENCY_P99};
+use driftwatch_core::{FindingKind, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{Alert, AlertKind, AlertState};
-use crate::engine::{ENGINE_MONITOR, WindowReport};
-
-/// The metric key the summary reads accuracy from.
-pub const ACCURACY: &str = "accuracy";
+use crate::window_report::WindowReport;
 
 /// Below this absolute slope (per window) a trend is stable.
 pub const STABLE_SLOPE: f64 = 0.001;
@@ -108,10 +106,6 @@ impl Trend {
     }
 }
 
-/// Methods of the `latency` monitor's findings (driftwatch-metrics), read by name so
-/// this crate does not depend on the monitor's crate.
-pub const LATENCY_METHODS: [&str; 3] = ["latency_p50", "latency_p95", "latency_p99"];
-
 /// Latency percentiles for the dashboard, in milliseconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
@@ -144,11 +138,7 @@ impl LatencySummary {
                 };
                 Some((
                     r.label.as_str(),
-                    [
-                        get(LATENCY_METHODS[0])?,
-                        get(LATENCY_METHODS[1])?,
-                        get(LATENCY_METHODS[2])?,
-                    ],
+                    [get(LATENCY_P50)?, get(LATENCY_P95)?, get(LATENCY_P99)?],
                 ))
             })
             .collect();
@@ -241,12 +231,14 @@ impl Detection {
         }
     }
 
-    /// One per monitor with findings in `reports` (monitor failures aside), from the
-    /// alerts: flagged checks by first window, then the others, each in report order.
+    /// One per check: a monitor with findings that are judged (metric, data quality,
+    /// drift; informational findings and failures aside), from the alerts: flagged
+    /// checks by first window, then the others, each in report order.
     pub fn build(reports: &[WindowReport], alerts: &[Alert]) -> Vec<Detection> {
         let mut checks: Vec<&str> = Vec::new();
         for f in reports.iter().flat_map(|r| &r.findings) {
-            if f.monitor != ENGINE_MONITOR && !checks.contains(&f.monitor.as_str()) {
+            let judged = !matches!(f.kind, FindingKind::Info | FindingKind::Error);
+            if judged && !checks.contains(&f.monitor.as_str()) {
                 checks.push(&f.monitor);
             }
         }
@@ -483,20 +475,12 @@ mod tests {
     }
 
     fn latency(window: usize, values: [f64; 3]) -> WindowReport {
-        let findings = LATENCY_METHODS
-            .iter()
+        let findings = [LATENCY_P50, LATENCY_P95, LATENCY_P99]
+            .into_iter()
             .zip(values)
             .map(|(m, v)| driftwatch_core::Finding {
-                monitor: "latency".into(),
                 column: Some("latency_ms".into()),
-                method: (*m).into(),
-                statistic: v,
-                p_value: None,
-                threshold: f64::NAN,
-                baseline: None,
-                status: driftwatch_core::Status::Ok,
-                severity: None,
-                message: String::new(),
+                ..driftwatch_core::Finding::new(driftwatch_core::FindingKind::Info, "latency", m, v)
             })
             .collect();
         WindowReport::from_findings(window, format!("day {}", window + 1), 10, findings)

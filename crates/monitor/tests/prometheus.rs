@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use driftwatch_core::{Finding, Status};
+use driftwatch_core::{Finding, FindingKind, Status};
 use driftwatch_monitor::{AlertPolicy, RunReport, WindowReport};
 
 fn finding(
@@ -17,6 +17,13 @@ fn finding(
 ) -> Finding {
     Finding {
         monitor: monitor.into(),
+        kind: match (baseline, monitor) {
+            (Some(_), _) => FindingKind::Metric {
+                higher_is_better: true,
+            },
+            (None, "latency") => FindingKind::Info,
+            (None, _) => FindingKind::Drift,
+        },
         column: column.map(Into::into),
         method: method.into(),
         statistic,

@@ -2,7 +2,7 @@
 //! The JSON report validates against `docs/report-schema.json`, and the schema rejects
 //! what it should.
 
-use driftwatch_core::{Finding, Severity, Status};
+use driftwatch_core::{Finding, FindingKind, Severity, Status};
 use driftwatch_monitor::{AlertPolicy, Band, RunReport, WindowReport};
 
 fn schema() -> jsonschema::Validator {
@@ -21,6 +21,12 @@ fn finding(method: &str, column: Option<&str>, value: f64, baseline: Option<f64>
             "feature_drift"
         }
         .into(),
+        kind: match baseline {
+            Some(_) => FindingKind::Metric {
+                higher_is_better: true,
+            },
+            None => FindingKind::Drift,
+        },
         column: column.map(String::from),
         method: method.into(),
         statistic: value,

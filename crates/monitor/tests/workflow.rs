@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use driftwatch_core::registry::MonitorFactory;
-use driftwatch_core::{Column, Finding, Frame, Monitor, Severity, Status, Target, Window};
+use driftwatch_core::{
+    Column, Finding, FindingKind, Frame, Monitor, Severity, Status, Target, Window,
+};
 use driftwatch_monitor::alert::AlertState;
 use driftwatch_monitor::{
     AlertPolicy, Engine, EngineConfig, HistoryEntry, RunReport, Summary, TrendDirection,
@@ -47,6 +49,9 @@ impl Monitor for Accuracy {
         let value = accuracy(w)?;
         Ok(vec![Finding {
             monitor: self.name().into(),
+            kind: FindingKind::Metric {
+                higher_is_better: true,
+            },
             column: None,
             method: "accuracy".into(),
             statistic: value,
@@ -96,6 +101,7 @@ impl Monitor for MeanShift {
                 let drift = shift > self.tolerance;
                 Finding {
                     monitor: self.name().into(),
+                    kind: FindingKind::Drift,
                     column: Some(col.clone()),
                     method: "mean_shift".into(),
                     statistic: shift,

@@ -85,6 +85,7 @@ impl Monitor for MeanShift {
             let shifted = score > self.z;
             out.push(Finding {
                 monitor: "mean_shift".into(),
+                kind: driftwatch_core::FindingKind::Drift,
                 column: Some(name.clone()),
                 method: "mean_shift".into(),
                 statistic: score,

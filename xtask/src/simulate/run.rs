@@ -1,22 +1,19 @@
 //! The replay loop shared by every scenario.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_cli::workflow::{
-    TrainSettings, default_band, default_monitors, default_pipeline, score, train,
-};
+use driftwatch_cli::workflow::{TrainSettings, default_pipeline, score, train};
 use driftwatch_core::preprocessing::StandardScaler;
 use driftwatch_core::{
-    Frame, ParamValue, Params, Pipeline, Schema, Target, Transformer, Window, make_pipeline,
+    Frame, ParamValue, Params, Pipeline, Prediction, PredictionRecord, Schema, Target, Transformer,
+    Window, make_pipeline, write_prediction_log,
 };
+use driftwatch_metrics::{ACCURACY, F1, PRECISION, RECALL};
 use driftwatch_models::RandomForestClassifier;
-use driftwatch_monitor::histogram::{DEFAULT_BINS, histograms};
-use driftwatch_monitor::summary::Summary;
-use driftwatch_monitor::{AlertPolicy, Distributions, Engine, RunReport, WindowReport};
-use indicatif::{ProgressBar, ProgressStyle};
+use driftwatch_monitor::{AlertPolicy, WindowReport, WindowSpec};
+use driftwatch_run::{Current, LATENCY_COLUMN, Labelled, Model, MonitorFile, PassConfig};
 
 use super::data::{self, SensorBias};
 use super::scenario::Scenario;
@@ -31,12 +28,8 @@ pub struct Replay {
     pub alerts_fired: usize,
 }
 
-/// One day's batch: features to predict, their labels, and rows rejected by validation.
+/// One day's batch as it arrives, before validation (the monitoring pass validates it).
 struct Day {
-    features: Frame,
-    labels: Vec<String>,
-    rejected: usize,
-    /// The batch as it arrived, before validation (for `--export`).
     raw: Frame,
     raw_labels: Vec<String>,
 }
@@ -45,7 +38,8 @@ struct Day {
 struct Setup {
     pipeline: Pipeline,
     baseline: std::collections::BTreeMap<String, f64>,
-    reference: Window,
+    /// The training rows the model was fitted on, with their labels.
+    reference: (Frame, Target),
     schema: Schema,
     days: Vec<Day>,
     /// All training data with its labels (for `--export`).
@@ -103,20 +97,11 @@ fn iris_setup(s: &Scenario, root: &Path) -> Result<Setup> {
             _ => split.x_test.clone(),
         };
         days.push(Day {
-            raw: features.clone(),
+            raw: features,
             raw_labels: split.y_test.clone(),
-            features,
-            labels: split.y_test.clone(),
-            rejected: 0,
         });
     }
-    let reference = Window {
-        label: "train".into(),
-        predictions: Some(pipeline.predict(&split.x_train)?),
-        labels: Some(labels(&split.y_train)),
-        features: split.x_train.clone(),
-        ..Default::default()
-    };
+    let reference = (split.x_train.clone(), labels(&split.y_train));
     Ok(Setup {
         train: (split.x_train.clone(), split.y_train.clone()),
         schema: Schema::infer(&split.x_train),
@@ -164,14 +149,10 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
     }
     schema.set_levels("machine_type", &["A", "B", "C"])?;
     schema.set_levels("shift", &["day", "evening", "night"])?;
-    let xt = x.take_rows(&trained.train_rows)?;
-    let reference = Window {
-        label: "train".into(),
-        predictions: Some(trained.pipeline.predict(&xt)?),
-        labels: Some(y.take(&trained.train_rows)),
-        features: xt,
-        ..Default::default()
-    };
+    let reference = (
+        x.take_rows(&trained.train_rows)?,
+        y.take(&trained.train_rows),
+    );
     let mut drift_rng = data::rng(s.drift.as_ref().map_or(0, |d| d.seed));
     let mut days = Vec::with_capacity(s.days.count);
     for day in 1..=s.days.count {
@@ -185,18 +166,10 @@ fn manufacturing_setup(s: &Scenario) -> Result<Setup> {
             }
             _ => SensorBias::default(),
         };
+        // Rows out of range (a glitching sensor) are left out by the pass's validation.
         let (features, day_labels) =
             data::manufacturing(d.rows_per_day, bias, d.invalid_share, &mut drift_rng)?;
-        // Validate like production: rows that break the schema are reported and skipped.
-        let violations = schema.validate(&features);
-        let bad = Schema::invalid_rows(&violations);
-        let keep: Vec<usize> = (0..features.n_rows())
-            .filter(|r| !bad.contains(r))
-            .collect();
         days.push(Day {
-            features: schema.conform(&features.take_rows(&keep)?)?,
-            labels: keep.iter().map(|&r| day_labels[r].clone()).collect(),
-            rejected: bad.len(),
             raw: features,
             raw_labels: day_labels,
         });
@@ -275,68 +248,65 @@ pub fn export(s: &Scenario, root: &Path, dir: &Path) -> Result<()> {
     write("current.csv", &days)
 }
 
-/// Replays a scenario and writes `history.json` and `summary.json` to `out`.
+/// Replays a scenario through the monitoring pass `driftwatch monitor` runs (the
+/// default monitors plus the scenario's, each day one batch) and writes
+/// `history.json`, `summary.json`, `predictions.jsonl` and the reports to `out`.
 pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     let started = Instant::now();
     let setup = setup(s, root)?;
-    let rows_per_window = setup.days.first().map(|d| d.raw.n_rows());
-    let mut config = default_monitors(
-        s.alerts.ratio,
-        &setup.baseline,
-        default_band(rows_per_window, setup.reference.n_rows()),
-    );
-    config.monitors.extend(s.monitors.iter().cloned());
-    let mut engine = Engine::from_config(&config)?;
-    engine.fit(&setup.reference)?;
-
-    let bar = if std::io::stderr().is_terminal() {
-        let b = ProgressBar::new(setup.days.len() as u64);
-        b.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} days")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        b.set_message(s.name.clone());
-        b
-    } else {
-        ProgressBar::hidden()
+    let (x_ref, y_ref) = setup.reference.clone();
+    let reference = Labelled {
+        label: "train".into(),
+        features: x_ref,
+        labels: y_ref,
+        timestamps: None,
     };
+    let batches: Vec<Labelled> = setup
+        .days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Labelled {
+            label: format!("day {}", i + 1),
+            features: d.raw.clone(),
+            labels: labels(&d.raw_labels),
+            timestamps: None,
+        })
+        .collect();
+    let config = PassConfig {
+        file: MonitorFile::default(),
+        policy: AlertPolicy {
+            ratio: s.alerts.ratio,
+            high_degradation: s.alerts.high_degradation,
+            ..Default::default()
+        },
+        spec: WindowSpec::All,
+        extra_monitors: s.monitors.clone(),
+    };
+    let model = Model {
+        pipeline: &setup.pipeline,
+        schema: &setup.schema,
+        baseline: &setup.baseline,
+    };
+    let outcome = driftwatch_run::run(
+        model,
+        reference,
+        Current::Batches(batches),
+        &format!("scenario {}", s.name),
+        &config,
+    )?;
     let log_path = out.join("predictions.jsonl");
     let mut log = std::io::BufWriter::new(
         std::fs::File::create(&log_path)
             .with_context(|| format!("creating {}", log_path.display()))?,
     );
-    let mut windows = Vec::with_capacity(setup.days.len());
-    let mut rejected = Vec::with_capacity(setup.days.len());
-    for (i, day) in setup.days.iter().enumerate() {
-        let t = Instant::now();
-        let predictions = setup.pipeline.predict(&day.features)?;
-        let probabilities = setup.pipeline.predict_proba(&day.features)?;
-        let latency_ms = t.elapsed().as_secs_f64() * 1e3 / day.features.n_rows().max(1) as f64;
-        write_log(&mut log, i + 1, &day.features, &predictions, latency_ms)?;
-        windows.push(Window {
-            label: format!("day {}", i + 1),
-            features: day.features.clone(),
-            predictions: Some(predictions),
-            probabilities,
-            labels: Some(labels(&day.labels)),
-            timestamps: None,
-            labelled: None,
-            rejected: None,
-        });
-        rejected.push(day.rejected);
-        bar.inc(1);
+    for (i, w) in outcome.windows.iter().enumerate() {
+        write_log(&mut log, i + 1, w, &log_path.display().to_string())?;
     }
     std::io::Write::flush(&mut log)?;
-    let reports = engine.run(&windows)?;
-    bar.finish_and_clear();
-    let policy = AlertPolicy {
-        ratio: s.alerts.ratio,
-        high_degradation: s.alerts.high_degradation,
-        ..Default::default()
-    };
-    policy.check()?;
-    let alerts = policy.evaluate(&reports);
-    let summary = Summary::build(&reports, &alerts);
+    let rejected = outcome.rejected_per_window();
+    let reports = &outcome.report.windows;
+    let alerts = &outcome.report.alerts;
+    let summary = &outcome.report.summary;
 
     let history: Vec<serde_json::Value> = reports
         .iter()
@@ -349,20 +319,13 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     )?;
     std::fs::write(
         out.join("summary.json"),
-        serde_json::to_string_pretty(&summary)?,
+        serde_json::to_string_pretty(summary)?,
     )?;
     // The seed notebook's charts: histograms of the training data vs the last day.
-    let distributions = windows
-        .iter()
-        .rposition(|w| w.n_rows() > 0)
-        .map(|i| Distributions {
-            window: reports[i].index,
-            features: histograms(&setup.reference, &windows[i], DEFAULT_BINS),
-        });
-    let run_report = RunReport::new(reports.clone(), alerts.clone()).with_bands(engine.bands());
+    let run_report = &outcome.report;
     let html_path = out.join("report.html");
     let html = run_report.render_html(
-        distributions.as_ref(),
+        outcome.distributions().as_ref(),
         &format!("driftwatch: scenario {}", s.name),
     )?;
     std::fs::write(&html_path, html).with_context(|| format!("writing {}", html_path.display()))?;
@@ -380,12 +343,12 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    text.push_str(&daily_table(&reports, &rejected, &alerts));
+    text.push_str(&daily_table(reports, &rejected, alerts));
     text.push_str("\nalerts:\n");
     if alerts.is_empty() {
         text.push_str("  none\n");
     }
-    for a in &alerts {
+    for a in alerts {
         text.push_str(&format!("  {a}\n"));
     }
     text.push_str(&format!("\n{summary}"));
@@ -396,7 +359,7 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     text.push_str(&format!(
         "schema: {} inputs; {} rows rejected by validation; predictions logged to {}\n",
         setup.schema.columns.len(),
-        rejected.iter().sum::<usize>(),
+        rejected.iter().sum::<u64>(),
         log_path.display()
     ));
     text.push_str(&format!(
@@ -420,7 +383,7 @@ pub fn replay(s: &Scenario, root: &Path, out: &Path) -> Result<Replay> {
     })
 }
 
-fn history_row(r: &WindowReport, rejected: usize) -> serde_json::Value {
+fn history_row(r: &WindowReport, rejected: u64) -> serde_json::Value {
     serde_json::json!({
         "day": r.index + 1,
         "label": r.label,
@@ -436,7 +399,7 @@ fn history_row(r: &WindowReport, rejected: usize) -> serde_json::Value {
 
 fn daily_table(
     reports: &[WindowReport],
-    rejected: &[usize],
+    rejected: &[u64],
     alerts: &[driftwatch_monitor::Alert],
 ) -> String {
     let mut t = format!(
@@ -461,10 +424,10 @@ fn daily_table(
             r.index + 1,
             r.n_rows,
             rej,
-            m("accuracy"),
-            m("precision"),
-            m("recall"),
-            m("f1"),
+            m(ACCURACY),
+            m(PRECISION),
+            m(RECALL),
+            m(F1),
             format!("{}/{}", r.drifted_columns.len(), r.checked_columns.len()),
             shares,
             active.join(", ")
@@ -473,38 +436,48 @@ fn daily_table(
     t
 }
 
-fn write_log(
-    w: &mut impl std::io::Write,
-    day: usize,
-    x: &Frame,
-    pred: &Target,
-    latency_ms: f64,
-) -> Result<()> {
-    let preds = pred.to_strings();
-    for (row, p) in preds.iter().enumerate() {
-        let input: serde_json::Map<String, serde_json::Value> = x
+/// Day `day`'s window as prediction records: request ids `day{day}-{n}`, the inputs
+/// the model saw, the measured latency.
+fn write_log(w: &mut impl std::io::Write, day: usize, window: &Window, name: &str) -> Result<()> {
+    let preds = window
+        .predictions
+        .as_ref()
+        .map(Target::to_strings)
+        .unwrap_or_default();
+    let latency = window
+        .features
+        .column(LATENCY_COLUMN)
+        .ok()
+        .and_then(|c| c.numeric_values());
+    let inputs = window.features.select(
+        &window
+            .features
+            .names()
             .iter()
-            .map(|(name, col)| {
-                let v = if col.is_missing(row) {
-                    serde_json::Value::Null
-                } else {
-                    match col {
-                        driftwatch_core::Column::Numeric(v) => serde_json::json!(v[row]),
-                        c => serde_json::json!(c.display_value(row)),
-                    }
-                };
-                (name.to_string(), v)
-            })
-            .collect();
-        let rec = serde_json::json!({
-            "request_id": format!("day{day}-{}", row + 1),
-            "day": day,
-            "input": input,
-            "prediction": p,
-            "latency_ms": latency_ms,
-        });
-        writeln!(w, "{rec}")?;
-    }
+            .filter(|n| *n != LATENCY_COLUMN)
+            .collect::<Vec<_>>(),
+    )?;
+    let records: Vec<PredictionRecord> = preds
+        .iter()
+        .enumerate()
+        .map(|(row, p)| PredictionRecord {
+            request_id: Some(format!("day{day}-{}", row + 1)),
+            timestamp: None,
+            row: None,
+            input: PredictionRecord::input_of(&inputs, row),
+            prediction: Prediction::Label(p.clone()),
+            probabilities: window.probabilities.as_ref().map(|pr| {
+                pr.classes
+                    .iter()
+                    .cloned()
+                    .zip(pr.values.row(row).iter().copied())
+                    .collect()
+            }),
+            latency_ms: latency.as_ref().map(|l| l[row]),
+            model: None,
+        })
+        .collect();
+    write_prediction_log(w, &records, name)?;
     Ok(())
 }
 
@@ -566,8 +539,13 @@ mod tests {
                 ),
                 ("feature_drift", None, vec![]),
                 ("prediction_drift", None, vec![]),
+                ("missing_values", None, vec![]),
+                ("schema_violations", None, vec![]),
             ]
         );
+        // The default set is the CLI's: the latency of each day's prediction is
+        // reported, never judged.
+        assert!(report.summary.latency.is_some());
         assert!(report.alerts.iter().all(|a| a.first_window >= 15));
         let text = report.render_text();
         assert!(

@@ -2,12 +2,13 @@
 //! appended, so trends can be read across daily runs.
 
 use anyhow::{Context, Result};
+use driftwatch_metrics::{LATENCY_P95, MISSING_SHARE};
 use driftwatch_monitor::HistoryEntry;
 use driftwatch_monitor::history;
 use driftwatch_monitor::window::parse_timestamp;
 
 use crate::args::HistoryArgs;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 /// Which entries `--since` keeps.
 enum Since {
@@ -43,7 +44,7 @@ pub fn run(a: &HistoryArgs) -> Result<i32> {
     }
     match a.format {
         Format::Json => print_json(&entries)?,
-        Format::Text => print!("{}", render_text(&entries)),
+        Format::Text => emit(&render_text(&entries), None, "the history")?,
     }
     Ok(0)
 }
@@ -71,14 +72,17 @@ fn render_text(entries: &[HistoryEntry]) -> String {
         let missing = e
             .metrics
             .iter()
-            .filter(|(k, _)| k.starts_with("missing_share:"))
+            .filter(|(k, _)| {
+                k.strip_prefix(MISSING_SHARE)
+                    .is_some_and(|rest| rest.starts_with(':'))
+            })
             .map(|(_, v)| *v)
             .reduce(f64::max)
             .map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0));
         let p95 = e
             .findings
             .iter()
-            .find(|f| f.method == "latency_p95")
+            .find(|f| f.method == LATENCY_P95)
             .and_then(|f| f.statistic)
             .map_or_else(|| "-".into(), |v| format!("{v:.3}"));
         out.push_str(&format!(

@@ -4,12 +4,13 @@ use std::io::Write;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use driftwatch_cli::workflow::validate_rows;
-use driftwatch_core::Target;
+use driftwatch_core::{Prediction, PredictionRecord, Target, write_prediction_log};
+use driftwatch_run::validate_rows;
 
 use crate::args::PredictArgs;
 use crate::bundle;
 use crate::data::read_frame;
+use crate::output::note;
 
 pub fn run(a: &PredictArgs) -> Result<i32> {
     let b = bundle::load_verified(a.model.path()?, a.verify_key.as_deref())?;
@@ -17,15 +18,15 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
     let name = a.data.display().to_string();
     let valid = validate_rows(&b.header.schema, &data, &name)?;
     for v in &valid.violations {
-        eprintln!("{name}: skipped {v}");
+        note(&format!("{name}: skipped {v}"));
     }
     let keep = valid.kept;
     if keep.len() < data.n_rows() {
-        eprintln!(
+        note(&format!(
             "{name}: {} of {} rows failed validation and were skipped",
             data.n_rows() - keep.len(),
             data.n_rows()
-        );
+        ));
     }
     let rows = valid.frame;
     let start = Instant::now();
@@ -70,7 +71,7 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
     }
     out.flush()?;
     if let Some(log) = &a.log {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
@@ -79,43 +80,40 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or_default();
-        let mut buf = String::new();
-        for (i, &row) in keep.iter().enumerate() {
-            let input: serde_json::Map<String, serde_json::Value> = data
-                .iter()
-                .filter(|(name, _)| b.header.schema.column(name).is_some())
-                .map(|(name, col)| {
-                    let v = match col {
-                        driftwatch_core::Column::Numeric(x) if !x[row].is_nan() => {
-                            serde_json::json!(x[row])
-                        }
-                        c if !c.is_missing(row) => serde_json::json!(c.display_value(row)),
-                        _ => serde_json::Value::Null,
-                    };
-                    (name.to_string(), v)
-                })
-                .collect();
-            let probabilities = proba.as_ref().map(|p| {
-                p.classes
-                    .iter()
-                    .zip(p.values.row(i))
-                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-                    .collect::<serde_json::Map<_, _>>()
-            });
-            let record = serde_json::json!({
-                "request_id": ids[i],
-                "timestamp": now,
-                "row": row + 1,
-                "input": input,
-                "prediction": preds[i],
-                "probabilities": probabilities,
-                "latency_ms": per_row_ms,
-                "model": format!("{}@{}", b.header.name, b.header.version),
-            });
-            buf.push_str(&record.to_string());
-            buf.push('\n');
-        }
-        f.write_all(buf.as_bytes())
+        // The model's inputs only, as read (before conforming).
+        let names: Vec<String> = data
+            .names()
+            .iter()
+            .filter(|n| b.header.schema.column(n).is_some())
+            .cloned()
+            .collect();
+        let inputs = data.select(&names)?;
+        let model = format!("{}@{}", b.header.name, b.header.version);
+        let records: Vec<PredictionRecord> = keep
+            .iter()
+            .enumerate()
+            .map(|(i, &row)| PredictionRecord {
+                request_id: Some(ids[i].clone()),
+                timestamp: Some(now),
+                row: Some(row as u64 + 1),
+                input: PredictionRecord::input_of(&inputs, row),
+                prediction: Prediction::Label(preds[i].clone()),
+                probabilities: proba.as_ref().map(|p| {
+                    p.classes
+                        .iter()
+                        .cloned()
+                        .zip(p.values.row(i).iter().copied())
+                        .collect()
+                }),
+                latency_ms: Some(per_row_ms),
+                model: Some(model.clone()),
+            })
+            .collect();
+        // One write of the whole batch, so concurrent runs do not interleave lines.
+        let mut buf = Vec::new();
+        write_prediction_log(&mut buf, &records, &log.display().to_string())?;
+        let mut f = f;
+        f.write_all(&buf)
             .with_context(|| format!("writing prediction log {}", log.display()))?;
     }
     Ok(0)

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use driftwatch_core::registry::MonitorFactory;
 use driftwatch_core::{
-    Column, Error, Finding, Monitor, Result, Severity, Status, StreamDetector, Target, Window,
+    Column, Error, Finding, FindingKind, Monitor, Result, Severity, Status, StreamDetector, Target,
+    Window,
 };
 
 /// What the detector watches.
@@ -150,6 +151,7 @@ impl StreamDetectorMonitor {
         };
         Ok(vec![Finding {
             monitor: "stream_detector".into(),
+            kind: FindingKind::Drift,
             column: match self.source {
                 Source::Column => self.column.clone(),
                 Source::Error => None,

@@ -1,0 +1,23 @@
+//! driftwatch-run: one monitoring pass, shared by `driftwatch monitor`, `cargo xtask
+//! simulate` and the coming server, so that none of them builds windows or reports on
+//! its own.
+//!
+//! [`pass::run`] is the entry point: the model ([`Model`]: pipeline, schema, baseline),
+//! the reference ([`Labelled`]), the current data ([`Current`]: a table, batches or a
+//! prediction log) and a [`PassConfig`] in; an [`Outcome`] (windows, report, history
+//! lines, skipped rows) out. [`config`] is the `monitor.toml` schema with the default
+//! monitor set ([`DEFAULT_MONITORS`]); [`validate`] the row validation.
+//!
+//! Nothing here opens a file or prints.
+
+pub mod config;
+pub mod error;
+pub mod pass;
+pub mod validate;
+
+pub use config::{
+    DEFAULT_MONITORS, MonitorFile, WindowSettings, default_band, default_monitor_file,
+};
+pub use error::{Error, Result};
+pub use pass::{Current, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, run};
+pub use validate::{Validated, rejected_before, validate_rows};

@@ -1,0 +1,228 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! One monitoring pass over a small model: a table cut into row windows, batches, and a
+//! prediction log with delayed labels.
+
+use std::collections::{BTreeMap, HashMap};
+
+use driftwatch_core::{
+    Column, Frame, Pipeline, Prediction, PredictionRecord, ReadOptions, Schema, Target, read_jsonl,
+    write_prediction_log,
+};
+use driftwatch_models::RandomForestClassifier;
+use driftwatch_monitor::{AlertKind, AlertPolicy, WindowSpec};
+use driftwatch_run::{Current, Labelled, Model, MonitorFile, PassConfig, run};
+// The default monitors are found by name.
+use driftwatch_drift as _;
+use driftwatch_metrics as _;
+
+/// `x` = `i % 10` plus `shift`; the class is `lo` when `i % 10 < 5`, so a shift makes
+/// the model (which learnt `x < 5`) wrong on some rows.
+fn data(n: usize, shift: f64) -> (Frame, Target) {
+    let x: Vec<f64> = (0..n).map(|i| (i % 10) as f64 + shift).collect();
+    let y = (0..n)
+        .map(|i| if i % 10 < 5 { "lo" } else { "hi" }.to_string())
+        .collect();
+    let frame = Frame::new(vec![("x".into(), Column::Numeric(x.into_iter().collect()))]).unwrap();
+    (frame, Target::Labels(y))
+}
+
+struct Fixture {
+    pipeline: Pipeline,
+    schema: Schema,
+    baseline: BTreeMap<String, f64>,
+}
+
+fn fixture() -> Fixture {
+    let (x, y) = data(200, 0.0);
+    let mut pipeline =
+        Pipeline::new().with_model("model", Box::new(RandomForestClassifier::with_seed(1)));
+    pipeline.fit(&x, &y).unwrap();
+    let mut schema = Schema::infer(&x);
+    schema.set_range("x", Some(0.0), Some(100.0)).unwrap();
+    Fixture {
+        pipeline,
+        schema,
+        baseline: BTreeMap::from([("accuracy".to_string(), 1.0)]),
+    }
+}
+
+fn reference() -> Labelled {
+    let (features, labels) = data(200, 0.0);
+    Labelled {
+        label: "reference".into(),
+        features,
+        labels,
+        timestamps: None,
+    }
+}
+
+fn config(spec: WindowSpec) -> PassConfig {
+    PassConfig {
+        file: MonitorFile::default(),
+        policy: AlertPolicy::default(),
+        spec,
+        extra_monitors: Vec::new(),
+    }
+}
+
+#[test]
+fn a_table_is_validated_predicted_cut_and_judged() {
+    let f = fixture();
+    let model = Model {
+        pipeline: &f.pipeline,
+        schema: &f.schema,
+        baseline: &f.baseline,
+    };
+    // 40 rows: the second half shifted by 3 (so half its predictions are wrong), and
+    // row 3 out of range.
+    let (a, ya) = data(20, 0.0);
+    let (b, _) = data(20, 3.0);
+    let mut x: Vec<f64> = a.column("x").unwrap().numeric_values().unwrap();
+    x.extend(b.column("x").unwrap().numeric_values().unwrap());
+    x[2] = -5.0;
+    let mut labels = match ya {
+        Target::Labels(l) => l,
+        Target::Values(_) => unreachable!(),
+    };
+    labels.extend(labels.clone());
+    let current = Labelled {
+        label: "current".into(),
+        features: Frame::new(vec![("x".into(), Column::Numeric(x.into_iter().collect()))]).unwrap(),
+        labels: Target::Labels(labels),
+        timestamps: None,
+    };
+    let out = run(
+        model,
+        reference(),
+        Current::Table(current),
+        "current.csv",
+        &config(WindowSpec::Rows(20)),
+    )
+    .unwrap();
+    assert_eq!(out.windows.len(), 2);
+    assert_eq!(out.skipped, [3]);
+    assert_eq!(out.violations.len(), 1);
+    assert_eq!(out.rejected_per_window(), [1, 0]);
+    assert_eq!(out.history.len(), 2);
+    let r = &out.report.windows;
+    assert_eq!((r[0].n_rows, r[0].metrics["accuracy"]), (19, 1.0));
+    assert_eq!(r[0].metrics["invalid_share"], 0.05);
+    assert!(r[1].metrics["accuracy"] < 0.95);
+    let kinds: Vec<AlertKind> = out.report.alerts.iter().map(|a| a.kind).collect();
+    assert!(
+        kinds.contains(&AlertKind::Metric),
+        "{:?}",
+        out.report.alerts
+    );
+    assert!(
+        out.report
+            .alerts
+            .iter()
+            .any(|a| a.metric == "accuracy" && a.first_window == 1)
+    );
+    assert!(out.distributions().is_some());
+}
+
+#[test]
+fn batches_are_windows_with_their_latency() {
+    let f = fixture();
+    let model = Model {
+        pipeline: &f.pipeline,
+        schema: &f.schema,
+        baseline: &f.baseline,
+    };
+    let batches: Vec<Labelled> = (0..3)
+        .map(|d| {
+            let (features, labels) = data(30, 0.0);
+            Labelled {
+                label: format!("day {}", d + 1),
+                features,
+                labels,
+                timestamps: None,
+            }
+        })
+        .collect();
+    let out = run(
+        model,
+        reference(),
+        Current::Batches(batches),
+        "scenario",
+        &config(WindowSpec::All),
+    )
+    .unwrap();
+    let labels: Vec<&str> = out
+        .report
+        .windows
+        .iter()
+        .map(|w| w.label.as_str())
+        .collect();
+    assert_eq!(labels, ["day 1", "day 2", "day 3"]);
+    assert!(out.report.alerts.is_empty(), "{:?}", out.report.alerts);
+    assert!(out.report.summary.latency.is_some());
+    // Latency is reported, not a checked feature.
+    assert_eq!(out.report.windows[0].checked_columns, ["x"]);
+}
+
+#[test]
+fn a_log_takes_its_predictions_and_joins_delayed_labels() {
+    let f = fixture();
+    let model = Model {
+        pipeline: &f.pipeline,
+        schema: &f.schema,
+        baseline: &f.baseline,
+    };
+    let (x, _) = data(10, 0.0);
+    // Every logged prediction says `lo`: wrong for x >= 5.
+    let records: Vec<PredictionRecord> = (0..10)
+        .map(|row| PredictionRecord {
+            request_id: Some(format!("r{row}")),
+            timestamp: None,
+            row: None,
+            input: PredictionRecord::input_of(&x, row),
+            prediction: Prediction::Label("lo".into()),
+            probabilities: None,
+            latency_ms: Some(2.0),
+            model: None,
+        })
+        .collect();
+    let mut text = Vec::new();
+    write_prediction_log(&mut text, &records, "log").unwrap();
+    let log = read_jsonl(text.as_slice(), "log.jsonl", &ReadOptions::default()).unwrap();
+    // Labels arrived for the first four rows only (x = 0..3, all `lo`).
+    let labels: HashMap<String, String> = (0..4)
+        .map(|i| (format!("r{i}"), "lo".to_string()))
+        .collect();
+    let out = run(
+        model,
+        reference(),
+        Current::Log {
+            log: log.clone(),
+            labels: Some(labels),
+        },
+        "log.jsonl",
+        &config(WindowSpec::All),
+    )
+    .unwrap();
+    assert_eq!(out.labelled, Some((4, 10)));
+    let w = &out.report.windows[0];
+    assert_eq!((w.n_rows, w.labelled_rows), (10, Some(4)));
+    assert_eq!(w.metrics["accuracy"], 1.0);
+    assert_eq!(w.class_shares["lo"], 1.0);
+    assert_eq!(
+        out.report.summary.latency.as_ref().map(|l| l.p95),
+        Some(2.0)
+    );
+
+    let e = run(
+        model,
+        reference(),
+        Current::Log { log, labels: None },
+        "log.jsonl",
+        &config(WindowSpec::Every(3600)),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "log.jsonl: windows by time need a 'timestamp' on every line"
+    );
+}
