@@ -20,7 +20,9 @@ extern crate self as driftwatch_cli;
 // linker from dropping their registrations, in this binary and in any other that
 // calls [`main`].
 use driftwatch_drift as _;
+use driftwatch_estimate as _;
 use driftwatch_metrics as _;
+use driftwatch_multivariate as _;
 
 mod args;
 mod bundle;

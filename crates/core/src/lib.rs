@@ -25,7 +25,7 @@ pub mod writer;
 pub use column_transformer::{ColumnTransformer, Remainder};
 pub use error::{Error, Result};
 pub use frame::{Categorical, Column, ColumnKind, Frame};
-pub use monitor::{Finding, FindingKind, Monitor, Severity, Status, Window, method};
+pub use monitor::{Bounds, Finding, FindingKind, Monitor, Severity, Status, Window, method};
 pub use params::{ParamValue, Params};
 pub use pipeline::{Pipeline, make_pipeline};
 pub use prediction_log::{InputValue, Prediction, PredictionRecord, write_prediction_log};

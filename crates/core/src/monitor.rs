@@ -121,6 +121,14 @@ pub enum FindingKind {
     Info,
     /// The monitor failed on the window; the message says why.
     Error,
+    /// A model-quality metric estimated without labels (CBPE, DLE). Its monitor judges
+    /// it against thresholds learnt from the reference and sets `status`, as a drift
+    /// monitor does; [`Finding::bounds`] holds those thresholds and
+    /// [`Finding::sampling_error`] the estimate's standard error at the window's size.
+    Estimate {
+        /// True when a larger value is better (accuracy), false for errors (MAE).
+        higher_is_better: bool,
+    },
 }
 
 impl FindingKind {
@@ -129,6 +137,7 @@ impl FindingKind {
     pub fn higher_is_better(self) -> Option<bool> {
         match self {
             FindingKind::Metric { higher_is_better } => Some(higher_is_better),
+            // An estimate is judged by its monitor against its bounds, not by the policy.
             FindingKind::DataQuality => Some(false),
             _ => None,
         }
@@ -194,6 +203,31 @@ pub struct Finding {
     pub severity: Option<Severity>,
     /// A human-readable detail.
     pub message: String,
+    /// The range the statistic was judged against when it is a band rather than one
+    /// threshold (an estimate's thresholds from reference chunks). Left out of JSON
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<Bounds>,
+    /// One standard error of the statistic at the window's size (an estimate's sampling
+    /// error). Left out of JSON when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling_error: Option<f64>,
+}
+
+/// A band of acceptable values; a side that is `None` (JSON `null`) is open.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Bounds {
+    /// Values below this are out of the band.
+    pub lower: Option<f64>,
+    /// Values above this are out of the band.
+    pub upper: Option<f64>,
+}
+
+impl Bounds {
+    /// Whether `value` lies outside the band (NaN is never outside).
+    pub fn excludes(&self, value: f64) -> bool {
+        self.lower.is_some_and(|l| value < l) || self.upper.is_some_and(|u| value > u)
+    }
 }
 
 /// A number, or NaN for the `null` that JSON writes for a non-finite one, so a report
@@ -223,6 +257,8 @@ impl Finding {
             status: Status::Ok,
             severity: None,
             message: String::new(),
+            bounds: None,
+            sampling_error: None,
         }
     }
 }
@@ -253,6 +289,45 @@ pub trait Monitor: Send + Sync + std::fmt::Debug {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn estimates_carry_their_band_and_sampling_error() {
+        let b = Bounds {
+            lower: Some(0.8),
+            upper: None,
+        };
+        assert!(b.excludes(0.79));
+        assert!(!b.excludes(0.8) && !b.excludes(5.0) && !b.excludes(f64::NAN));
+        let f = Finding {
+            bounds: Some(b),
+            sampling_error: Some(0.01),
+            threshold: 0.8,
+            ..Finding::new(
+                FindingKind::Estimate {
+                    higher_is_better: true,
+                },
+                "cbpe",
+                "estimated_accuracy",
+                0.9,
+            )
+        };
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json["kind"]["type"], "estimate");
+        assert_eq!(json["bounds"]["lower"], 0.8);
+        assert!(json["bounds"]["upper"].is_null());
+        let back: Finding = serde_json::from_value(json).unwrap();
+        assert_eq!(back, f);
+        // A finding without them writes neither key, so older reports are unchanged.
+        let plain = serde_json::to_value(Finding::new(FindingKind::Drift, "m", "ks", 0.1)).unwrap();
+        assert!(plain.get("bounds").is_none() && plain.get("sampling_error").is_none());
+        assert_eq!(
+            FindingKind::Estimate {
+                higher_is_better: true
+            }
+            .higher_is_better(),
+            None
+        );
+    }
 
     #[test]
     fn severity_orders_and_prints() {

@@ -79,6 +79,8 @@ impl Monitor for FeatureDriftMonitor {
                     status: if r.drift { Status::Alert } else { Status::Ok },
                     severity: r.drift.then_some(Severity::Medium),
                     message,
+                    bounds: None,
+                    sampling_error: None,
                 }
             })
             .collect())
@@ -167,6 +169,8 @@ impl Monitor for PredictionDriftMonitor {
             status: if drift { Status::Alert } else { Status::Ok },
             severity: drift.then_some(Severity::Medium),
             message: format!("predicted class counts {c:?} vs reference {r:?} over {classes:?}"),
+            bounds: None,
+            sampling_error: None,
         }])
     }
 }

@@ -113,6 +113,8 @@ impl Monitor for PerformanceMonitor {
                     baseline,
                     status: if low { Status::Alert } else { Status::Ok },
                     severity: None,
+                    bounds: None,
+                    sampling_error: None,
                 }
             })
             .collect())

@@ -112,6 +112,8 @@ impl Monitor for MissingValuesMonitor {
                         share * 100.0,
                         baseline * 100.0
                     ),
+                    bounds: None,
+                    sampling_error: None,
                 })
             })
             .collect())
@@ -184,6 +186,8 @@ impl Monitor for LatencyMonitor {
                     status: Status::Ok,
                     severity: None,
                     message: format!("{method} {value:.3} ms over {} requests", values.len()),
+                    bounds: None,
+                    sampling_error: None,
                 })
             })
             .collect())
@@ -269,6 +273,8 @@ impl Monitor for SchemaViolationsMonitor {
                 "{bad} of {total} rows ({:.1}%) failed schema validation and were left out",
                 share * 100.0
             ),
+            bounds: None,
+            sampling_error: None,
         }])
     }
 }

@@ -90,6 +90,8 @@ pub enum AlertKind {
     Drift,
     /// A monitor that failed.
     Error,
+    /// A metric estimated without labels (CBPE, DLE) outside its reference thresholds.
+    Estimate,
 }
 
 /// Whether an alert still holds at the end of the windows evaluated.
@@ -443,6 +445,7 @@ impl AlertPolicy {
         let kind = match f.kind {
             FindingKind::Error => AlertKind::Error,
             FindingKind::Drift if self.drift => AlertKind::Drift,
+            FindingKind::Estimate { .. } => AlertKind::Estimate,
             _ => return None,
         };
         let key = Key {
@@ -682,6 +685,8 @@ pub(crate) mod tests {
             status: Status::Ok,
             severity: None,
             message: String::new(),
+            bounds: None,
+            sampling_error: None,
         }
     }
 
@@ -709,6 +714,8 @@ pub(crate) mod tests {
             status: if drift { Status::Alert } else { Status::Ok },
             severity: drift.then_some(Severity::Medium),
             message: String::new(),
+            bounds: None,
+            sampling_error: None,
         }
     }
 
@@ -1018,6 +1025,8 @@ pub(crate) mod tests {
             status: Status::Alert,
             severity: None,
             message: "boom".into(),
+            bounds: None,
+            sampling_error: None,
         };
         let mut r = reports(&[vec![err.clone()], vec![err], vec![ks("a", 0.5)]]);
         r.insert(2, WindowReport::from_findings(2, "empty", 0, vec![]));

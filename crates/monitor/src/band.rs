@@ -360,6 +360,8 @@ mod tests {
                 status: Status::Ok,
                 severity: None,
                 message: "mean".into(),
+                bounds: None,
+                sampling_error: None,
             };
             Ok(vec![
                 finding("mean", m, None),
@@ -405,6 +407,8 @@ mod tests {
                 status: Status::Ok,
                 severity: None,
                 message: String::new(),
+                bounds: None,
+                sampling_error: None,
             }])
         }
     }

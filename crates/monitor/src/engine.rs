@@ -472,6 +472,8 @@ mod tests {
                 status: if drift { Status::Alert } else { Status::Ok },
                 severity: drift.then_some(Severity::High),
                 message: String::new(),
+                bounds: None,
+                sampling_error: None,
             }];
             let Some(labels) = &w.labels else {
                 return Ok(out);
@@ -492,6 +494,8 @@ mod tests {
                 status: Status::Ok,
                 severity: None,
                 message: String::new(),
+                bounds: None,
+                sampling_error: None,
             }]);
             Ok(out)
         }
@@ -749,6 +753,8 @@ mod tests {
                 },
                 severity: None,
                 message: format!("{new_rows} new of {}", x.len()),
+                bounds: None,
+                sampling_error: None,
             }])
         }
     }

@@ -144,6 +144,8 @@ impl From<&HistoryFinding> for Finding {
             status: f.status,
             severity: f.severity,
             message: f.message.clone(),
+            bounds: None,
+            sampling_error: None,
         }
     }
 }

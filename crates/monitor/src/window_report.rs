@@ -64,9 +64,12 @@ impl WindowReport {
         let mut checked = BTreeSet::new();
         for f in &findings {
             match (f.kind, &f.column) {
-                (FindingKind::Metric { .. } | FindingKind::DataQuality, _)
-                    if f.statistic.is_finite() =>
-                {
+                (
+                    FindingKind::Metric { .. }
+                    | FindingKind::DataQuality
+                    | FindingKind::Estimate { .. },
+                    _,
+                ) if f.statistic.is_finite() => {
                     metrics.entry(metric_key(f)).or_insert(f.statistic);
                 }
                 (FindingKind::Drift, Some(col)) => {

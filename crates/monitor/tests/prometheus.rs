@@ -33,6 +33,8 @@ fn finding(
         status: Status::Ok,
         severity: None,
         message: String::new(),
+        bounds: None,
+        sampling_error: None,
     }
 }
 

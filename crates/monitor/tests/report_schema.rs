@@ -36,6 +36,8 @@ fn finding(method: &str, column: Option<&str>, value: f64, baseline: Option<f64>
         status: if bad { Status::Alert } else { Status::Ok },
         severity: bad.then_some(Severity::High),
         message: String::new(),
+        bounds: None,
+        sampling_error: None,
     }
 }
 

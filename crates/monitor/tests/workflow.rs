@@ -61,6 +61,8 @@ impl Monitor for Accuracy {
             status: Status::Ok,
             severity: None,
             message: String::new(),
+            bounds: None,
+            sampling_error: None,
         }])
     }
 }
@@ -111,6 +113,8 @@ impl Monitor for MeanShift {
                     status: if drift { Status::Alert } else { Status::Ok },
                     severity: drift.then_some(Severity::Medium),
                     message: String::new(),
+                    bounds: None,
+                    sampling_error: None,
                 }
             })
             .collect())

@@ -173,6 +173,8 @@ impl StreamDetectorMonitor {
                 drifts.len(),
                 &drifts[..drifts.len().min(10)],
             ),
+            bounds: None,
+            sampling_error: None,
         }])
     }
 }
