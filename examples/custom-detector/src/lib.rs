@@ -84,17 +84,17 @@ impl Monitor for MeanShift {
             let score = if se > 0.0 { (m - mean).abs() / se } else { 0.0 };
             let shifted = score > self.z;
             out.push(Finding {
-                monitor: "mean_shift".into(),
-                kind: driftwatch_core::FindingKind::Drift,
                 column: Some(name.clone()),
-                method: "mean_shift".into(),
-                statistic: score,
-                p_value: None,
                 threshold: self.z,
-                baseline: None,
                 status: if shifted { Status::Alert } else { Status::Ok },
                 severity: shifted.then_some(Severity::Medium),
                 message: format!("mean {m:.4} vs reference {mean:.4} ({score:.1} standard errors)"),
+                ..Finding::new(
+                    driftwatch_core::FindingKind::Drift,
+                    "mean_shift",
+                    "mean_shift",
+                    score,
+                )
             });
         }
         Ok(out)
