@@ -136,6 +136,23 @@ impl<'s> Walk<'s> {
         self.take(a.min(b), pow);
     }
 
+    /// [`Walk::merge_step`] once a value was taken (`prev` is a value): the same
+    /// arithmetic without the check, and the smaller value picked by the comparison
+    /// already made.
+    #[inline(always)]
+    fn merge_step_after_first(&mut self, pow: impl Fn(f64) -> f64) {
+        let (a, b) = (self.u[self.i], self.v[self.j]);
+        let t = a <= b;
+        let x = if t { a } else { b };
+        self.i += usize::from(t);
+        self.j += usize::from(!t);
+        self.ci += f64::from(u8::from(t));
+        self.cj += f64::from(u8::from(!t));
+        self.total += pow(self.diff) * (x - self.prev);
+        self.prev = x;
+        self.diff = self.ci * self.ru - self.cj * self.rv;
+    }
+
     /// Merge steps that are safe without checking: each takes one value.
     fn safe_steps(&self) -> usize {
         (self.u.len() - self.i).min(self.v.len() - self.j)
@@ -201,19 +218,34 @@ impl<'s> Walk<'s> {
 
 /// [`LANES`] walks in lockstep while each has values on both sides, then each
 /// finishes alone; returns their sums.
-fn walk_lockstep(mut lanes: [Walk<'_>; LANES], pow: impl Fn(f64) -> f64 + Copy) -> [f64; LANES] {
+fn walk_lockstep(lanes: [Walk<'_>; LANES], pow: impl Fn(f64) -> f64 + Copy) -> [f64; LANES] {
+    // Four named locals (not an array walked by a loop), so that each lane's state
+    // stays in registers.
+    let [mut w0, mut w1, mut w2, mut w3] = lanes;
+    // The first value of each lane (no interval before it), then steps that need
+    // no check for a previous value.
+    for w in [&mut w0, &mut w1, &mut w2, &mut w3] {
+        if w.safe_steps() > 0 {
+            w.merge_step(pow);
+        }
+    }
     loop {
-        let steps = lanes.iter().map(Walk::safe_steps).min().unwrap_or(0);
-        if steps == 0 {
+        let steps = w0
+            .safe_steps()
+            .min(w1.safe_steps())
+            .min(w2.safe_steps())
+            .min(w3.safe_steps());
+        if steps == 0 || [&w0, &w1, &w2, &w3].iter().any(|w| w.prev.is_nan()) {
             break;
         }
         for _ in 0..steps {
-            for w in &mut lanes {
-                w.merge_step(pow);
-            }
+            w0.merge_step_after_first(pow);
+            w1.merge_step_after_first(pow);
+            w2.merge_step_after_first(pow);
+            w3.merge_step_after_first(pow);
         }
     }
-    lanes.map(|w| w.run(pow))
+    [w0.run(pow), w1.run(pow), w2.run(pow), w3.run(pow)]
 }
 
 #[cfg(test)]
