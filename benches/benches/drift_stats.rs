@@ -1,7 +1,9 @@
 //! Criterion benchmarks of the drift statistics library against the targets of
 //! issue 8: KS from unsorted input and with a cached reference, the whole-table
 //! auto check (100k x 20, 5 shifted columns), PSI with a cached reference and
-//! the Wasserstein distance, each at n = 1e6 unless named otherwise.
+//! the Wasserstein distance, each at n = 1e6 unless named otherwise. The inputs come from the library
+//! (`driftwatch_benches`), which `cargo xtask bench --vs-python` also writes to files
+//! for the scipy side.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -11,33 +13,11 @@ use driftwatch_core::Frame;
 use driftwatch_drift::columns::{DriftOptions, DriftReference, NumericReference};
 use driftwatch_drift::ks::{Alternative, KsMethod, KsReference, ks_2samp};
 use driftwatch_drift::stats::wasserstein::wasserstein_distance;
-use ndarray::Array2;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
 
-const N: usize = 1_000_000;
-const SHIFT: f64 = 0.05;
-
-fn normal_sample(n: usize, shift: f64, seed: u64) -> Vec<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            z + shift
-        })
-        .collect()
-}
-
-/// A rows x cols frame of N(0, 1) columns, the first `shifted` moved by 0.5.
-fn normal_frame(rows: usize, cols: usize, shifted: usize, seed: u64) -> Frame {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let x = Array2::from_shape_fn((rows, cols), |(_, j)| {
-        let z: f64 = StandardNormal.sample(&mut rng);
-        if j < shifted { z + 0.5 } else { z }
-    });
-    let names: Vec<String> = (0..cols).map(|j| format!("f{j}")).collect();
-    let Ok(frame) = Frame::from_matrix(&names, &x) else {
+/// The frame of a matrix from [`driftwatch_benches::table_pair`], columns `f0`...
+fn frame(x: &ndarray::Array2<f64>) -> Frame {
+    let names: Vec<String> = (0..x.ncols()).map(|j| format!("f{j}")).collect();
+    let Ok(frame) = Frame::from_matrix(&names, x) else {
         panic!("benchmark frame has a bad shape");
     };
     frame
@@ -52,8 +32,7 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
 }
 
 fn bench_drift_stats(c: &mut Criterion) {
-    let reference = normal_sample(N, 0.0, 1);
-    let current = normal_sample(N, SHIFT, 2);
+    let (reference, current) = driftwatch_benches::drift_pair();
 
     let mut group = c.benchmark_group("drift");
     configure(&mut group);
@@ -87,8 +66,8 @@ fn bench_drift_stats(c: &mut Criterion) {
         b.iter(|| wasserstein_distance(black_box(&reference), black_box(&current)));
     });
 
-    let ref_frame = normal_frame(100_000, 20, 0, 3);
-    let cur_frame = normal_frame(100_000, 20, 5, 4);
+    let (r, c) = driftwatch_benches::table_pair();
+    let (ref_frame, cur_frame) = (frame(&r), frame(&c));
     let options = DriftOptions::default();
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(2).build() else {
         panic!("cannot build a 2-thread pool");

@@ -10,22 +10,9 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use driftwatch_drift::stream;
 
-fn golden(key: &str) -> Vec<f64> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/golden/stream_detectors.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    doc[key]
-        .as_array()
-        .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
-        .unwrap_or_default()
-}
-
 fn bench(c: &mut Criterion) {
-    let real = golden("real_stream");
-    let binary = golden("binary_stream");
+    let real = driftwatch_benches::golden_stream("real_stream");
+    let binary = driftwatch_benches::golden_stream("binary_stream");
     if real.is_empty() || binary.is_empty() {
         eprintln!("stream bench: golden streams not found; skipped");
         return;

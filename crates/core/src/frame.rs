@@ -132,7 +132,11 @@ impl Column {
     /// How many rows are missing.
     pub fn missing_count(&self) -> usize {
         match self {
-            Column::Numeric(v) => v.iter().filter(|x| x.is_nan()).count(),
+            // on the contiguous slice (the usual case) the count vectorises
+            Column::Numeric(v) => match v.as_slice() {
+                Some(x) => x.iter().map(|x| usize::from(x.is_nan())).sum(),
+                None => v.iter().filter(|x| x.is_nan()).count(),
+            },
             Column::Categorical(c) => c.codes.iter().filter(|x| x.is_none()).count(),
         }
     }
@@ -163,7 +167,14 @@ impl Column {
     /// The non-missing numbers, or `None` for a categorical column.
     pub fn numeric_values(&self) -> Option<Vec<f64>> {
         match self {
-            Column::Numeric(v) => Some(v.iter().copied().filter(|x| !x.is_nan()).collect()),
+            Column::Numeric(v) => {
+                let mut out = Vec::with_capacity(v.len());
+                match v.as_slice() {
+                    Some(x) => out.extend(x.iter().copied().filter(|x| !x.is_nan())),
+                    None => out.extend(v.iter().copied().filter(|x| !x.is_nan())),
+                }
+                Some(out)
+            }
             Column::Categorical(_) => None,
         }
     }

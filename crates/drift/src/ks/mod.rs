@@ -47,6 +47,7 @@
 //!   `"greater"`), not by scipy's first letter.
 
 mod asymp;
+mod cells;
 mod exact;
 mod kolmogorov;
 mod smirnov;
@@ -337,6 +338,17 @@ pub fn ks_2samp(
     alternative: Alternative,
     method: KsMethod,
 ) -> Result<KsResult, Error> {
+    // Long samples: only the values that can hold the extremes are sorted (`None`
+    // also for an empty sample or a NaN, reported below).
+    if let Some(ext) = cells::extremes_unsorted(reference, current) {
+        return Ok(from_extremes(
+            reference.len(),
+            current.len(),
+            ext,
+            alternative,
+            method,
+        ));
+    }
     // The two sorts are independent: run them side by side.
     let (reference, current) = crate::stats::sorted_copies(reference, current);
     let (reference, current) = (reference?, current?);
@@ -715,11 +727,18 @@ pub(crate) fn test_sorted(
     alternative: Alternative,
     method: KsMethod,
 ) -> KsResult {
-    let n1 = a.len();
-    let n2 = b.len();
+    from_extremes(a.len(), b.len(), extremes(a, b, ties), alternative, method)
+}
 
-    let ext = extremes(a, b, ties);
-
+/// The statistic, its location and sign, and the p-value, from the extremes of the
+/// ECDF difference of samples of sizes `n1` and `n2`.
+fn from_extremes(
+    n1: usize,
+    n2: usize,
+    ext: Extremes,
+    alternative: Alternative,
+    method: KsMethod,
+) -> KsResult {
     let min_s = clip01(-ext.min);
     let max_s = ext.max;
     let (mut d, location, sign) = if alternative == Alternative::Less

@@ -1,8 +1,8 @@
 //! Energy distance, `scipy.stats.energy_distance(u, v)`: `sqrt(2) * sqrt(integral of
 //! (F_u - G_v)^2)`.
 
+use super::cdf_integral::cdf_integral;
 use super::sorted_copy;
-use super::wasserstein::cdf_integral;
 use crate::Error;
 
 /// Energy distance of two sorted, finite, non-empty samples.

@@ -8,6 +8,7 @@
 
 pub mod anderson;
 pub(crate) mod bessel;
+mod cdf_integral;
 pub mod cvm;
 pub mod divergence;
 pub mod energy;

@@ -46,10 +46,60 @@ struct State {
     variances: Vec<f64>,
     /// Buckets in use per row.
     counts: Vec<usize>,
+    /// Where each row's oldest bucket sits: rows are rings, so dropping the oldest
+    /// buckets moves nothing. Absent in states saved before (rows starting at 0).
+    #[serde(default)]
+    starts: Vec<usize>,
     total: f64,
     variance: f64,
     width: f64,
     tick: u64,
+}
+
+/// What [`Adwin::evaluate_cut`] needs that is the same for every cut of one scan.
+struct Cut {
+    mwl: f64,
+    delta_prime: f64,
+    variance_in_window: f64,
+}
+
+/// Relative slack of [`Cut::surely_below`], far above the few ulps by which its
+/// products and River's quotients can differ from the exact values.
+const SLACK: f64 = 1e-9;
+
+impl Cut {
+    /// Whether River's test `|u0/n0 - u1/n1| > epsilon` is surely false here, from
+    /// products only (its four divisions and a square root per cut bound a scan over
+    /// every bucket). With `a = n0 - mwl + 1`, `b = n1 - mwl + 1` (both at least 1),
+    /// `N = n0 n1`, `A = a b`, `M = a + b`, River's `epsilon` is `S + T`, where
+    /// `S^2 = 2 (M / A) var delta_prime` and `T = 2/3 delta_prime M / A`, and
+    /// `|delta_mean| = |u0 n1 - u1 n0| / N`. So with `Z = |u0 n1 - u1 n0| A - 2/3
+    /// delta_prime M N`, there is no cut when `Z <= 0` or `Z^2 <= 2 M var
+    /// delta_prime N^2 A`. Each side is taken with a relative slack far above the
+    /// few ulps by which River's rounded values can differ from the exact ones, so
+    /// River's rounded test is false too. `false` means "not sure" (also for NaN or
+    /// infinite sums), and River's test decides.
+    #[inline]
+    fn surely_below(&self, n0: f64, n1: f64, u0: f64, u1: f64) -> bool {
+        if !(self.delta_prime > 0.0 && self.delta_prime.is_finite()) {
+            return false;
+        }
+        let (a, b) = (n0 - self.mwl + 1.0, n1 - self.mwl + 1.0);
+        let (area, sum, n) = (a * b, a + b, n0 * n1);
+        let (p, q) = (u0 * n1, u1 * n0);
+        let spread = (p - q).abs() + SLACK * (p.abs() + q.abs());
+        let z =
+            spread * area * (1.0 + SLACK) - 2.0 / 3.0 * self.delta_prime * sum * n * (1.0 - SLACK);
+        z <= 0.0
+            || z * z
+                <= 2.0
+                    * sum
+                    * self.variance_in_window
+                    * self.delta_prime
+                    * (n * n)
+                    * area
+                    * (1.0 - 8.0 * SLACK)
+    }
 }
 
 impl Default for Adwin {
@@ -122,6 +172,18 @@ impl Adwin {
         }
     }
 
+    /// `2^row` (River's `2 ** i`): exact, without a `powi` call.
+    #[inline]
+    fn bucket_size(row: usize) -> f64 {
+        f64::from_bits((1023 + row.min(1023) as u64) << 52)
+    }
+
+    /// `2^-row`, exact (rows stay far below 1022: a window of `2^1022` values).
+    #[inline]
+    fn inverse_size(row: usize) -> f64 {
+        f64::from_bits((1023 - row.min(1022) as u64) << 52)
+    }
+
     #[inline]
     fn stride(&self) -> usize {
         self.max_buckets + 1
@@ -133,30 +195,38 @@ impl Adwin {
         s.totals.extend(std::iter::repeat_n(0.0, stride));
         s.variances.extend(std::iter::repeat_n(0.0, stride));
         s.counts.push(0);
+        s.starts.push(0);
+    }
+
+    /// Index of bucket `k` (0 = oldest) of `row` in the flat vectors.
+    #[inline]
+    fn slot(&self, row: usize, k: usize) -> usize {
+        let stride = self.stride();
+        let i = self.state.starts[row] + k;
+        row * stride + if i >= stride { i - stride } else { i }
     }
 
     #[inline]
     fn row_insert(&mut self, row: usize, total: f64, variance: f64) {
-        let stride = self.stride();
+        let at = self.slot(row, self.state.counts[row]);
         let s = &mut self.state;
-        let at = row * stride + s.counts[row];
         s.totals[at] = total;
         s.variances[at] = variance;
         s.counts[row] += 1;
     }
 
-    /// Drops the `n` oldest buckets of a row (River's `Bucket.compress`).
+    /// Drops the `n` oldest buckets of a row (River's `Bucket.compress`): the ring
+    /// start moves on.
     #[inline]
     fn row_compress(&mut self, row: usize, n: usize) {
         let stride = self.stride();
         let s = &mut self.state;
-        let base = row * stride;
-        s.totals.copy_within(base + n..base + stride, base);
-        s.variances.copy_within(base + n..base + stride, base);
-        for i in stride - n..stride {
-            s.totals[base + i] = 0.0;
-            s.variances[base + i] = 0.0;
-        }
+        let start = s.starts[row] + n;
+        s.starts[row] = if start >= stride {
+            start - stride
+        } else {
+            start
+        };
         s.counts[row] -= n;
     }
 
@@ -175,7 +245,6 @@ impl Adwin {
     }
 
     fn compress_buckets(&mut self) {
-        let stride = self.stride();
         let mut row = 0;
         while row < self.state.counts.len() {
             if self.state.counts[row] != self.max_buckets + 1 {
@@ -184,14 +253,18 @@ impl Adwin {
             if row + 1 == self.state.counts.len() {
                 self.push_row();
             }
-            let n = 2f64.powi(row as i32);
-            let base = row * stride;
-            let (t0, t1) = (self.state.totals[base], self.state.totals[base + 1]);
-            let (v0, v1) = (self.state.variances[base], self.state.variances[base + 1]);
-            let mu1 = t0 / n;
-            let mu2 = t1 / n;
+            let n = Self::bucket_size(row);
+            let (first, second) = (self.slot(row, 0), self.slot(row, 1));
+            let (t0, t1) = (self.state.totals[first], self.state.totals[second]);
+            let (v0, v1) = (self.state.variances[first], self.state.variances[second]);
+            // River divides by `n` and `n + n`, powers of two: multiplying by their
+            // exact inverses gives the same correctly rounded results, without the
+            // slow divisions.
+            let (inv_n, inv_2n) = (Self::inverse_size(row), Self::inverse_size(row + 1));
+            let mu1 = t0 * inv_n;
+            let mu2 = t1 * inv_n;
             let total12 = t0 + t1;
-            let temp = n * n * (mu1 - mu2) * (mu1 - mu2) / (n + n);
+            let temp = n * n * (mu1 - mu2) * (mu1 - mu2) * inv_2n;
             let v12 = v0 + v1 + temp;
             self.row_insert(row + 1, total12, v12);
             self.row_compress(row, 2);
@@ -205,11 +278,11 @@ impl Adwin {
     /// Removes the oldest bucket; returns its size.
     fn delete_element(&mut self) -> f64 {
         let last = self.state.counts.len() - 1;
-        let n = 2f64.powi(last as i32);
-        let base = last * self.stride();
-        let u = self.state.totals[base];
-        let v = self.state.variances[base];
-        let mu = u / n;
+        let n = Self::bucket_size(last);
+        let oldest = self.slot(last, 0);
+        let u = self.state.totals[oldest];
+        let v = self.state.variances[oldest];
+        let mu = u * Self::inverse_size(last); // u / n exactly: n is a power of two
         let s = &mut self.state;
         s.width -= n;
         s.total -= u;
@@ -221,20 +294,20 @@ impl Adwin {
             let stride = self.stride();
             let s = &mut self.state;
             s.counts.pop();
+            s.starts.pop();
             s.totals.truncate(last * stride);
             s.variances.truncate(last * stride);
         }
         n
     }
 
-    fn evaluate_cut(&self, n0: f64, n1: f64, delta_mean: f64) -> bool {
-        let s = &self.state;
-        let mwl = self.min_window_length as f64;
-        let delta_prime = (2.0 * s.width.ln() / self.delta).ln();
-        let m_recip = (1.0 / (n0 - mwl + 1.0)) + (1.0 / (n1 - mwl + 1.0));
-        let variance_in_window = s.variance / s.width;
-        let epsilon = (2.0 * m_recip * variance_in_window * delta_prime).sqrt()
-            + 2.0 / 3.0 * delta_prime * m_recip;
+    /// River's `_evaluate_cut`, with what is constant over one scan (`delta_prime`,
+    /// the window variance) passed in; the same operations in the same order.
+    #[inline]
+    fn evaluate_cut(cut: &Cut, n0: f64, n1: f64, delta_mean: f64) -> bool {
+        let m_recip = (1.0 / (n0 - cut.mwl + 1.0)) + (1.0 / (n1 - cut.mwl + 1.0));
+        let epsilon = (2.0 * m_recip * cut.variance_in_window * cut.delta_prime).sqrt()
+            + 2.0 / 3.0 * cut.delta_prime * m_recip;
         delta_mean.abs() > epsilon
     }
 
@@ -246,11 +319,16 @@ impl Adwin {
         {
             return false;
         }
-        let stride = self.stride();
         let mwl = self.min_window_length as f64;
         let mut reduce = true;
         while reduce {
             reduce = false;
+            // constant until a bucket is dropped (which ends this pass)
+            let cut = Cut {
+                mwl,
+                delta_prime: (2.0 * self.state.width.ln() / self.delta).ln(),
+                variance_in_window: self.state.variance / self.state.width,
+            };
             let mut n0 = 0.0;
             let mut n1 = self.state.width;
             let mut u0 = 0.0;
@@ -258,10 +336,10 @@ impl Adwin {
             let mut row = self.state.counts.len();
             'rows: while row > 0 {
                 row -= 1;
-                let size = 2f64.powi(row as i32);
+                let size = Self::bucket_size(row);
                 let count = self.state.counts[row];
                 for k in 0..count {
-                    let t = self.state.totals[row * stride + k];
+                    let t = self.state.totals[self.slot(row, k)];
                     n0 += size;
                     n1 -= size;
                     u0 += t;
@@ -270,8 +348,11 @@ impl Adwin {
                         // Every cut has been tried.
                         break 'rows;
                     }
-                    let delta_mean = (u0 / n0) - (u1 / n1);
-                    if n1 >= mwl && n0 >= mwl && self.evaluate_cut(n0, n1, delta_mean) {
+                    if n1 >= mwl
+                        && n0 >= mwl
+                        && !cut.surely_below(n0, n1, u0, u1)
+                        && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
+                    {
                         reduce = true;
                         change = true;
                         if self.state.width > 0.0 {
@@ -296,6 +377,10 @@ impl StreamDetector for Adwin {
         if self.drift {
             self.reset();
         }
+        if self.state.starts.len() != self.state.counts.len() {
+            // a state saved before rows were rings: every row starts at 0
+            self.state.starts.resize(self.state.counts.len(), 0);
+        }
         self.insert_element(x);
         self.drift = self.detect_change();
         if self.drift {
@@ -310,6 +395,7 @@ impl StreamDetector for Adwin {
         s.totals.clear();
         s.variances.clear();
         s.counts.clear();
+        s.starts.clear();
         s.total = 0.0;
         s.variance = 0.0;
         s.width = 0.0;
@@ -324,5 +410,57 @@ inventory::submit! {
         name: "adwin",
         description: "ADWIN adaptive windowing on the mean (River: delta, clock, max_buckets, min_window_length, grace_period)",
         build: |p| Ok(Box::new(Adwin::from_params(p)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Adwin {
+        /// Rotates every row so that its oldest bucket is in slot 0 (the layout of
+        /// states saved before rows were rings).
+        fn normalise_rows(&mut self) {
+            let stride = self.stride();
+            for row in 0..self.state.counts.len() {
+                let base = row * stride;
+                let start = self.state.starts[row];
+                self.state.totals[base..base + stride].rotate_left(start);
+                self.state.variances[base..base + stride].rotate_left(start);
+                self.state.starts[row] = 0;
+            }
+        }
+    }
+
+    #[test]
+    fn inverse_sizes_are_exact_powers_of_two() {
+        for row in 0..70 {
+            assert_eq!(Adwin::inverse_size(row), 1.0 / Adwin::bucket_size(row));
+            // dividing by a power of two and multiplying by its inverse agree
+            for t in [1.0, -3.7, 1e-300, 5e-324, 123_456.789, f64::MAX] {
+                assert_eq!(
+                    (t / Adwin::bucket_size(row)).to_bits(),
+                    (t * Adwin::inverse_size(row)).to_bits()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_state_saved_before_ring_rows_continues() {
+        let mut a = Adwin::default();
+        for i in 0..500 {
+            a.update(f64::from(i % 7));
+        }
+        // rows of the old format start at 0: rotate this state's rows to that
+        let mut b = a.clone();
+        b.normalise_rows();
+        let mut old_b = serde_json::to_value(&b).unwrap();
+        old_b["state"].as_object_mut().unwrap().remove("starts");
+        let mut restored: Adwin = serde_json::from_value(old_b).unwrap();
+        for i in 0..3000 {
+            let x = f64::from((i * 13) % 11) + if i > 1500 { 4.0 } else { 0.0 };
+            assert_eq!(restored.update(x), a.update(x), "update {i}");
+        }
     }
 }

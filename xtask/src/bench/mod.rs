@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! cargo xtask bench [FILTER] [--json FILE] [--save NAME] [--compare NAME] [--quick]
+//! cargo xtask bench --vs-python [--quick]
 //! ```
+//!
+//! `--vs-python` times the drift benches next to scipy and River in one run
+//! (`vs_python.rs`).
 //!
 //! # What it does
 //!
@@ -71,6 +75,8 @@ use std::time::SystemTime;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+mod vs_python;
+
 /// The Cargo package holding the criterion benches.
 const BENCH_PACKAGE: &str = "driftwatch-benches";
 
@@ -108,6 +114,12 @@ pub struct BenchArgs {
     /// Shorter runs: --warm-up-time 1 --measurement-time 2, no plots.
     #[arg(long)]
     pub quick: bool,
+
+    /// Time the drift benches next to scipy and River on the same inputs, in the
+    /// same run, and print their ratios against the goals (needs python3 with venv
+    /// and pip access; the packages go to a venv outside the project).
+    #[arg(long, conflicts_with_all = ["filter", "save", "compare", "json"])]
+    pub vs_python: bool,
 }
 
 /// The summary of one benchmark, as written to `--json` and baselines.
@@ -133,12 +145,10 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let root = workspace_root()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target_dir = target_directory(&cargo, &root);
-    let criterion_dir = match std::env::var_os("CRITERION_HOME") {
-        Some(dir) => {
-            std::path::absolute(PathBuf::from(dir)).context("cannot resolve CRITERION_HOME")?
-        }
-        None => target_dir.join("criterion"),
-    };
+    let criterion_dir = criterion_directory(&target_dir)?;
+    if args.vs_python {
+        return vs_python::run(&root, &cargo, &target_dir, &criterion_dir, args.quick);
+    }
     let baselines_dir = target_dir.join("bench-baselines");
 
     // Load the baseline first: a typo should not cost a full bench run.
@@ -220,6 +230,16 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         );
     }
     Ok(code)
+}
+
+/// `$CRITERION_HOME` if set, otherwise `<target dir>/criterion`.
+fn criterion_directory(target_dir: &Path) -> Result<PathBuf> {
+    Ok(match std::env::var_os("CRITERION_HOME") {
+        Some(dir) => {
+            std::path::absolute(PathBuf::from(dir)).context("cannot resolve CRITERION_HOME")?
+        }
+        None => target_dir.join("criterion"),
+    })
 }
 
 /// The workspace root: the parent of this crate's manifest directory.
