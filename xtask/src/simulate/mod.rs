@@ -55,6 +55,17 @@ pub fn replay_to(name_or_file: &str, out: &Path) -> Result<()> {
 }
 
 /// The workspace root (xtask lives one level below it).
+/// Runs `work` under a spinner on stderr. indicatif draws nothing when stderr is not a
+/// terminal, so piped output and CI logs stay clean.
+fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(message.to_string());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let out = work();
+    spinner.finish_and_clear();
+    out
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -112,7 +123,9 @@ pub fn run(args: &SimulateArgs) -> Result<i32> {
         .clone()
         .unwrap_or_else(|| workspace_root().join("target/simulate").join(&s.name));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let result = run::replay(&s, &workspace_root(), &out)?;
+    let result = with_spinner(&format!("replaying scenario {}", s.name), || {
+        run::replay(&s, &workspace_root(), &out)
+    })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result.json)?);
     } else {
