@@ -7,11 +7,14 @@
 //! shows even when every column alone looks the same. docs/MULTIVARIATE.md has the
 //! configuration keys and how each differs from its reference library.
 
+pub mod auroc;
 pub mod band;
+pub mod domain;
 pub mod encode;
 pub mod error;
 pub mod reconstruction;
 
+pub use domain::{DomainClassifierMonitor, DomainConfig};
 pub use error::Error;
 pub use reconstruction::{ReconstructionConfig, ReconstructionMonitor};
 
