@@ -12,10 +12,13 @@ pub mod band;
 pub mod domain;
 pub mod encode;
 pub mod error;
+pub mod kernel;
+pub mod mmd;
 pub mod reconstruction;
 
 pub use domain::{DomainClassifierMonitor, DomainConfig};
 pub use error::Error;
+pub use mmd::{MmdConfig, MmdMonitor};
 pub use reconstruction::{ReconstructionConfig, ReconstructionMonitor};
 
 /// The methods of this crate's findings.
@@ -26,4 +29,18 @@ pub mod method {
     pub const DOMAIN_AUROC: &str = "domain_auroc";
     /// Squared maximum mean discrepancy (`mmd`).
     pub const MMD: &str = "mmd";
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_three_monitors_are_registered_and_build_from_their_default_config() {
+        for name in ["pca_reconstruction", "domain_classifier", "mmd"] {
+            let factory = driftwatch_core::registry::monitor(name).unwrap();
+            let config: toml::Value = toml::from_str(factory.default_config).unwrap();
+            let json = serde_json::to_value(config).unwrap();
+            let monitor = (factory.build)(&json).unwrap();
+            assert_eq!(monitor.name(), name);
+        }
+    }
 }
