@@ -44,9 +44,22 @@ pub fn sigma_median(x: ArrayView2<'_, f64>) -> Option<f64> {
 /// (as alibi-detect's score does before the MMD²).
 pub fn kernel_matrix(z: ArrayView2<'_, f64>, sigma: f64) -> Array2<f64> {
     let gamma = 1.0 / (2.0 * sigma * sigma);
-    let mut k = squared_distances(z, z);
-    k.mapv_inplace(|d| (-gamma * d).exp());
-    k.diag_mut().fill(0.0);
+    let n = z.nrows();
+    let rows: Vec<Vec<f64>> = z.rows().into_iter().map(|r| r.to_vec()).collect();
+    let mut k = Array2::<f64>::zeros((n, n));
+    // Symmetric: each pair once, the diagonal left at zero.
+    for i in 0..n {
+        for j in i + 1..n {
+            let d: f64 = rows[i]
+                .iter()
+                .zip(&rows[j])
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            let v = (-gamma * d.max(MIN_DISTANCE)).exp();
+            k[(i, j)] = v;
+            k[(j, i)] = v;
+        }
+    }
     k
 }
 
@@ -88,9 +101,10 @@ pub struct PermutationTest {
 }
 
 /// MMD² and its permutation p-value: the rows of the kernel matrix are reassigned to
-/// reference and window `n_permutations` times (seeded shuffles). Each permuted MMD²
-/// needs only the row sums over the permuted window, so a permutation costs
-/// `(n + m) x m` additions rather than `(n + m)²`.
+/// reference and window `n_permutations` times (seeded shuffles). A permuted MMD²
+/// needs only `K w` for the permutation's window indicator `w` (`w'Kw` is the window's
+/// sum, `(1 - w)'Kw` the cross sum, the reference's sum the rest of the total), so all
+/// permutations together are one matrix product `K W`.
 pub fn permutation_test(
     k: ArrayView2<'_, f64>,
     m: usize,
@@ -105,26 +119,28 @@ pub fn permutation_test(
     let (nf, mf) = (n as f64, m as f64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut idx: Vec<usize> = (0..total).collect();
-    let mut in_window = vec![false; total];
-    let mut permuted = Vec::with_capacity(n_permutations);
-    for _ in 0..n_permutations {
+    let mut w = Array2::<f64>::zeros((total, n_permutations));
+    for p in 0..n_permutations {
         idx.shuffle(&mut rng);
-        in_window.iter_mut().for_each(|w| *w = false);
         for &i in &idx[n..] {
-            in_window[i] = true;
+            w[(i, p)] = 1.0;
         }
-        let (mut yy, mut xy) = (0.0, 0.0);
-        for (i, row) in k.axis_iter(Axis(0)).enumerate() {
-            let r: f64 = idx[n..].iter().map(|&j| row[j]).sum();
-            if in_window[i] {
-                yy += r;
-            } else {
-                xy += r;
-            }
-        }
-        let xx = all - yy - 2.0 * xy;
-        permuted.push(xx / (nf * (nf - 1.0)) + yy / (mf * (mf - 1.0)) - 2.0 * xy / (nf * mf));
     }
+    let kw = k.dot(&w);
+    let mut permuted: Vec<f64> = (0..n_permutations)
+        .map(|p| {
+            let (mut yy, mut xy) = (0.0, 0.0);
+            for (r, in_window) in kw.column(p).iter().zip(w.column(p).iter()) {
+                if *in_window > 0.0 {
+                    yy += r;
+                } else {
+                    xy += r;
+                }
+            }
+            let xx = all - yy - 2.0 * xy;
+            xx / (nf * (nf - 1.0)) + yy / (mf * (mf - 1.0)) - 2.0 * xy / (nf * mf)
+        })
+        .collect();
     let p_value = if permuted.is_empty() {
         f64::NAN
     } else {
