@@ -417,6 +417,17 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_are_left_out_by_default() {
+        let mut f = frame();
+        f.push("t", Column::Numeric(vec![1e9; 5].into())).unwrap();
+        f.set_kind("t", ColumnKind::Timestamp).unwrap();
+        assert_eq!(select_columns("m", &f, &[]).unwrap(), ["x", "c"]);
+        assert_eq!(select_columns("m", &f, &["t".into()]).unwrap(), ["t"]);
+        let e = select_columns("m", &Frame::default(), &[]).unwrap_err();
+        assert!(e.to_string().contains("no feature column"), "{e}");
+    }
+
+    #[test]
     fn refuses_bad_input_with_a_fix() {
         let f = frame();
         let e = select_columns("m", &f, &["nope".into()]).unwrap_err();

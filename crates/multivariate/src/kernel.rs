@@ -178,8 +178,8 @@ mod tests {
 
     #[test]
     fn permuted_sums_equal_the_direct_formula() {
-        // With a permutation that keeps the order, the row-sum route gives the same
-        // MMD² as the direct one.
+        // The sums identity the permutations use (reference sum = total - window sum -
+        // 2 x cross sum) gives the direct MMD².
         let z = array![[0.0, 1.0], [0.5, 0.2], [2.0, 1.0], [1.5, 1.5], [0.1, 0.9]];
         let k = kernel_matrix(z.view(), 1.0);
         let t = permutation_test(k.view(), 2, 200, 0.05, 3);
