@@ -108,6 +108,7 @@ impl PredictionColumns {
             classes.extend(l.iter().filter(|s| !s.is_empty()).cloned());
         }
         classes.extend(self.proba_columns(frame)?.into_iter().map(|(c, _)| c));
+        classes.retain(|c| !c.is_empty());
         classes.sort_unstable();
         classes.dedup();
         Ok(if classes.len() > 2 {

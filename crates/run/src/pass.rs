@@ -260,6 +260,18 @@ pub fn run<'a>(
         reference.n_rows(),
         &config.extra_monitors,
     )?;
+    let mut engine_config = engine_config;
+    if model.task() == Some(Task::Regression) && config.file.monitors.is_empty() {
+        // `prediction_drift` compares predicted class counts; a regression's predictions
+        // are numbers, so the default set leaves it out rather than fail the run.
+        tracing::warn!(
+            "prediction_drift left out: it compares predicted classes and this model is a \
+             regression"
+        );
+        engine_config
+            .monitors
+            .retain(|m| m.name != "prediction_drift");
+    }
     let mut engine =
         Engine::from_config(&engine_config).map_err(Error::monitor("building the monitors"))?;
     engine
