@@ -18,7 +18,7 @@ pub fn run(a: &EvaluateArgs) -> Result<i32> {
         Some(columns) => from_columns(a, &columns)?,
         None => {
             let model = a.model.as_deref().or(a.model_path.as_deref()).context(
-                "give the model bundle as MODEL or --model MODEL, or --prediction COLUMN",
+                "give the model: --model MODEL (a bundle), or --prediction COLUMN for predictions already in the data",
             )?;
             let b = bundle::load(model)?;
             let data = read_frame(&a.data, &a.table.read_options(b.read_options()))?;
