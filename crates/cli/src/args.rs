@@ -56,7 +56,7 @@ pub enum Command {
     /// Compare each column of a current data set with a reference (two-sample tests).
     Drift(DriftArgs),
     /// Replay current data window by window: metrics, drift, alerts and a summary.
-    Monitor(MonitorArgs),
+    Monitor(Box<MonitorArgs>),
     /// Check a data file against a schema (JSON, from `driftwatch schema`); exit 1 when a row breaks it.
     Validate(ValidateArgs),
     /// Print a bundle's input schema as JSON Schema (or driftwatch's own format).
