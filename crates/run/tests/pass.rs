@@ -241,7 +241,7 @@ fn prediction_columns_are_the_model() {
         for i in 0..n {
             let x = i % 10;
             let truth = if x < 5 { "lo" } else { "hi" };
-            let pred = if x < 5 || x >= 8 { truth } else { "lo" };
+            let pred = if (5..8).contains(&x) { "lo" } else { truth };
             let p = if pred == "hi" { 0.9 } else { 0.2 };
             let y = if i >= blank_from { "" } else { truth };
             let x = if Some(i) == bad_row {
