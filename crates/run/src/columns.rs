@@ -201,6 +201,19 @@ impl PredictionColumns {
         } else {
             Some(self.probabilities(frame, pairs, task, known, input)?)
         };
+        if let (Some(p), Target::Labels(labels)) = (&probabilities, &predictions)
+            && let Some(missing) = labels.iter().find(|l| !p.classes.contains(l))
+        {
+            return Err(Error::Input {
+                input: input.to_string(),
+                message: format!(
+                    "predicted class '{missing}' has no probability column (the probability \
+                     columns are for {}): name each class's column with --proba-column \
+                     CLASS=COLUMN",
+                    p.classes.join(", ")
+                ),
+            });
+        }
         let mut features = frame.clone();
         for c in self.non_features(frame)? {
             features
@@ -519,6 +532,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no column matches --proba 'p_*'"), "{e}");
+        let f = frame("y_pred,p_a,p_b\nc,0.5,0.5\n");
+        let e = c
+            .outputs(&f, Task::Binary, &[], "cur.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("predicted class 'c' has no probability column"),
+            "{e}"
+        );
         let f = frame("y_pred,p_a\n,0.5\n");
         let e = c
             .outputs(&f, Task::Binary, &[], "cur.csv")
