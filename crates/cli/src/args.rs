@@ -56,7 +56,7 @@ pub enum Command {
     /// Compare each column of a current data set with a reference (two-sample tests).
     Drift(DriftArgs),
     /// Replay current data window by window: metrics, drift, alerts and a summary.
-    Monitor(MonitorArgs),
+    Monitor(Box<MonitorArgs>),
     /// Check a data file against a schema (JSON, from `driftwatch schema`); exit 1 when a row breaks it.
     Validate(ValidateArgs),
     /// Print a bundle's input schema as JSON Schema (or driftwatch's own format).
@@ -187,6 +187,92 @@ pub enum Task {
     Regression,
 }
 
+/// What a model known by its prediction columns predicts (`--task`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PredictionTask {
+    /// Two classes.
+    Binary,
+    /// Three or more classes.
+    Multiclass,
+    /// Numbers.
+    Regression,
+}
+
+impl From<PredictionTask> for driftwatch_run::Task {
+    fn from(t: PredictionTask) -> Self {
+        match t {
+            PredictionTask::Binary => driftwatch_run::Task::Binary,
+            PredictionTask::Multiclass => driftwatch_run::Task::Multiclass,
+            PredictionTask::Regression => driftwatch_run::Task::Regression,
+        }
+    }
+}
+
+/// A model known only by its outputs in the data (`--prediction` and friends), for
+/// `monitor` and `evaluate` without a bundle (docs/MONITOR.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PredictionArgs {
+    /// Model-agnostic: the column of the reference and the current data that holds the
+    /// model's predictions (instead of --model). The prediction, probability, target,
+    /// timestamp and --id columns are not features.
+    #[arg(long, value_name = "COLUMN")]
+    pub prediction: Option<String>,
+    /// Probability columns by a pattern with one `*` for the class (`p_*` finds `p_yes`
+    /// for class `yes`); a name without `*` is one column with the positive class's
+    /// probability of a binary model (the larger class: `1` of 0/1, `true` of
+    /// false/true), the other class's being 1 - p.
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        requires = "prediction",
+        conflicts_with = "proba_column"
+    )]
+    pub proba: Option<String>,
+    /// A class's probability column, `CLASS=COLUMN`; repeat per class. One for a binary
+    /// model names its positive class (`--proba-column 1=y_pred_proba`).
+    #[arg(long, value_name = "CLASS=COLUMN", requires = "prediction", value_parser = parse_class_column)]
+    pub proba_column: Vec<(String, String)>,
+    /// What the model predicts; default inferred from the reference: a numeric
+    /// prediction with fractions or more than 20 distinct values is a regression, else
+    /// two classes are binary and more multiclass.
+    #[arg(long, value_enum, requires = "prediction")]
+    pub task: Option<PredictionTask>,
+    /// Columns that are not features (comma-separated), left out of feature drift.
+    #[arg(long, value_name = "COLUMNS", requires = "prediction")]
+    pub ignore: Option<String>,
+}
+
+impl PredictionArgs {
+    /// The prediction columns, when `--prediction` is given; `extra` are more columns
+    /// that are not features (the timestamp, the id).
+    pub fn columns(&self, extra: &[String]) -> Option<driftwatch_run::PredictionColumns> {
+        let prediction = self.prediction.clone()?;
+        let probabilities = match (&self.proba, self.proba_column.is_empty()) {
+            (Some(p), _) => driftwatch_run::ProbaSpec::Glob(p.clone()),
+            (None, false) => driftwatch_run::ProbaSpec::Columns(self.proba_column.clone()),
+            (None, true) => driftwatch_run::ProbaSpec::None,
+        };
+        let mut ignore = crate::data::split_list(&self.ignore);
+        ignore.extend(extra.iter().cloned());
+        Some(driftwatch_run::PredictionColumns {
+            prediction,
+            probabilities,
+            task: self.task.map(Into::into),
+            ignore,
+        })
+    }
+}
+
+/// Parses `CLASS=COLUMN`.
+fn parse_class_column(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((c, col)) if !c.is_empty() && !col.is_empty() => Ok((c.to_string(), col.to_string())),
+        _ => Err(format!(
+            "'{s}' is not CLASS=COLUMN (e.g. --proba-column 1=y_pred_proba)"
+        )),
+    }
+}
+
 /// `driftwatch train`.
 #[derive(Debug, Args)]
 #[command(
@@ -288,12 +374,22 @@ pub struct PredictArgs {
 /// `driftwatch evaluate`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch evaluate --model iris.dwm --data test.csv --target species --format json"
+    after_help = "Examples:\n  driftwatch evaluate --model iris.dwm --data test.csv --target species --format json\n  driftwatch evaluate --data fixtures/data/nannyml_car_loan_analysis.csv --target repaid --prediction y_pred"
 )]
 pub struct EvaluateArgs {
-    /// The model bundle.
+    /// The model bundle (.dwm); the same as the positional MODEL. Or --prediction.
+    #[arg(
+        long,
+        value_name = "MODEL",
+        conflicts_with_all = ["model_path", "prediction"]
+    )]
+    pub model: Option<PathBuf>,
+    /// The model bundle (.dwm); the same as --model.
+    #[arg(id = "model_path", value_name = "MODEL", conflicts_with = "prediction")]
+    pub model_path: Option<PathBuf>,
+    /// A model known by its prediction columns instead of a bundle.
     #[command(flatten)]
-    pub model: ModelArg,
+    pub columns: PredictionArgs,
     /// Labelled data (CSV).
     #[arg(long)]
     pub data: PathBuf,
@@ -474,7 +570,7 @@ impl ValueEnum for CorrectionArg {
 /// `driftwatch monitor`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format html --output report.html\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --report report.html --history history.jsonl\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
+    after_help = "Examples:\n  driftwatch monitor --model iris.dwm --reference train.csv --current prod.csv --target species --window 30\n  driftwatch monitor --reference fixtures/data/nannyml_car_loan_reference.csv --current fixtures/data/nannyml_car_loan_analysis.csv --prediction y_pred --proba y_pred_proba --target repaid --id id --chunk-size 500\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format json --fail-on-alert\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --format html --output report.html\n  driftwatch monitor --model m.dwm --reference r.csv --current c.csv --target y --window 1000 --report report.html --history history.jsonl\n  driftwatch monitor --init monitor.toml\n  driftwatch monitor --config monitor.toml --model m.dwm --reference r.csv --current log.jsonl --target y --every 1d"
 )]
 pub struct MonitorArgs {
     /// Write a commented default config (monitors from the registry, alert policy,
@@ -486,18 +582,25 @@ pub struct MonitorArgs {
     /// override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The model bundle (.dwm); the same as the positional MODEL. Not with --init.
+    /// The model bundle (.dwm); the same as the positional MODEL. Not with --init. Or,
+    /// without a bundle, --prediction (model-agnostic monitoring).
     // Not the shared `ModelArg`: a required group would also be required with --init.
     #[arg(
         long,
         value_name = "MODEL",
-        required_unless_present_any = ["init", "model_path"],
-        conflicts_with = "model_path"
+        conflicts_with_all = ["model_path", "prediction"]
     )]
     pub model: Option<PathBuf>,
     /// The model bundle (.dwm); the same as --model.
-    #[arg(id = "model_path", value_name = "MODEL")]
+    #[arg(id = "model_path", value_name = "MODEL", conflicts_with = "prediction")]
     pub model_path: Option<PathBuf>,
+    /// A model known by its prediction columns instead of a bundle.
+    #[command(flatten)]
+    pub columns: PredictionArgs,
+    /// An id column present in the current data and in --labels (NannyML's
+    /// analysis_targets): labels are joined by it; it is not a feature.
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
     /// Reference data, with the target (CSV): what drift is measured against.
     #[arg(long, required_unless_present = "init")]
     pub reference: Option<PathBuf>,
@@ -507,15 +610,19 @@ pub struct MonitorArgs {
     #[arg(long, required_unless_present = "init")]
     pub current: Option<PathBuf>,
     /// The target column (of the reference, the current CSV and the labels file).
-    #[arg(long, required_unless_present = "init")]
+    /// Optional with --prediction; empty cells of a current CSV are labels not yet
+    /// arrived (performance from the labelled rows).
+    #[arg(long, required_unless_present_any = ["init", "prediction"])]
     pub target: Option<String>,
     /// Delayed ground truth (CSV with `request_id` and the target column), joined to a
-    /// prediction log by request id; rows without a label count for drift and
-    /// predictions, not for performance.
+    /// prediction log by request id; or, with --id COLUMN, to a current CSV by that
+    /// column. Rows without a label count for drift and predictions, not for
+    /// performance.
     #[arg(long)]
     pub labels: Option<PathBuf>,
     /// Rows per window (default: the config's, else the whole current file is one window).
-    #[arg(long, conflicts_with = "every")]
+    /// `--chunk-size` is NannyML's name for it.
+    #[arg(long, visible_alias = "chunk-size", conflicts_with = "every")]
     pub window: Option<usize>,
     /// Windows by time, e.g. `1d`, `6h`, `30m`, `3600` (seconds) on the timestamps
     /// (the log's `timestamp`, or `--timestamp-column` of a CSV); empty spans are
@@ -829,7 +936,9 @@ mod tests {
     fn model(c: &Command) -> PathBuf {
         let m = match c {
             Command::Predict(a) => &a.model,
-            Command::Evaluate(a) => &a.model,
+            Command::Evaluate(a) => {
+                return a.model.clone().or(a.model_path.clone()).unwrap_or_default();
+            }
             Command::Schema(a) => &a.model,
             Command::Inspect(a) => &a.model,
             Command::Card(a) => &a.model,
@@ -872,11 +981,15 @@ mod tests {
                 ErrorKind::ArgumentConflict,
                 "{command}: both"
             );
-            assert_eq!(
-                error_kind(&format!("{command} {rest}")),
-                ErrorKind::MissingRequiredArgument,
-                "{command}: neither"
-            );
+            // monitor and evaluate also run without a bundle (--prediction): neither is
+            // their own error, naming both (tests/agnostic.rs).
+            if !matches!(command, "monitor" | "evaluate") {
+                assert_eq!(
+                    error_kind(&format!("{command} {rest}")),
+                    ErrorKind::MissingRequiredArgument,
+                    "{command}: neither"
+                );
+            }
         }
         // --init needs no bundle.
         assert!(

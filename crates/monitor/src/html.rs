@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `summary` | the dashboard: period, predictions, accuracy (average, current, trend), drifted features, alerts |
 //! | `performance` | a 2x2 grid of accuracy/precision/recall/F1 per window, with the baseline and the alert line (`baseline x ratio`, the monitor's threshold) |
+//! | `estimates` | only when a monitor reports them ([`crate::estimate_chart`]): estimated performance per window with its ± 3 sampling-error band, thresholds and the realized value; drift statistics judged by a band |
 //! | `drift` | reference vs current histograms per feature, titled with the drift status of that window |
 //! | `predictions` | the share of each predicted class per window |
 //! | `alerts` | the alert table |
@@ -96,6 +97,7 @@ pub fn render(
     );
     summary_section(&mut out, report);
     performance_section(&mut out, report)?;
+    crate::estimate_chart::section(&mut out, report)?;
     drift_section(&mut out, report, distributions)?;
     predictions_section(&mut out, report)?;
     alerts_section(&mut out, report);
@@ -672,6 +674,45 @@ mod tests {
             .collect();
         let alerts = AlertPolicy::default().evaluate(&windows);
         RunReport::new(windows, alerts)
+    }
+
+    /// Estimates of a (hand-made) CBPE monitor get their section between performance
+    /// and drift; a page without them has none.
+    #[test]
+    fn estimates_are_charted_when_reported() {
+        let html = render(&crate::estimate_chart::tests::report(), None, "t").unwrap();
+        let at = |id: &str| html.find(&format!("<section id=\"{id}\"")).unwrap();
+        assert!(at("performance") < at("estimates") && at("estimates") < at("drift"));
+        assert!(html.contains("cbpe: estimated roc_auc") && html.contains("realized"));
+        assert!(
+            !render(&run(), None, "t")
+                .unwrap()
+                .contains("id=\"estimates\"")
+        );
+        // `DRIFTWATCH_ESTIMATES_PAGE=/tmp/p.html cargo test -p driftwatch-monitor --lib
+        // estimates_are_charted` writes a whole page with them, for `cargo xtask render`.
+        if let Some(path) = std::env::var_os("DRIFTWATCH_ESTIMATES_PAGE") {
+            let mut r = crate::estimate_chart::tests::report();
+            for (i, w) in r.windows.iter_mut().enumerate() {
+                let acc = 0.9 - 0.01 * i as f64;
+                w.findings.push(metric("performance", "accuracy", acc, 0.9));
+                w.metrics = [("accuracy".to_string(), acc)].into();
+                w.class_shares = [("a".to_string(), 0.5), ("b".to_string(), 0.5)].into();
+            }
+            let d = Distributions {
+                window: 0,
+                features: vec![FeatureHistogram {
+                    column: "x".into(),
+                    edges: vec![0.0, 1.0, 2.0],
+                    levels: vec![],
+                    reference: vec![0.5, 0.5],
+                    current: vec![0.2, 0.8],
+                    reference_missing: 0,
+                    current_missing: 0,
+                }],
+            };
+            std::fs::write(path, render(&r, Some(&d), "estimates").unwrap()).unwrap();
+        }
     }
 
     #[test]

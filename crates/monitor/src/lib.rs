@@ -9,7 +9,8 @@
 //! 4. [`history::append`] / [`history::read`] keep one JSON line per window;
 //! 5. [`summary::Summary::build`] sums a period up for the dashboard;
 //! 6. [`report::RunReport`] renders a run as text, Markdown, JSON or Prometheus text;
-//!    [`html::render`] draws the self-contained HTML page, with the per-feature
+//!    [`html::render`] draws the self-contained HTML page (estimated performance charted
+//!    by [`estimate_chart`]), with the per-feature
 //!    histograms of [`histogram::histograms`].
 //!
 //! Nothing here opens a file or prints: readers and writers are passed in by the CLI.
@@ -54,6 +55,7 @@ pub mod band;
 pub mod drift_page;
 pub mod engine;
 pub mod error;
+pub mod estimate_chart;
 pub mod histogram;
 pub mod history;
 pub mod html;

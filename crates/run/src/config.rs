@@ -165,6 +165,7 @@ impl MonitorFile {
                 }
             }
         }
+        fill_chunk_rows(&mut monitors, window_rows)?;
         for m in monitors.iter_mut().filter(|m| m.name == "performance") {
             if m.config.is_null() {
                 m.config = serde_json::json!({});
@@ -183,6 +184,54 @@ impl MonitorFile {
             on_error: self.on_error,
         })
     }
+}
+
+/// Gives every monitor whose factory's default config has a `chunk_rows` key (the
+/// monitors that learn thresholds from reference chunks: `cbpe`, `dle`,
+/// `pca_reconstruction`, `domain_classifier`) the window size as `chunk_rows` when its
+/// config table leaves it unset, so that a user need not repeat `--window`. A rolling
+/// span of k windows takes k windows' rows; a cumulative one, or a run of one window,
+/// leaves the key unset (the monitor's own default applies).
+pub fn fill_chunk_rows(
+    monitors: &mut [driftwatch_monitor::MonitorConfig],
+    window_rows: Option<usize>,
+) -> Result<()> {
+    for m in monitors.iter_mut() {
+        let Ok(factory) = driftwatch_core::registry::monitor(&m.name) else {
+            continue;
+        };
+        if !mentions_chunk_rows(factory.default_config) {
+            continue;
+        }
+        let rows = match m.span {
+            driftwatch_monitor::Span::Window => window_rows,
+            driftwatch_monitor::Span::Rolling(k) => window_rows.map(|r| r * k),
+            driftwatch_monitor::Span::Cumulative => None,
+        };
+        let Some(rows) = rows.filter(|&r| r > 0) else {
+            continue;
+        };
+        if m.config.is_null() {
+            m.config = serde_json::json!({});
+        }
+        let Some(obj) = m.config.as_object_mut() else {
+            return Err(Error::Config {
+                name: format!("monitor '{}'", m.name),
+                message: "its config must be a table".into(),
+            });
+        };
+        obj.entry("chunk_rows").or_insert(serde_json::json!(rows));
+    }
+    Ok(())
+}
+
+/// Whether a factory's default config (TOML text, maybe commented) has a `chunk_rows` key.
+fn mentions_chunk_rows(default_config: &str) -> bool {
+    default_config.lines().any(|l| {
+        let l = l.trim_start().trim_start_matches('#').trim_start();
+        l.strip_prefix("chunk_rows")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
 }
 
 /// The commented default `monitor.toml`: windows, the default alert policy, and every
@@ -318,6 +367,61 @@ mod tests {
             .find(|m| m.name == "feature_drift")
             .unwrap();
         assert_eq!(fd.band.unwrap().samples, Some(DEFAULT_BAND_SAMPLES));
+    }
+
+    // A monitor that learns from reference chunks, for the chunk_rows filling test.
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
+    struct Chunked;
+
+    #[typetag::serde]
+    impl driftwatch_core::Monitor for Chunked {
+        fn name(&self) -> &str {
+            "test_chunked"
+        }
+        fn fit(&mut self, _: &driftwatch_core::Window) -> driftwatch_core::Result<()> {
+            Ok(())
+        }
+        fn check(
+            &self,
+            _: &driftwatch_core::Window,
+        ) -> driftwatch_core::Result<Vec<driftwatch_core::Finding>> {
+            Ok(Vec::new())
+        }
+    }
+
+    inventory::submit! {
+        driftwatch_core::registry::MonitorFactory {
+            name: "test_chunked",
+            description: "test only",
+            default_config: "# chunk_rows = 500   # default: the window size\nstd = 3.0\n",
+            build: |_| Ok(Box::new(Chunked)),
+        }
+    }
+
+    /// A monitor whose default config has `chunk_rows` gets the window size where its
+    /// config leaves it unset; a set one is kept, and one without the key gets none.
+    #[test]
+    fn chunk_rows_follow_the_windows() {
+        assert!(mentions_chunk_rows("# chunk_rows = 500\n"));
+        assert!(mentions_chunk_rows("chunk_rows=3"));
+        assert!(!mentions_chunk_rows("chunk_rows_max = 3\nrows = 1"));
+        let file = MonitorFile::parse(
+            "[[monitors]]\nname = \"test_chunked\"\n\
+             [[monitors]]\nname = \"test_chunked\"\n[monitors.config]\nchunk_rows = 7\n\
+             [[monitors]]\nname = \"missing_values\"\n",
+            "m.toml",
+        )
+        .unwrap();
+        let cfg = file
+            .engine_config(0.95, &BTreeMap::new(), Some(250), 3000, &[])
+            .unwrap();
+        assert_eq!(cfg.monitors[0].config["chunk_rows"], 250);
+        assert_eq!(cfg.monitors[1].config["chunk_rows"], 7);
+        assert!(cfg.monitors[2].config.get("chunk_rows").is_none());
+        let one = file
+            .engine_config(0.95, &BTreeMap::new(), None, 3000, &[])
+            .unwrap();
+        assert!(one.monitors[0].config.get("chunk_rows").is_none());
     }
 
     /// The default set is the one list, extra monitors come after it, and a

@@ -2,7 +2,8 @@
 //! simulate` and the coming server, so that none of them builds windows or reports on
 //! its own.
 //!
-//! [`pass::run`] is the entry point: the model ([`Model`]: pipeline, schema, baseline),
+//! [`pass::run`] is the entry point: the model ([`Predictor`]: a bundle's [`Model`] with
+//! pipeline, schema and baseline, or [`PredictionColumns`] already in the data),
 //! the reference ([`Labelled`]), the current data ([`Current`]: a table, batches or a
 //! prediction log) and a [`PassConfig`] in; an [`Outcome`] (windows, report, history
 //! lines, skipped rows) out. [`config`] is the `monitor.toml` schema with the default
@@ -10,14 +11,16 @@
 //!
 //! Nothing here opens a file or prints.
 
+pub mod columns;
 pub mod config;
 pub mod error;
 pub mod pass;
 pub mod validate;
 
+pub use columns::{PredictionColumns, ProbaSpec, Task};
 pub use config::{
     DEFAULT_MONITORS, MonitorFile, WindowSettings, default_band, default_monitor_file,
 };
 pub use error::{Error, Result};
-pub use pass::{Current, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, run};
+pub use pass::{Current, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, Predictor, run};
 pub use validate::{Validated, rejected_before, validate_rows};

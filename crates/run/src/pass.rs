@@ -19,6 +19,7 @@ use driftwatch_monitor::{
     WindowSpec, history, split_in_file,
 };
 
+use crate::columns::{PredictionColumns, Task};
 use crate::config::MonitorFile;
 use crate::error::{Error, Result};
 use crate::validate::{rejected_before, validate_rows};
@@ -39,7 +40,36 @@ pub struct Model<'a> {
     pub baseline: &'a BTreeMap<String, f64>,
 }
 
+/// What predicts: a driftwatch bundle, or prediction columns already in the data
+/// (model-agnostic monitoring, as NannyML does it).
+#[derive(Debug, Clone, Copy)]
+pub enum Predictor<'a> {
+    /// A bundle: its pipeline predicts, its schema validates, its test metrics are the
+    /// baseline.
+    Bundle(Model<'a>),
+    /// Prediction (and probability) columns of the reference and the current data: the
+    /// schema is inferred from the reference's other columns (each allowed missing
+    /// values: a given prediction needs no input), the baseline is the metrics of the
+    /// reference's predictions against its target.
+    Columns(&'a PredictionColumns),
+}
+
+impl<'a> From<Model<'a>> for Predictor<'a> {
+    fn from(m: Model<'a>) -> Self {
+        Predictor::Bundle(m)
+    }
+}
+
+impl<'a> From<&'a PredictionColumns> for Predictor<'a> {
+    fn from(c: &'a PredictionColumns) -> Self {
+        Predictor::Columns(c)
+    }
+}
+
 /// Rows with known labels: the reference, or a batch of current data.
+///
+/// With [`Predictor::Columns`] the features hold the prediction columns too, and the
+/// reference's `labels` may be empty (no target: no performance).
 #[derive(Debug, Clone)]
 pub struct Labelled {
     /// A label for the report (`reference`, `day 3`).
@@ -58,6 +88,15 @@ pub enum Current {
     /// One table (a CSV with its target), validated, predicted and cut into windows by
     /// the spec; windows count the table's rows, rejected ones included.
     Table(Labelled),
+    /// One table whose target is empty in some rows (labels not yet arrived): `labels`
+    /// holds a placeholder there and `labelled` is false; those rows count for drift and
+    /// predictions, performance comes from the labelled rows only.
+    PartlyLabelled {
+        /// The table.
+        table: Labelled,
+        /// Per row, whether its label is known.
+        labelled: Vec<bool>,
+    },
     /// Batches that are windows already (a simulated day each): each is validated and
     /// predicted on its own, and the time that takes becomes its rows' latency.
     Batches(Vec<Labelled>),
@@ -103,6 +142,11 @@ pub struct Outcome {
     pub skipped: Vec<usize>,
     /// Delayed labels joined: (rows with a label, rows kept).
     pub labelled: Option<(usize, usize)>,
+    /// The `performance` baseline: the bundle's test metrics, or with prediction columns
+    /// the metrics of the reference.
+    pub baseline: BTreeMap<String, f64>,
+    /// The task of prediction columns (given or inferred); `None` for a bundle.
+    pub task: Option<Task>,
 }
 
 impl Outcome {
@@ -135,8 +179,8 @@ impl Outcome {
 /// Errors: the policy or the config out of range, current data whose columns do not
 /// match the schema, windows by time without timestamps, a monitor that cannot be built
 /// or fitted, or one that fails on a window under `on_error = "abort"`.
-pub fn run(
-    model: Model<'_>,
+pub fn run<'a>(
+    model: impl Into<Predictor<'a>>,
     reference: Labelled,
     current: Current,
     input: &str,
@@ -146,15 +190,39 @@ pub fn run(
         .policy
         .check()
         .map_err(Error::monitor("the alert policy"))?;
-    let reference = reference_window(model, reference)?;
+    let (model, reference) = Source::resolve(model.into(), reference)?;
+    let model = &model;
     // The typical window's rows as they arrive (rejected ones included, as row windows
     // count them): the chunk size of the reference bands.
     let (windows, violations, skipped, labelled, window_rows) = match current {
         Current::Table(t) => {
-            let c = table_window(model, t, input)?;
+            let c = table_window(model, t, None, input)?;
             let windows = split(&c.window, &config.spec, &c.kept, c.total, input)?;
             let rows = typical_rows(&config.spec, &windows);
             (windows, c.violations, c.skipped, None, rows)
+        }
+        Current::PartlyLabelled { table, labelled } => {
+            if labelled.len() != table.features.n_rows() {
+                return Err(Error::Input {
+                    input: input.to_string(),
+                    message: format!(
+                        "{} labelled flags for {} rows",
+                        labelled.len(),
+                        table.features.n_rows()
+                    ),
+                });
+            }
+            let c = table_window(model, table, Some(labelled), input)?;
+            let kept_labelled = c.window.labelled_rows();
+            let windows = split(&c.window, &config.spec, &c.kept, c.total, input)?;
+            let rows = typical_rows(&config.spec, &windows);
+            (
+                windows,
+                c.violations,
+                c.skipped,
+                Some((kept_labelled, c.kept.len())),
+                rows,
+            )
         }
         Current::Batches(batches) => {
             let mut sizes: Vec<usize> = batches.iter().map(|b| b.features.n_rows()).collect();
@@ -184,13 +252,26 @@ pub fn run(
             (windows, c.violations, c.skipped, labelled, rows)
         }
     };
+    let baseline = model.baseline(&reference)?;
     let engine_config = config.file.engine_config(
         config.policy.ratio,
-        model.baseline,
+        &baseline,
         window_rows,
         reference.n_rows(),
         &config.extra_monitors,
     )?;
+    let mut engine_config = engine_config;
+    if model.task() == Some(Task::Regression) && config.file.monitors.is_empty() {
+        // `prediction_drift` compares predicted class counts; a regression's predictions
+        // are numbers, so the default set leaves it out rather than fail the run.
+        tracing::warn!(
+            "prediction_drift left out: it compares predicted classes and this model is a \
+             regression"
+        );
+        engine_config
+            .monitors
+            .retain(|m| m.name != "prediction_drift");
+    }
     let mut engine =
         Engine::from_config(&engine_config).map_err(Error::monitor("building the monitors"))?;
     engine
@@ -210,11 +291,136 @@ pub fn run(
         violations,
         skipped,
         labelled,
+        baseline,
+        task: model.task(),
     })
 }
 
-/// The reference conformed to the schema and predicted.
-fn reference_window(model: Model<'_>, r: Labelled) -> Result<Window> {
+/// The predictor a pass runs with, its schema at hand.
+enum Source<'a> {
+    Bundle(Model<'a>),
+    Columns {
+        columns: &'a PredictionColumns,
+        /// Inferred from the reference's features, every column nullable.
+        schema: Schema,
+        task: Task,
+        /// Classes of the reference's predictions and target.
+        known: Vec<String>,
+    },
+}
+
+impl<'a> Source<'a> {
+    /// The source and the reference window (conformed to the schema, with predictions).
+    fn resolve(p: Predictor<'a>, r: Labelled) -> Result<(Source<'a>, Window)> {
+        match p {
+            Predictor::Bundle(model) => {
+                let window = bundle_reference(model, r)?;
+                Ok((Source::Bundle(model), window))
+            }
+            Predictor::Columns(columns) => {
+                let name = r.label.clone();
+                let labels = (!r.labels.is_empty()).then_some(r.labels);
+                if let Some(l) = &labels
+                    && l.len() != r.features.n_rows()
+                {
+                    return Err(Error::Input {
+                        input: name,
+                        message: format!(
+                            "{} target values for {} rows",
+                            l.len(),
+                            r.features.n_rows()
+                        ),
+                    });
+                }
+                let task = columns.infer_task(&r.features, labels.as_ref(), &name)?;
+                let mut known: Vec<String> = Vec::new();
+                if task.is_classification() {
+                    if let Ok(c) = r.features.column(&columns.prediction) {
+                        known.extend(c.to_labels().into_iter().flatten());
+                    }
+                    if let Some(Target::Labels(l)) = &labels {
+                        known.extend(l.iter().cloned());
+                    }
+                    known.sort_unstable();
+                    known.dedup();
+                }
+                if let (true, Some(Target::Values(_))) = (task.is_classification(), &labels) {
+                    return Err(Error::Input {
+                        input: name,
+                        message: format!("a {task} model needs class labels as its target"),
+                    });
+                }
+                let out = columns.outputs(&r.features, task, &known, &name)?;
+                if out.features.n_cols() == 0 {
+                    return Err(Error::Input {
+                        input: name,
+                        message: "no feature columns besides the prediction, probability, \
+                                  target and ignored ones"
+                            .into(),
+                    });
+                }
+                let mut schema = Schema::infer(&out.features);
+                for c in &mut schema.columns {
+                    c.nullable = true;
+                }
+                let labels = match (task, labels) {
+                    (Task::Regression, Some(Target::Labels(_))) => {
+                        return Err(Error::Input {
+                            input: name,
+                            message: "a regression needs a numeric target".into(),
+                        });
+                    }
+                    (_, l) => l,
+                };
+                let window = Window {
+                    label: r.label,
+                    predictions: Some(out.predictions),
+                    probabilities: out.probabilities,
+                    labels,
+                    features: out.features,
+                    timestamps: r.timestamps,
+                    ..Window::default()
+                };
+                Ok((
+                    Source::Columns {
+                        columns,
+                        schema,
+                        task,
+                        known,
+                    },
+                    window,
+                ))
+            }
+        }
+    }
+
+    fn schema(&self) -> &Schema {
+        match self {
+            Source::Bundle(m) => m.schema,
+            Source::Columns { schema, .. } => schema,
+        }
+    }
+
+    fn task(&self) -> Option<Task> {
+        match self {
+            Source::Bundle(_) => None,
+            Source::Columns { task, .. } => Some(*task),
+        }
+    }
+
+    /// The `performance` baseline: the bundle's, or the reference's own metrics.
+    fn baseline(&self, reference: &Window) -> Result<BTreeMap<String, f64>> {
+        match self {
+            Source::Bundle(m) => Ok(m.baseline.clone()),
+            Source::Columns { .. } => Ok(driftwatch_metrics::window_metrics(reference)
+                .map_err(Error::core("the metrics of the reference (the baseline)"))?
+                .unwrap_or_default()),
+        }
+    }
+}
+
+/// The reference conformed to the bundle's schema and predicted.
+fn bundle_reference(model: Model<'_>, r: Labelled) -> Result<Window> {
     let features = model.schema.conform(&r.features).map_err(Error::core(
         "conforming the reference to the model's schema",
     ))?;
@@ -250,8 +456,8 @@ struct Kept {
     violations: Vec<Violation>,
 }
 
-fn validated(model: Model<'_>, features: &Frame, input: &str) -> Result<Kept> {
-    let v = validate_rows(model.schema, features, input)?;
+fn validated(model: &Source<'_>, features: &Frame, input: &str) -> Result<Kept> {
+    let v = validate_rows(model.schema(), features, input)?;
     let skipped = (0..features.n_rows())
         .filter(|r| v.kept.binary_search(r).is_err())
         .map(|r| r + 1)
@@ -264,30 +470,68 @@ fn validated(model: Model<'_>, features: &Frame, input: &str) -> Result<Kept> {
     })
 }
 
-fn table_window(model: Model<'_>, t: Labelled, input: &str) -> Result<Checked> {
+/// A table validated and predicted (or its prediction columns taken); `labelled` flags
+/// the rows whose label is known (`None`: all).
+fn table_window(
+    model: &Source<'_>,
+    t: Labelled,
+    labelled: Option<Vec<bool>>,
+    input: &str,
+) -> Result<Checked> {
     let total = t.features.n_rows();
+    let (k, predictions, probabilities) = match model {
+        Source::Bundle(m) => {
+            let k = validated(model, &t.features, input)?;
+            let predictions = m
+                .pipeline
+                .predict(&k.frame)
+                .map_err(Error::core(format!("predicting {input}")))?;
+            let probabilities = m
+                .pipeline
+                .predict_proba(&k.frame)
+                .map_err(Error::core(format!("predicting {input}")))?;
+            (k, predictions, probabilities)
+        }
+        Source::Columns {
+            columns,
+            task,
+            known,
+            ..
+        } => {
+            let o = columns.outputs(&t.features, *task, known, input)?;
+            let k = validated(model, &o.features, input)?;
+            let predictions = o.predictions.take(&k.kept);
+            let probabilities = o.probabilities.map(|p| Probabilities {
+                classes: p.classes,
+                values: p.values.select(ndarray::Axis(0), &k.kept),
+            });
+            (k, predictions, probabilities)
+        }
+    };
     let Kept {
         frame: x,
         kept,
         skipped,
         violations,
-    } = validated(model, &t.features, input)?;
-    let predictions = model
-        .pipeline
-        .predict(&x)
-        .map_err(Error::core(format!("predicting {input}")))?;
-    let probabilities = model
-        .pipeline
-        .predict_proba(&x)
-        .map_err(Error::core(format!("predicting {input}")))?;
+    } = k;
+    let has_labels = !t.labels.is_empty();
+    if has_labels && t.labels.len() != total {
+        return Err(Error::Input {
+            input: input.to_string(),
+            message: format!("{} target values for {total} rows", t.labels.len()),
+        });
+    }
+    let labelled = labelled
+        .map(|m| kept.iter().map(|&i| m[i]).collect::<Vec<bool>>())
+        .filter(|m| !m.iter().all(|&b| b));
     let window = Window {
         label: t.label,
         predictions: Some(predictions),
         probabilities,
-        labels: Some(t.labels.take(&kept)),
+        labels: has_labels.then(|| t.labels.take(&kept)),
         features: x,
         timestamps: t.timestamps.map(|ts| kept.iter().map(|&i| ts[i]).collect()),
-        labelled: None,
+        labelled,
         rejected: Some(rejected_before(&kept, total)),
     };
     Ok(Checked {
@@ -301,9 +545,9 @@ fn table_window(model: Model<'_>, t: Labelled, input: &str) -> Result<Checked> {
 
 /// A batch as one window: validated, predicted, its prediction time per row as the
 /// latency column.
-fn batch_window(model: Model<'_>, b: Labelled, input: &str) -> Result<Checked> {
+fn batch_window(model: &Source<'_>, b: Labelled, input: &str) -> Result<Checked> {
     let started = Instant::now();
-    let mut c = table_window(model, b, input)?;
+    let mut c = table_window(model, b, None, input)?;
     let n = c.window.n_rows();
     let per_row = started.elapsed().as_secs_f64() * 1e3 / n.max(1) as f64;
     if !c.window.features.has_column(LATENCY_COLUMN) {
@@ -320,7 +564,7 @@ fn batch_window(model: Model<'_>, b: Labelled, input: &str) -> Result<Checked> {
 
 /// The log's valid rows with their logged predictions, latency and joined labels.
 fn log_window(
-    model: Model<'_>,
+    model: &Source<'_>,
     log: PredictionLog,
     labels: Option<&HashMap<String, String>>,
     input: &str,

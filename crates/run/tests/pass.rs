@@ -226,3 +226,87 @@ fn a_log_takes_its_predictions_and_joins_delayed_labels() {
         "log.jsonl: windows by time need a 'timestamp' on every line"
     );
 }
+
+/// Prediction columns as the model: `y_pred` and `p_hi` taken from the data (not
+/// features), the reference's own accuracy as the baseline, blank labels as unlabelled
+/// rows whose windows have no performance, and a text cell in a numeric column skipped.
+#[test]
+fn prediction_columns_are_the_model() {
+    use driftwatch_core::read_csv;
+    use driftwatch_run::{PredictionColumns, ProbaSpec, Task};
+
+    // x, the prediction (right when x < 8), P(hi) and the target.
+    let table = |n: usize, blank_from: usize, bad_row: Option<usize>| {
+        let mut t = String::from("x,y_pred,p_hi,y\n");
+        for i in 0..n {
+            let x = i % 10;
+            let truth = if x < 5 { "lo" } else { "hi" };
+            let pred = if (5..8).contains(&x) { "lo" } else { truth };
+            let p = if pred == "hi" { 0.9 } else { 0.2 };
+            let y = if i >= blank_from { "" } else { truth };
+            let x = if Some(i) == bad_row {
+                "hot".to_string()
+            } else {
+                x.to_string()
+            };
+            t.push_str(&format!("{x},{pred},{p},{y}\n"));
+        }
+        read_csv(t.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    };
+    let split = |mut f: Frame| {
+        let y = f.remove("y").unwrap();
+        (f, y)
+    };
+    let (ref_x, ref_y) = split(table(100, 100, None));
+    let reference = Labelled {
+        label: "ref.csv".into(),
+        features: ref_x,
+        labels: Target::from_column("y", &ref_y, true).unwrap(),
+        timestamps: None,
+    };
+    let (cur_x, cur_y) = split(table(40, 20, Some(3)));
+    let (labels, labelled) = driftwatch_run::columns::partial_labels("y", &cur_y, true).unwrap();
+    let current = Current::PartlyLabelled {
+        table: Labelled {
+            label: "current".into(),
+            features: cur_x,
+            labels,
+            timestamps: None,
+        },
+        labelled,
+    };
+    let columns = PredictionColumns {
+        prediction: "y_pred".into(),
+        probabilities: ProbaSpec::Columns(vec![("hi".into(), "p_hi".into())]),
+        ..PredictionColumns::default()
+    };
+    let out = run(
+        &columns,
+        reference,
+        current,
+        "cur.csv",
+        &config(WindowSpec::Rows(20)),
+    )
+    .unwrap();
+    assert_eq!(out.task, Some(Task::Binary));
+    // 7 of 10 right: x = 5, 6 and 7 are predicted lo.
+    assert!(
+        (out.baseline["accuracy"] - 0.7).abs() < 1e-12,
+        "{:?}",
+        out.baseline
+    );
+    assert_eq!(out.reference.features.names(), ["x"]);
+    let p = out.reference.probabilities.as_ref().unwrap();
+    assert_eq!(p.classes, ["hi", "lo"]);
+    assert_eq!(p.values.row(0).to_vec(), [0.2, 0.8]);
+    assert_eq!(out.skipped, [4]);
+    assert_eq!(out.labelled, Some((19, 39)));
+    let w = &out.report.windows;
+    assert_eq!(w.len(), 2);
+    // Window 0: 19 rows kept (row 3 skipped); its labelled rows' accuracy.
+    assert_eq!(w[0].n_rows, 19);
+    let acc = w[0].metrics["accuracy"];
+    assert!((acc - 13.0 / 19.0).abs() < 1e-12, "{acc}");
+    assert!(!w[1].metrics.contains_key("accuracy"));
+    assert_eq!(w[1].labelled_rows, Some(0));
+}

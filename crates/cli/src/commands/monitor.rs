@@ -4,6 +4,11 @@
 //!
 //! The current data is a CSV with the target column, or the prediction log of
 //! `driftwatch predict --log` (JSON lines) with delayed labels joined by request id.
+//!
+//! Without a bundle (`--prediction COLUMN`, model-agnostic as NannyML does it) the
+//! predictions and probabilities are columns of the reference and the current CSV;
+//! empty target cells are labels not yet arrived, and `--labels FILE --id COLUMN`
+//! joins them by an id column.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,10 +34,12 @@ fn is_jsonl(path: &Path) -> bool {
 
 /// What a run needs, after the config file and the flags are merged (flags win).
 struct Settings {
-    model: PathBuf,
+    /// The bundle; `None` with prediction columns.
+    model: Option<PathBuf>,
     reference: PathBuf,
     current: PathBuf,
-    target: String,
+    /// The target column; optional with prediction columns.
+    target: Option<String>,
     every: Option<String>,
     rows: Option<usize>,
     timestamp_column: String,
@@ -82,10 +89,24 @@ fn settings(a: &MonitorArgs) -> Result<Settings> {
         (file.window.rows, file.window.every.clone())
     };
     Ok(Settings {
-        model: required(&a.model.clone().or_else(|| a.model_path.clone()), "--model")?,
+        model: match (
+            a.model.clone().or_else(|| a.model_path.clone()),
+            &a.columns.prediction,
+        ) {
+            (Some(m), _) => Some(m),
+            (None, Some(_)) => None,
+            (None, None) => bail!(
+                "give the model: --model MODEL (a bundle), or --prediction COLUMN for \
+                 predictions already in the data (or use --init to write a config)"
+            ),
+        },
         reference: required(&a.reference, "--reference")?,
         current: required(&a.current, "--current")?,
-        target: required(&a.target, "--target")?,
+        target: if a.columns.prediction.is_some() {
+            a.target.clone()
+        } else {
+            Some(required(&a.target, "--target")?)
+        },
         timestamp_column: a
             .timestamp_column
             .clone()
@@ -117,11 +138,20 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         return init(path);
     }
     let s = settings(a)?;
-    let b = bundle::load_verified(&s.model, a.verify_key.as_deref())?;
+    let Some(model_path) = s.model.clone() else {
+        return run_columns(a, &s);
+    };
+    let target = s.target.clone().unwrap_or_default();
+    let b = bundle::load_verified(&model_path, a.verify_key.as_deref())?;
     let read = a.table.read_options(b.read_options());
     let classification = b.pipeline.estimator()?.is_classifier();
     let reference = read_frame(&s.reference, &read)?;
-    let (x_ref, y_ref) = split_target(&reference, &s.target, classification)
+    if a.id.is_some() {
+        bail!(
+            "--id joins labels to a CSV without a bundle (--prediction); with --model a CSV carries its labels in the --target column and a prediction log joins them by request id"
+        );
+    }
+    let (x_ref, y_ref) = split_target(&reference, &target, classification)
         .with_context(|| format!("in reference file {}", s.reference.display()))?;
     let reference = Labelled {
         label: "reference".into(),
@@ -140,14 +170,7 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         }
         current_from_csv(&s, &read, classification)?
     };
-    let spec = match (s.rows, &s.every) {
-        (Some(0), _) => bail!("--window must be at least 1 row"),
-        (Some(n), _) => WindowSpec::Rows(n),
-        (None, Some(every)) => format!("every:{every}")
-            .parse::<WindowSpec>()
-            .with_context(|| format!("--every {every}: use e.g. 1d, 6h, 30m or 3600"))?,
-        (None, None) => WindowSpec::All,
-    };
+    let spec = window_spec(&s)?;
     let model = Model {
         pipeline: &b.pipeline,
         schema: &b.header.schema,
@@ -161,6 +184,35 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
         extra_monitors: Vec::new(),
     };
     let outcome = driftwatch_run::run(model, reference, current, &name, &config)?;
+    finish(
+        a,
+        &s,
+        &outcome,
+        &format!("{}@{}", b.header.name, b.header.version),
+    )
+}
+
+/// The windows of the settings.
+fn window_spec(s: &Settings) -> Result<WindowSpec> {
+    Ok(match (s.rows, &s.every) {
+        (Some(0), _) => bail!("--window (--chunk-size) must be at least 1 row"),
+        (Some(n), _) => WindowSpec::Rows(n),
+        (None, Some(every)) => format!("every:{every}")
+            .parse::<WindowSpec>()
+            .with_context(|| format!("--every {every}: use e.g. 1d, 6h, 30m or 3600"))?,
+        (None, None) => WindowSpec::All,
+    })
+}
+
+/// What is done with a pass's outcome: notes, history, the reports, the exit code.
+/// `model` names the model in the report.
+fn finish(
+    a: &MonitorArgs,
+    s: &Settings,
+    outcome: &driftwatch_run::Outcome,
+    model: &str,
+) -> Result<i32> {
+    let name = s.current.display().to_string();
     for v in &outcome.violations {
         note(&format!("{name}: skipped {v}"));
     }
@@ -180,18 +232,13 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
             .with_context(|| format!("writing history file {}", path.display()))?;
     }
     let active = outcome.report.summary.active_alerts.len();
-    let title = format!(
-        "driftwatch: {}@{} on {}",
-        b.header.name,
-        b.header.version,
-        s.current.display()
-    );
+    let title = format!("driftwatch: {model} on {}", s.current.display());
     let ctx = RenderContext {
         report: &outcome.report,
         distributions: outcome.distributions(),
         title: &title,
-        model: format!("{}@{}", b.header.name, b.header.version),
-        baseline: &b.header.training_metrics,
+        model: model.to_string(),
+        baseline: &outcome.baseline,
         skipped: &outcome.skipped,
     };
     let format = a
@@ -271,7 +318,8 @@ fn current_from_csv(
         )?),
         (None, false) => None,
     };
-    let (features, labels) = split_target(&current, &a.target, classification)
+    let target = a.target.as_deref().unwrap_or_default();
+    let (features, labels) = split_target(&current, target, classification)
         .with_context(|| format!("in current file {name}"))?;
     Ok(Current::Table(Labelled {
         label: "current".into(),
@@ -313,23 +361,27 @@ fn current_from_log(
     }
     let labels = match &args.labels {
         None => None,
-        Some(path) => Some(labels_by_id(path, &a.target)?),
+        Some(path) => Some(labels_by_id(
+            path,
+            "request_id",
+            a.target.as_deref().unwrap_or_default(),
+        )?),
     };
     Ok(Current::Log { log, labels })
 }
 
-/// The labels file's target by request id.
-fn labels_by_id(path: &Path, target: &str) -> Result<HashMap<String, String>> {
+/// The labels file's target by its `id` column (`request_id` for a prediction log).
+fn labels_by_id(path: &Path, id: &str, target: &str) -> Result<HashMap<String, String>> {
     let frame = read_frame(
         path,
         &driftwatch_core::ReadOptions {
-            categorical: vec!["request_id".into(), target.into()],
+            categorical: vec![id.into(), target.into()],
             ..Default::default()
         },
     )?;
     let ids = frame
-        .column("request_id")
-        .with_context(|| format!("labels file {} needs a 'request_id' column", path.display()))?;
+        .column(id)
+        .with_context(|| format!("labels file {} needs a '{id}' column", path.display()))?;
     let ys = frame.column(target).with_context(|| {
         format!(
             "labels file {} needs the target column '{target}'",
@@ -342,4 +394,194 @@ fn labels_by_id(path: &Path, target: &str) -> Result<HashMap<String, String>> {
         .zip(ys.to_labels())
         .filter_map(|(id, y)| Some((id?, y?)))
         .collect())
+}
+
+/// `driftwatch monitor --prediction COLUMN`: the model known by its prediction columns
+/// in the reference and the current CSV (model-agnostic, as NannyML does it).
+fn run_columns(a: &MonitorArgs, s: &Settings) -> Result<i32> {
+    if is_jsonl(&s.current) {
+        bail!(
+            "--prediction reads the predictions from a current CSV; a prediction log (.jsonl) \
+             carries them already: give its bundle with --model"
+        );
+    }
+    if a.verify_key.is_some() {
+        bail!("--verify-key checks a bundle's signature; there is none with --prediction");
+    }
+    let read = a
+        .table
+        .read_options(driftwatch_core::ReadOptions::default());
+    let mut extra = vec![s.timestamp_column.clone()];
+    extra.extend(a.id.clone());
+    let columns = a
+        .columns
+        .columns(&extra)
+        .context("--prediction COLUMN names the predictions")?;
+    let ref_name = s.reference.display().to_string();
+    let mut reference = read_frame(&s.reference, &read)?;
+    let ref_labels = match &s.target {
+        Some(t) => {
+            let col = reference.remove(t).with_context(|| {
+                format!(
+                    "reference file {ref_name} has no target column '{t}' (--target names the \
+                     true labels; leave it out to monitor without performance)"
+                )
+            })?;
+            Some(col)
+        }
+        None => None,
+    };
+    let task = columns.infer_task(&reference, None, &ref_name)?;
+    let classification = task.is_classification();
+    let labels = match &ref_labels {
+        Some(col) => driftwatch_core::Target::from_column(
+            s.target.as_deref().unwrap_or_default(),
+            col,
+            classification,
+        )
+        .with_context(|| format!("in reference file {ref_name}"))?,
+        None => driftwatch_core::Target::Labels(Vec::new()),
+    };
+    let reference = Labelled {
+        // Named in the run's errors (a missing prediction column, a bad probability).
+        label: format!("reference file {ref_name}"),
+        features: reference,
+        labels,
+        timestamps: None,
+    };
+    let current = current_with_columns(a, s, &read, classification)?;
+    let spec = window_spec(s)?;
+    let name = s.current.display().to_string();
+    let config = PassConfig {
+        file: s.file.clone(),
+        policy: s.policy.clone(),
+        spec,
+        extra_monitors: Vec::new(),
+    };
+    let outcome = driftwatch_run::run(&columns, reference, current, &name, &config)?;
+    let task = outcome.task.map_or_else(String::new, |t| t.to_string());
+    if a.columns.task.is_none() {
+        note(&format!(
+            "{}: predictions of a {task} model (inferred; --task overrides)",
+            columns.prediction
+        ));
+    }
+    finish(a, s, &outcome, &format!("{} ({task})", columns.prediction))
+}
+
+/// The current CSV of a model known by its columns: features with the prediction
+/// columns, timestamps, and the target where known (its own column, or `--labels`
+/// joined by `--id`); empty target cells are labels not yet arrived.
+fn current_with_columns(
+    a: &MonitorArgs,
+    s: &Settings,
+    read: &driftwatch_core::ReadOptions,
+    classification: bool,
+) -> Result<Current> {
+    let name = s.current.display().to_string();
+    let mut current = read_frame(&s.current, read)?;
+    let timestamps = match (&s.every, current.has_column(&s.timestamp_column)) {
+        (Some(_), false) => bail!(
+            "--every needs timestamps: {name} has no column '{}' (name it with --timestamp-column)",
+            s.timestamp_column
+        ),
+        (_, true) => Some(timestamp_column(
+            &current.remove(&s.timestamp_column)?,
+            &s.timestamp_column,
+            &name,
+        )?),
+        (None, false) => None,
+    };
+    let target = s.target.as_deref();
+    let own = match target {
+        Some(t) if current.has_column(t) => Some(current.remove(t)?),
+        _ => None,
+    };
+    let column = match (&a.labels, target) {
+        (Some(_), None) => bail!("--labels needs --target: the labels file's target column"),
+        (Some(path), Some(t)) => {
+            let id = a.id.as_deref().context(
+                "--labels with a CSV joins by an id column: name it with --id COLUMN (in both files)",
+            )?;
+            let by_id = labels_by_id(path, id, t)?;
+            let ids = current
+                .column(id)
+                .with_context(|| format!("{name} has no id column '{id}' to join --labels by"))?;
+            let joined: Vec<Option<String>> = ids
+                .to_labels()
+                .into_iter()
+                .enumerate()
+                .map(|(row, id)| {
+                    // The file's own label where the labels file has none.
+                    id.and_then(|id| by_id.get(&id).cloned()).or_else(|| {
+                        own.as_ref()
+                            .filter(|c| !c.is_missing(row))
+                            .map(|c| c.display_value(row))
+                    })
+                })
+                .collect();
+            note(&format!(
+                "{}: labels for {} of {} rows of {name}",
+                path.display(),
+                joined.iter().filter(|l| l.is_some()).count(),
+                joined.len()
+            ));
+            Some(labels_column(joined, classification, t, path)?)
+        }
+        (None, _) => own,
+    };
+    let features = current;
+    let Some(column) = column else {
+        return Ok(Current::Table(Labelled {
+            label: "current".into(),
+            features,
+            labels: driftwatch_core::Target::Labels(Vec::new()),
+            timestamps,
+        }));
+    };
+    let (labels, labelled) = driftwatch_run::columns::partial_labels(
+        target.unwrap_or_default(),
+        &column,
+        classification,
+    )
+    .with_context(|| format!("in current file {name}"))?;
+    let table = Labelled {
+        label: "current".into(),
+        features,
+        labels,
+        timestamps,
+    };
+    Ok(if labelled.iter().all(|&b| b) {
+        Current::Table(table)
+    } else {
+        Current::PartlyLabelled { table, labelled }
+    })
+}
+
+/// Joined labels as a column: numbers for a regression (an error naming the value
+/// otherwise), class labels else.
+fn labels_column(
+    labels: Vec<Option<String>>,
+    classification: bool,
+    target: &str,
+    path: &Path,
+) -> Result<Column> {
+    if classification {
+        return Ok(Column::Categorical(
+            driftwatch_core::Categorical::from_labels(labels),
+        ));
+    }
+    let values = labels
+        .into_iter()
+        .map(|l| match l {
+            None => Ok(f64::NAN),
+            Some(v) => v.trim().parse::<f64>().with_context(|| {
+                format!(
+                    "labels file {}: '{v}' in '{target}' is not a number (a regression's target)",
+                    path.display()
+                )
+            }),
+        })
+        .collect::<Result<Vec<f64>>>()?;
+    Ok(Column::Numeric(values.into()))
 }
