@@ -20,7 +20,8 @@
 //! When a window flags which rows have ground truth ([`Window::labelled`]), each
 //! monitor checks it twice: every row with the labels hidden (every finding whose kind
 //! does not need labels is kept: drift, data quality, info) and the labelled rows only
-//! (metric findings, [`FindingKind::needs_labels`], are kept). [`WindowReport::labelled_rows`] says how many
+//! (metric findings, [`FindingKind::needs_labels`], and findings the monitor reports
+//! only when it sees labels, such as an estimator's `realized_*`, are kept). [`WindowReport::labelled_rows`] says how many
 //! rows the metrics rest on.
 //!
 //! # Bands and spans
@@ -310,7 +311,20 @@ impl Engine {
                 m[n - tail_rows.min(n)..].iter().filter(|&&b| b).count()
             });
             let metrics = check(&v, labelled_tail)?;
-            f.extend(metrics.into_iter().filter(|x| x.kind.needs_labels()));
+            // Metrics, and whatever the monitor reports only when it sees labels (an
+            // estimator's `realized_*`), come from the labelled rows.
+            let seen: std::collections::HashSet<(Option<&str>, &str)> = f
+                .iter()
+                .map(|x| (x.column.as_deref(), x.method.as_str()))
+                .collect();
+            let from_labels: Vec<Finding> = metrics
+                .into_iter()
+                .filter(|x| {
+                    x.kind.needs_labels()
+                        || !seen.contains(&(x.column.as_deref(), x.method.as_str()))
+                })
+                .collect();
+            f.extend(from_labels);
         }
         Ok(f)
     }
@@ -627,6 +641,76 @@ mod tests {
         assert_eq!(r.drifted_columns, ["x"]);
         assert_eq!(r.findings.len(), 2);
         assert_eq!(r.class_shares["a"], 0.75);
+    }
+
+    /// Reports the share of rows it was given as info, and, only when it sees labels,
+    /// the share of correct predictions as `realized_accuracy` (info too), as an
+    /// estimator reports its realized metrics.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Realized;
+
+    #[typetag::serde]
+    impl Monitor for Realized {
+        fn name(&self) -> &str {
+            "zz_engine_test_realized"
+        }
+        fn fit(&mut self, _: &Window) -> driftwatch_core::Result<()> {
+            Ok(())
+        }
+        fn check(&self, w: &Window) -> driftwatch_core::Result<Vec<Finding>> {
+            let n = w.n_rows() as f64;
+            let mut out = vec![Finding::new(FindingKind::Info, self.name(), "rows", n)];
+            if let (Some(labels), Some(pred)) = (&w.labels, &w.predictions) {
+                let (l, p) = (labels.labels()?, pred.labels()?);
+                let right = l.iter().zip(p).filter(|(a, b)| a == b).count() as f64;
+                out.push(Finding::new(
+                    FindingKind::Info,
+                    self.name(),
+                    "realized_accuracy",
+                    right / n,
+                ));
+            }
+            Ok(out)
+        }
+    }
+
+    inventory::submit! {
+        MonitorFactory {
+            name: "zz_engine_test_realized",
+            description: "test monitor of findings that need labels without being metrics",
+            default_config: "",
+            build: |_| Ok(Box::new(Realized)),
+        }
+    }
+
+    #[test]
+    fn findings_reported_only_with_labels_come_from_the_labelled_rows() {
+        let cfg: EngineConfig = serde_json::from_value(serde_json::json!({
+            "monitors": [{"name": "zz_engine_test_realized"}]
+        }))
+        .unwrap();
+        let mut engine = Engine::from_config(&cfg).unwrap();
+        engine
+            .fit(&window("ref", &[0.0, 1.0], &["a", "b"], &["a", "b"]))
+            .unwrap();
+        // Labels for 3 of 4 rows, 2 of them right; the placeholder would count as wrong.
+        let mut w = window(
+            "day 1",
+            &[0.0, 1.0, 2.0, 3.0],
+            &["a", "b", "a", "a"],
+            &["a", "a", "?", "a"],
+        );
+        w.labelled = Some(vec![true, true, false, true]);
+        let r = &engine.run(&[w]).unwrap()[0];
+        let value = |m: &str| {
+            let f: Vec<_> = r.findings.iter().filter(|f| f.method == m).collect();
+            assert_eq!(f.len(), 1, "{m}: {:?}", r.findings);
+            f[0].statistic
+        };
+        // Seen without labels: from every row.
+        assert_eq!(value("rows"), 4.0);
+        // Seen only with labels: from the 3 labelled rows.
+        assert!((value("realized_accuracy") - 2.0 / 3.0).abs() < 1e-12);
     }
 
     #[test]
