@@ -3,15 +3,19 @@
 //!
 //! The check fits isotonic regression on 10 stratified shuffle splits (90% train, 10%
 //! test), pools the test rows, and calibrates when the expected calibration error over
-//! 10 equal-count bins drops. NannyML draws the splits with scikit-learn's
-//! `StratifiedShuffleSplit(random_state=42)` on NumPy's Mersenne Twister and sorts the
-//! pooled scores with NumPy's unstable quicksort; this port keeps the split sizes and
-//! the rule but draws with its own seeded generator and breaks ties in index order, so
-//! on a borderline reference the decision can differ (docs/ESTIMATION.md).
+//! 10 equal-count bins drops. The decision swings with the split on real data, so the
+//! splits are scikit-learn's `StratifiedShuffleSplit(n_splits=10, test_size=0.1,
+//! random_state=42)` exactly: NumPy's legacy Mersenne Twister (`mt19937.rs`), its
+//! `permutation`, and scikit-learn's `_approximate_mode`. One difference is left:
+//! NannyML sorts the pooled scores with NumPy's unstable sort, which orders tied scores
+//! in a way no port can follow; here ties keep their pooled order. That moves rows
+//! between equal-count bins, so on a borderline reference the decision can differ
+//! (docs/ESTIMATION.md).
 
 use serde::{Deserialize, Serialize};
 
 use super::isotonic::IsotonicRegression;
+use super::mt19937::Mt19937;
 
 /// Splits and bins of NannyML's check.
 const SPLITS: usize = 10;
@@ -68,9 +72,14 @@ pub fn needs_calibration(proba: &[f64], truth: &[bool]) -> bool {
         return false;
     }
     let (mut test_truth, mut test_raw, mut test_cal) = (Vec::new(), Vec::new(), Vec::new());
-    let mut rng = SplitMix64(42);
+    let mut rng = Mt19937::new(42);
+    // np.argsort(y, kind="mergesort") split by class: each class's rows ascending.
+    let mut classes: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for (i, &t) in truth.iter().enumerate() {
+        classes[usize::from(t)].push(i);
+    }
     for _ in 0..SPLITS {
-        let (train, test) = stratified_split(truth, &mut rng);
+        let (train, test) = stratified_split(&classes, &mut rng);
         let x: Vec<f64> = train.iter().map(|&i| proba[i]).collect();
         let y: Vec<f64> = train
             .iter()
@@ -125,67 +134,64 @@ fn expected_calibration_error(truth: &[f64], proba: &[f64], edges: &[(usize, usi
         .sum()
 }
 
-/// One stratified split as scikit-learn sizes it: `ceil(0.1 n)` test rows, each class
-/// contributing in proportion (largest remainders first), the rows of a class drawn at
-/// random.
-fn stratified_split(truth: &[bool], rng: &mut SplitMix64) -> (Vec<usize>, Vec<usize>) {
-    let n = truth.len();
+/// One split of scikit-learn's `StratifiedShuffleSplit._iter_indices`: `ceil(0.1 n)`
+/// test rows, each class contributing by `_approximate_mode`, a class's rows taken in a
+/// random permutation, then train and test each permuted.
+fn stratified_split(classes: &[Vec<usize>; 2], rng: &mut Mt19937) -> (Vec<usize>, Vec<usize>) {
+    let counts = [classes[0].len(), classes[1].len()];
+    let n = counts[0] + counts[1];
     let n_test = (TEST_SHARE * n as f64).ceil() as usize;
     let n_train = n - n_test;
-    let mut classes: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
-    for (i, &t) in truth.iter().enumerate() {
-        classes[usize::from(t)].push(i);
-    }
-    let counts = [classes[0].len(), classes[1].len()];
-    let train_counts = approximate_mode(&counts, n_train);
+    let train_counts = approximate_mode(&counts, n_train, rng);
     let rest = [counts[0] - train_counts[0], counts[1] - train_counts[1]];
-    let test_counts = approximate_mode(&rest, n_test);
+    let test_counts = approximate_mode(&rest, n_test, rng);
     let (mut train, mut test) = (Vec::with_capacity(n_train), Vec::with_capacity(n_test));
-    for (c, rows) in classes.iter_mut().enumerate() {
-        rng.shuffle(rows);
-        train.extend_from_slice(&rows[..train_counts[c]]);
-        test.extend_from_slice(&rows[train_counts[c]..train_counts[c] + test_counts[c]]);
+    for (c, rows) in classes.iter().enumerate() {
+        let perm = rng.permutation(rows.len());
+        let picked: Vec<usize> = perm.iter().map(|&k| rows[k]).collect();
+        train.extend_from_slice(&picked[..train_counts[c]]);
+        test.extend_from_slice(&picked[train_counts[c]..train_counts[c] + test_counts[c]]);
     }
+    let train = rng
+        .permutation(train.len())
+        .into_iter()
+        .map(|k| train[k])
+        .collect();
+    let test = rng
+        .permutation(test.len())
+        .into_iter()
+        .map(|k| test[k])
+        .collect();
     (train, test)
 }
 
-/// scikit-learn's `_approximate_mode`: floors of the proportional shares, the rows left
-/// over going to the largest remainders (ties to the first class).
-fn approximate_mode(counts: &[usize; 2], draws: usize) -> [usize; 2] {
+/// scikit-learn's `_approximate_mode`: floors of the proportional shares; the draws
+/// left go to the largest remainders, equal remainders drawn with `rng.choice`
+/// (a permutation, as NumPy's legacy `choice(replace=False)` does).
+fn approximate_mode(counts: &[usize; 2], draws: usize, rng: &mut Mt19937) -> [usize; 2] {
     let total = (counts[0] + counts[1]) as f64;
     let cont = counts.map(|c| c as f64 / total * draws as f64);
     let mut out = cont.map(|c| c.floor() as usize);
-    let mut left = draws.saturating_sub(out[0] + out[1]);
-    let mut order = [0, 1];
-    order.sort_by(|&a, &b| (cont[b] - cont[b].floor()).total_cmp(&(cont[a] - cont[a].floor())));
-    for c in order {
-        if left > 0 && out[c] < counts[c] {
-            out[c] += 1;
-            left -= 1;
+    let mut need = draws as i64 - (out[0] + out[1]) as i64;
+    if need > 0 {
+        let rem = [cont[0] - cont[0].floor(), cont[1] - cont[1].floor()];
+        let mut values = rem.to_vec();
+        values.sort_by(|a, b| b.total_cmp(a));
+        values.dedup();
+        for v in values {
+            let inds: Vec<usize> = (0..2).filter(|&i| rem[i] == v).collect();
+            let add = inds.len().min(need as usize);
+            let perm = rng.permutation(inds.len());
+            for &k in &perm[..add] {
+                out[inds[k]] += 1;
+            }
+            need -= add as i64;
+            if need == 0 {
+                break;
+            }
         }
     }
     out
-}
-
-/// A small seeded generator (SplitMix64) for the splits: reproducible, no dependency.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Fisher-Yates.
-    fn shuffle(&mut self, v: &mut [usize]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next_u64() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -205,17 +211,42 @@ mod tests {
         assert_eq!(bin_edges(3, 10), None);
     }
 
+    fn classes(truth: &[bool]) -> [Vec<usize>; 2] {
+        let mut c: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+        truth
+            .iter()
+            .enumerate()
+            .for_each(|(i, &t)| c[usize::from(t)].push(i));
+        c
+    }
+
     #[test]
-    fn split_sizes_are_stratified() {
+    fn splits_are_scikit_learns() {
+        // StratifiedShuffleSplit(n_splits=2, test_size=0.1, random_state=42).split(
+        //     X, [int(i % 5 == 0) for i in range(95)]): test sets, first train rows.
         let truth: Vec<bool> = (0..95).map(|i| i % 5 == 0).collect();
-        let (train, test) = stratified_split(&truth, &mut SplitMix64(1));
-        assert_eq!((train.len(), test.len()), (85, 10));
-        assert_eq!(test.iter().filter(|&&i| truth[i]).count(), 2);
-        let mut all: Vec<usize> = train.iter().chain(&test).copied().collect();
-        all.sort_unstable();
-        all.dedup();
-        assert_eq!(all.len(), 95);
-        assert_eq!(approximate_mode(&[19, 76], 10), [2, 8]);
+        let c = classes(&truth);
+        let mut rng = Mt19937::new(42);
+        let (train, test) = stratified_split(&c, &mut rng);
+        assert_eq!(test, [29, 60, 76, 3, 18, 26, 27, 75, 89, 64]);
+        assert_eq!(train[..8], [21, 85, 31, 20, 86, 42, 30, 4]);
+        let (train, test) = stratified_split(&c, &mut rng);
+        assert_eq!(test, [10, 48, 2, 3, 91, 64, 69, 73, 75, 14]);
+        assert_eq!(train[..8], [11, 25, 37, 59, 94, 93, 42, 62]);
+        // 21 rows, 11 positives: equal remainders, drawn by the generator.
+        let truth: Vec<bool> = (0..21).map(|i| i % 2 == 0).collect();
+        let c = classes(&truth);
+        let mut rng = Mt19937::new(42);
+        let (train, test) = stratified_split(&c, &mut rng);
+        assert_eq!(
+            (test, &train[..8]),
+            (vec![12, 13, 4], &[14, 16, 15, 10, 20, 9, 19, 1][..])
+        );
+        let (train, test) = stratified_split(&c, &mut rng);
+        assert_eq!(
+            (test, &train[..8]),
+            (vec![17, 16, 18], &[8, 0, 7, 2, 19, 14, 20, 13][..])
+        );
     }
 
     #[test]
@@ -223,12 +254,12 @@ mod tests {
         // Scores squeezed towards 0.5: the share of positives in a bin runs far from
         // the score, which isotonic regression repairs.
         let n = 4000;
-        let mut rng = SplitMix64(7);
+        let mut rng = Mt19937::new(7);
         let mut proba = Vec::new();
         let mut truth = Vec::new();
         for _ in 0..n {
-            let p = (rng.next_u64() % 1000) as f64 / 1000.0;
-            let u = (rng.next_u64() % 1_000_000) as f64 / 1_000_000.0;
+            let p = f64::from(rng.next_u32() % 1000) / 1000.0;
+            let u = f64::from(rng.next_u32() % 1_000_000) / 1_000_000.0;
             truth.push(u < p);
             proba.push(0.4 + 0.2 * p);
         }

@@ -16,6 +16,7 @@ pub mod estimate;
 pub mod isotonic;
 pub mod method;
 pub mod metric;
+mod mt19937;
 pub mod realized;
 pub mod sampling_error;
 pub mod threshold;
