@@ -3,16 +3,19 @@
 //! fixtures/golden/scripts/nannyml_cbpe.py). The monitor is fitted on the stored
 //! reference with NannyML's chunk size and checks every reference and analysis chunk.
 //!
-//! Tolerances, and why they are not zero:
-//! - realized metrics: 1e-9 (the same scikit-learn formulas on the same rows);
-//! - thresholds: 1e-9 (realized metrics on the same reference chunks, mean ± 3 std);
-//! - whether each class is calibrated: equal to NannyML's decision;
-//! - estimates: ESTIMATE_TOL absolute (rates; counts of the confusion matrix as a share
-//!   of the chunk's rows). The probabilities of these data sets have two decimals, so
-//!   many rows tie; NannyML breaks ties with NumPy's unstable sort where the order
-//!   matters (the ROC AUC curve of renormalised multiclass probabilities), which no
-//!   port can follow;
-//! - sampling errors: SE_TOL relative. ROC AUC's ranks NannyML's unstable sort too.
+//! Tolerances (the task's target for estimates was 0.005 absolute; this is far inside):
+//! - realized metrics and thresholds: 1e-9 (the same scikit-learn formulas on the same
+//!   rows; the largest difference seen is 4e-15);
+//! - whether each class is calibrated: equal to NannyML's decision (the splits of its
+//!   check are scikit-learn's, drawn from a port of NumPy's generator);
+//! - estimates: ESTIMATE_TOL = 5e-5 absolute (rates; confusion-matrix counts as a share
+//!   of the chunk's rows). Binary estimates agree to 2e-15; multiclass ROC AUC differs by
+//!   up to 1.1e-5 because the probabilities of these data sets have two decimals, so
+//!   many rows tie on a class's score while their renormalised calibrated values differ,
+//!   and NannyML orders ties with NumPy's unstable argsort, which no port can follow;
+//! - sampling errors: 1e-9 relative, except ROC AUC's, AUC_SE_TOL = 2% relative (seen:
+//!   1.2%): its components rank the reference scores, ties again ordered by NumPy's
+//!   unstable sort in NannyML and by row here.
 
 use std::path::PathBuf;
 
@@ -21,8 +24,9 @@ use driftwatch_estimate::cbpe::{Cbpe, config::CbpeConfig};
 use ndarray::Array2;
 use serde_json::Value;
 
-const ESTIMATE_TOL: f64 = 0.005;
-const SE_TOL: f64 = 0.05;
+const ESTIMATE_TOL: f64 = 5e-5;
+const SE_TOL: f64 = 1e-9;
+const AUC_SE_TOL: f64 = 0.02;
 const EXACT_TOL: f64 = 1e-9;
 
 /// One data set of a fixture: probabilities, predictions and labels as a window.
@@ -194,7 +198,8 @@ fn compare(name: &str) -> Vec<String> {
                 est.sampling_error.unwrap_or(f64::NAN),
                 num(&w["sampling_error"]),
             );
-            if !close(se, want_se, SE_TOL * want_se.abs()) {
+            let se_tol = if metric == "roc_auc" { AUC_SE_TOL } else { SE_TOL };
+            if !close(se, want_se, se_tol * want_se.abs()) {
                 problems.push(format!("{at}: sampling error {se} vs NannyML {want_se}"));
             }
             compared += 1;
@@ -220,4 +225,52 @@ fn multiclass_agrees_with_nannyml() {
 fn car_loan_agrees_with_nannyml() {
     let p = compare("car_loan");
     assert!(p.is_empty(), "{} differences:\n{}", p.len(), p.join("\n"));
+}
+
+/// Prints, per data set, the largest differences from NannyML and the mean absolute
+/// error of each estimate against the realized value over the analysis chunks, for
+/// driftwatch and for NannyML. Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "a report, not a check"]
+fn report_agreement_and_estimation_error() {
+    for name in ["binary", "multiclass", "car_loan"] {
+        let doc = load(name);
+        let (_, results) = run(&doc);
+        let mut max = [0.0f64; 4];
+        let mut mae: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
+        for (chunk, findings) in &results {
+            let n = (chunk["end"].as_u64().unwrap() - chunk["start"].as_u64().unwrap()) as f64;
+            for (metric, w) in chunk["metrics"].as_object().unwrap() {
+                let est = value(&findings, &format!("estimated_{metric}"));
+                let real = value(&findings, &format!("realized_{metric}")).statistic;
+                let count = metric.starts_with("true_") || metric.starts_with("false_");
+                let scale = if count { n } else { 1.0 };
+                let d = |a: f64, b: f64| if a.is_nan() && b.is_nan() { 0.0 } else { (a - b).abs() };
+                max[0] = max[0].max(d(est.statistic / scale, num(&w["estimated"]) / scale));
+                let se = num(&w["sampling_error"]);
+                max[1] = max[1].max(d(est.sampling_error.unwrap(), se) / se.abs());
+                let b = est.bounds.unwrap();
+                max[2] = max[2]
+                    .max(d(b.lower.unwrap_or(f64::NAN), num(&w["lower_threshold"])))
+                    .max(d(b.upper.unwrap_or(f64::NAN), num(&w["upper_threshold"])));
+                max[3] = max[3].max(d(real, num(&w["realized"])));
+                if chunk["period"] == "analysis" && !real.is_nan() {
+                    let e = mae.entry(metric.clone()).or_default();
+                    e.0 += (est.statistic - real).abs() / scale;
+                    e.1 += (num(&w["estimated"]) - num(&w["realized"])).abs() / scale;
+                    e.2 += 1;
+                }
+            }
+        }
+        eprintln!(
+            "{name}: max |estimate diff| {:.2e}, max relative sampling-error diff {:.2e}, \
+             max threshold diff {:.2e}, max realized diff {:.2e}",
+            max[0], max[1], max[2], max[3]
+        );
+        eprintln!("| {name} metric | MAE driftwatch | MAE NannyML | chunks |");
+        eprintln!("|---|---|---|---|");
+        for (m, (a, b, k)) in mae {
+            eprintln!("| {m} | {:.4} | {:.4} | {k} |", a / k as f64, b / k as f64);
+        }
+    }
 }
