@@ -198,7 +198,11 @@ fn compare(name: &str) -> Vec<String> {
                 est.sampling_error.unwrap_or(f64::NAN),
                 num(&w["sampling_error"]),
             );
-            let se_tol = if metric == "roc_auc" { AUC_SE_TOL } else { SE_TOL };
+            let se_tol = if metric == "roc_auc" {
+                AUC_SE_TOL
+            } else {
+                SE_TOL
+            };
             if !close(se, want_se, se_tol * want_se.abs()) {
                 problems.push(format!("{at}: sampling error {se} vs NannyML {want_se}"));
             }
@@ -245,7 +249,13 @@ fn report_agreement_and_estimation_error() {
                 let real = value(&findings, &format!("realized_{metric}")).statistic;
                 let count = metric.starts_with("true_") || metric.starts_with("false_");
                 let scale = if count { n } else { 1.0 };
-                let d = |a: f64, b: f64| if a.is_nan() && b.is_nan() { 0.0 } else { (a - b).abs() };
+                let d = |a: f64, b: f64| {
+                    if a.is_nan() && b.is_nan() {
+                        0.0
+                    } else {
+                        (a - b).abs()
+                    }
+                };
                 max[0] = max[0].max(d(est.statistic / scale, num(&w["estimated"]) / scale));
                 let se = num(&w["sampling_error"]);
                 max[1] = max[1].max(d(est.sampling_error.unwrap(), se) / se.abs());
