@@ -1,6 +1,8 @@
 //! The `cbpe` monitor as the engine uses it: built from the registry, fitted, checked,
 //! saved and loaded, and its clear errors on bad input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use driftwatch_core::{
     Finding, FindingKind, Monitor, Probabilities, Severity, Status, Target, Window,
 };

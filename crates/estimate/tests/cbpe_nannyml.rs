@@ -17,6 +17,8 @@
 //!   1.2%): its components rank the reference scores, ties again ordered by NumPy's
 //!   unstable sort in NannyML and by row here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use driftwatch_core::{Finding, FindingKind, Monitor, Probabilities, Target, Window};
@@ -245,8 +247,8 @@ fn report_agreement_and_estimation_error() {
         for (chunk, findings) in &results {
             let n = (chunk["end"].as_u64().unwrap() - chunk["start"].as_u64().unwrap()) as f64;
             for (metric, w) in chunk["metrics"].as_object().unwrap() {
-                let est = value(&findings, &format!("estimated_{metric}"));
-                let real = value(&findings, &format!("realized_{metric}")).statistic;
+                let est = value(findings, &format!("estimated_{metric}"));
+                let real = value(findings, &format!("realized_{metric}")).statistic;
                 let count = metric.starts_with("true_") || metric.starts_with("false_");
                 let scale = if count { n } else { 1.0 };
                 let d = |a: f64, b: f64| {

@@ -138,13 +138,16 @@ pub fn outputs(window: &Window, classes: &[String], name: &str) -> Result<Output
     Ok(Outputs { scores, pred })
 }
 
+/// Row indices with labels, and their class indices.
+pub type Labelled = (Vec<usize>, Vec<usize>);
+
 /// The rows with labels and their class indices (`None` when the window has no labels).
 pub fn labelled(
     window: &Window,
     classes: &[String],
     name: &str,
     n_rows: usize,
-) -> Result<Option<(Vec<usize>, Vec<usize>)>, CbpeError> {
+) -> Result<Option<Labelled>, CbpeError> {
     let Some(labels) = &window.labels else {
         return Ok(None);
     };

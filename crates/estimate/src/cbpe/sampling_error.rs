@@ -90,9 +90,9 @@ fn class_parts(
             (mean_var(obs).1, positives / n)
         }
         Metric::Specificity => {
-            // Rows with a true negative (1) or a false positive (0).
+            // Rows labelled negative: a true negative (1) or a false positive (0).
             let obs: Vec<f64> = rows
-                .filter(|(t, p)| !**t && !**p || !**t && **p)
+                .filter(|(t, _)| !**t)
                 .map(|(_, p)| f64::from(u8::from(!*p)))
                 .collect();
             let len = obs.len() as f64;
