@@ -5,6 +5,8 @@
 //! is fitted); fixtures/golden/scripts/nannyml_cbpe.py times NannyML on that data set
 //! for the same workload.
 
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
