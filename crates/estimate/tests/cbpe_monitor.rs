@@ -378,3 +378,58 @@ fn bad_inputs_are_clear_errors() {
         CbpeError::Shape { .. }
     ));
 }
+
+#[test]
+fn the_engine_runs_it_with_and_without_labels() {
+    let mut engine = driftwatch_monitor::Engine::new(vec![Box::new(
+        Cbpe::new(CbpeConfig {
+            chunk_rows: Some(500),
+            ..CbpeConfig::default()
+        })
+        .unwrap(),
+    )]);
+    engine.fit(&binary(5000, 1, 0.0)).unwrap();
+    let mut delayed = binary(500, 8, 0.0);
+    delayed.labelled = Some((0..500).map(|i| i < 100).collect());
+    let reports = engine
+        .run(&[
+            binary(500, 7, 0.0),
+            unlabelled(binary(500, 9, 0.8)),
+            delayed,
+        ])
+        .unwrap();
+    assert_eq!(reports.len(), 3);
+    let method = |r: &driftwatch_monitor::WindowReport, m: &str| {
+        r.findings.iter().find(|f| f.method == m).cloned()
+    };
+    // Labelled: estimates and realized values; no error finding.
+    assert!(
+        reports[0]
+            .findings
+            .iter()
+            .all(|f| f.kind != FindingKind::Error),
+        "{:?}",
+        reports[0].findings
+    );
+    assert!(method(&reports[0], "estimated_roc_auc").is_some());
+    assert!(method(&reports[0], "realized_roc_auc").is_some());
+    // Unlabelled and less confident: estimates only, the accuracy estimate alerts.
+    assert!(method(&reports[1], "realized_accuracy").is_none());
+    assert_eq!(
+        method(&reports[1], "estimated_accuracy").unwrap().status,
+        Status::Alert
+    );
+    // Delayed labels: the estimate comes from every row.
+    let est = method(&reports[2], "estimated_accuracy").unwrap();
+    let direct = fitted_like_engine()
+        .check(&unlabelled(binary(500, 8, 0.0)))
+        .unwrap();
+    assert_eq!(est.statistic, find(&direct, "estimated_accuracy").statistic);
+}
+
+fn fitted_like_engine() -> Cbpe {
+    fitted(CbpeConfig {
+        chunk_rows: Some(500),
+        ..CbpeConfig::default()
+    })
+}
