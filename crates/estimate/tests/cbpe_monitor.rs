@@ -205,6 +205,7 @@ fn positive_class_and_metrics_are_chosen_by_config() {
     .unwrap_err();
     assert!(bad.to_string().contains("positive_class"), "{bad}");
     // Without chunk_rows the reference is cut in ten (NannyML's default chunker).
+    assert_eq!(both.chunk_rows(), Some(500));
     assert!(both.band(Metric::Accuracy).is_some() && both.band(Metric::F1).unwrap().0.is_some());
 }
 

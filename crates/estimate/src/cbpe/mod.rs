@@ -127,6 +127,12 @@ impl Cbpe {
         }
     }
 
+    /// Rows per reference chunk the bands were learnt on (`chunk_rows`, or NannyML's
+    /// default of a tenth of the reference); `None` before `fit`.
+    pub fn chunk_rows(&self) -> Option<usize> {
+        self.fitted.as_ref().map(|f| f.chunk_rows)
+    }
+
     /// The band `(lower, upper)` learnt for `metric`, if it is estimated.
     pub fn band(&self, metric: Metric) -> Option<(Option<f64>, Option<f64>)> {
         let f = self.fitted.as_ref()?;
@@ -190,6 +196,16 @@ impl Cbpe {
             return Err(CbpeError::BinaryOnly {
                 metric: m.name(),
                 n_classes: classes.len(),
+            });
+        }
+        if let (false, Some(p)) = (binary, &self.config.positive_class) {
+            return Err(CbpeError::Config {
+                key: "positive_class",
+                message: format!(
+                    "'{p}' given, but the model has {} classes: leave it out (multiclass \
+                     metrics are macro averages)",
+                    classes.len()
+                ),
             });
         }
         let positive = if binary {
