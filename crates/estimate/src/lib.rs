@@ -2,3 +2,5 @@
 //! as NannyML 0.13 defines them, registered as monitors.
 //!
 //! Work in progress (issue 14): the monitors are not registered yet.
+
+pub mod dle;
