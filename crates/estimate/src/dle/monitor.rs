@@ -393,7 +393,7 @@ inventory::submit! {
     driftwatch_core::registry::MonitorFactory {
         name: NAME,
         description: "estimated MAE, MSE, RMSE of a regressor without labels (NannyML's direct loss estimation), judged by thresholds from reference chunks",
-        default_config: "metrics = [\"mae\", \"mse\", \"rmse\"]\n# chunk_rows = 5000  # rows per reference chunk (the window size); unset: the reference in 10 chunks\nstd = 3.0\nn_trees = 48\nmax_depth = 12\nmin_samples_leaf = 64\nseed = 0\n",
+        default_config: "metrics = [\"mae\", \"mse\", \"rmse\"]\n# chunk_rows = 5000  # rows per reference chunk (the window size); unset: the reference in 10 chunks\nstd = 3.0\nn_trees = 48\n# max_depth = 12  # default: no limit\nmin_samples_leaf = 300\nseed = 0\n",
         build,
     }
 }
