@@ -1,4 +1,4 @@
-//! The `dle` monitor against NannyML 0.13.1's DLE on every 12th row of its synthetic
+//! The monitor `dle` against NannyML 0.13.1's DLE on every 12th row of its synthetic
 //! car price data (fixtures/golden/nannyml/dle_car_price_*.json, made by
 //! fixtures/golden/scripts/nannyml_dle.py): 5000 reference rows, 10 analysis chunks of
 //! 500 rows, metrics mae, mse, rmse.

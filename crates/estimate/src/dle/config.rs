@@ -1,4 +1,4 @@
-//! The `dle` monitor's configuration (a `monitor.toml` table), checked once.
+//! The configuration of the monitor `dle` (a `monitor.toml` table), checked once.
 
 use serde::{Deserialize, Serialize};
 
@@ -6,7 +6,7 @@ use super::error::DleError;
 use super::metric::DleMetric;
 use driftwatch_models::forest::{ForestParams, MaxFeatures};
 
-/// What the `dle` monitor estimates and how its loss models are grown.
+/// What the monitor `dle` estimates and how its loss models are grown.
 ///
 /// The loss models are driftwatch's random forest (NannyML uses LightGBM with its
 /// defaults). The defaults, 48 trees, no depth limit, leaves of at least 300 rows,

@@ -1,8 +1,8 @@
-//! The one error type of the `dle` monitor: every variant names the input and the fix.
+//! The one error type of the monitor `dle`: every variant names the input and the fix.
 
 use thiserror::Error;
 
-/// What can go wrong configuring, fitting or checking the `dle` monitor.
+/// What can go wrong configuring, fitting or checking the monitor `dle`.
 #[derive(Debug, Error)]
 pub enum DleError {
     /// A configuration key has a value the monitor cannot use.

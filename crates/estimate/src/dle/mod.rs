@@ -55,11 +55,12 @@
 //!
 //! # Configuration
 //!
+//! The `config` table of the monitor (`monitors.config` in `monitor.toml`); the values
+//! shown are the defaults, the commented keys are unset by default:
+//!
 //! ```toml
-//! [[monitors]]
-//! name = "dle"
 //! metrics = ["mae", "mse", "rmse"]
-//! chunk_rows = 5000        # the window size; unset: the reference in 10 chunks
+//! # chunk_rows = 5000    # the window size; unset: the reference in 10 chunks
 //! std = 3.0
 //! # features = ["car_age", "km_driven"]  # default: every reference feature column
 //! n_trees = 48

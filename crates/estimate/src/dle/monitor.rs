@@ -1,4 +1,4 @@
-//! The `dle` monitor: fit the loss models and thresholds on the reference, then per
+//! The monitor `dle`: fit the loss models and thresholds on the reference, then per
 //! window the mean predicted loss as the estimated metric.
 
 use driftwatch_core::{
