@@ -1,6 +1,9 @@
 //! The monitor `dle` on small known data: registration, findings, errors, unseen
 //! categories, serialisation, and properties of its estimates.
 
+// Test helpers build fixtures and fail loudly on a broken one.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use driftwatch_core::{
     Categorical, Column, FindingKind, Frame, Monitor, Severity, Status, Target, Window, registry,
 };

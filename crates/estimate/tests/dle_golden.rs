@@ -23,6 +23,9 @@
 //! the realized metric over the analysis chunks, for driftwatch and for NannyML
 //! (`cargo test -p driftwatch-estimate --test dle_golden -- --nocapture`).
 
+// Test helpers build fixtures and fail loudly on a broken one.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use driftwatch_core::{Categorical, Column, Frame, Monitor, Target, Window};
 use driftwatch_estimate::dle::{DleConfig, DleEstimate, DleMetric, DleMonitor};
 use serde_json::Value;

@@ -59,6 +59,9 @@ pub struct DleEstimate {
     pub realized: Option<f64>,
 }
 
+/// The targets and predictions of a window's labelled rows.
+type Labelled = (Vec<f64>, Vec<f64>);
+
 fn describe(window: &Window) -> String {
     if window.label.is_empty() {
         "the window".to_string()
@@ -271,7 +274,7 @@ impl DleMonitor {
         window: &Window,
         y_pred: &[f64],
         input: &str,
-    ) -> Result<Option<(Vec<f64>, Vec<f64>)>, DleError> {
+    ) -> Result<Option<Labelled>, DleError> {
         let y_true = match &window.labels {
             None => return Ok(None),
             Some(Target::Labels(_)) => {
