@@ -93,6 +93,17 @@ impl DleConfig {
                 "lists no metric; give some of \"mae\", \"mse\", \"rmse\"",
             );
         }
+        if let Some(m) = self
+            .metrics
+            .iter()
+            .enumerate()
+            .find_map(|(i, m)| self.metrics[..i].contains(m).then_some(m))
+        {
+            return Err(DleError::Config {
+                key: "metrics",
+                message: format!("lists {} twice", m.name()),
+            });
+        }
         if self.features.as_ref().is_some_and(Vec::is_empty) {
             return bad(
                 "features",
@@ -162,6 +173,7 @@ mod tests {
             ("max_depth", serde_json::json!(0)),
             ("min_samples_leaf", serde_json::json!(0)),
             ("features", serde_json::json!([])),
+            ("metrics", serde_json::json!(["mae", "mae"])),
         ] {
             let c: DleConfig = serde_json::from_value(serde_json::json!({ key: value })).unwrap();
             let e = c.check().unwrap_err().to_string();

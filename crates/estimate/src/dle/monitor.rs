@@ -180,6 +180,7 @@ impl DleMonitor {
         let encoder = FeatureEncoder::fit(&features);
         let x = encoder.matrix(&features, y_pred, input)?;
         let params = self.config.forest();
+        let chunks = chunk_ranges(n, self.config.chunk_rows);
         let mut models = Vec::new();
         let mut metrics = Vec::new();
         for &metric in &self.config.metrics {
@@ -195,7 +196,6 @@ impl DleMonitor {
                     RandomForestRegressor::fit(&params, x.view(), &losses)?,
                 ));
             }
-            let chunks = chunk_ranges(n, self.config.chunk_rows);
             let per_chunk = chunks
                 .iter()
                 .map(|r| metric.realized(&y_true[r.clone()], &y_pred[r.clone()]))
@@ -206,7 +206,6 @@ impl DleMonitor {
                 spread: LossSpread::of(&losses),
             });
         }
-        let chunks = chunk_ranges(n, self.config.chunk_rows);
         self.fitted = Some(Fitted {
             encoder,
             models,
