@@ -73,18 +73,25 @@ fn the_engine_reports_estimates_with_their_band_and_realized_values() {
 }
 
 #[test]
-fn with_delayed_labels_the_engine_keeps_the_estimates() {
+fn with_delayed_labels_the_engine_keeps_the_estimates_and_realizes_the_labelled_rows() {
     let mut w = rows(100, 0.0, 10.0);
     w.labelled = Some((0..100).map(|i| i < 50).collect());
+    // |y - prediction| = x / 2 on every row; only the first 50 have their label.
+    let x = w.features.column("x").unwrap().numeric_values().unwrap();
+    let labelled_mae = x[..50].iter().map(|v| v / 2.0).sum::<f64>() / 50.0;
     let reports = engine().run(&[w]).expect("run");
     let methods: Vec<&str> = reports[0]
         .findings
         .iter()
         .map(|f| f.method.as_str())
         .collect();
-    // The engine checks every row with the labels hidden (estimates kept) and the
-    // labelled rows alone, keeping from that only findings that need labels
-    // (metrics), so an informational realized value is not reported here.
-    assert_eq!(methods, ["estimated_mae"]);
+    // The estimate from every row (labels hidden), the realized value from the
+    // labelled rows alone.
+    assert_eq!(methods, ["estimated_mae", "realized_mae"]);
+    let realized = &reports[0].findings[1];
+    assert!(
+        (realized.statistic - labelled_mae).abs() < 1e-12,
+        "{realized:?}"
+    );
     assert_eq!(reports[0].labelled_rows, Some(50));
 }
