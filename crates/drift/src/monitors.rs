@@ -9,6 +9,7 @@ use driftwatch_core::{
 
 use crate::chi2::chi2_homogeneity;
 use crate::columns::{DriftOptions, DriftReference};
+use crate::ks::{Alternative, KsMethod, KsReference};
 
 /// Per-feature drift: each column tested against the reference with the configured
 /// test, by default the one `auto` picks per column (`columns::auto_test`, docs/DRIFT.md).
@@ -88,7 +89,8 @@ impl Monitor for FeatureDriftMonitor {
 }
 
 /// Prediction drift: the predicted class counts of a window against the reference
-/// predictions, by a chi-square test of homogeneity.
+/// predictions, by a chi-square test of homogeneity; a regressor's predicted values by
+/// the two-sample KS test.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PredictionDriftMonitor {
     /// Drift when p < threshold.
@@ -97,6 +99,9 @@ pub struct PredictionDriftMonitor {
     /// Learnt at fit: class -> count in the reference predictions.
     #[serde(default)]
     pub reference: Vec<(String, f64)>,
+    /// Learnt at fit for a regressor: the reference's predicted values, sorted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<KsReference>,
 }
 
 fn default_threshold() -> f64 {
@@ -108,6 +113,7 @@ impl Default for PredictionDriftMonitor {
         PredictionDriftMonitor {
             threshold: default_threshold(),
             reference: Vec::new(),
+            values: None,
         }
     }
 }
@@ -123,6 +129,40 @@ fn class_counts(t: &Target) -> Result<Vec<(String, f64)>> {
         .collect())
 }
 
+impl PredictionDriftMonitor {
+    /// A regressor's predicted values against the reference's: scipy's two-sided
+    /// `ks_2samp`, missing predictions left out.
+    fn check_values(&self, reference: &KsReference, current: &[f64]) -> Result<Vec<Finding>> {
+        let known: Vec<f64> = current.iter().copied().filter(|x| !x.is_nan()).collect();
+        let base = Finding::new(FindingKind::Drift, "prediction_drift", "ks", f64::NAN);
+        if known.is_empty() {
+            return Ok(vec![Finding {
+                kind: FindingKind::Info,
+                status: Status::Warning,
+                message: "no predicted value in this window: prediction drift not tested".into(),
+                ..base
+            }]);
+        }
+        let t = reference
+            .test(&known, Alternative::TwoSided, KsMethod::Auto)
+            .map_err(|e| Error::InvalidValue(format!("prediction_drift: {e}")))?;
+        let drift = t.p_value < self.threshold;
+        Ok(vec![Finding {
+            statistic: t.statistic,
+            p_value: Some(t.p_value),
+            threshold: self.threshold,
+            status: if drift { Status::Alert } else { Status::Ok },
+            severity: drift.then_some(Severity::Medium),
+            message: format!(
+                "{} predicted values vs {} in the reference (KS)",
+                known.len(),
+                reference.len()
+            ),
+            ..base
+        }])
+    }
+}
+
 #[typetag::serde]
 impl Monitor for PredictionDriftMonitor {
     fn name(&self) -> &str {
@@ -133,7 +173,18 @@ impl Monitor for PredictionDriftMonitor {
         let p = reference.predictions.as_ref().ok_or_else(|| {
             Error::InvalidValue("prediction_drift needs predictions on the reference window".into())
         })?;
-        self.reference = class_counts(p)?;
+        match p {
+            Target::Labels(_) => self.reference = class_counts(p)?,
+            Target::Values(v) => {
+                let known: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                let r = KsReference::from_vec(known).map_err(|e| {
+                    Error::InvalidValue(format!(
+                        "prediction_drift: the reference predictions: {e} (every prediction is missing)"
+                    ))
+                })?;
+                self.values = Some(r);
+            }
+        }
         Ok(())
     }
 
@@ -141,6 +192,17 @@ impl Monitor for PredictionDriftMonitor {
         let Some(p) = current.predictions.as_ref() else {
             return Ok(Vec::new());
         };
+        match (p, &self.values) {
+            (Target::Values(v), Some(r)) => return self.check_values(r, v),
+            (Target::Values(_), None) | (Target::Labels(_), Some(_)) => {
+                return Err(Error::InvalidValue(
+                    "prediction_drift: the predictions are numbers in one of the reference and \
+                     the window and class labels in the other; fit on predictions of the same model"
+                        .into(),
+                ));
+            }
+            (Target::Labels(_), None) => {}
+        }
         let cur = class_counts(p)?;
         let mut classes: Vec<&str> = self
             .reference
@@ -199,7 +261,7 @@ inventory::submit! {
 inventory::submit! {
     MonitorFactory {
         name: "prediction_drift",
-        description: "prediction drift: predicted class counts against the reference predictions (chi-square)",
+        description: "prediction drift against the reference predictions: class counts (chi-square), a regressor's values (KS)",
         default_config: "threshold = 0.05\n",
         build: |v| Ok(Box::new(config::<PredictionDriftMonitor>(v, "prediction_drift")?)),
     }
@@ -238,6 +300,42 @@ mod tests {
                 .message
                 .contains(r#"options {"alternative":"two-sided","method":"exact"}"#)
         );
+    }
+
+    #[test]
+    fn prediction_drift_tests_a_regressors_values_by_ks() {
+        let values = |v: &[f64]| Window {
+            predictions: Some(Target::Values(v.to_vec())),
+            ..Default::default()
+        };
+        let mut m = registry::build_monitor("prediction_drift", &serde_json::Value::Null).unwrap();
+        let reference: Vec<f64> = (1..=8).map(|i| i as f64 + 0.5).collect();
+        m.fit(&values(&reference)).unwrap();
+        let same = m.check(&values(&reference)).unwrap();
+        assert_eq!(
+            (same[0].method.as_str(), same[0].p_value),
+            ("ks", Some(1.0))
+        );
+        assert_eq!(same[0].status, Status::Ok);
+        // Fully separated samples of 8 and 8: D = 1, scipy's exact p = 2 / C(16, 8).
+        let shifted: Vec<f64> = reference.iter().map(|x| x + 20.0).collect();
+        let out = m.check(&values(&shifted)).unwrap();
+        assert_eq!(out[0].statistic, 1.0);
+        assert!((out[0].p_value.unwrap() - 2.0 / 12870.0).abs() < 1e-12);
+        assert_eq!(out[0].status, Status::Alert);
+        // Missing predictions are left out; none at all is said, not tested.
+        let none = m.check(&values(&[f64::NAN])).unwrap();
+        assert_eq!(
+            (none[0].kind, none[0].status),
+            (FindingKind::Info, Status::Warning)
+        );
+        // Labels against a fit on numbers is an error naming the monitor.
+        let labels = Window {
+            predictions: Some(Target::Labels(vec!["a".into()])),
+            ..Default::default()
+        };
+        let e = m.check(&labels).unwrap_err().to_string();
+        assert!(e.contains("prediction_drift"), "{e}");
     }
 
     #[test]

@@ -22,5 +22,10 @@ pub use config::{
     DEFAULT_MONITORS, MonitorFile, WindowSettings, default_band, default_monitor_file,
 };
 pub use error::{Error, Result};
-pub use pass::{Current, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, Predictor, run};
+pub use pass::{
+    CBPE, Current, DLE, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, Predictor, run,
+};
+
+// Linked for its registrations: the default set names `cbpe` and `dle`.
+use driftwatch_estimate as _;
 pub use validate::{Validated, rejected_before, validate_rows};

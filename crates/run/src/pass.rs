@@ -29,6 +29,12 @@ use crate::validate::{rejected_before, validate_rows};
 /// leave it alone.
 pub const LATENCY_COLUMN: &str = "latency_ms";
 
+/// The classifier estimator of driftwatch-estimate, added to the default set for a
+/// model known by its columns.
+pub const CBPE: &str = "cbpe";
+/// The regressor estimator of driftwatch-estimate, added likewise.
+pub const DLE: &str = "dle";
+
 /// The model a pass watches: what a bundle holds that the pass needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Model<'a> {
@@ -253,25 +259,22 @@ pub fn run<'a>(
         }
     };
     let baseline = model.baseline(&reference)?;
+    let mut extra = config.extra_monitors.clone();
+    if config.file.monitors.is_empty()
+        && let Some(name) = model.default_estimator(&reference)
+    {
+        extra.push(driftwatch_monitor::MonitorConfig {
+            name: name.into(),
+            ..Default::default()
+        });
+    }
     let engine_config = config.file.engine_config(
         config.policy.ratio,
         &baseline,
         window_rows,
         reference.n_rows(),
-        &config.extra_monitors,
+        &extra,
     )?;
-    let mut engine_config = engine_config;
-    if model.task() == Some(Task::Regression) && config.file.monitors.is_empty() {
-        // `prediction_drift` compares predicted class counts; a regression's predictions
-        // are numbers, so the default set leaves it out rather than fail the run.
-        tracing::warn!(
-            "prediction_drift left out: it compares predicted classes and this model is a \
-             regression"
-        );
-        engine_config
-            .monitors
-            .retain(|m| m.name != "prediction_drift");
-    }
     let mut engine =
         Engine::from_config(&engine_config).map_err(Error::monitor("building the monitors"))?;
     engine
@@ -405,6 +408,26 @@ impl<'a> Source<'a> {
         match self {
             Source::Bundle(_) => None,
             Source::Columns { task, .. } => Some(*task),
+        }
+    }
+
+    /// The estimator the default monitor set adds for a model known by its columns,
+    /// as NannyML pairs them: `cbpe` for a classifier whose probabilities are given,
+    /// `dle` for a regressor; none without a labelled reference to learn from, or for a
+    /// bundle (its default set stays as documented).
+    fn default_estimator(&self, reference: &Window) -> Option<&'static str> {
+        let labelled = reference.labels.as_ref().is_some_and(|l| !l.is_empty());
+        match self.task()? {
+            _ if !labelled => None,
+            Task::Regression => Some(DLE),
+            Task::Binary | Task::Multiclass if reference.probabilities.is_some() => Some(CBPE),
+            Task::Binary | Task::Multiclass => {
+                tracing::warn!(
+                    "cbpe left out: it estimates performance from predicted probabilities; \
+                     give them with --proba or --proba-column"
+                );
+                None
+            }
         }
     }
 
