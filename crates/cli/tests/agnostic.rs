@@ -326,13 +326,20 @@ fn regression_from_a_numeric_prediction() {
     let ss_tot: f64 = y.iter().map(|y| (y - mean).powi(2)).sum();
     let r2 = j["windows"][0]["metrics"]["r2"].as_f64().unwrap();
     assert!((r2 - (1.0 - ss_res / ss_tot)).abs() < 1e-12, "{r2}");
-    assert!(
-        j["windows"][0]["findings"]
-            .as_array()
-            .unwrap()
+    let findings = j["windows"][0]["findings"].as_array().unwrap();
+    let find = |monitor: &str, method: &str| {
+        findings
             .iter()
-            .all(|f| f["monitor"] != "prediction_drift")
-    );
+            .find(|f| f["monitor"] == monitor && f["method"] == method)
+            .unwrap_or_else(|| panic!("{monitor} {method} in {findings:?}"))
+    };
+    // A regressor's predictions are tested for drift by KS.
+    assert!(find("prediction_drift", "ks")["p_value"].as_f64().is_some());
+    // The default set adds DLE: its realized MAE is the window's MAE.
+    let mae = p.iter().zip(&y).map(|(p, y)| (y - p).abs()).sum::<f64>() / 250.0;
+    let realized = find("dle", "realized_mae")["statistic"].as_f64().unwrap();
+    assert!((realized - mae).abs() < 1e-9, "{realized} vs {mae}");
+    assert_eq!(find("dle", "estimated_mae")["kind"]["type"], "estimate");
     // evaluate gives the regression's errors.
     let o = run(&[
         "evaluate",
