@@ -61,6 +61,8 @@ struct Cut {
     mwl: f64,
     delta_prime: f64,
     variance_in_window: f64,
+    /// `delta_prime` is positive and finite, so [`Cut::surely_below`] may decide.
+    bound_usable: bool,
 }
 
 /// Relative slack of [`Cut::surely_below`], far above the few ulps by which its
@@ -81,7 +83,7 @@ impl Cut {
     /// infinite sums), and River's test decides.
     #[inline]
     fn surely_below(&self, n0: f64, n1: f64, u0: f64, u1: f64) -> bool {
-        if !(self.delta_prime > 0.0 && self.delta_prime.is_finite()) {
+        if !self.bound_usable {
             return false;
         }
         let (a, b) = (n0 - self.mwl + 1.0, n1 - self.mwl + 1.0);
@@ -314,9 +316,14 @@ impl Adwin {
     fn detect_change(&mut self) -> bool {
         let mut change = false;
         self.state.tick += 1;
-        if !(self.state.tick.is_multiple_of(self.clock)
-            && self.state.width > self.grace_period as f64)
-        {
+        // River's `tick % clock == 0`; a mask for the usual power-of-two clock (a
+        // 64-bit division per update costs more than the rest of most updates)
+        let due = if self.clock.is_power_of_two() {
+            self.state.tick & (self.clock - 1) == 0
+        } else {
+            self.state.tick.is_multiple_of(self.clock)
+        };
+        if !(due && self.state.width > self.grace_period as f64) {
             return false;
         }
         let mwl = self.min_window_length as f64;
@@ -324,10 +331,12 @@ impl Adwin {
         while reduce {
             reduce = false;
             // constant until a bucket is dropped (which ends this pass)
+            let delta_prime = (2.0 * self.state.width.ln() / self.delta).ln();
             let cut = Cut {
                 mwl,
-                delta_prime: (2.0 * self.state.width.ln() / self.delta).ln(),
+                delta_prime,
                 variance_in_window: self.state.variance / self.state.width,
+                bound_usable: delta_prime > 0.0 && delta_prime.is_finite(),
             };
             let mut n0 = 0.0;
             let mut n1 = self.state.width;
