@@ -63,6 +63,23 @@ struct Cut {
     variance_in_window: f64,
     /// `delta_prime` is positive and finite, so [`Cut::surely_below`] may decide.
     bound_usable: bool,
+    /// `2/3 delta_prime (1 - SLACK)`: the linear term of the bound, slack included.
+    linear: f64,
+    /// `2 var delta_prime (1 - 8 SLACK)`: the square-root term's, squared.
+    square: f64,
+}
+
+impl Cut {
+    fn new(mwl: f64, delta_prime: f64, variance_in_window: f64) -> Self {
+        Self {
+            mwl,
+            delta_prime,
+            variance_in_window,
+            bound_usable: delta_prime > 0.0 && delta_prime.is_finite(),
+            linear: 2.0 / 3.0 * delta_prime * (1.0 - SLACK),
+            square: 2.0 * variance_in_window * delta_prime * (1.0 - 8.0 * SLACK),
+        }
+    }
 }
 
 /// Relative slack of [`Cut::surely_below`], far above the few ulps by which its
@@ -90,17 +107,9 @@ impl Cut {
         let (area, sum, n) = (a * b, a + b, n0 * n1);
         let (p, q) = (u0 * n1, u1 * n0);
         let spread = (p - q).abs() + SLACK * (p.abs() + q.abs());
-        let z =
-            spread * area * (1.0 + SLACK) - 2.0 / 3.0 * self.delta_prime * sum * n * (1.0 - SLACK);
-        z <= 0.0
-            || z * z
-                <= 2.0
-                    * sum
-                    * self.variance_in_window
-                    * self.delta_prime
-                    * (n * n)
-                    * area
-                    * (1.0 - 8.0 * SLACK)
+        let z = spread * area * (1.0 + SLACK) - self.linear * sum * n;
+        // both sides evaluated (no branch on a coin flip per cut)
+        (z <= 0.0) | (z * z <= self.square * sum * (n * n) * area)
     }
 }
 
@@ -331,24 +340,25 @@ impl Adwin {
         while reduce {
             reduce = false;
             // constant until a bucket is dropped (which ends this pass)
-            let delta_prime = (2.0 * self.state.width.ln() / self.delta).ln();
-            let cut = Cut {
+            let cut = Cut::new(
                 mwl,
-                delta_prime,
-                variance_in_window: self.state.variance / self.state.width,
-                bound_usable: delta_prime > 0.0 && delta_prime.is_finite(),
-            };
+                (2.0 * self.state.width.ln() / self.delta).ln(),
+                self.state.variance / self.state.width,
+            );
             let mut n0 = 0.0;
             let mut n1 = self.state.width;
             let mut u0 = 0.0;
             let mut u1 = self.state.total;
             let mut row = self.state.counts.len();
+            let stride = self.stride();
             'rows: while row > 0 {
                 row -= 1;
                 let size = Self::bucket_size(row);
                 let count = self.state.counts[row];
+                let (base, start) = (row * stride, self.state.starts[row]);
                 for k in 0..count {
-                    let t = self.state.totals[self.slot(row, k)];
+                    let i = start + k;
+                    let t = self.state.totals[base + if i >= stride { i - stride } else { i }];
                     n0 += size;
                     n1 -= size;
                     u0 += t;
@@ -357,9 +367,7 @@ impl Adwin {
                         // Every cut has been tried.
                         break 'rows;
                     }
-                    if n1 >= mwl
-                        && n0 >= mwl
-                        && !cut.surely_below(n0, n1, u0, u1)
+                    if (n1 >= mwl) & (n0 >= mwl) & !cut.surely_below(n0, n1, u0, u1)
                         && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
                     {
                         reduce = true;
