@@ -63,6 +63,8 @@ struct Cut {
     variance_in_window: f64,
     /// `delta_prime` is positive and finite, so [`Cut::surely_below`] may decide.
     bound_usable: bool,
+    /// `mwl - 1`.
+    mwl_less_one: f64,
     /// `2/3 delta_prime (1 - SLACK)`: the linear term of the bound, slack included.
     linear: f64,
     /// `2 var delta_prime (1 - 8 SLACK)`: the square-root term's, squared.
@@ -76,6 +78,7 @@ impl Cut {
             delta_prime,
             variance_in_window,
             bound_usable: delta_prime > 0.0 && delta_prime.is_finite(),
+            mwl_less_one: mwl - 1.0,
             linear: 2.0 / 3.0 * delta_prime * (1.0 - SLACK),
             square: 2.0 * variance_in_window * delta_prime * (1.0 - 8.0 * SLACK),
         }
@@ -103,11 +106,14 @@ impl Cut {
         if !self.bound_usable {
             return false;
         }
-        let (a, b) = (n0 - self.mwl + 1.0, n1 - self.mwl + 1.0);
+        // n - mwl + 1 exactly (whole numbers)
+        let (a, b) = (n0 - self.mwl_less_one, n1 - self.mwl_less_one);
         let (area, sum, n) = (a * b, a + b, n0 * n1);
         let (p, q) = (u0 * n1, u1 * n0);
-        let spread = (p - q).abs() + SLACK * (p.abs() + q.abs());
-        let z = spread * area * (1.0 + SLACK) - self.linear * sum * n;
+        // |p - q| <= |p| + |q|: the slack covers the rounding of p, q, their
+        // difference and of the product with `area` at once
+        let spread = (p - q).abs() + 3.0 * SLACK * (p.abs() + q.abs());
+        let z = spread * area - self.linear * sum * n;
         // both sides evaluated (no branch on a coin flip per cut)
         (z <= 0.0) | (z * z <= self.square * sum * (n * n) * area)
     }
