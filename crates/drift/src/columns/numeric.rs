@@ -454,6 +454,35 @@ mod tests {
     }
 
     #[test]
+    fn long_columns_take_the_cells_with_the_sorted_answers() {
+        // long enough for the value cells; with a missing value the sort path runs
+        let mut seed = 11u64;
+        let mut draw = |shift: f64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 + shift
+        };
+        let r: Vec<f64> = (0..40_000).map(|_| draw(0.0)).collect();
+        let c: Vec<f64> = (0..40_000).map(|_| draw(0.1)).collect();
+        let fitted = reference(&r);
+        let rs = fitted.sorted.sorted_values();
+        assert!(wasserstein::wasserstein_unsorted(rs, &c, true).is_some());
+        let mut with_missing = c.clone();
+        with_missing.push(f64::NAN);
+        let o = DriftOptions::default();
+        for test in [TestKind::Wasserstein, TestKind::WassersteinNormed] {
+            let cells = check(&fitted, &c, 0, test, &o);
+            let sorted = check(&fitted, &with_missing, 1, test, &o);
+            let (a, b) = (
+                cells.outcome.unwrap().statistic,
+                sorted.outcome.unwrap().statistic,
+            );
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{test:?}: {a} vs {b}");
+            assert!((cells.effect - sorted.effect).abs() <= 1e-12 * sorted.effect);
+            assert!(cells.effect > 0.0);
+        }
+    }
+
+    #[test]
     fn value_counts_equal_the_sorted_walk() {
         let r = [3.0, 1.0, 1.0, -0.0, 2.0, 3.0, 3.0];
         let c = [1.0, 0.0, 5.0, f64::NAN, 3.0, -1.0, 5.0, 2.0];
