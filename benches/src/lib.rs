@@ -78,6 +78,62 @@ pub fn golden_stream(key: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
+/// Rows and columns of the CSV read bench (`read/csv/1000000x20`).
+pub const CSV: (usize, usize) = (1_000_000, 20);
+
+/// The numeric CSV of the read bench: a header `f0,...,f19`, then `rows` rows of
+/// N(0, 1) values with six decimals (as the golden inputs are rounded), drawn row by
+/// row from a ChaCha8 stream seeded with `seed`, so the same file on every machine.
+/// Written to `dir/<rows>x<cols>-<seed>.csv` unless a file of that name is there
+/// already (it is only ever written whole: first to a temporary name, then renamed);
+/// returns its path. It is large (about 200 MB for 1e6 x 20): it lives in the target
+/// directory, never in the repository.
+///
+/// # Errors
+/// The directory or the file cannot be written.
+pub fn numeric_csv(
+    dir: &Path,
+    rows: usize,
+    cols: usize,
+    seed: u64,
+) -> std::io::Result<std::path::PathBuf> {
+    let path = dir.join(format!("{rows}x{cols}-{seed}.csv"));
+    if path.exists() {
+        return Ok(path);
+    }
+    std::fs::create_dir_all(dir)?;
+    let partial = dir.join(format!("{rows}x{cols}-{seed}.csv.partial"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+    let header: Vec<String> = (0..cols).map(|j| format!("f{j}")).collect();
+    writeln!(out, "{}", header.join(","))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..rows {
+        for j in 0..cols {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            if j > 0 {
+                out.write_all(b",")?;
+            }
+            write!(out, "{z:.6}")?;
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    drop(out);
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}
+
+/// Where the benches keep generated inputs: `<target dir>/bench-inputs` (the target
+/// directory of `CARGO_TARGET_DIR`, else the workspace's `target`).
+#[must_use]
+pub fn inputs_dir() -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        std::path::PathBuf::from,
+    );
+    target.join("bench-inputs")
+}
+
 /// Writes values as little-endian f64 (numpy's `fromfile(path, "<f8")`).
 fn write_f64(path: &Path, values: impl IntoIterator<Item = f64>) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -111,4 +167,40 @@ pub fn write_inputs(dir: &Path) -> std::io::Result<()> {
         "stream_len": stream_len,
     });
     std::fs::write(dir.join("inputs.json"), shapes.to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_csv_is_deterministic_and_reused() {
+        let dir = std::env::temp_dir().join(format!("dw-bench-csv-{}", std::process::id()));
+        let path = numeric_csv(&dir, 3, 2, 9).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0], "f0,f1");
+        assert!(lines[1..].iter().all(|l| l.split(',').count() == 2));
+        // six decimals
+        assert_eq!(
+            lines[1]
+                .split(',')
+                .next()
+                .unwrap()
+                .split('.')
+                .nth(1)
+                .unwrap()
+                .len(),
+            6
+        );
+        // same seed, same file: reused as is
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(numeric_csv(&dir, 3, 2, 9).unwrap()).unwrap(),
+            text
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -5,6 +5,7 @@
 //! and [`StreamDetector`] traits, found through the [`registry`], watch production data.
 
 pub mod column_transformer;
+mod decimal;
 pub mod error;
 pub mod escape;
 pub mod frame;

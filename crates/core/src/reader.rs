@@ -19,6 +19,7 @@ use std::path::Path;
 
 use ndarray::Array1;
 
+use crate::decimal::parse_plain_decimal;
 use crate::error::{Error, Result};
 use crate::frame::{Categorical, Column, ColumnKind, Frame};
 use crate::prediction_log::{InputValue, Prediction, PredictionRecord};
@@ -156,6 +157,9 @@ pub fn read_csv_path(path: &Path, options: &ReadOptions) -> Result<Frame> {
         }
     }
 }
+
+/// The CSV reader's buffer: large reads, few system calls.
+const READ_BUFFER: usize = 1 << 20;
 
 /// How much of a file the delimiter is sniffed from.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -353,16 +357,19 @@ fn read_csv_typed<R: Read>(
         message,
     };
     let delimiter = options.delimiter.unwrap_or(b',');
+    // Fields are read as bytes and trimmed here: a plain decimal in a
+    // numeric column is parsed from its bytes, and only other cells are checked as
+    // UTF-8 and trimmed as text (Unicode whitespace, as `csv::Trim::All` did).
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true) // rows of another width get the message below, naming the delimiter
-        .trim(csv::Trim::All)
+        .buffer_capacity(READ_BUFFER)
         .from_reader(reader);
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| parse_err(format!("cannot read the header row: {e}")))?
         .iter()
-        .map(str::to_string)
+        .map(|h| h.trim().to_string())
         .collect();
     if headers.is_empty() || headers.iter().all(String::is_empty) {
         return Err(Error::Empty(format!("{input} (no header row)")));
@@ -415,10 +422,10 @@ fn read_csv_typed<R: Read>(
             }
         })
         .collect();
-    let mut record = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
     let mut row = 0usize;
     loop {
-        match rdr.read_record(&mut record) {
+        match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(parse_err(format!("row {}: {e}", row + 1))),
@@ -433,7 +440,21 @@ fn read_csv_typed<R: Read>(
                 delimiter_name(delimiter)
             )));
         }
-        for (j, cell) in record.iter().enumerate() {
+        for (j, raw) in record.iter().enumerate() {
+            if let Builder::Numeric(values) = &mut columns[j]
+                && let Some(x) = parse_plain_decimal(raw.trim_ascii())
+            {
+                values.push(x);
+                continue;
+            }
+            let Ok(cell) = std::str::from_utf8(raw) else {
+                return Err(parse_err(format!(
+                    "row {}: column '{}' is not valid UTF-8 (save the file as UTF-8)",
+                    row + 1,
+                    headers[j]
+                )));
+            };
+            let cell = cell.trim();
             if columns[j].push(cell, forced_numeric[j]).is_err() {
                 return Err(parse_err(format!(
                     "column '{}' row {}: '{cell}' is not a number (the column is numeric; \

@@ -7,7 +7,9 @@
 //! binary search, so the check costs O(current). Their effect size is the total
 //! variation distance of the bin shares. Order-based tests (KS, Wasserstein, energy,
 //! Cramér-von Mises, Anderson-Darling, Mann-Whitney) sort the current values once
-//! and report the normed Wasserstein distance as effect.
+//! and report the normed Wasserstein distance as effect; the two Wasserstein tests on
+//! long columns without missing values need no sort of the current values at all
+//! (value cells, `stats/wasserstein_cells.rs`).
 //!
 //! Infinite values are values, as in scipy: rank and ECDF tests treat them as the
 //! extremes; Wasserstein and energy distances become infinite (an infinity on one
@@ -83,8 +85,34 @@ pub(crate) fn check(
     if is_binned(test) {
         return binned(reference, values, missing, test, o);
     }
+    if matches!(test, TestKind::Wasserstein | TestKind::WassersteinNormed)
+        && let Some(w) = wasserstein::wasserstein_unsorted(rs, values, true)
+    {
+        // long columns without missing values: value cells, no sort of the current
+        return distance_check(reference, test, w);
+    }
     with_sorted_non_missing(values, |cur| order_based(reference, cur, test, o))
 }
+
+/// The Wasserstein tests from the raw distance `w`: the statistic and the effect
+/// (the normed distance) need nothing else.
+fn distance_check(reference: &NumericReference, test: TestKind, w: f64) -> NumericCheck {
+    let effect = wasserstein::normed(w, reference.std);
+    let outcome = if test == TestKind::Wasserstein {
+        defined(test, w, INF_TWICE)
+    } else {
+        defined(test, effect, NORMED_UNDEFINED)
+    };
+    NumericCheck {
+        test,
+        outcome,
+        effect,
+        unseen: Vec::new(),
+    }
+}
+
+/// Why the normed Wasserstein distance is nan.
+const NORMED_UNDEFINED: &str = "an infinite value makes the reference std nan, or the same infinity occurs twice in the pooled samples (inf - inf)";
 
 /// The KS method of the option (scipy's `auto` when unset).
 fn ks_method(m: Option<PValueMethod>) -> KsMethod {
@@ -119,7 +147,11 @@ fn order_based(
     o: &DriftOptions,
 ) -> NumericCheck {
     let rs = reference.sorted.sorted_values();
-    let effect = wasserstein::wasserstein_normed_sorted(rs, cur, reference.std);
+    let w = wasserstein::wasserstein_sorted(rs, cur);
+    if matches!(test, TestKind::Wasserstein | TestKind::WassersteinNormed) {
+        return distance_check(reference, test, w);
+    }
+    let effect = wasserstein::normed(w, reference.std);
     let outcome = match test {
         TestKind::Ks => reference
             .sorted
@@ -140,13 +172,6 @@ fn order_based(
                     ..Outcome::tested(k.statistic, k.p_value, applied)
                 }
             }),
-        TestKind::Wasserstein => defined(test, wasserstein::wasserstein_sorted(rs, cur), INF_TWICE),
-        // the effect is this statistic: computed once
-        TestKind::WassersteinNormed => defined(
-            test,
-            effect,
-            "an infinite value makes the reference std nan, or the same infinity occurs twice in the pooled samples (inf - inf)",
-        ),
         TestKind::Energy => defined(test, energy::energy_sorted(rs, cur), INF_TWICE),
         TestKind::Cvm => {
             cvm::cramervonmises_sorted(rs, cur, o.method.unwrap_or(PValueMethod::Asymptotic))
@@ -426,6 +451,35 @@ mod tests {
             b.push(y as f64);
         });
         (v, a, b)
+    }
+
+    #[test]
+    fn long_columns_take_the_cells_with_the_sorted_answers() {
+        // long enough for the value cells; with a missing value the sort path runs
+        let mut seed = 11u64;
+        let mut draw = |shift: f64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 + shift
+        };
+        let r: Vec<f64> = (0..40_000).map(|_| draw(0.0)).collect();
+        let c: Vec<f64> = (0..40_000).map(|_| draw(0.1)).collect();
+        let fitted = reference(&r);
+        let rs = fitted.sorted.sorted_values();
+        assert!(wasserstein::wasserstein_unsorted(rs, &c, true).is_some());
+        let mut with_missing = c.clone();
+        with_missing.push(f64::NAN);
+        let o = DriftOptions::default();
+        for test in [TestKind::Wasserstein, TestKind::WassersteinNormed] {
+            let cells = check(&fitted, &c, 0, test, &o);
+            let sorted = check(&fitted, &with_missing, 1, test, &o);
+            let (a, b) = (
+                cells.outcome.unwrap().statistic,
+                sorted.outcome.unwrap().statistic,
+            );
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{test:?}: {a} vs {b}");
+            assert!((cells.effect - sorted.effect).abs() <= 1e-12 * sorted.effect);
+            assert!(cells.effect > 0.0);
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod proportions;
 pub mod psi;
 mod sort;
 pub mod wasserstein;
+mod wasserstein_cells;
 
 pub use sort::sort_f64;
 pub(crate) use sort::{with_sorted_copy, with_sorted_non_missing};

@@ -3,6 +3,7 @@
 
 use super::cdf_integral::cdf_integral;
 use super::std_population;
+pub(crate) use super::wasserstein_cells::wasserstein_unsorted;
 use crate::Error;
 
 /// Floor on the reference std in [`wasserstein_normed`] (Evidently's value), so a
@@ -20,6 +21,10 @@ pub fn wasserstein_sorted(reference: &[f64], current: &[f64]) -> f64 {
 /// # Errors
 /// An empty sample or a non-finite value.
 pub fn wasserstein_distance(reference: &[f64], current: &[f64]) -> Result<f64, Error> {
+    // long samples: value cells, no sort (an error or an infinity takes the sort)
+    if let Some(d) = wasserstein_unsorted(reference, current, false) {
+        return Ok(d);
+    }
     let (r, c) = super::sorted_copies(reference, current);
     Ok(wasserstein_sorted(&r?, &c?))
 }
@@ -29,7 +34,13 @@ pub fn wasserstein_distance(reference: &[f64], current: &[f64]) -> Result<f64, E
 /// with an infinite reference value).
 #[must_use]
 pub fn wasserstein_normed_sorted(reference: &[f64], current: &[f64], reference_std: f64) -> f64 {
-    wasserstein_sorted(reference, current) / floored(reference_std)
+    normed(wasserstein_sorted(reference, current), reference_std)
+}
+
+/// A Wasserstein distance divided by `max(reference_std, 0.001)` (NaN stays NaN).
+#[must_use]
+pub fn normed(distance: f64, reference_std: f64) -> f64 {
+    distance / floored(reference_std)
 }
 
 /// `max(std, 0.001)` as Python's `max` evaluates it: a NaN std (an infinite reference

@@ -61,6 +61,28 @@ struct Cut {
     mwl: f64,
     delta_prime: f64,
     variance_in_window: f64,
+    /// `delta_prime` is positive and finite, so [`Cut::surely_below`] may decide.
+    bound_usable: bool,
+    /// `mwl - 1`.
+    mwl_less_one: f64,
+    /// `2/3 delta_prime (1 - SLACK)`: the linear term of the bound, slack included.
+    linear: f64,
+    /// `2 var delta_prime (1 - 8 SLACK)`: the square-root term's, squared.
+    square: f64,
+}
+
+impl Cut {
+    fn new(mwl: f64, delta_prime: f64, variance_in_window: f64) -> Self {
+        Self {
+            mwl,
+            delta_prime,
+            variance_in_window,
+            bound_usable: delta_prime > 0.0 && delta_prime.is_finite(),
+            mwl_less_one: mwl - 1.0,
+            linear: 2.0 / 3.0 * delta_prime * (1.0 - SLACK),
+            square: 2.0 * variance_in_window * delta_prime * (1.0 - 8.0 * SLACK),
+        }
+    }
 }
 
 /// Relative slack of [`Cut::surely_below`], far above the few ulps by which its
@@ -81,24 +103,19 @@ impl Cut {
     /// infinite sums), and River's test decides.
     #[inline]
     fn surely_below(&self, n0: f64, n1: f64, u0: f64, u1: f64) -> bool {
-        if !(self.delta_prime > 0.0 && self.delta_prime.is_finite()) {
+        if !self.bound_usable {
             return false;
         }
-        let (a, b) = (n0 - self.mwl + 1.0, n1 - self.mwl + 1.0);
+        // n - mwl + 1 exactly (whole numbers)
+        let (a, b) = (n0 - self.mwl_less_one, n1 - self.mwl_less_one);
         let (area, sum, n) = (a * b, a + b, n0 * n1);
         let (p, q) = (u0 * n1, u1 * n0);
-        let spread = (p - q).abs() + SLACK * (p.abs() + q.abs());
-        let z =
-            spread * area * (1.0 + SLACK) - 2.0 / 3.0 * self.delta_prime * sum * n * (1.0 - SLACK);
-        z <= 0.0
-            || z * z
-                <= 2.0
-                    * sum
-                    * self.variance_in_window
-                    * self.delta_prime
-                    * (n * n)
-                    * area
-                    * (1.0 - 8.0 * SLACK)
+        // |p - q| <= |p| + |q|: the slack covers the rounding of p, q, their
+        // difference and of the product with `area` at once
+        let spread = (p - q).abs() + 3.0 * SLACK * (p.abs() + q.abs());
+        let z = spread * area - self.linear * sum * n;
+        // both sides evaluated (no branch on a coin flip per cut)
+        (z <= 0.0) | (z * z <= self.square * sum * (n * n) * area)
     }
 }
 
@@ -314,9 +331,14 @@ impl Adwin {
     fn detect_change(&mut self) -> bool {
         let mut change = false;
         self.state.tick += 1;
-        if !(self.state.tick.is_multiple_of(self.clock)
-            && self.state.width > self.grace_period as f64)
-        {
+        // River's `tick % clock == 0`; a mask for the usual power-of-two clock (a
+        // 64-bit division per update costs more than the rest of most updates)
+        let due = if self.clock.is_power_of_two() {
+            self.state.tick & (self.clock - 1) == 0
+        } else {
+            self.state.tick.is_multiple_of(self.clock)
+        };
+        if !(due && self.state.width > self.grace_period as f64) {
             return false;
         }
         let mwl = self.min_window_length as f64;
@@ -324,22 +346,25 @@ impl Adwin {
         while reduce {
             reduce = false;
             // constant until a bucket is dropped (which ends this pass)
-            let cut = Cut {
+            let cut = Cut::new(
                 mwl,
-                delta_prime: (2.0 * self.state.width.ln() / self.delta).ln(),
-                variance_in_window: self.state.variance / self.state.width,
-            };
+                (2.0 * self.state.width.ln() / self.delta).ln(),
+                self.state.variance / self.state.width,
+            );
             let mut n0 = 0.0;
             let mut n1 = self.state.width;
             let mut u0 = 0.0;
             let mut u1 = self.state.total;
             let mut row = self.state.counts.len();
+            let stride = self.stride();
             'rows: while row > 0 {
                 row -= 1;
                 let size = Self::bucket_size(row);
                 let count = self.state.counts[row];
+                let (base, start) = (row * stride, self.state.starts[row]);
                 for k in 0..count {
-                    let t = self.state.totals[self.slot(row, k)];
+                    let i = start + k;
+                    let t = self.state.totals[base + if i >= stride { i - stride } else { i }];
                     n0 += size;
                     n1 -= size;
                     u0 += t;
@@ -348,9 +373,7 @@ impl Adwin {
                         // Every cut has been tried.
                         break 'rows;
                     }
-                    if n1 >= mwl
-                        && n0 >= mwl
-                        && !cut.surely_below(n0, n1, u0, u1)
+                    if (n1 >= mwl) & (n0 >= mwl) & !cut.surely_below(n0, n1, u0, u1)
                         && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
                     {
                         reduce = true;
