@@ -4,6 +4,7 @@
 //! [`Transformer`] and [`Estimator`] traits make up a [`Pipeline`], and the [`Monitor`]
 //! and [`StreamDetector`] traits, found through the [`registry`], watch production data.
 
+pub mod chunks;
 pub mod column_transformer;
 mod decimal;
 pub mod error;

@@ -7,12 +7,11 @@ use driftwatch_core::Bounds;
 
 use crate::error::Error;
 
-/// NannyML's `DefaultChunker` cuts the data into this many chunks.
-pub const DEFAULT_CHUNK_COUNT: usize = 10;
+pub use driftwatch_core::chunks::{DEFAULT_CHUNK_COUNT, Limit, std_band};
 
 /// The reference chunks as NannyML's `SizeBasedChunker(chunk_rows, incomplete='keep')`
-/// cuts them: consecutive chunks of `chunk_rows`, and the rows left over as a last,
-/// smaller chunk. Without `chunk_rows`, NannyML's `DefaultChunker`: `n / 10` rows.
+/// cuts them ([`driftwatch_core::chunks::chunk_ranges`]), or an error naming `monitor`
+/// when the reference is too short for NannyML's default of `n / 10` rows per chunk.
 pub fn chunks(
     monitor: &'static str,
     n: usize,
@@ -27,48 +26,7 @@ pub fn chunks(
             ),
         ));
     }
-    Ok((0..n)
-        .step_by(size)
-        .map(|start| start..(start + size).min(n))
-        .collect())
-}
-
-/// The side of a band that is clipped or dropped at a limit of the statistic.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Limit {
-    /// No limit.
-    None,
-    /// A threshold beyond the limit is replaced by the limit.
-    Clip(f64),
-    /// A threshold at or beyond the limit is dropped (the side is open), as NannyML's
-    /// `override_using_none=True`.
-    Drop(f64),
-}
-
-/// `mean ± std x sd` of the values (NaN ignored; population sd, as `np.nanstd`), each
-/// side limited as NannyML's `calculate_threshold_values`.
-pub fn std_band(values: &[f64], std: f64, lower: Limit, upper: Limit) -> Bounds {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    if finite.is_empty() {
-        return Bounds::default();
-    }
-    let n = finite.len() as f64;
-    let mean = finite.iter().sum::<f64>() / n;
-    let sd = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let lo = mean - std * sd;
-    let hi = mean + std * sd;
-    Bounds {
-        lower: match lower {
-            Limit::None => Some(lo),
-            Limit::Clip(l) => Some(if lo <= l { l } else { lo }),
-            Limit::Drop(l) => (lo > l).then_some(lo),
-        },
-        upper: match upper {
-            Limit::None => Some(hi),
-            Limit::Clip(u) => Some(if hi >= u { u } else { hi }),
-            Limit::Drop(u) => (hi < u).then_some(hi),
-        },
-    }
+    Ok(driftwatch_core::chunks::chunk_ranges(n, Some(size)))
 }
 
 /// NannyML's alert rule of the reconstruction error: outside the open band

@@ -3,35 +3,28 @@
 
 use std::ops::Range;
 
+use driftwatch_core::chunks::{Limit, chunk_ranges, std_band};
+
 /// Consecutive chunks of `size` rows; a shorter last chunk of the remaining rows is
 /// kept (NannyML's `SizeBasedChunker(incomplete="keep")`). `size` 0 gives none.
 pub fn chunks(n: usize, size: usize) -> Vec<Range<usize>> {
     if size == 0 {
         return Vec::new();
     }
-    (0..n)
-        .step_by(size)
-        .map(|lo| lo..(lo + size).min(n))
-        .collect()
+    chunk_ranges(n, Some(size))
 }
 
 /// `mean ± k std` (population std) of the finite values, each side clipped at the
 /// metric's limits as NannyML does (a lower value at or below 0 becomes 0, an upper one
 /// at or above `upper_limit` becomes it); `None` for a side without values.
 pub fn band(values: &[f64], k: f64, upper_limit: Option<f64>) -> (Option<f64>, Option<f64>) {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    if finite.is_empty() {
-        return (None, None);
-    }
-    let n = finite.len() as f64;
-    let mean = finite.iter().sum::<f64>() / n;
-    let std = (finite.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
-    let lower = (mean - k * std).max(0.0);
-    let upper = match upper_limit {
-        Some(limit) if mean + k * std >= limit => limit,
-        _ => mean + k * std,
-    };
-    (Some(lower), Some(upper))
+    let b = std_band(
+        values,
+        k,
+        Limit::Clip(0.0),
+        upper_limit.map_or(Limit::None, Limit::Clip),
+    );
+    (b.lower, b.upper)
 }
 
 #[cfg(test)]
