@@ -294,13 +294,18 @@ impl Adwin {
         self.row_insert(0, value, 0.0);
         let s = &mut self.state;
         s.width += 1.0;
+        // The new total is stored before the variance's two divisions start (River
+        // updates it after them, from the same old total: the same values). Stored
+        // together, as one packed add, the next update's `total / (width - 1)` waited
+        // for this update's divisions: a chain of four divisions per two updates.
+        let total = s.total;
+        s.total = total + value;
         let mut incremental = 0.0;
         if s.width > 1.0 {
-            let d = value - s.total / (s.width - 1.0);
+            let d = value - total / (s.width - 1.0);
             incremental = (s.width - 1.0) * d * d / s.width;
         }
         s.variance += incremental;
-        s.total += value;
         self.compress_buckets();
     }
 
