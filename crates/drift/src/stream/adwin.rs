@@ -411,36 +411,48 @@ impl Adwin {
             let mut n1 = self.state.width;
             let mut u0 = 0.0;
             let mut u1 = self.state.total;
-            let mut row = self.state.counts.len();
             let stride = self.stride();
-            'rows: while row > 0 {
-                row -= 1;
+            let mut cut_found = false;
+            'rows: for row in (0..self.state.counts.len()).rev() {
                 let size = Self::bucket_size(row);
                 let count = self.state.counts[row];
-                let (base, start) = (row * stride, self.state.starts[row]);
-                for k in 0..count {
-                    let i = start + k;
-                    let t = self.state.totals[base + if i >= stride { i - stride } else { i }];
-                    n0 += size;
-                    n1 -= size;
-                    u0 += t;
-                    u1 -= t;
-                    if row == 0 && k + 1 == count {
-                        // Every cut has been tried.
-                        break 'rows;
-                    }
-                    if (n1 >= mwl) & (n0 >= mwl) & !(FILTER && cut.surely_far_below(n0, n1, u0, u1))
-                        && !(FILTER && cut.surely_below(n0, n1, u0, u1))
-                        && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
-                    {
-                        reduce = true;
-                        change = true;
-                        if self.state.width > 0.0 {
-                            self.delete_element();
-                            break 'rows;
+                // the newest bucket of row 0 is no cut (nothing would be left on the
+                // right): River stops before testing it
+                let tried = if row == 0 {
+                    count.saturating_sub(1)
+                } else {
+                    count
+                };
+                // the row's ring as its two runs, oldest first: plain slices, so the
+                // loop below has no wrap-around and no bounds check per bucket
+                let ring = &self.state.totals[row * stride..(row + 1) * stride];
+                let (wrapped, first) = ring.split_at(self.state.starts[row].min(stride));
+                let in_first = tried.min(first.len());
+                let in_wrapped = (tried - in_first).min(wrapped.len());
+                for run in [&first[..in_first], &wrapped[..in_wrapped]] {
+                    for &t in run {
+                        n0 += size;
+                        n1 -= size;
+                        u0 += t;
+                        u1 -= t;
+                        if (n1 >= mwl)
+                            & (n0 >= mwl)
+                            & !(FILTER && cut.surely_far_below(n0, n1, u0, u1))
+                            && !(FILTER && cut.surely_below(n0, n1, u0, u1))
+                            && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
+                        {
+                            reduce = true;
+                            change = true;
+                            if self.state.width > 0.0 {
+                                cut_found = true;
+                                break 'rows;
+                            }
                         }
                     }
                 }
+            }
+            if cut_found {
+                self.delete_element();
             }
         }
         change
