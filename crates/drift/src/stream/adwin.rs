@@ -309,34 +309,45 @@ impl Adwin {
         self.compress_buckets();
     }
 
+    /// River's `compress_buckets`: while a row holds `max_buckets + 1` buckets, its
+    /// two oldest merge into one bucket of the next row. Each ring index is computed
+    /// once per merge (the start of the row, the two oldest, the free slot of the next
+    /// row), as this runs about once per update.
     fn compress_buckets(&mut self) {
+        let (full, stride) = (self.max_buckets + 1, self.stride());
+        // ring positions stay below `stride`: one subtraction wraps a sum of two
+        let wrap = |i: usize| if i >= stride { i - stride } else { i };
         let mut row = 0;
-        while row < self.state.counts.len() {
-            if self.state.counts[row] != self.max_buckets + 1 {
-                break;
-            }
+        while self.state.counts.get(row) == Some(&full) {
             if row + 1 == self.state.counts.len() {
                 self.push_row();
             }
+            let next = row + 1;
+            let s = &mut self.state;
+            let start = s.starts[row];
+            let (first, second) = (row * stride + start, row * stride + wrap(start + 1));
+            let (t0, t1) = (s.totals[first], s.totals[second]);
+            let (v0, v1) = (s.variances[first], s.variances[second]);
             let n = Self::bucket_size(row);
-            let (first, second) = (self.slot(row, 0), self.slot(row, 1));
-            let (t0, t1) = (self.state.totals[first], self.state.totals[second]);
-            let (v0, v1) = (self.state.variances[first], self.state.variances[second]);
             // River divides by `n` and `n + n`, powers of two: multiplying by their
             // exact inverses gives the same correctly rounded results, without the
             // slow divisions.
-            let (inv_n, inv_2n) = (Self::inverse_size(row), Self::inverse_size(row + 1));
+            let (inv_n, inv_2n) = (Self::inverse_size(row), Self::inverse_size(next));
             let mu1 = t0 * inv_n;
             let mu2 = t1 * inv_n;
             let total12 = t0 + t1;
             let temp = n * n * (mu1 - mu2) * (mu1 - mu2) * inv_2n;
             let v12 = v0 + v1 + temp;
-            self.row_insert(row + 1, total12, v12);
-            self.row_compress(row, 2);
-            if self.state.counts[row + 1] <= self.max_buckets {
+            let at = next * stride + wrap(s.starts[next] + s.counts[next]);
+            s.totals[at] = total12;
+            s.variances[at] = v12;
+            s.counts[next] += 1;
+            s.starts[row] = wrap(start + 2);
+            s.counts[row] -= 2;
+            if s.counts[next] < full {
                 break;
             }
-            row += 1;
+            row = next;
         }
     }
 
