@@ -553,7 +553,7 @@ mod tests {
             v.iter()
                 .enumerate()
                 .map(|(i, &(x, k))| {
-                    let level = [0.0, 0.3, 1.0, -0.5][(i / 400) % 4];
+                    let level = [0.0, 0.6, 2.0, -1.0][(i / 250) % 4];
                     level + x * [0.01, 0.3, 1.0, 5.0][k]
                 })
                 .collect()
