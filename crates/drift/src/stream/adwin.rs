@@ -69,18 +69,38 @@ struct Cut {
     linear: f64,
     /// `2 var delta_prime (1 - 8 SLACK)`: the square-root term's, squared.
     square: f64,
+    /// [`Cut::surely_far_below`] may decide: its lower bound of `epsilon` needs
+    /// `min_window_length >= 1`, and its products must stay finite.
+    coarse_usable: bool,
+    /// `linear * width`: [`Cut::surely_far_below`]'s linear term, constant per scan.
+    coarse_linear: f64,
+    /// `square * width`: its square-root term's, squared, without the `n0 n1` factor.
+    coarse_square: f64,
 }
 
 impl Cut {
-    fn new(mwl: f64, delta_prime: f64, variance_in_window: f64) -> Self {
+    fn new(mwl: f64, delta_prime: f64, variance_in_window: f64, width: f64) -> Self {
+        let bound_usable = delta_prime > 0.0 && delta_prime.is_finite();
+        let linear = 2.0 / 3.0 * delta_prime * (1.0 - SLACK);
+        let square = 2.0 * variance_in_window * delta_prime * (1.0 - 8.0 * SLACK);
+        let (coarse_linear, coarse_square) = (linear * width, square * width);
+        // `n0 n1 <= width^2`: when `coarse_square width^2` is finite, so is every
+        // `coarse_square n0 n1` (an overflow to infinity would wrongly say "below")
+        let coarse_usable = bound_usable
+            && mwl >= 1.0
+            && coarse_linear.is_finite()
+            && (coarse_square * width * width).is_finite();
         Self {
             mwl,
             delta_prime,
             variance_in_window,
-            bound_usable: delta_prime > 0.0 && delta_prime.is_finite(),
+            bound_usable,
             mwl_less_one: mwl - 1.0,
-            linear: 2.0 / 3.0 * delta_prime * (1.0 - SLACK),
-            square: 2.0 * variance_in_window * delta_prime * (1.0 - 8.0 * SLACK),
+            linear,
+            square,
+            coarse_usable,
+            coarse_linear,
+            coarse_square,
         }
     }
 }
@@ -116,6 +136,29 @@ impl Cut {
         let z = spread * area - self.linear * sum * n;
         // both sides evaluated (no branch on a coin flip per cut)
         (z <= 0.0) | (z * z <= self.square * sum * (n * n) * area)
+    }
+
+    /// A cheaper, coarser [`Cut::surely_below`], tried first: about half its
+    /// operations, and it decides most cuts of a scan. River's `epsilon` grows with
+    /// `1/a + 1/b`, which is at least `1/n0 + 1/n1 = W / N` (`W = n0 + n1` is the
+    /// width, `N = n0 n1`) when `min_window_length >= 1` (then `a <= n0`, `b <= n1`).
+    /// With that smaller `epsilon`, the test `|u0 n1 - u1 n0| / N > epsilon` becomes
+    /// `|u0 n1 - u1 n0| > sqrt(2 var delta_prime W N) + 2/3 delta_prime W`, whose
+    /// right side has one factor (`N`) that changes from cut to cut. So with `z =
+    /// |u0 n1 - u1 n0| - 2/3 delta_prime W`, there is surely no cut when `z <= 0` or
+    /// `z^2 <= 2 var delta_prime W N`. The slacks are those of [`Cut::surely_below`]:
+    /// the spread's covers the rounding of the products and of River's quotients; the
+    /// linear term's `(1 - SLACK)` makes the computed `z` exceed the exact one by far
+    /// more than the rounding of the subtraction (even when it cancels), and the
+    /// square term's `(1 - 8 SLACK)` covers the rounding of both squares. `false`
+    /// means "not sure".
+    #[inline]
+    fn surely_far_below(&self, n0: f64, n1: f64, u0: f64, u1: f64) -> bool {
+        let (p, q) = (u0 * n1, u1 * n0);
+        let spread = (p - q).abs() + 3.0 * SLACK * (p.abs() + q.abs());
+        let z = spread - self.coarse_linear;
+        // both sides evaluated (no branch on a coin flip per cut)
+        self.coarse_usable & ((z <= 0.0) | (z * z <= self.coarse_square * (n0 * n1)))
     }
 }
 
@@ -251,44 +294,60 @@ impl Adwin {
         self.row_insert(0, value, 0.0);
         let s = &mut self.state;
         s.width += 1.0;
+        // The new total is stored before the variance's two divisions start (River
+        // updates it after them, from the same old total: the same values). Stored
+        // together, as one packed add, the next update's `total / (width - 1)` waited
+        // for this update's divisions: a chain of four divisions per two updates.
+        let total = s.total;
+        s.total = total + value;
         let mut incremental = 0.0;
         if s.width > 1.0 {
-            let d = value - s.total / (s.width - 1.0);
+            let d = value - total / (s.width - 1.0);
             incremental = (s.width - 1.0) * d * d / s.width;
         }
         s.variance += incremental;
-        s.total += value;
         self.compress_buckets();
     }
 
+    /// River's `compress_buckets`: while a row holds `max_buckets + 1` buckets, its
+    /// two oldest merge into one bucket of the next row. Each ring index is computed
+    /// once per merge (the start of the row, the two oldest, the free slot of the next
+    /// row), as this runs about once per update.
     fn compress_buckets(&mut self) {
+        let (full, stride) = (self.max_buckets + 1, self.stride());
+        // ring positions stay below `stride`: one subtraction wraps a sum of two
+        let wrap = |i: usize| if i >= stride { i - stride } else { i };
         let mut row = 0;
-        while row < self.state.counts.len() {
-            if self.state.counts[row] != self.max_buckets + 1 {
-                break;
-            }
+        while self.state.counts.get(row) == Some(&full) {
             if row + 1 == self.state.counts.len() {
                 self.push_row();
             }
+            let next = row + 1;
+            let s = &mut self.state;
+            let start = s.starts[row];
+            let (first, second) = (row * stride + start, row * stride + wrap(start + 1));
+            let (t0, t1) = (s.totals[first], s.totals[second]);
+            let (v0, v1) = (s.variances[first], s.variances[second]);
             let n = Self::bucket_size(row);
-            let (first, second) = (self.slot(row, 0), self.slot(row, 1));
-            let (t0, t1) = (self.state.totals[first], self.state.totals[second]);
-            let (v0, v1) = (self.state.variances[first], self.state.variances[second]);
             // River divides by `n` and `n + n`, powers of two: multiplying by their
             // exact inverses gives the same correctly rounded results, without the
             // slow divisions.
-            let (inv_n, inv_2n) = (Self::inverse_size(row), Self::inverse_size(row + 1));
+            let (inv_n, inv_2n) = (Self::inverse_size(row), Self::inverse_size(next));
             let mu1 = t0 * inv_n;
             let mu2 = t1 * inv_n;
             let total12 = t0 + t1;
             let temp = n * n * (mu1 - mu2) * (mu1 - mu2) * inv_2n;
             let v12 = v0 + v1 + temp;
-            self.row_insert(row + 1, total12, v12);
-            self.row_compress(row, 2);
-            if self.state.counts[row + 1] <= self.max_buckets {
+            let at = next * stride + wrap(s.starts[next] + s.counts[next]);
+            s.totals[at] = total12;
+            s.variances[at] = v12;
+            s.counts[next] += 1;
+            s.starts[row] = wrap(start + 2);
+            s.counts[row] -= 2;
+            if s.counts[next] < full {
                 break;
             }
-            row += 1;
+            row = next;
         }
     }
 
@@ -329,6 +388,13 @@ impl Adwin {
     }
 
     fn detect_change(&mut self) -> bool {
+        self.detect_change_with::<true>()
+    }
+
+    /// The scan; `FILTER = false` is River's plain scan (every cut by
+    /// [`Adwin::evaluate_cut`]), kept for the tests that check the filters decide
+    /// alike.
+    fn detect_change_with<const FILTER: bool>(&mut self) -> bool {
         let mut change = false;
         self.state.tick += 1;
         // River's `tick % clock == 0`; a mask for the usual power-of-two clock (a
@@ -350,40 +416,54 @@ impl Adwin {
                 mwl,
                 (2.0 * self.state.width.ln() / self.delta).ln(),
                 self.state.variance / self.state.width,
+                self.state.width,
             );
             let mut n0 = 0.0;
             let mut n1 = self.state.width;
             let mut u0 = 0.0;
             let mut u1 = self.state.total;
-            let mut row = self.state.counts.len();
             let stride = self.stride();
-            'rows: while row > 0 {
-                row -= 1;
+            let mut cut_found = false;
+            'rows: for row in (0..self.state.counts.len()).rev() {
                 let size = Self::bucket_size(row);
                 let count = self.state.counts[row];
-                let (base, start) = (row * stride, self.state.starts[row]);
-                for k in 0..count {
-                    let i = start + k;
-                    let t = self.state.totals[base + if i >= stride { i - stride } else { i }];
-                    n0 += size;
-                    n1 -= size;
-                    u0 += t;
-                    u1 -= t;
-                    if row == 0 && k + 1 == count {
-                        // Every cut has been tried.
-                        break 'rows;
-                    }
-                    if (n1 >= mwl) & (n0 >= mwl) & !cut.surely_below(n0, n1, u0, u1)
-                        && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
-                    {
-                        reduce = true;
-                        change = true;
-                        if self.state.width > 0.0 {
-                            self.delete_element();
-                            break 'rows;
+                // the newest bucket of row 0 is no cut (nothing would be left on the
+                // right): River stops before testing it
+                let tried = if row == 0 {
+                    count.saturating_sub(1)
+                } else {
+                    count
+                };
+                // the row's ring as its two runs, oldest first: plain slices, so the
+                // loop below has no wrap-around and no bounds check per bucket
+                let ring = &self.state.totals[row * stride..(row + 1) * stride];
+                let (wrapped, first) = ring.split_at(self.state.starts[row].min(stride));
+                let in_first = tried.min(first.len());
+                let in_wrapped = (tried - in_first).min(wrapped.len());
+                for run in [&first[..in_first], &wrapped[..in_wrapped]] {
+                    for &t in run {
+                        n0 += size;
+                        n1 -= size;
+                        u0 += t;
+                        u1 -= t;
+                        if (n1 >= mwl)
+                            & (n0 >= mwl)
+                            & !(FILTER && cut.surely_far_below(n0, n1, u0, u1))
+                            && !(FILTER && cut.surely_below(n0, n1, u0, u1))
+                            && Self::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1))
+                        {
+                            reduce = true;
+                            change = true;
+                            if self.state.width > 0.0 {
+                                cut_found = true;
+                                break 'rows;
+                            }
                         }
                     }
                 }
+            }
+            if cut_found {
+                self.delete_element();
             }
         }
         change
@@ -451,6 +531,73 @@ mod tests {
                 self.state.totals[base..base + stride].rotate_left(start);
                 self.state.variances[base..base + stride].rotate_left(start);
                 self.state.starts[row] = 0;
+            }
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// One update with River's plain scan (no filter).
+    fn reference_update(a: &mut Adwin, x: f64) -> Signal {
+        if a.drift {
+            a.reset();
+        }
+        a.insert_element(x);
+        a.drift = a.detect_change_with::<false>();
+        if a.drift { Signal::Drift } else { Signal::None }
+    }
+
+    /// Streams with shifts in mean and scale, where cuts land near the bound.
+    fn stream() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec((-3.0f64..3.0, 0usize..4), 200..3000).prop_map(|v| {
+            v.iter()
+                .enumerate()
+                .map(|(i, &(x, k))| {
+                    let level = [0.0, 0.6, 2.0, -1.0][(i / 250) % 4];
+                    level + x * [0.01, 0.3, 1.0, 5.0][k]
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn filtered_scan_decides_as_river(xs in stream(), mwl in 1u64..8, clock in 1u64..40) {
+            let mut fast = Adwin::new(0.002, clock, 5, mwl, 10);
+            let mut plain = fast.clone();
+            for (i, &x) in xs.iter().enumerate() {
+                let expected = reference_update(&mut plain, x);
+                prop_assert_eq!(fast.update(x), expected, "update {}", i);
+                prop_assert_eq!(fast.width().to_bits(), plain.width().to_bits());
+            }
+        }
+
+        /// Near the bound (`|delta_mean|` within a relative 1e-6 of River's
+        /// `epsilon`), neither filter says "below" when River cuts.
+        #[test]
+        fn filters_never_hide_a_cut(
+            n0 in 1u32..5000,
+            n1 in 1u32..5000,
+            mwl in 1u32..8,
+            var in 0.0f64..10.0,
+            delta_prime in 0.01f64..20.0,
+            mean in -100.0f64..100.0,
+            rel in -1e-6f64..1e-6,
+            sign in any::<bool>(),
+        ) {
+            let (n0, n1, mwl) = (f64::from(n0), f64::from(n1), f64::from(mwl));
+            prop_assume!(n0 >= mwl && n1 >= mwl);
+            let cut = Cut::new(mwl, delta_prime, var, n0 + n1);
+            let m_recip = 1.0 / (n0 - mwl + 1.0) + 1.0 / (n1 - mwl + 1.0);
+            let epsilon = (2.0 * m_recip * var * delta_prime).sqrt()
+                + 2.0 / 3.0 * delta_prime * m_recip;
+            let gap = epsilon * (1.0 + rel) * if sign { 1.0 } else { -1.0 };
+            let (u0, u1) = ((mean + gap) * n0, mean * n1);
+            if Adwin::evaluate_cut(&cut, n0, n1, (u0 / n0) - (u1 / n1)) {
+                prop_assert!(!cut.surely_far_below(n0, n1, u0, u1));
+                prop_assert!(!cut.surely_below(n0, n1, u0, u1));
             }
         }
     }
