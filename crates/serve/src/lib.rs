@@ -56,16 +56,25 @@ pub fn serve(config: &ServeConfig, on_ready: impl FnOnce(SocketAddr)) -> Result<
 }
 
 /// Serves `state` on an already bound listener until `shutdown` completes, then lets
-/// in-flight requests finish (tests bind `127.0.0.1:0` and pass their own signal).
+/// in-flight requests finish and syncs the prediction log (tests bind `127.0.0.1:0` and pass their own signal).
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(Error::Runtime)
+        .map_err(Error::Runtime)?;
+    // Every answered prediction is on disk before the process ends.
+    if let Some(log) = &state.log {
+        log.sync().map_err(|source| Error::Io {
+            what: "prediction log",
+            path: log.path().to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// Ctrl-C, or SIGTERM on Unix (what service managers send).
