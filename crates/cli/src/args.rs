@@ -51,6 +51,8 @@ pub enum Command {
     Train(TrainArgs),
     /// Predict with a saved bundle; invalid rows are reported and skipped.
     Predict(PredictArgs),
+    /// Serve a bundle over HTTP: predictions (logged for `monitor`), labels, metrics.
+    Serve(ServeArgs),
     /// Score a saved bundle on labelled data.
     Evaluate(EvaluateArgs),
     /// Compare each column of a current data set with a reference (two-sample tests).
@@ -369,6 +371,50 @@ pub struct PredictArgs {
     /// How the input tables are read.
     #[command(flatten)]
     pub table: TableArgs,
+}
+
+/// `driftwatch serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  driftwatch serve --model iris.dwm --log predictions.jsonl --labels labels.csv\n  driftwatch serve --model iris.dwm --listen 0.0.0.0:8080 --token-file token.txt\n\nEndpoints and request shapes: docs/SERVE.md"
+)]
+pub struct ServeArgs {
+    /// The model bundle.
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// Address to listen on; a non-loopback one needs --token-file or --insecure.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Append one JSON line per prediction (the `predict --log` format `monitor` reads).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Append `POST /v1/labels` here as CSV (request_id,<target>), for `monitor --labels`.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Reference data for live monitoring (not served yet; checked to exist).
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// Monitor configuration for live monitoring (not served yet; checked to exist).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A file whose first line is the bearer token every /v1/ request must send.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Allow a non-loopback --listen without a token.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Largest request body in bytes (413 above).
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most rows in one request (413 above).
+    #[arg(long, value_name = "ROWS", default_value_t = 10_000)]
+    pub max_batch_rows: usize,
+    /// Requests handled at once (503 above).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_concurrent: usize,
+    /// Longest a request may take, in seconds (503 after).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
 }
 
 /// `driftwatch evaluate`.

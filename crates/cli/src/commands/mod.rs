@@ -12,6 +12,7 @@ mod monitor;
 mod plugins;
 mod predict;
 mod reference;
+mod serve;
 mod sign;
 mod stream;
 mod train;
@@ -26,6 +27,7 @@ pub(crate) fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Train(a) => train::run(&a),
         Command::Predict(a) => predict::run(&a),
+        Command::Serve(a) => serve::run(&a),
         Command::Evaluate(a) => evaluate::run(&a),
         Command::Drift(a) => drift::run(&a),
         Command::Monitor(a) => monitor::run(&a),

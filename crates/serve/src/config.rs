@@ -1,0 +1,128 @@
+//! What the server is started with: [`ServeConfig`] and its request [`Limits`].
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// Bounds on what one request may cost, so that a client cannot exhaust the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body in bytes; a larger one is answered 413.
+    pub max_body_bytes: usize,
+    /// Most rows in one predict (or labels) request; more is answered 413.
+    pub max_batch_rows: usize,
+    /// Requests handled at once; one more is answered 503 at once (no queue to grow).
+    pub max_concurrent: usize,
+    /// Longest a request may take; a slower one is answered 503.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 2 * 1024 * 1024,
+            max_batch_rows: 10_000,
+            max_concurrent: 256,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How `driftwatch serve` is started.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The model bundle (`.dwm`) to serve.
+    pub model: PathBuf,
+    /// Where to listen; loopback by default so nothing is exposed by accident.
+    pub listen: SocketAddr,
+    /// The JSONL prediction log to append to (none: predictions are not logged).
+    pub log: Option<PathBuf>,
+    /// The labels CSV (`request_id,<target>`) that `POST /v1/labels` appends to.
+    pub labels: Option<PathBuf>,
+    /// Reference data for `GET /v1/monitor` (phase 2; checked to exist at start).
+    pub reference: Option<PathBuf>,
+    /// Monitor configuration for `GET /v1/monitor` (phase 2; checked to exist at start).
+    pub monitor_config: Option<PathBuf>,
+    /// A file whose first line is the bearer token every `/v1/` request must carry.
+    pub token_file: Option<PathBuf>,
+    /// Allow a non-loopback address without a token.
+    pub insecure: bool,
+    /// Request limits.
+    pub limits: Limits,
+}
+
+impl ServeConfig {
+    /// A configuration for `model` with the defaults: 127.0.0.1:8080, no log, no token.
+    pub fn new(model: impl Into<PathBuf>) -> Self {
+        ServeConfig {
+            model: model.into(),
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            log: None,
+            labels: None,
+            reference: None,
+            monitor_config: None,
+            token_file: None,
+            insecure: false,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Refuses a non-loopback address without a token unless `insecure` is set, and
+    /// limits of zero (which would refuse every request).
+    pub fn check_listen(&self) -> Result<()> {
+        if !self.listen.ip().is_loopback() && self.token_file.is_none() && !self.insecure {
+            return Err(Error::Insecure(self.listen));
+        }
+        let l = &self.limits;
+        if l.max_body_bytes == 0 || l.max_batch_rows == 0 || l.max_concurrent == 0 {
+            return Err(Error::Config(
+                "request limits (body bytes, batch rows, concurrent requests) must be above 0"
+                    .into(),
+            ));
+        }
+        if l.timeout.is_zero() {
+            return Err(Error::Config("the request timeout must be above 0".into()));
+        }
+        for (what, path) in [
+            ("--reference", &self.reference),
+            ("--config", &self.monitor_config),
+        ] {
+            if let Some(p) = path
+                && !p.is_file()
+            {
+                return Err(Error::Config(format!(
+                    "{what} {}: no such file",
+                    p.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_needs_no_token_but_other_addresses_do() {
+        let mut c = ServeConfig::new("m.dwm");
+        assert!(c.check_listen().is_ok());
+        c.listen = "0.0.0.0:8080".parse().unwrap_or(c.listen);
+        assert!(matches!(c.check_listen(), Err(Error::Insecure(_))));
+        c.insecure = true;
+        assert!(c.check_listen().is_ok());
+        c.insecure = false;
+        c.token_file = Some("t".into());
+        assert!(c.check_listen().is_ok());
+    }
+
+    #[test]
+    fn zero_limits_are_refused() {
+        let mut c = ServeConfig::new("m.dwm");
+        c.limits.max_concurrent = 0;
+        assert!(matches!(c.check_listen(), Err(Error::Config(_))));
+    }
+}

@@ -1,0 +1,302 @@
+//! A predict request's body as a [`Frame`]: JSON rows (`{"rows": [{col: value}]}`),
+//! JSON columns (`{"columns": {col: [values]}}`) or a CSV body (`Content-Type:
+//! text/csv`). JSON is turned into CSV text and read by core's CSV reader with the
+//! schema's column kinds, so the server reads values exactly as `driftwatch predict`
+//! reads a file: one reader, one set of rules. Bodies are hostile: every shape error
+//! is a message, never a panic.
+
+use driftwatch_core::{ColumnKind, Frame, ReadOptions, Schema, read_csv};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// The body's format, from its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `application/json` (also the default when no type is given).
+    Json,
+    /// `text/csv`.
+    Csv,
+}
+
+impl Format {
+    /// The format named by a `Content-Type` value; other types are refused (415).
+    pub fn of(content_type: Option<&str>) -> Result<Self, ApiError> {
+        let essence = content_type.map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+        match essence.as_deref() {
+            None | Some("application/json") => Ok(Format::Json),
+            Some("text/csv") => Ok(Format::Csv),
+            Some(other) => Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "content type '{other}' is not supported: send application/json or text/csv"
+                ),
+            )),
+        }
+    }
+}
+
+/// Read options that keep the schema's categorical columns categorical even when their
+/// values look like numbers (what the CLI uses for data checked against a bundle).
+pub fn read_options(schema: &Schema) -> ReadOptions {
+    ReadOptions {
+        categorical: schema
+            .columns
+            .iter()
+            .filter(|c| c.kind == ColumnKind::Categorical)
+            .map(|c| c.name.clone())
+            .collect(),
+        lenient: true,
+        ..Default::default()
+    }
+}
+
+/// Parses a body into a frame of at most `max_rows` rows.
+pub fn parse(
+    body: &[u8],
+    format: Format,
+    schema: &Schema,
+    max_rows: usize,
+) -> Result<Frame, ApiError> {
+    let csv = match format {
+        Format::Csv => std::str::from_utf8(body)
+            .map_err(|_| ApiError::bad_request("the CSV body is not UTF-8"))?
+            .to_string(),
+        Format::Json => json_to_csv(body, max_rows)?,
+    };
+    let frame = read_csv(csv.as_bytes(), "the request", &read_options(schema))
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if frame.n_rows() == 0 {
+        return Err(ApiError::bad_request("the request has no rows"));
+    }
+    if frame.n_rows() > max_rows {
+        return Err(too_many(frame.n_rows(), max_rows));
+    }
+    Ok(frame)
+}
+
+/// 413 for a batch over the row limit.
+pub fn too_many(n: usize, max: usize) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        format!("{n} rows in one request; the limit is {max}"),
+    )
+}
+
+/// `{"rows": [...]}` or `{"columns": {...}}` as CSV text with a header line.
+fn json_to_csv(body: &[u8], max_rows: usize) -> Result<String, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let Value::Object(mut obj) = value else {
+        return Err(shape());
+    };
+    let (names, rows) = match (obj.remove("rows"), obj.remove("columns")) {
+        (Some(Value::Array(rows)), None) => from_rows(rows, max_rows)?,
+        (None, Some(Value::Object(cols))) => from_columns(cols, max_rows)?,
+        _ => return Err(shape()),
+    };
+    if names.is_empty() {
+        return Err(ApiError::bad_request("the request has no columns"));
+    }
+    let mut out = String::new();
+    push_line(&mut out, names.iter().map(String::as_str));
+    for row in &rows {
+        push_line(&mut out, row.iter().map(String::as_str));
+    }
+    Ok(out)
+}
+
+fn shape() -> ApiError {
+    ApiError::bad_request(
+        "expected a JSON object with \"rows\" (an array of objects) or \"columns\" \
+         (an object of arrays)",
+    )
+}
+
+/// Rows of objects: the header is every key, in order of first appearance; a key a row
+/// lacks is a missing value.
+fn from_rows(
+    rows: Vec<Value>,
+    max_rows: usize,
+) -> Result<(Vec<String>, Vec<Vec<String>>), ApiError> {
+    if rows.len() > max_rows {
+        return Err(too_many(rows.len(), max_rows));
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::<String, usize>::new();
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+    for (i, row) in rows.into_iter().enumerate() {
+        let Value::Object(map) = row else {
+            return Err(ApiError::bad_request(format!(
+                "row {}: not a JSON object",
+                i + 1
+            )));
+        };
+        let mut line = vec![String::new(); names.len()];
+        for (k, v) in map {
+            let cell = cell(&v)
+                .map_err(|m| ApiError::bad_request(format!("row {}, column '{k}': {m}", i + 1)))?;
+            let j = *index.entry(k.clone()).or_insert_with(|| {
+                names.push(k);
+                names.len() - 1
+            });
+            if j >= line.len() {
+                line.resize(j + 1, String::new());
+            }
+            line[j] = cell;
+        }
+        cells.push(line);
+    }
+    for line in &mut cells {
+        line.resize(names.len(), String::new());
+    }
+    Ok((names, cells))
+}
+
+/// An object of equally long arrays.
+fn from_columns(
+    cols: Map<String, Value>,
+    max_rows: usize,
+) -> Result<(Vec<String>, Vec<Vec<String>>), ApiError> {
+    let mut names = Vec::new();
+    let mut columns = Vec::new();
+    for (k, v) in cols {
+        let Value::Array(values) = v else {
+            return Err(ApiError::bad_request(format!("column '{k}': not an array")));
+        };
+        if values.len() > max_rows {
+            return Err(too_many(values.len(), max_rows));
+        }
+        let cells = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                cell(v)
+                    .map_err(|m| ApiError::bad_request(format!("row {}, column '{k}': {m}", i + 1)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        names.push(k);
+        columns.push(cells);
+    }
+    let n = columns.first().map_or(0, Vec::len);
+    if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != n) {
+        return Err(ApiError::bad_request(format!(
+            "column '{name}' has {} values but '{}' has {n}: columns must be equally long",
+            c.len(),
+            names[0]
+        )));
+    }
+    let rows = (0..n)
+        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+        .collect();
+    Ok((names, rows))
+}
+
+/// One JSON value as a CSV cell: `null` is missing, arrays and objects are refused.
+fn cell(v: &Value) -> Result<String, &'static str> {
+    match v {
+        Value::Null => Ok(String::new()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::String(s) => Ok(s.clone()),
+        Value::Array(_) | Value::Object(_) => Err("an array or object; give a number or a string"),
+    }
+}
+
+/// Appends one CSV line, every field quoted (so commas, quotes and newlines are data).
+fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+    for (i, f) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(&f.replace('"', "\"\""));
+        out.push('"');
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        Schema {
+            columns: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rows_and_columns_give_the_same_frame() -> Result<(), ApiError> {
+        let a = parse(
+            br#"{"rows": [{"x": 1, "c": "a,\"b"}, {"x": 2.5}]}"#,
+            Format::Json,
+            &schema(),
+            10,
+        )?;
+        let b = parse(
+            br#"{"columns": {"x": [1, 2.5], "c": ["a,\"b", null]}}"#,
+            Format::Json,
+            &schema(),
+            10,
+        )?;
+        assert_eq!(a.n_rows(), 2);
+        assert_eq!(b.n_rows(), 2);
+        assert_eq!(
+            a.column("c").map(|c| c.display_value(0)).ok(),
+            Some("a,\"b".to_string())
+        );
+        assert_eq!(
+            b.column("x").map(|c| c.display_value(1)).ok(),
+            a.column("x").map(|c| c.display_value(1)).ok()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn hostile_bodies_are_messages() {
+        for body in [
+            &b"{"[..],
+            b"[]",
+            b"{\"rows\": 3}",
+            b"{\"rows\": [1]}",
+            b"{\"rows\": [{\"x\": [1]}]}",
+            b"{\"rows\": []}",
+            b"{\"rows\": [{\"x\": 1e999}]}",
+            b"{\"columns\": {\"x\": [1], \"y\": [1, 2]}}",
+            b"\xff",
+        ] {
+            let e = parse(body, Format::Json, &schema(), 10).err();
+            assert!(e.is_some_and(|e| e.status.is_client_error()), "{body:?}");
+        }
+        let e = parse(
+            br#"{"rows": [{"x": 1}, {"x": 2}]}"#,
+            Format::Json,
+            &schema(),
+            1,
+        )
+        .err();
+        assert_eq!(e.map(|e| e.status.as_u16()), Some(413));
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(Format::of(None).ok(), Some(Format::Json));
+        assert_eq!(
+            Format::of(Some("text/csv; charset=utf-8")).ok(),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            Format::of(Some("text/xml"))
+                .err()
+                .map(|e| e.status.as_u16()),
+            Some(415)
+        );
+    }
+}

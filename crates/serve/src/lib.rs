@@ -1,0 +1,103 @@
+//! `driftwatch serve`: a REST prediction server on the same engine as the CLI.
+//!
+//! The bundle is loaded and checked once at start; each `POST /v1/predict` validates
+//! its rows with the schema ([`driftwatch_run::validate_rows`], as `driftwatch predict`
+//! does), predicts the valid ones and appends them to the JSONL prediction log in the
+//! [`driftwatch_core::PredictionRecord`] format that `driftwatch monitor` reads.
+//! `POST /v1/labels` appends delayed labels to the CSV that `monitor --labels` joins.
+//! See docs/SERVE.md for the endpoints, limits and what is not built yet.
+//!
+//! [`serve`] runs the server until Ctrl-C or SIGTERM; [`router`] gives the same
+//! service to tests without a socket.
+
+pub mod appendlog;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod labels;
+pub mod limits;
+pub mod metrics;
+pub mod predict;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+pub use config::{Limits, ServeConfig};
+pub use error::{ApiError, Error, Result};
+pub use routes::router;
+pub use state::AppState;
+
+/// Loads the model and serves until Ctrl-C or SIGTERM; `on_ready` is told the bound
+/// address (the CLI prints it: only the CLI writes to the terminal).
+pub fn serve(config: &ServeConfig, on_ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    config.check_listen()?;
+    let state = AppState::load(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        on_ready(addr);
+        serve_on(listener, state, shutdown_signal()).await
+    })
+}
+
+/// Serves `state` on an already bound listener until `shutdown` completes, then lets
+/// in-flight requests finish and syncs the prediction log (tests bind `127.0.0.1:0` and pass their own signal).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    axum::serve(listener, router(state.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(Error::Runtime)?;
+    // Every answered prediction is on disk before the process ends.
+    if let Some(log) = &state.log {
+        log.sync().map_err(|source| Error::Io {
+            what: "prediction log",
+            path: log.path().to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what service managers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+}

@@ -1,0 +1,247 @@
+//! `POST /v1/predict`: validate the rows with the schema, predict the valid ones, log
+//! them, and answer per input row.
+//!
+//! Answer shape: `predictions`, `probabilities` and `request_ids` have one entry per
+//! input row, `null` for an invalid row; `rows[i]` is `{"row": i+1, "status": "ok"}`
+//! or `{"row": i+1, "status": "invalid", "problems": [...]}`. A batch with at least one
+//! valid row is 200 (its invalid rows marked); a batch with none, or with a problem in
+//! a whole column (missing, wrong kind), is 422 with every problem.
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use driftwatch_core::{Frame, Prediction, PredictionRecord, Target, write_prediction_log};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ApiError, Problem};
+use crate::input::{Format, parse};
+use crate::state::{AppState, Model};
+
+/// The model that answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelId {
+    /// Bundle name.
+    pub name: String,
+    /// Bundle version.
+    pub version: String,
+}
+
+/// One input row's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowStatus {
+    /// 1-based row of the request.
+    pub row: usize,
+    /// `ok` or `invalid`.
+    pub status: String,
+    /// What is wrong with an invalid row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// The answer of `POST /v1/predict` (see the module doc for the shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictResponse {
+    /// The model.
+    pub model: ModelId,
+    /// Per input row: the class label (string) or value (number); `null` if invalid.
+    pub predictions: Vec<Value>,
+    /// Per input row: class -> probability, when the model gives probabilities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probabilities: Option<Vec<Option<BTreeMap<String, f64>>>>,
+    /// Per input row: the id to send its label with; `null` if invalid.
+    pub request_ids: Vec<Option<String>>,
+    /// Per input row: `ok` or `invalid` with its problems.
+    pub rows: Vec<RowStatus>,
+    /// How many rows were invalid.
+    pub invalid: usize,
+}
+
+/// Handler of `POST /v1/predict`.
+pub async fn handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PredictResponse>, ApiError> {
+    let format = Format::of(
+        headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    let st = state.clone();
+    // Parsing and predicting are CPU work: off the async threads.
+    let (response, log_lines) = tokio::task::spawn_blocking(move || {
+        let frame = parse(
+            &body,
+            format,
+            &st.model.header.schema,
+            st.limits.max_batch_rows,
+        )?;
+        predict(&st, &frame)
+    })
+    .await
+    .map_err(|_| ApiError::internal("the prediction failed"))??;
+    if let (Some(log), Some(lines)) = (state.log.clone(), log_lines) {
+        tokio::task::spawn_blocking(move || log.append(&lines))
+            .await
+            .map_err(|_| ApiError::internal("writing the prediction log failed"))?
+            .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
+    }
+    state
+        .metrics
+        .rows(response.rows.len() - response.invalid, response.invalid);
+    Ok(Json(response))
+}
+
+/// Validates, predicts and builds the answer and the prediction log's lines (when the
+/// state logs) for the rows of `data`.
+pub fn predict(
+    state: &AppState,
+    data: &Frame,
+) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
+    let model: &Model = &state.model;
+    let schema = &model.header.schema;
+    let valid = driftwatch_run::validate_rows(schema, data, "the request").map_err(|e| {
+        let problems: Vec<Problem> = schema
+            .validate(data)
+            .iter()
+            .filter(|v| v.row.is_none())
+            .map(Problem::from)
+            .collect();
+        unprocessable(e.to_string(), problems)
+    })?;
+    let n = data.n_rows();
+    let mut rows: Vec<RowStatus> = (1..=n)
+        .map(|row| RowStatus {
+            row,
+            status: "ok".into(),
+            problems: Vec::new(),
+        })
+        .collect();
+    for v in &valid.violations {
+        if let Some(r) = v.row.and_then(|r| rows.get_mut(r.wrapping_sub(1))) {
+            r.status = "invalid".into();
+            r.problems.push(Problem::from(v));
+        }
+    }
+    let invalid = n - valid.kept.len();
+    if valid.kept.is_empty() {
+        let problems = valid.violations.iter().map(Problem::from).collect();
+        return Err(unprocessable(
+            format!("all {n} rows failed validation"),
+            problems,
+        ));
+    }
+    let start = Instant::now();
+    let internal = |e: driftwatch_core::Error| ApiError::internal(format!("predicting: {e}"));
+    let pred = model.pipeline.predict(&valid.frame).map_err(internal)?;
+    let proba = model
+        .pipeline
+        .predict_proba(&valid.frame)
+        .map_err(internal)?;
+    let per_row_ms = start.elapsed().as_secs_f64() * 1e3 / valid.kept.len() as f64;
+
+    let kept_preds: Vec<(Value, Prediction)> = match &pred {
+        Target::Labels(l) => l
+            .iter()
+            .map(|s| (Value::String(s.clone()), Prediction::Label(s.clone())))
+            .collect(),
+        Target::Values(v) => v
+            .iter()
+            .map(|x| match serde_json::Number::from_f64(*x) {
+                Some(num) => (Value::Number(num.clone()), Prediction::Number(num)),
+                None => (Value::Null, Prediction::Label(x.to_string())),
+            })
+            .collect(),
+    };
+    let kept_proba: Option<Vec<BTreeMap<String, f64>>> = proba.as_ref().map(|p| {
+        (0..valid.kept.len())
+            .map(|i| {
+                p.classes
+                    .iter()
+                    .cloned()
+                    .zip(p.values.row(i).iter().copied())
+                    .collect()
+            })
+            .collect()
+    });
+    let ids: Vec<String> = valid.kept.iter().map(|_| state.next_id()).collect();
+
+    let mut predictions = vec![Value::Null; n];
+    let mut request_ids = vec![None; n];
+    let mut probabilities = kept_proba.as_ref().map(|_| vec![None; n]);
+    for (i, &row) in valid.kept.iter().enumerate() {
+        predictions[row] = kept_preds[i].0.clone();
+        request_ids[row] = Some(ids[i].clone());
+        if let (Some(all), Some(kp)) = (probabilities.as_mut(), kept_proba.as_ref()) {
+            all[row] = Some(kp[i].clone());
+        }
+    }
+
+    let log_lines = match &state.log {
+        None => None,
+        Some(_) => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or_default();
+            // The model's inputs only, as sent (before conforming), as the CLI logs them.
+            let names: Vec<String> = data
+                .names()
+                .iter()
+                .filter(|c| schema.column(c).is_some())
+                .cloned()
+                .collect();
+            let inputs = data
+                .select(&names)
+                .map_err(|e| ApiError::internal(format!("logging: {e}")))?;
+            let model_id = model.id();
+            let records: Vec<PredictionRecord> = valid
+                .kept
+                .iter()
+                .enumerate()
+                .map(|(i, &row)| PredictionRecord {
+                    request_id: Some(ids[i].clone()),
+                    timestamp: Some(now),
+                    row: Some(row as u64 + 1),
+                    input: PredictionRecord::input_of(&inputs, row),
+                    prediction: kept_preds[i].1.clone(),
+                    probabilities: kept_proba.as_ref().map(|p| p[i].clone()),
+                    latency_ms: Some(per_row_ms),
+                    model: Some(model_id.clone()),
+                })
+                .collect();
+            let mut buf = Vec::new();
+            write_prediction_log(&mut buf, &records, "the prediction log")
+                .map_err(|e| ApiError::internal(format!("logging: {e}")))?;
+            Some(buf)
+        }
+    };
+    Ok((
+        PredictResponse {
+            model: ModelId {
+                name: model.header.name.clone(),
+                version: model.header.version.clone(),
+            },
+            predictions,
+            probabilities,
+            request_ids,
+            rows,
+            invalid,
+        },
+        log_lines,
+    ))
+}
+
+/// 422 with every problem found.
+fn unprocessable(message: String, problems: Vec<Problem>) -> ApiError {
+    ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        message,
+        problems,
+    }
+}
