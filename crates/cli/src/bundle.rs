@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{ColumnKind, Frame, Pipeline, ReadOptions, Schema, Target};
+use driftwatch_core::{Frame, Pipeline, ReadOptions, Schema, Target};
 use driftwatch_persist::{
     BundleHeader, BundleMeta, Compression, Limits, SaveOptions, TargetInfo, TaskKind,
 };
@@ -105,22 +105,7 @@ pub struct Loaded {
 impl Loaded {
     /// Read options that give each schema column its trained kind.
     pub fn read_options(&self) -> ReadOptions {
-        schema_read_options(&self.header.schema)
-    }
-}
-
-/// Read options for data checked against `schema`: categorical columns stay categorical
-/// even when their values look like numbers.
-pub fn schema_read_options(schema: &Schema) -> ReadOptions {
-    ReadOptions {
-        categorical: schema
-            .columns
-            .iter()
-            .filter(|c| c.kind == ColumnKind::Categorical)
-            .map(|c| c.name.clone())
-            .collect(),
-        lenient: true,
-        ..Default::default()
+        self.header.schema.read_options()
     }
 }
 

@@ -91,6 +91,22 @@ impl std::fmt::Display for Violation {
 }
 
 impl Schema {
+    /// Read options for data checked against this schema: its categorical columns stay
+    /// categorical even when their values look like numbers, and cells that do not
+    /// parse are kept for validation to report (lenient) rather than failing the read.
+    pub fn read_options(&self) -> crate::reader::ReadOptions {
+        crate::reader::ReadOptions {
+            categorical: self
+                .columns
+                .iter()
+                .filter(|c| c.kind == ColumnKind::Categorical)
+                .map(|c| c.name.clone())
+                .collect(),
+            lenient: true,
+            ..Default::default()
+        }
+    }
+
     /// Infers a schema: every column required with its kind, missing values allowed only
     /// where the data had some. Observed ranges and levels are recorded but not enforced:
     /// production data legitimately goes beyond a training sample, so enforced ranges
@@ -450,6 +466,17 @@ mod tests {
 
     fn frame(text: &str) -> Frame {
         read_csv(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn read_options_keep_categorical_columns_that_look_numeric() {
+        let schema = Schema::infer(&frame("grade,x\na,1.5\nb,2.5\n"));
+        let o = schema.read_options();
+        assert_eq!(o.categorical, vec!["grade".to_string()]);
+        assert!(o.lenient);
+        // Codes that look like numbers stay categorical when read for this schema.
+        let f = read_csv("grade,x\n1,0.5\n".as_bytes(), "cur.csv", &o).unwrap();
+        assert!(matches!(f.column("grade").unwrap(), Column::Categorical(_)));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! reads a file: one reader, one set of rules. Bodies are hostile: every shape error
 //! is a message, never a panic.
 
-use driftwatch_core::{ColumnKind, Frame, ReadOptions, Schema, read_csv};
+use driftwatch_core::{Frame, Schema, read_csv};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -42,21 +42,6 @@ impl Format {
     }
 }
 
-/// Read options that keep the schema's categorical columns categorical even when their
-/// values look like numbers (what the CLI uses for data checked against a bundle).
-pub fn read_options(schema: &Schema) -> ReadOptions {
-    ReadOptions {
-        categorical: schema
-            .columns
-            .iter()
-            .filter(|c| c.kind == ColumnKind::Categorical)
-            .map(|c| c.name.clone())
-            .collect(),
-        lenient: true,
-        ..Default::default()
-    }
-}
-
 /// Parses a body into a frame of at most `max_rows` rows.
 pub fn parse(
     body: &[u8],
@@ -70,7 +55,7 @@ pub fn parse(
             .to_string(),
         Format::Json => json_to_csv(body, max_rows)?,
     };
-    let frame = read_csv(csv.as_bytes(), "the request", &read_options(schema))
+    let frame = read_csv(csv.as_bytes(), "the request", &schema.read_options())
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if frame.n_rows() == 0 {
         return Err(ApiError::bad_request("the request has no rows"));

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use driftwatch_core::Schema;
 
 use crate::args::ValidateArgs;
-use crate::bundle::{self, schema_read_options};
+use crate::bundle;
 use crate::data::read_frame;
 use crate::exit;
 use crate::output::{Format, emit, print_json};
@@ -28,7 +28,7 @@ fn read_schema(path: &std::path::Path) -> Result<Schema> {
 
 pub fn run(a: &ValidateArgs) -> Result<i32> {
     let schema = read_schema(&a.schema)?;
-    let read = a.table.read_options(schema_read_options(&schema));
+    let read = a.table.read_options(schema.read_options());
     let data = read_frame(&a.data, &read)?;
     let violations = schema.validate(&data);
     let bad_rows = Schema::invalid_rows(&violations);
