@@ -391,12 +391,6 @@ pub struct ServeArgs {
     /// Append `POST /v1/labels` here as CSV (request_id,<target>), for `monitor --labels`.
     #[arg(long, value_name = "FILE")]
     pub labels: Option<PathBuf>,
-    /// Reference data for live monitoring (not served yet; checked to exist).
-    #[arg(long, value_name = "FILE")]
-    pub reference: Option<PathBuf>,
-    /// Monitor configuration for live monitoring (not served yet; checked to exist).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// A file whose first line is the bearer token every /v1/ request must send.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,

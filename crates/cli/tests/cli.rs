@@ -580,3 +580,14 @@ fn pipeline_config_model_shorthand() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("unknown model 'xgboost'"), "{}", text(&o));
 }
+
+/// Live monitoring is not served yet: its flags are refused, not accepted and ignored.
+#[test]
+fn serve_refuses_the_live_monitoring_flags_it_does_not_serve_yet() {
+    let bundle = common::root().join("fixtures/bundles/v2-forest.dwm");
+    for flag in ["--reference", "--config"] {
+        let o = run(&["serve", "--model", bundle.to_str().unwrap(), flag, "x"]);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", text(&o));
+        assert!(text(&o).contains(flag), "{flag}: {}", text(&o));
+    }
+}

@@ -30,7 +30,9 @@ pub use frame::{Categorical, Column, ColumnKind, Frame};
 pub use monitor::{Bounds, Finding, FindingKind, Monitor, Severity, Status, Window, method};
 pub use params::{ParamValue, Params};
 pub use pipeline::{Pipeline, make_pipeline};
-pub use prediction_log::{InputValue, Prediction, PredictionRecord, write_prediction_log};
+pub use prediction_log::{
+    InputValue, LoggedCall, Prediction, PredictionRecord, write_prediction_log,
+};
 pub use reader::{
     NumericTypo, PredictionLog, ReadOptions, mostly_numeric_columns, read_csv, read_csv_path,
     read_jsonl, read_jsonl_path,

@@ -133,6 +133,80 @@ impl PredictionRecord {
     }
 }
 
+/// One prediction call to be logged: what `driftwatch predict --log` and the server
+/// both write, so the two logs cannot drift apart.
+#[derive(Debug, Clone)]
+pub struct LoggedCall<'a> {
+    /// The rows as read, before conforming to the schema.
+    pub data: &'a Frame,
+    /// The model's schema: only the columns it names are logged as inputs.
+    pub schema: &'a crate::schema::Schema,
+    /// The rows of `data` that were predicted (0-based), in order.
+    pub kept: &'a [usize],
+    /// One request id per kept row.
+    pub ids: &'a [String],
+    /// One prediction per kept row.
+    pub predictions: Vec<Prediction>,
+    /// The kept rows' class probabilities, if the model gives them.
+    pub probabilities: Option<&'a crate::traits::Probabilities>,
+    /// The call's time per row.
+    pub latency_ms: f64,
+    /// `name@version` of the model.
+    pub model: String,
+}
+
+impl LoggedCall<'_> {
+    /// The call's log records, stamped with the current time; `row` is the 1-based row
+    /// of `data`.
+    ///
+    /// Errors: lengths of `ids` or `predictions` that do not match `kept`.
+    pub fn records(self) -> Result<Vec<PredictionRecord>> {
+        if self.ids.len() != self.kept.len() || self.predictions.len() != self.kept.len() {
+            return Err(Error::InvalidValue(format!(
+                "logging {} rows with {} request ids and {} predictions",
+                self.kept.len(),
+                self.ids.len(),
+                self.predictions.len()
+            )));
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or_default();
+        let names: Vec<String> = self
+            .data
+            .names()
+            .iter()
+            .filter(|c| self.schema.column(c).is_some())
+            .cloned()
+            .collect();
+        let inputs = self.data.select(&names)?;
+        Ok(self
+            .kept
+            .iter()
+            .zip(self.ids)
+            .zip(self.predictions)
+            .enumerate()
+            .map(|(i, ((&row, id), prediction))| PredictionRecord {
+                request_id: Some(id.clone()),
+                timestamp: Some(now),
+                row: Some(row as u64 + 1),
+                input: PredictionRecord::input_of(&inputs, row),
+                prediction,
+                probabilities: self.probabilities.map(|p| {
+                    p.classes
+                        .iter()
+                        .cloned()
+                        .zip(p.values.row(i).iter().copied())
+                        .collect()
+                }),
+                latency_ms: Some(self.latency_ms),
+                model: Some(self.model.clone()),
+            })
+            .collect())
+    }
+}
+
 /// Writes `records` as JSON lines (each ending in a newline) and flushes; `output` names
 /// the destination in errors.
 pub fn write_prediction_log(
@@ -203,6 +277,50 @@ fn probabilities<'de, D: Deserializer<'de>>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_logged_call_keeps_the_schema_inputs_of_the_predicted_rows() {
+        let data = crate::reader::read_csv(
+            "x,extra\n1.5,a\nbad,b\n2.5,c\n".as_bytes(),
+            "rows.csv",
+            &crate::reader::ReadOptions {
+                lenient: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let schema = crate::schema::Schema::infer(&data.select(&["x".to_string()]).unwrap());
+        let proba = crate::traits::Probabilities {
+            classes: vec!["no".into(), "yes".into()],
+            values: ndarray::array![[0.25, 0.75], [0.5, 0.5]],
+        };
+        let call = |ids: &[String]| {
+            LoggedCall {
+                data: &data,
+                schema: &schema,
+                kept: &[0, 2],
+                ids,
+                predictions: vec![
+                    Prediction::Label("yes".into()),
+                    Prediction::Label("no".into()),
+                ],
+                probabilities: Some(&proba),
+                latency_ms: 0.5,
+                model: "m@1".into(),
+            }
+            .records()
+        };
+        let e = call(&["a".to_string()]).unwrap_err().to_string();
+        assert!(e.contains("2 rows with 1 request ids"), "{e}");
+        let records = call(&["a".to_string(), "b".to_string()]).unwrap();
+        assert_eq!(records.len(), 2);
+        // File rows 1 and 3, only the schema's column, the kept rows' probabilities.
+        assert_eq!(records[1].row, Some(3));
+        assert_eq!(records[1].request_id.as_deref(), Some("b"));
+        assert_eq!(records[1].input.keys().collect::<Vec<_>>(), ["x"]);
+        assert_eq!(records[1].probabilities.as_ref().unwrap()["yes"], 0.5);
+        assert_eq!(records[0].model.as_deref(), Some("m@1"));
+    }
 
     fn record() -> PredictionRecord {
         PredictionRecord {

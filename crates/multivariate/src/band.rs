@@ -29,6 +29,30 @@ pub fn chunks(
     Ok(driftwatch_core::chunks::chunk_ranges(n, Some(size)))
 }
 
+/// The band keys every monitor of this crate takes, checked once: a chunk of at least
+/// one row and a positive, finite width in standard deviations.
+pub fn check_band_keys(
+    monitor: &'static str,
+    chunk_rows: Option<usize>,
+    std: f64,
+) -> Result<(), Error> {
+    if chunk_rows == Some(0) {
+        return Err(Error::config(
+            monitor,
+            "chunk_rows",
+            "a chunk needs at least 1 row",
+        ));
+    }
+    if !(std.is_finite() && std > 0.0) {
+        return Err(Error::config(
+            monitor,
+            "std",
+            format!("{std}: use a positive number"),
+        ));
+    }
+    Ok(())
+}
+
 /// NannyML's alert rule of the reconstruction error: outside the open band
 /// (`not lower < value < upper`), so a value on a threshold alerts, and NaN alerts.
 pub fn outside_open(b: &Bounds, value: f64) -> bool {
@@ -40,6 +64,17 @@ pub fn outside_open(b: &Bounds, value: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_keys_refuse_empty_chunks_and_widths_that_are_not_positive() {
+        assert!(check_band_keys("m", Some(1), 3.0).is_ok());
+        let e = check_band_keys("m", Some(0), 3.0).unwrap_err().to_string();
+        assert!(e.contains("chunk_rows"), "{e}");
+        for bad in [0.0, -1.0, f64::NAN] {
+            let e = check_band_keys("m", None, bad).unwrap_err().to_string();
+            assert!(e.contains("std"), "{e}");
+        }
+    }
 
     #[test]
     fn chunks_keep_the_incomplete_last_one() {

@@ -176,20 +176,7 @@ impl DomainConfig {
                 ),
             ));
         }
-        if self.chunk_rows == Some(0) {
-            return Err(Error::config(
-                NAME,
-                "chunk_rows",
-                "a chunk needs at least 1 row",
-            ));
-        }
-        if !(self.std.is_finite() && self.std > 0.0) {
-            return Err(Error::config(
-                NAME,
-                "std",
-                format!("{}: use a positive number", self.std),
-            ));
-        }
+        crate::band::check_band_keys(NAME, self.chunk_rows, self.std)?;
         Ok(())
     }
 

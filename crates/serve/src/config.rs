@@ -41,10 +41,6 @@ pub struct ServeConfig {
     pub log: Option<PathBuf>,
     /// The labels CSV (`request_id,<target>`) that `POST /v1/labels` appends to.
     pub labels: Option<PathBuf>,
-    /// Reference data for `GET /v1/monitor` (phase 2; checked to exist at start).
-    pub reference: Option<PathBuf>,
-    /// Monitor configuration for `GET /v1/monitor` (phase 2; checked to exist at start).
-    pub monitor_config: Option<PathBuf>,
     /// A file whose first line is the bearer token every `/v1/` request must carry.
     pub token_file: Option<PathBuf>,
     /// Allow a non-loopback address without a token.
@@ -61,8 +57,6 @@ impl ServeConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             log: None,
             labels: None,
-            reference: None,
-            monitor_config: None,
             token_file: None,
             insecure: false,
             limits: Limits::default(),
@@ -84,19 +78,6 @@ impl ServeConfig {
         }
         if l.timeout.is_zero() {
             return Err(Error::Config("the request timeout must be above 0".into()));
-        }
-        for (what, path) in [
-            ("--reference", &self.reference),
-            ("--config", &self.monitor_config),
-        ] {
-            if let Some(p) = path
-                && !p.is_file()
-            {
-                return Err(Error::Config(format!(
-                    "{what} {}: no such file",
-                    p.display()
-                )));
-            }
         }
         Ok(())
     }

@@ -8,13 +8,13 @@
 //! a whole column (missing, wrong kind), is 422 with every problem.
 
 use std::collections::BTreeMap;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use driftwatch_core::{Frame, Prediction, PredictionRecord, Target, write_prediction_log};
+use driftwatch_core::{Frame, LoggedCall, Prediction, Target, write_prediction_log};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -185,36 +185,18 @@ pub fn predict(
     let log_lines = match &state.log {
         None => None,
         Some(_) => {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or_default();
-            // The model's inputs only, as sent (before conforming), as the CLI logs them.
-            let names: Vec<String> = data
-                .names()
-                .iter()
-                .filter(|c| schema.column(c).is_some())
-                .cloned()
-                .collect();
-            let inputs = data
-                .select(&names)
-                .map_err(|e| ApiError::internal(format!("logging: {e}")))?;
-            let model_id = model.id();
-            let records: Vec<PredictionRecord> = valid
-                .kept
-                .iter()
-                .enumerate()
-                .map(|(i, &row)| PredictionRecord {
-                    request_id: Some(ids[i].clone()),
-                    timestamp: Some(now),
-                    row: Some(row as u64 + 1),
-                    input: PredictionRecord::input_of(&inputs, row),
-                    prediction: kept_preds[i].1.clone(),
-                    probabilities: kept_proba.as_ref().map(|p| p[i].clone()),
-                    latency_ms: Some(per_row_ms),
-                    model: Some(model_id.clone()),
-                })
-                .collect();
+            let records = LoggedCall {
+                data,
+                schema,
+                kept: &valid.kept,
+                ids: &ids,
+                predictions: kept_preds.iter().map(|(_, p)| p.clone()).collect(),
+                probabilities: proba.as_ref(),
+                latency_ms: per_row_ms,
+                model: model.id(),
+            }
+            .records()
+            .map_err(|e| ApiError::internal(format!("logging: {e}")))?;
             let mut buf = Vec::new();
             write_prediction_log(&mut buf, &records, "the prediction log")
                 .map_err(|e| ApiError::internal(format!("logging: {e}")))?;

@@ -1,10 +1,10 @@
 //! `driftwatch predict`: validate rows, predict, write CSV and an optional JSONL log.
 
 use std::io::Write;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{Prediction, PredictionRecord, Target, write_prediction_log};
+use driftwatch_core::{LoggedCall, Prediction, Target, write_prediction_log};
 use driftwatch_run::validate_rows;
 
 use crate::args::PredictArgs;
@@ -76,39 +76,17 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
             .append(true)
             .open(log)
             .with_context(|| format!("opening prediction log {}", log.display()))?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or_default();
-        // The model's inputs only, as read (before conforming).
-        let names: Vec<String> = data
-            .names()
-            .iter()
-            .filter(|n| b.header.schema.column(n).is_some())
-            .cloned()
-            .collect();
-        let inputs = data.select(&names)?;
-        let model = format!("{}@{}", b.header.name, b.header.version);
-        let records: Vec<PredictionRecord> = keep
-            .iter()
-            .enumerate()
-            .map(|(i, &row)| PredictionRecord {
-                request_id: Some(ids[i].clone()),
-                timestamp: Some(now),
-                row: Some(row as u64 + 1),
-                input: PredictionRecord::input_of(&inputs, row),
-                prediction: Prediction::Label(preds[i].clone()),
-                probabilities: proba.as_ref().map(|p| {
-                    p.classes
-                        .iter()
-                        .cloned()
-                        .zip(p.values.row(i).iter().copied())
-                        .collect()
-                }),
-                latency_ms: Some(per_row_ms),
-                model: Some(model.clone()),
-            })
-            .collect();
+        let records = LoggedCall {
+            data: &data,
+            schema: &b.header.schema,
+            kept: &keep,
+            ids: &ids,
+            predictions: preds.iter().cloned().map(Prediction::Label).collect(),
+            probabilities: proba.as_ref(),
+            latency_ms: per_row_ms,
+            model: format!("{}@{}", b.header.name, b.header.version),
+        }
+        .records()?;
         // One write of the whole batch, so concurrent runs do not interleave lines.
         let mut buf = Vec::new();
         write_prediction_log(&mut buf, &records, &log.display().to_string())?;

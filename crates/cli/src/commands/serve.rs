@@ -29,8 +29,6 @@ fn config(a: &ServeArgs) -> Result<ServeConfig> {
     c.listen = a.listen;
     c.log = a.log.clone();
     c.labels = a.labels.clone();
-    c.reference = a.reference.clone();
-    c.monitor_config = a.config.clone();
     c.token_file = a.token_file.clone();
     c.insecure = a.insecure;
     c.limits = Limits {
