@@ -84,3 +84,66 @@ async fn reload(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use crate::auth::Token;
+    use crate::config::Limits;
+    use crate::routes::router;
+    use crate::state::{AppState, Model};
+
+    fn state() -> AppState {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/bundles/v1-forest.dwm"
+        );
+        let b =
+            driftwatch_persist::load(std::path::Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+        AppState::new(
+            Model {
+                header: b.header,
+                pipeline: b.pipeline,
+            },
+            Limits::default(),
+        )
+    }
+
+    async fn reload(state: AppState, auth: Option<&str>) -> (u16, String) {
+        let mut req = Request::post("/admin/reload");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let req = req.body(Body::empty()).unwrap_or_else(|e| panic!("{e}"));
+        let r = router(state)
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let status = r.status().as_u16();
+        let body = r.into_body().collect().await.map(|b| b.to_bytes());
+        let body = body.map(|b| String::from_utf8_lossy(&b).into_owned());
+        (status, body.unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn without_an_admin_token_admin_routes_are_forbidden() {
+        let (status, body) = reload(state(), None).await;
+        assert_eq!(status, 403);
+        assert!(body.contains("--admin-token-file"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_state_without_a_source_has_nothing_to_reload() -> crate::Result<()> {
+        let mut s = state();
+        s.admin_token = Some(Token::new("adm1n")?);
+        assert_eq!(reload(s.clone(), None).await.0, 401);
+        let (status, body) = reload(s, Some("Bearer adm1n")).await;
+        assert_eq!(status, 409);
+        assert!(body.contains("not a file or store"), "{body}");
+        Ok(())
+    }
+}

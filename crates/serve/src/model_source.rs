@@ -119,11 +119,6 @@ impl ModelSource {
         &self.location
     }
 
-    /// Whether bundles must carry a signature by the configured key.
-    pub fn requires_signature(&self) -> bool {
-        self.key.is_some()
-    }
-
     /// The store version the stage points at now (cheap: reads `stages.json` and lists
     /// the model's directory); `None` for a bundle file, which has no pointer to watch.
     pub fn pointer(&self) -> Result<Option<String>> {

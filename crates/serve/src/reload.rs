@@ -96,11 +96,6 @@ impl Reloader {
         }
     }
 
-    /// Where models are loaded from.
-    pub fn source(&self) -> &ModelSource {
-        &self.source
-    }
-
     /// Loads the source again and, if the model passes every check, serves it.
     pub async fn reload(
         &self,

@@ -193,6 +193,32 @@ impl RequestIds {
 mod tests {
     use super::*;
 
+    fn model(version: &str) -> Model {
+        let mut header: BundleHeader = serde_json::from_value(serde_json::json!({
+            "format_version": 1, "name": "m", "version": "1.0.0",
+            "created_at": "2024-03-01T12:00:00Z", "crate_versions": {},
+            "schema": {"columns": []}, "training_metrics": {}, "n_train_rows": 0,
+            "compression": {"algorithm": "none"}, "payload_length": 0,
+            "decoded_length": 0, "payload_sha256": "0".repeat(64),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        header.version = version.into();
+        Model {
+            header,
+            pipeline: Pipeline::new(),
+        }
+    }
+
+    #[test]
+    fn a_snapshot_outlives_the_swap_that_replaces_it() {
+        let slot = ModelSlot::new(model("1.0.0"));
+        let taken = slot.current();
+        let old = slot.replace(Arc::new(model("1.1.0")));
+        assert_eq!(old.id(), "m@1.0.0");
+        assert_eq!(taken.id(), "m@1.0.0", "a request keeps the model it took");
+        assert_eq!(slot.current().id(), "m@1.1.0");
+    }
+
     #[test]
     fn request_ids_are_distinct() {
         let ids = RequestIds::new();
