@@ -376,12 +376,12 @@ pub struct PredictArgs {
 /// `driftwatch serve`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch serve --model iris.dwm --log predictions.jsonl --labels labels.csv\n  driftwatch serve --model iris.dwm --listen 0.0.0.0:8080 --token-file token.txt\n\nEndpoints and request shapes: docs/SERVE.md"
+    after_help = "Examples:\n  driftwatch serve --model iris.dwm --log predictions.jsonl --labels labels.csv\n  driftwatch serve --model iris.dwm --listen 0.0.0.0:8080 --token-file token.txt\n  driftwatch serve --store models --name iris --verify-key release.pub\n\nReload the model: POST /admin/reload (with the admin token), SIGHUP, or (with --store) promote another version.\nEndpoints and request shapes: docs/SERVE.md"
 )]
 pub struct ServeArgs {
-    /// The model bundle.
+    /// The model: a bundle, or a stage of a model store.
     #[command(flatten)]
-    pub model: ModelArg,
+    pub model: ServeModelArgs,
     /// Address to listen on; a non-loopback one needs --token-file or --insecure.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
@@ -394,6 +394,10 @@ pub struct ServeArgs {
     /// A file whose first line is the bearer token every /v1/ request must send.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// A file whose first line is the bearer token /admin/ requests (POST /admin/reload)
+    /// must send; it must differ from --token-file's. Without it /admin/ is refused (403).
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
     /// Allow a non-loopback --listen without a token.
     #[arg(long)]
     pub insecure: bool,
@@ -409,6 +413,41 @@ pub struct ServeArgs {
     /// Longest a request may take, in seconds (503 after).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
+}
+
+/// Where `serve` gets its model: a bundle file (MODEL or --model) or a model store's
+/// stage (--store with --name), exactly one.
+#[derive(Debug, Clone, Args)]
+#[command(group(
+    clap::ArgGroup::new("serve_model")
+        .required(true)
+        .multiple(false)
+        .args(["model_path", "model", "store"])
+))]
+pub struct ServeModelArgs {
+    /// The model bundle (.dwm); the same as --model. Reloads re-read this file.
+    #[arg(id = "model_path", value_name = "MODEL")]
+    pub positional: Option<PathBuf>,
+    /// The model bundle (.dwm); the same as the positional MODEL.
+    #[arg(id = "model", long = "model", value_name = "MODEL")]
+    pub flag: Option<PathBuf>,
+    /// A model store (`driftwatch models`): serve the version --stage of --name points
+    /// at, and reload when the stage is promoted to another version.
+    #[arg(long, value_name = "DIR", requires = "name")]
+    pub store: Option<PathBuf>,
+    /// The model's name in --store.
+    #[arg(long, value_name = "NAME", requires = "store")]
+    pub name: Option<String>,
+    /// The stage of --name to serve and follow [default: production].
+    #[arg(long, value_name = "STAGE", requires = "store")]
+    pub stage: Option<String>,
+    /// Seconds between checks of the stage pointer [default: 5].
+    #[arg(long, value_name = "SECONDS", requires = "store")]
+    pub watch_interval: Option<f64>,
+    /// Serve (and reload) only bundles whose MODEL.sig verifies with this public key
+    /// (from `driftwatch keygen`); the server refuses to start otherwise.
+    #[arg(long, value_name = "PUB")]
+    pub verify_key: Option<PathBuf>,
 }
 
 /// `driftwatch evaluate`.

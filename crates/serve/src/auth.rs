@@ -1,5 +1,6 @@
 //! Bearer tokens: `Authorization: Bearer <token>` on every `/v1/` request when the
-//! server was given `--token-file`. The comparison is constant-time (the `subtle`
+//! server was given `--token-file`, and on every `/admin/` request with the separate
+//! `--admin-token-file` (each route group checks only its own token). The comparison is constant-time (the `subtle`
 //! crate's `ConstantTimeEq`), so response timing does not tell how much of a guess
 //! was right; only the token's length can leak.
 
@@ -55,6 +56,11 @@ impl Token {
         };
         bool::from(given.ct_eq(&self.0))
     }
+
+    /// Whether two tokens are equal (the server refuses one token for both roles).
+    pub fn same_as(&self, other: &Token) -> bool {
+        bool::from(self.0.ct_eq(&other.0))
+    }
 }
 
 /// Middleware: 401 unless the request carries the token.
@@ -90,6 +96,8 @@ mod tests {
         assert!(!t.accepts(None));
         assert!(Token::new("  ").is_err());
         assert_eq!(format!("{t:?}"), "Token(..)");
+        assert!(t.same_as(&Token::new("s3cret")?));
+        assert!(!t.same_as(&Token::new("s3cret2")?));
         Ok(())
     }
 }

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::model_source::ModelLocation;
+
+/// How often a store's stage pointer is checked by default (`--watch-interval`).
+pub const DEFAULT_WATCH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Bounds on what one request may cost, so that a client cannot exhaust the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +37,11 @@ impl Default for Limits {
 /// How `driftwatch serve` is started.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    /// The model bundle (`.dwm`) to serve.
-    pub model: PathBuf,
+    /// The model to serve: a bundle file (`.dwm`) or a stage of a model store.
+    pub model: ModelLocation,
+    /// A public key: every bundle served (at start and on reload) must carry a valid
+    /// detached signature by it.
+    pub verify_key: Option<PathBuf>,
     /// Where to listen; loopback by default so nothing is exposed by accident.
     pub listen: SocketAddr,
     /// The JSONL prediction log to append to (none: predictions are not logged).
@@ -43,6 +50,11 @@ pub struct ServeConfig {
     pub labels: Option<PathBuf>,
     /// A file whose first line is the bearer token every `/v1/` request must carry.
     pub token_file: Option<PathBuf>,
+    /// A file whose first line is the bearer token `/admin/` requests must carry;
+    /// without it `POST /admin/reload` is refused (reload with SIGHUP instead).
+    pub admin_token_file: Option<PathBuf>,
+    /// How often a store's stage pointer is checked for a new version.
+    pub watch_interval: Duration,
     /// Allow a non-loopback address without a token.
     pub insecure: bool,
     /// Request limits.
@@ -50,10 +62,14 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// A configuration for `model` with the defaults: 127.0.0.1:8080, no log, no token.
-    pub fn new(model: impl Into<PathBuf>) -> Self {
+    /// A configuration for `model` (a bundle path, or a [`ModelLocation`]) with the
+    /// defaults: 127.0.0.1:8080, no log, no tokens, no signature required.
+    pub fn new(model: impl Into<ModelLocation>) -> Self {
         ServeConfig {
             model: model.into(),
+            verify_key: None,
+            admin_token_file: None,
+            watch_interval: DEFAULT_WATCH_INTERVAL,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             log: None,
             labels: None,
@@ -78,6 +94,11 @@ impl ServeConfig {
         }
         if l.timeout.is_zero() {
             return Err(Error::Config("the request timeout must be above 0".into()));
+        }
+        if self.watch_interval.is_zero() {
+            return Err(Error::Config(
+                "the store watch interval must be above 0 seconds".into(),
+            ));
         }
         Ok(())
     }

@@ -20,6 +20,14 @@ pub enum Error {
         /// What went wrong (boxed: the persist error is large).
         source: Box<driftwatch_persist::Error>,
     },
+    /// A model could not be found, read or verified (store lookup, signature, key).
+    #[error("{context}: {source}")]
+    Model {
+        /// What was being done, naming the file or the store reference.
+        context: String,
+        /// What went wrong (boxed: the persist error is large).
+        source: Box<driftwatch_persist::Error>,
+    },
     /// A file named in the configuration cannot be read or written.
     #[error("{what} {path}: {source}")]
     Io {

@@ -29,6 +29,8 @@ pub struct Metrics {
     predictions: AtomicU64,
     invalid_rows: AtomicU64,
     labels: AtomicU64,
+    reloads_ok: AtomicU64,
+    reloads_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -59,6 +61,16 @@ impl Metrics {
     /// Counts recorded labels.
     pub fn labels(&self, n: usize) {
         self.labels.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Counts one model reload: swapped in (`ok`) or refused (the old model kept).
+    pub fn reload(&self, ok: bool) {
+        let c = if ok {
+            &self.reloads_ok
+        } else {
+            &self.reloads_refused
+        };
+        c.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The exposition text.
@@ -115,6 +127,15 @@ impl Metrics {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter");
             let _ = writeln!(s, "{name} {}", v.load(Ordering::Relaxed));
         }
+        s.push_str("# HELP driftwatch_reload_total Model reloads by result (refused: the old model kept serving).\n");
+        s.push_str("# TYPE driftwatch_reload_total counter\n");
+        for (result, v) in [("ok", &self.reloads_ok), ("refused", &self.reloads_refused)] {
+            let _ = writeln!(
+                s,
+                "driftwatch_reload_total{{result=\"{result}\"}} {}",
+                v.load(Ordering::Relaxed)
+            );
+        }
         s
     }
 }
@@ -146,6 +167,9 @@ mod tests {
         m.observe("/v1/predict", 422, 0.003);
         m.rows(3, 1);
         m.labels(2);
+        m.reload(true);
+        m.reload(false);
+        m.reload(false);
         let text = m.render();
         assert!(
             text.contains("driftwatch_http_requests_total{route=\"/healthz\",status=\"200\"} 1")
@@ -155,5 +179,7 @@ mod tests {
         assert!(text.contains("driftwatch_http_request_duration_seconds_count 2"));
         assert!(text.contains("driftwatch_predictions_total 3"));
         assert!(text.contains("driftwatch_labels_total 2"));
+        assert!(text.contains("driftwatch_reload_total{result=\"ok\"} 1"));
+        assert!(text.contains("driftwatch_reload_total{result=\"refused\"} 2"));
     }
 }

@@ -73,15 +73,18 @@ pub async fn handler(
             .and_then(|v| v.to_str().ok()),
     )?;
     let st = state.clone();
+    // One snapshot for the whole request: a reload meanwhile does not change which
+    // model parses, predicts, answers and is logged.
+    let model = state.model();
     // Parsing and predicting are CPU work: off the async threads.
     let (response, log_lines) = tokio::task::spawn_blocking(move || {
         let frame = parse(
             &body,
             format,
-            &st.model.header.schema,
+            &model.header.schema,
             st.limits.max_batch_rows,
         )?;
-        predict(&st, &frame)
+        predict_with(&st, &model, &frame)
     })
     .await
     .map_err(|_| ApiError::internal("the prediction failed"))??;
@@ -98,12 +101,20 @@ pub async fn handler(
 }
 
 /// Validates, predicts and builds the answer and the prediction log's lines (when the
-/// state logs) for the rows of `data`.
+/// state logs) for the rows of `data`, with the model serving now.
 pub fn predict(
     state: &AppState,
     data: &Frame,
 ) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
-    let model: &Model = &state.model;
+    predict_with(state, &state.model(), data)
+}
+
+/// [`predict`] with a given model snapshot (the one the request took at its start).
+pub fn predict_with(
+    state: &AppState,
+    model: &Model,
+    data: &Frame,
+) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
     let schema = &model.header.schema;
     let valid = driftwatch_run::validate_rows(schema, data, "the request").map_err(|e| {
         let problems: Vec<Problem> = schema

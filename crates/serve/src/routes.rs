@@ -2,7 +2,8 @@
 //!
 //! Layers, outermost first: metrics (so refused requests are counted too), the
 //! concurrency and time gate, the body size limit, and the bearer token on `/v1/`
-//! routes only (health checks and `/metrics` stay open for probes and scrapers).
+//! routes only (health checks and `/metrics` stay open for probes and scrapers); the
+//! `/admin/` routes have their own token (`admin.rs`).
 
 use axum::Json;
 use axum::Router;
@@ -17,7 +18,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::limits::Gate;
 use crate::state::AppState;
-use crate::{auth, labels, limits, metrics, predict};
+use crate::{admin, auth, labels, limits, metrics, predict};
 
 /// The whole service for `state`.
 pub fn router(state: AppState) -> Router {
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .merge(v1)
+        .merge(admin::routes(&state))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
         .layer(from_fn_with_state(gate, limits::gate))
@@ -46,14 +48,15 @@ async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Readiness: the model is loaded (it is before the server listens).
+/// Readiness: the model is loaded (it is before the server listens); names the model
+/// serving now (after a reload, the new one).
 async fn readyz(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({"status": "ready", "model": state.model.id()}))
+    Json(json!({"status": "ready", "model": state.model().id()}))
 }
 
-/// The bundle's header: name, version, schema, target, card fields.
+/// The serving model's header: name, version, schema, target, card fields.
 async fn model(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    serde_json::to_value(&state.model.header)
+    serde_json::to_value(&state.model().header)
         .map(Json)
         .map_err(|e| ApiError::internal(format!("describing the model: {e}")))
 }

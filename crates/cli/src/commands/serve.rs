@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use driftwatch_serve::{Limits, ServeConfig};
+use driftwatch_serve::config::DEFAULT_WATCH_INTERVAL;
+use driftwatch_serve::model_source::DEFAULT_STAGE;
+use driftwatch_serve::{Limits, ModelLocation, ServeConfig};
 
-use crate::args::ServeArgs;
+use crate::args::{ServeArgs, ServeModelArgs};
 use crate::output::note;
 
 pub fn run(a: &ServeArgs) -> Result<i32> {
@@ -14,7 +16,7 @@ pub fn run(a: &ServeArgs) -> Result<i32> {
     driftwatch_serve::serve(&config, |addr| {
         note(&format!(
             "serving {} on http://{addr} (Ctrl-C to stop)",
-            config.model.display()
+            config.model
         ));
     })?;
     Ok(0)
@@ -25,11 +27,21 @@ fn config(a: &ServeArgs) -> Result<ServeConfig> {
     if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 86_400.0) {
         bail!("--timeout must be a number of seconds above 0 (at most a day)");
     }
-    let mut c = ServeConfig::new(a.model.path()?);
+    let mut c = ServeConfig::new(location(&a.model)?);
+    c.verify_key = a.model.verify_key.clone();
+    if let Some(s) = a.model.watch_interval {
+        if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
+            bail!("--watch-interval must be a number of seconds above 0 (at most a day)");
+        }
+        c.watch_interval = Duration::from_secs_f64(s);
+    } else {
+        c.watch_interval = DEFAULT_WATCH_INTERVAL;
+    }
     c.listen = a.listen;
     c.log = a.log.clone();
     c.labels = a.labels.clone();
     c.token_file = a.token_file.clone();
+    c.admin_token_file = a.admin_token_file.clone();
     c.insecure = a.insecure;
     c.limits = Limits {
         max_body_bytes: a.max_body_bytes,
@@ -38,4 +50,22 @@ fn config(a: &ServeArgs) -> Result<ServeConfig> {
         timeout: Duration::from_secs_f64(a.timeout),
     };
     Ok(c)
+}
+
+/// The bundle file, or the store stage (clap has made sure exactly one was given).
+fn location(m: &ServeModelArgs) -> Result<ModelLocation> {
+    if let Some(dir) = &m.store {
+        let Some(name) = &m.name else {
+            bail!("--store needs --name: the model's name in the store");
+        };
+        return Ok(ModelLocation::Store {
+            dir: dir.clone(),
+            name: name.clone(),
+            stage: m.stage.clone().unwrap_or_else(|| DEFAULT_STAGE.into()),
+        });
+    }
+    match m.flag.as_ref().or(m.positional.as_ref()) {
+        Some(p) => Ok(ModelLocation::File(p.clone())),
+        None => bail!("give the model as MODEL, --model MODEL or --store DIR --name NAME"),
+    }
 }
