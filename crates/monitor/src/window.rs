@@ -576,7 +576,10 @@ pub fn parse_timestamp(s: &str) -> Result<i64> {
 }
 
 /// RFC 3339 in UTC, e.g. `2024-03-01T00:00:00Z`.
-fn time_label(unix: i128) -> Result<String> {
+/// The label of a time window starting at `unix` seconds: RFC 3339 in UTC
+/// (`2024-03-04T00:00:00Z`), as [`split`] names windows by time; the server labels the
+/// live windows it closes one by one with it.
+pub fn time_label(unix: i128) -> Result<String> {
     let out_of_range = || {
         Error::config(
             "timestamps",

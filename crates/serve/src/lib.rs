@@ -17,6 +17,7 @@ pub mod error;
 pub mod input;
 pub mod labels;
 pub mod limits;
+pub mod live;
 pub mod metrics;
 pub mod predict;
 pub mod routes;
@@ -62,10 +63,16 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    axum::serve(listener, router(state.clone()))
+    // Live monitoring closes windows in the background while the server runs.
+    let worker = state.live.clone().map(|live| tokio::spawn(live.run()));
+    let served = axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(Error::Runtime)?;
+        .map_err(Error::Runtime);
+    if let Some(w) = worker {
+        w.abort();
+    }
+    served?;
     // Every answered prediction is on disk before the process ends.
     if let Some(log) = &state.log {
         log.sync().map_err(|source| Error::Io {

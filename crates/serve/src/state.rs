@@ -13,6 +13,7 @@ use crate::auth::Token;
 use crate::config::{Limits, ServeConfig};
 use crate::error::{Error, Result};
 use crate::labels::LabelsFile;
+use crate::live::LiveMonitor;
 use crate::metrics::Metrics;
 
 /// The served model.
@@ -46,6 +47,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Request counts and latencies.
     pub metrics: Arc<Metrics>,
+    /// Live monitoring of the log (`--reference`), when on.
+    pub live: Option<Arc<LiveMonitor>>,
     ids: Arc<RequestIds>,
 }
 
@@ -83,6 +86,22 @@ impl AppState {
                 .map_or("label", |t| t.name.as_str());
             state.labels = Some(Arc::new(LabelsFile::open(p, target)?));
         }
+        if let Some(m) = &config.monitor {
+            let log = config.log.as_deref().ok_or_else(|| {
+                Error::Config(
+                    "live monitoring (--reference) watches the logged predictions: give --log FILE"
+                        .into(),
+                )
+            })?;
+            let live = LiveMonitor::open(
+                m,
+                Arc::clone(&state.model),
+                log,
+                config.labels.as_deref(),
+                config.limits.timeout,
+            )?;
+            state.live = Some(Arc::new(live));
+        }
         Ok(state)
     }
 
@@ -95,6 +114,7 @@ impl AppState {
             token: None,
             limits,
             metrics: Arc::new(Metrics::default()),
+            live: None,
             ids: Arc::new(RequestIds::new()),
         }
     }
