@@ -194,7 +194,12 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
 
 /// The windows of the settings.
 fn window_spec(s: &Settings) -> Result<WindowSpec> {
-    Ok(match (s.rows, &s.every) {
+    spec_of(s.rows, s.every.as_ref())
+}
+
+/// The windows of `--window N` or `--every DURATION` (`serve` takes the same flags).
+pub(crate) fn spec_of(rows: Option<usize>, every: Option<&String>) -> Result<WindowSpec> {
+    Ok(match (rows, every) {
         (Some(0), _) => bail!("--window (--chunk-size) must be at least 1 row"),
         (Some(n), _) => WindowSpec::Rows(n),
         (None, Some(every)) => format!("every:{every}")

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use driftwatch_serve::{Limits, ServeConfig};
+use driftwatch_serve::{Limits, ServeConfig, config::MonitorSettings};
 
 use crate::args::ServeArgs;
 use crate::output::note;
@@ -36,6 +36,19 @@ fn config(a: &ServeArgs) -> Result<ServeConfig> {
         max_batch_rows: a.max_batch_rows,
         max_concurrent: a.max_concurrent,
         timeout: Duration::from_secs_f64(a.timeout),
+    };
+    c.monitor = match &a.reference {
+        None => None,
+        Some(reference) => Some(MonitorSettings {
+            reference: reference.clone(),
+            config: a.config.clone(),
+            window: match (a.window, &a.every) {
+                (None, None) => None,
+                (rows, every) => Some(super::monitor::spec_of(rows, every.as_ref())?),
+            },
+            history: a.history.clone(),
+            alert_webhook: a.alert_webhook.clone(),
+        }),
     };
     Ok(c)
 }
