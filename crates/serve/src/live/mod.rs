@@ -38,6 +38,11 @@ use crate::config::MonitorSettings;
 use crate::error::{Error, Result};
 use crate::state::Model;
 use tracker::{Cut, Span, Tracker};
+
+// Linked for their registrations: the default set names `feature_drift` and
+// `prediction_drift`, and a config may name the multivariate monitors, as with the CLI.
+use driftwatch_drift as _;
+use driftwatch_multivariate as _;
 use webhook::{AlertEvent, Webhook};
 
 /// How long a computed view of the open window is served before it is computed again
