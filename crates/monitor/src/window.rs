@@ -600,6 +600,16 @@ mod tests {
     use driftwatch_core::Frame;
     use ndarray::{Array1, Array2};
 
+    #[test]
+    fn time_labels_are_utc_rfc3339() {
+        assert_eq!(time_label(0).ok().as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            time_label(1_709_510_400).ok().as_deref(),
+            Some("2024-03-04T00:00:00Z")
+        );
+        assert!(time_label(i128::MAX).is_err());
+    }
+
     fn window(n: usize) -> Window {
         let x: Array1<f64> = (0..n).map(|i| i as f64).collect();
         let features = Frame::new(vec![("x".into(), Column::Numeric(x))]).unwrap();

@@ -472,3 +472,39 @@ async fn windows_close_alerts_fire_and_every_view_shows_them() {
         [0, 1]
     );
 }
+
+/// Windows by time: a window closes once its span and the grace (the request timeout
+/// and a second) have passed, labelled with its start as `monitor --every` labels it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn time_windows_close_after_their_span_and_the_grace() {
+    let f = Files::new();
+    let mut config = f.config(None);
+    if let Some(m) = config.monitor.as_mut() {
+        m.window = Some(WindowSpec::Every(3600));
+    }
+    let state = AppState::load(&config).unwrap();
+    batch(&state, 0).await;
+    batch(&state, 1).await;
+    let live = state.live.as_ref().unwrap();
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Not yet: the hour has not passed.
+    assert!(live.close_due(start + 10).is_empty());
+    assert_eq!(live.closed_windows(), 0);
+    let open = live.report_json().unwrap();
+    assert_eq!(open["live"]["open_window"], 0);
+    assert_eq!(open["windows"][0]["n_rows"], 20);
+    // Two hours and the 11 s grace (10 s timeout + 1) later it is closed.
+    live.close_due(start + 7200 + 11);
+    assert_eq!(live.closed_windows(), 1);
+    let h = f.history();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].n_rows, 20);
+    let log =
+        driftwatch_core::read_jsonl_path(&f.dir.join("p.jsonl"), &Default::default()).unwrap();
+    let t0 = log.timestamps.unwrap()[0];
+    let expected = driftwatch_monitor::window::time_label(i128::from(t0)).unwrap();
+    assert_eq!(h[0].label, expected);
+}
