@@ -195,6 +195,10 @@ async fn a_restart_loses_no_window_and_counts_none_twice() {
     assert!(expected[0].alerts.is_empty(), "{:?}", expected[0].alerts);
     assert!(!expected[2].alerts.is_empty());
 
+    // The same windows as `driftwatch monitor --current p.jsonl --labels labels.csv
+    // --window 20` finds them: one pass over the whole log.
+    assert_eq!(comparable(&expected), comparable(&cli_pass(&whole)));
+
     // Restarted in the middle of window 2 (rows 40..50 logged, 50..60 not yet).
     let restarted = Files::new();
     let state = AppState::load(&restarted.config(None)).unwrap();
@@ -230,6 +234,46 @@ async fn a_restart_loses_no_window_and_counts_none_twice() {
     let state = AppState::load(&crashed.config(None)).unwrap();
     assert_eq!(close(&state), 5);
     assert_eq!(crashed.history().len(), 5);
+}
+
+/// The history `driftwatch monitor` would append for the whole log at once.
+fn cli_pass(f: &Files) -> Vec<HistoryEntry> {
+    let b = driftwatch_persist::load(&fixture()).unwrap();
+    let read = b.header.schema.read_options();
+    let mut features = driftwatch_core::read_csv_path(&f.dir.join("ref.csv"), &read).unwrap();
+    let grade = features.remove("grade").unwrap();
+    let reference = driftwatch_run::Labelled {
+        label: "reference".into(),
+        features,
+        labels: driftwatch_core::Target::from_column("grade", &grade, true).unwrap(),
+        timestamps: None,
+    };
+    let log = driftwatch_core::read_jsonl_path(&f.dir.join("p.jsonl"), &read).unwrap();
+    let labels = std::fs::read_to_string(f.dir.join("labels.csv")).unwrap();
+    let labels = labels
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(id, y)| (id.to_string(), y.to_string()))
+        .collect();
+    let model = driftwatch_run::Model {
+        pipeline: &b.pipeline,
+        schema: &b.header.schema,
+        baseline: &b.header.training_metrics,
+    };
+    let config = driftwatch_run::PassConfig {
+        file: driftwatch_run::MonitorFile::default(),
+        policy: driftwatch_monitor::AlertPolicy::default(),
+        spec: WindowSpec::Rows(WINDOW),
+        extra_monitors: Vec::new(),
+    };
+    let current = driftwatch_run::Current::Log {
+        log,
+        labels: Some(labels),
+    };
+    driftwatch_run::run(model, reference, current, "p.jsonl", &config)
+        .unwrap()
+        .history
 }
 
 /// A history the log cannot have produced is refused at start.
