@@ -517,15 +517,10 @@ impl LiveMonitor {
     /// The report over the closed windows and the open one (cached: the open window is
     /// checked again only when it changed and the last check is older than a second).
     pub fn view(&self) -> Arc<View> {
-        let (open, left_out) = {
+        let (open, left_out, origin) = {
             let t = self.tracker.lock().unwrap_or_else(|e| e.into_inner());
-            (t.open(), t.left_out())
+            (t.open(), t.left_out(), t.origin())
         };
-        let origin = self
-            .tracker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .origin();
         let closed = self
             .closed
             .read()
@@ -764,4 +759,75 @@ fn changes(
         }
     }
     events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftwatch_core::{Finding, FindingKind, Severity, Status};
+    use driftwatch_monitor::AlertPolicy;
+
+    fn ks(window: usize, p: f64) -> WindowReport {
+        let bad = p < 0.05;
+        let f = Finding {
+            monitor: "feature_drift".into(),
+            kind: FindingKind::Drift,
+            column: Some("x".into()),
+            method: "ks".into(),
+            statistic: 0.3,
+            p_value: Some(p),
+            threshold: 0.05,
+            baseline: None,
+            status: if bad { Status::Alert } else { Status::Ok },
+            severity: bad.then_some(Severity::Medium),
+            message: String::new(),
+            bounds: None,
+            sampling_error: None,
+        };
+        WindowReport::from_findings(window, format!("w{window}"), 10, vec![f])
+    }
+
+    /// Windows closed one at a time: the alert is told once when it fires and once when
+    /// it resolves, not again while it stays active.
+    #[test]
+    fn events_are_fire_once_then_resolve_once() {
+        let policy = AlertPolicy::default();
+        let mut reports = Vec::new();
+        let mut before = Vec::new();
+        let mut told = Vec::new();
+        for (w, p) in [(0, 0.5), (1, 0.01), (2, 0.001), (3, 0.5), (4, 0.5)] {
+            reports.push(ks(w, p));
+            let after = policy.evaluate(&reports);
+            for e in changes(&before, &after, &reports[w], "m@1") {
+                told.push((e.event, e.window, e.alert.first_window));
+            }
+            before = after;
+        }
+        assert_eq!(
+            told,
+            [("fire".to_string(), 1, 1), ("resolve".to_string(), 3, 1)]
+        );
+    }
+
+    #[test]
+    fn windows_come_from_the_flags_else_the_config() {
+        let mut file = MonitorFile::default();
+        assert!(window_spec(None, &file).is_err());
+        assert!(window_spec(Some(WindowSpec::All), &file).is_err());
+        assert!(window_spec(Some(WindowSpec::Rows(0)), &file).is_err());
+        file.window.rows = Some(50);
+        assert_eq!(window_spec(None, &file).ok(), Some(WindowSpec::Rows(50)));
+        assert_eq!(
+            window_spec(Some(WindowSpec::Every(60)), &file).ok(),
+            Some(WindowSpec::Every(60))
+        );
+        file.window.rows = None;
+        file.window.every = Some("1h".into());
+        assert_eq!(window_spec(None, &file).ok(), Some(WindowSpec::Every(3600)));
+        let e = window_spec(None, &MonitorFile::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("--window N"), "{e}");
+    }
 }

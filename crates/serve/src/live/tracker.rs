@@ -240,8 +240,8 @@ impl Tracker {
         self.spans.get(&self.next).map(|s| (self.next, *s))
     }
 
-    /// The windows from `from` on that have lines, with their spans (the restart
-    /// check: a history ahead of the log is refused).
+    /// How many windows the lines seen reach into (the last one with a line, plus
+    /// one): at start, a history holding more windows than this is refused.
     pub fn windows_seen(&self) -> usize {
         match self.cut {
             Cut::Rows(n) => self.lines.div_ceil(n.max(1)),
