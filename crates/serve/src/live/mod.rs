@@ -517,15 +517,17 @@ impl LiveMonitor {
     /// The report over the closed windows and the open one (cached: the open window is
     /// checked again only when it changed and the last check is older than a second).
     pub fn view(&self) -> Arc<View> {
-        let (open, left_out, origin) = {
+        // A snapshot between closes: a window being closed is in neither part yet.
+        let (open, left_out, origin, closed) = {
+            let _between = self.closing.lock().unwrap_or_else(|e| e.into_inner());
             let t = self.tracker.lock().unwrap_or_else(|e| e.into_inner());
-            (t.open(), t.left_out(), t.origin())
+            let closed = self
+                .closed
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            (t.open(), t.left_out(), t.origin(), closed)
         };
-        let closed = self
-            .closed
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
         let key = ViewKey {
             open,
             closed: closed.reports.len(),
