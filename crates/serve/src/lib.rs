@@ -5,6 +5,9 @@
 //! does), predicts the valid ones and appends them to the JSONL prediction log in the
 //! [`driftwatch_core::PredictionRecord`] format that `driftwatch monitor` reads.
 //! `POST /v1/labels` appends delayed labels to the CSV that `monitor --labels` joins.
+//! With a reference, [`live`] watches the log as it grows: windows closed and checked by
+//! the CLI's monitoring pass, history, alerts, `GET /v1/monitor`, `GET /dashboard`, the
+//! Prometheus gauges and the alert webhook.
 //! See docs/SERVE.md for the endpoints, limits and what is not built yet.
 //!
 //! [`serve`] runs the server until Ctrl-C or SIGTERM; [`router`] gives the same
