@@ -413,6 +413,34 @@ pub struct ServeArgs {
     /// Longest a request may take, in seconds (503 after).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
+    /// Live monitoring: the reference CSV (the model's columns and its target) the
+    /// logged predictions are checked against window by window, as `monitor
+    /// --reference`; needs --log (the rows it watches) and a window size.
+    #[arg(long, value_name = "FILE", requires = "log")]
+    pub reference: Option<PathBuf>,
+    /// Monitor config (TOML, see `monitor --init`): monitors, alert policy, windows.
+    #[arg(long, value_name = "FILE", requires = "reference")]
+    pub config: Option<PathBuf>,
+    /// Rows of the log per live window, as `monitor --window` (overrides the config's).
+    #[arg(
+        long,
+        visible_alias = "chunk-size",
+        conflicts_with = "every",
+        requires = "reference"
+    )]
+    pub window: Option<usize>,
+    /// Live windows by time on the log's timestamps, e.g. `1h`, `30m`, `3600` (seconds),
+    /// as `monitor --every`; a window closes one request timeout after it ends.
+    #[arg(long, value_name = "DURATION", requires = "reference")]
+    pub every: Option<String>,
+    /// Append each closed window's entry here, as `monitor --history`; read back at
+    /// start so a restarted server continues where it stopped.
+    #[arg(long, value_name = "FILE", requires = "reference")]
+    pub history: Option<PathBuf>,
+    /// POST a JSON event here when an alert fires or resolves (http:// only; bounded
+    /// retries with backoff, never in a request's way).
+    #[arg(long, value_name = "URL", requires = "reference")]
+    pub alert_webhook: Option<String>,
 }
 
 /// Where `serve` gets its model: a bundle file (MODEL or --model) or a model store's

@@ -581,13 +581,42 @@ fn pipeline_config_model_shorthand() {
     assert!(text(&o).contains("unknown model 'xgboost'"), "{}", text(&o));
 }
 
-/// Live monitoring is not served yet: its flags are refused, not accepted and ignored.
+/// Live monitoring watches the logged rows: its flags without `--log` (or without
+/// `--reference`) are refused with exit 2 naming what is missing, and a reference it
+/// cannot use stops the server before it listens.
 #[test]
-fn serve_refuses_the_live_monitoring_flags_it_does_not_serve_yet() {
+fn serve_refuses_live_monitoring_without_the_log_or_the_reference() {
     let bundle = common::root().join("fixtures/bundles/v2-forest.dwm");
-    for flag in ["--reference", "--config"] {
-        let o = run(&["serve", "--model", bundle.to_str().unwrap(), flag, "x"]);
+    let model = bundle.to_str().unwrap();
+    let o = run(&["serve", "--model", model, "--reference", "ref.csv"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--log"), "{}", text(&o));
+    for flag in [
+        "--config",
+        "--window",
+        "--every",
+        "--history",
+        "--alert-webhook",
+    ] {
+        let o = run(&["serve", "--model", model, "--log", "p.jsonl", flag, "1"]);
         assert_eq!(o.status.code(), Some(2), "{flag}: {}", text(&o));
-        assert!(text(&o).contains(flag), "{flag}: {}", text(&o));
+        assert!(text(&o).contains("--reference"), "{flag}: {}", text(&o));
     }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("p.jsonl");
+    let o = run(&[
+        "serve",
+        "--model",
+        model,
+        "--listen",
+        "127.0.0.1:0",
+        "--log",
+        log.to_str().unwrap(),
+        "--reference",
+        "ref.dwr",
+        "--window",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("reference CSV"), "{}", text(&o));
 }

@@ -576,7 +576,10 @@ pub fn parse_timestamp(s: &str) -> Result<i64> {
 }
 
 /// RFC 3339 in UTC, e.g. `2024-03-01T00:00:00Z`.
-fn time_label(unix: i128) -> Result<String> {
+/// The label of a time window starting at `unix` seconds: RFC 3339 in UTC
+/// (`2024-03-04T00:00:00Z`), as [`split`] names windows by time; the server labels the
+/// live windows it closes one by one with it.
+pub fn time_label(unix: i128) -> Result<String> {
     let out_of_range = || {
         Error::config(
             "timestamps",
@@ -596,6 +599,16 @@ mod tests {
     use super::*;
     use driftwatch_core::Frame;
     use ndarray::{Array1, Array2};
+
+    #[test]
+    fn time_labels_are_utc_rfc3339() {
+        assert_eq!(time_label(0).ok().as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            time_label(1_709_510_400).ok().as_deref(),
+            Some("2024-03-04T00:00:00Z")
+        );
+        assert!(time_label(i128::MAX).is_err());
+    }
 
     fn window(n: usize) -> Window {
         let x: Array1<f64> = (0..n).map(|i| i as f64).collect();

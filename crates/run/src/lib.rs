@@ -23,7 +23,8 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use pass::{
-    CBPE, Current, DLE, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, Predictor, run,
+    CBPE, Current, DLE, LATENCY_COLUMN, Labelled, Model, Outcome, PassConfig, Predictor,
+    report_json, run,
 };
 
 // Linked for its registrations: the default set names `cbpe` and `dle`.

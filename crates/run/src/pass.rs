@@ -180,6 +180,38 @@ impl Outcome {
     }
 }
 
+/// The JSON report of `driftwatch monitor --format json` (docs/report-schema.json):
+/// [`RunReport::to_json`] plus what the caller knows of the run (the model as
+/// `name@version`, its baseline, the 1-based skipped rows), so the CLI and the server
+/// write one schema.
+pub fn report_json(
+    report: &RunReport,
+    model: &str,
+    baseline: &BTreeMap<String, f64>,
+    skipped: &[usize],
+) -> Result<serde_json::Value> {
+    let text = report
+        .to_json()
+        .map_err(Error::monitor("writing the report"))?;
+    let bad = |e: serde_json::Error| Error::Config {
+        name: "the JSON report".into(),
+        message: e.to_string(),
+    };
+    let mut json: serde_json::Value = serde_json::from_str(&text).map_err(bad)?;
+    if let Some(obj) = json.as_object_mut() {
+        obj.insert("model".into(), model.into());
+        obj.insert(
+            "baseline".into(),
+            serde_json::to_value(baseline).map_err(bad)?,
+        );
+        obj.insert(
+            "skipped_rows".into(),
+            serde_json::to_value(skipped).map_err(bad)?,
+        );
+    }
+    Ok(json)
+}
+
 /// Runs one monitoring pass; `input` names the current data in messages.
 ///
 /// Errors: the policy or the config out of range, current data whose columns do not

@@ -121,6 +121,12 @@ fn a_table_is_validated_predicted_cut_and_judged() {
             .any(|a| a.metric == "accuracy" && a.first_window == 1)
     );
     assert!(out.distributions().is_some());
+    // The JSON report: the engine's report plus what the caller knows.
+    let json = driftwatch_run::report_json(&out.report, "m@1", &f.baseline, &out.skipped).unwrap();
+    assert_eq!(json["model"], "m@1");
+    assert_eq!(json["skipped_rows"], serde_json::json!([3]));
+    assert_eq!(json["windows"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["baseline"]["accuracy"], f.baseline["accuracy"]);
 }
 
 #[test]

@@ -47,6 +47,19 @@ impl AppendLog {
         Ok(())
     }
 
+    /// Like [`AppendLog::append`], then hands the written bytes to `then` while still
+    /// holding the lock, so `then` sees the appends in file order (live monitoring
+    /// places lines in windows by their position in the file).
+    pub fn append_then(&self, bytes: &[u8], then: impl FnOnce(&[u8])) -> std::io::Result<()> {
+        let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        f.write_all(bytes)?;
+        if self.sync {
+            f.sync_data()?;
+        }
+        then(bytes);
+        Ok(())
+    }
+
     /// Flushes everything to disk (at shutdown).
     pub fn sync(&self) -> std::io::Result<()> {
         let f = self.file.lock().unwrap_or_else(|e| e.into_inner());
@@ -65,8 +78,11 @@ mod tests {
         let log = AppendLog::open(&p, true)?;
         log.append(b"one\n")?;
         log.append(b"two\n")?;
+        let mut seen = Vec::new();
+        log.append_then(b"three\n", |b| seen.extend_from_slice(b))?;
         log.sync()?;
-        assert_eq!(std::fs::read_to_string(&p)?, "one\ntwo\n");
+        assert_eq!(std::fs::read_to_string(&p)?, "one\ntwo\nthree\n");
+        assert_eq!(seen, b"three\n");
         assert_eq!(log.path(), p);
         Ok(())
     }

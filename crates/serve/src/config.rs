@@ -34,6 +34,24 @@ impl Default for Limits {
     }
 }
 
+/// Live monitoring of the logged predictions (`driftwatch serve --reference ...`): the
+/// same pass as `driftwatch monitor`, window by window as the log grows
+/// ([`crate::live`]).
+#[derive(Debug, Clone, Default)]
+pub struct MonitorSettings {
+    /// The reference CSV (the model's input columns and its target), as `monitor
+    /// --reference` reads it.
+    pub reference: PathBuf,
+    /// The `monitor.toml` (monitors, alert policy, windows); none: the default set.
+    pub config: Option<PathBuf>,
+    /// How the log is cut into windows; `None` takes the config's `[window]`.
+    pub window: Option<driftwatch_monitor::WindowSpec>,
+    /// The history file each closed window's entry is appended to.
+    pub history: Option<PathBuf>,
+    /// An `http://` URL that alerts are POSTed to when they fire and resolve.
+    pub alert_webhook: Option<String>,
+}
+
 /// How `driftwatch serve` is started.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -59,6 +77,8 @@ pub struct ServeConfig {
     pub insecure: bool,
     /// Request limits.
     pub limits: Limits,
+    /// Live monitoring of the prediction log; needs `log`.
+    pub monitor: Option<MonitorSettings>,
 }
 
 impl ServeConfig {
@@ -76,6 +96,7 @@ impl ServeConfig {
             token_file: None,
             insecure: false,
             limits: Limits::default(),
+            monitor: None,
         }
     }
 
@@ -100,6 +121,12 @@ impl ServeConfig {
                 "the store watch interval must be above 0 seconds".into(),
             ));
         }
+        if self.monitor.is_some() && self.log.is_none() {
+            return Err(Error::Config(
+                "live monitoring (--reference) watches the logged predictions: give --log FILE"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 }
@@ -118,6 +145,18 @@ mod tests {
         assert!(c.check_listen().is_ok());
         c.insecure = false;
         c.token_file = Some("t".into());
+        assert!(c.check_listen().is_ok());
+    }
+
+    #[test]
+    fn live_monitoring_needs_the_log() {
+        let mut c = ServeConfig::new("m.dwm");
+        c.monitor = Some(MonitorSettings::default());
+        assert!(
+            matches!(c.check_listen(), Err(Error::Config(m)) if m.contains("--log")),
+            "monitoring without a log must be refused"
+        );
+        c.log = Some("p.jsonl".into());
         assert!(c.check_listen().is_ok());
     }
 

@@ -55,6 +55,14 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Live monitoring cannot start: its reference, config, history or log is unusable.
+    #[error("live monitoring: {what}: {source}")]
+    Monitor {
+        /// What was being read or checked (names the file).
+        what: String,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The async runtime or the server loop failed.
     #[error("server: {0}")]
     Runtime(std::io::Error),

@@ -102,6 +102,7 @@ pub async fn handler(
         return Err(too_many(req.labels.len(), state.limits.max_batch_rows));
     }
     let mut text = String::new();
+    let mut pairs = Vec::with_capacity(req.labels.len());
     for (i, l) in req.labels.iter().enumerate() {
         let bad = |m: &str| ApiError::bad_request(format!("label {}: {m}", i + 1));
         if l.request_id.is_empty() || l.request_id.len() > MAX_ID_LEN {
@@ -118,6 +119,7 @@ pub async fn handler(
             }
         };
         text.push_str(&csv_line(&[&l.request_id, &label]));
+        pairs.push((l.request_id.clone(), label));
     }
     let n = req.labels.len();
     tokio::task::spawn_blocking(move || file.log.append(text.as_bytes()))
@@ -125,6 +127,9 @@ pub async fn handler(
         .map_err(|_| ApiError::internal("writing the labels failed"))?
         .map_err(|e| ApiError::internal(format!("writing the labels file: {e}")))?;
     state.metrics.labels(n);
+    if let Some(live) = &state.live {
+        live.add_labels(pairs);
+    }
     Ok(Json(LabelsResponse { recorded: n }))
 }
 

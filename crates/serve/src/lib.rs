@@ -7,6 +7,9 @@
 //! `POST /v1/labels` appends delayed labels to the CSV that `monitor --labels` joins.
 //! The model can be swapped while requests run (`reload.rs`: `POST /admin/reload`,
 //! SIGHUP, a store's stage pointer moving); a refused model leaves the old one serving.
+//! With a reference, [`live`] watches the log as it grows: windows closed and checked by
+//! the CLI's monitoring pass, history, alerts, `GET /v1/monitor`, `GET /dashboard`, the
+//! Prometheus gauges and the alert webhook.
 //! See docs/SERVE.md for the endpoints, limits and what is not built yet.
 //!
 //! [`serve`] runs the server until Ctrl-C or SIGTERM; [`router`] gives the same
@@ -20,6 +23,7 @@ pub mod error;
 pub mod input;
 pub mod labels;
 pub mod limits;
+pub mod live;
 pub mod metrics;
 pub mod model_source;
 pub mod predict;
@@ -89,11 +93,13 @@ pub async fn serve_on_watching(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let watch = reload::spawn_watch(state.clone(), watch_interval);
+    // Live monitoring closes windows in the background while the server runs.
+    let worker = state.live.clone().map(|live| tokio::spawn(live.run()));
     let served = axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(Error::Runtime);
-    if let Some(w) = watch {
+    for w in [watch, worker].into_iter().flatten() {
         w.abort();
     }
     served?;

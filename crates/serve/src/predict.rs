@@ -89,10 +89,17 @@ pub async fn handler(
     .await
     .map_err(|_| ApiError::internal("the prediction failed"))??;
     if let (Some(log), Some(lines)) = (state.log.clone(), log_lines) {
-        tokio::task::spawn_blocking(move || log.append(&lines))
-            .await
-            .map_err(|_| ApiError::internal("writing the prediction log failed"))?
-            .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
+        let live = state.live.clone();
+        tokio::task::spawn_blocking(move || {
+            log.append_then(&lines, |b| {
+                if let Some(l) = &live {
+                    l.feed(b);
+                }
+            })
+        })
+        .await
+        .map_err(|_| ApiError::internal("writing the prediction log failed"))?
+        .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
     }
     state
         .metrics

@@ -2,8 +2,8 @@
 //!
 //! Layers, outermost first: metrics (so refused requests are counted too), the
 //! concurrency and time gate, the body size limit, and the bearer token on `/v1/`
-//! routes only (health checks and `/metrics` stay open for probes and scrapers); the
-//! `/admin/` routes have their own token (`admin.rs`).
+//! routes and `/dashboard` only (health checks and `/metrics` stay open for probes and
+//! scrapers); the `/admin/` routes have their own token (`admin.rs`).
 
 use axum::Json;
 use axum::Router;
@@ -18,14 +18,16 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::limits::Gate;
 use crate::state::AppState;
-use crate::{admin, auth, labels, limits, metrics, predict};
+use crate::{admin, auth, labels, limits, live, metrics, predict};
 
 /// The whole service for `state`.
 pub fn router(state: AppState) -> Router {
     let mut v1 = Router::new()
         .route("/v1/predict", post(predict::handler))
         .route("/v1/labels", post(labels::handler))
-        .route("/v1/model", get(model));
+        .route("/v1/model", get(model))
+        .route("/v1/monitor", get(live::routes::monitor))
+        .route("/dashboard", get(live::routes::dashboard));
     if let Some(token) = state.token.clone() {
         v1 = v1.route_layer(from_fn_with_state(token, auth::require_token));
     }
@@ -61,12 +63,14 @@ async fn model(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
         .map_err(|e| ApiError::internal(format!("describing the model: {e}")))
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition: the request metrics, then (with live monitoring) the
+/// gauges of the closed windows, as the CLI's `--prometheus` file has them.
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let mut text = state.metrics.render();
+    if let Some(live) = &state.live {
+        text.push_str(&live.prometheus());
+    }
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 /// 404 as JSON, like every other error.

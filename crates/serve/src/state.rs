@@ -18,6 +18,7 @@ use crate::auth::Token;
 use crate::config::{Limits, ServeConfig};
 use crate::error::{Error, Result};
 use crate::labels::LabelsFile;
+use crate::live::LiveMonitor;
 use crate::metrics::Metrics;
 use crate::model_source::ModelSource;
 use crate::reload::Reloader;
@@ -83,6 +84,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Request counts and latencies.
     pub metrics: Arc<Metrics>,
+    /// Live monitoring of the log (`--reference`), when on.
+    pub live: Option<Arc<LiveMonitor>>,
     ids: Arc<RequestIds>,
 }
 
@@ -132,6 +135,22 @@ impl AppState {
             labels_target,
             store_version,
         )));
+        if let Some(m) = &config.monitor {
+            let log = config.log.as_deref().ok_or_else(|| {
+                Error::Config(
+                    "live monitoring (--reference) watches the logged predictions: give --log FILE"
+                        .into(),
+                )
+            })?;
+            let live = LiveMonitor::open(
+                m,
+                state.model(),
+                log,
+                config.labels.as_deref(),
+                config.limits.timeout,
+            )?;
+            state.live = Some(Arc::new(live));
+        }
         Ok(state)
     }
 
@@ -151,6 +170,7 @@ impl AppState {
             token: None,
             limits,
             metrics: Arc::new(Metrics::default()),
+            live: None,
             ids: Arc::new(RequestIds::new()),
         }
     }

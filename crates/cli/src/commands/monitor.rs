@@ -194,7 +194,12 @@ pub fn run(a: &MonitorArgs) -> Result<i32> {
 
 /// The windows of the settings.
 fn window_spec(s: &Settings) -> Result<WindowSpec> {
-    Ok(match (s.rows, &s.every) {
+    spec_of(s.rows, s.every.as_ref())
+}
+
+/// The windows of `--window N` or `--every DURATION` (`serve` takes the same flags).
+pub(crate) fn spec_of(rows: Option<usize>, every: Option<&String>) -> Result<WindowSpec> {
+    Ok(match (rows, every) {
         (Some(0), _) => bail!("--window (--chunk-size) must be at least 1 row"),
         (Some(n), _) => WindowSpec::Rows(n),
         (None, Some(every)) => format!("every:{every}")
@@ -281,13 +286,13 @@ impl RenderContext<'_> {
             ReportFormat::Text => self.report.render_text(),
             ReportFormat::Markdown => self.report.render_markdown(),
             ReportFormat::Json => {
-                // The report of docs/report-schema.json plus what only the CLI knows.
-                let mut json: serde_json::Value = serde_json::from_str(&self.report.to_json()?)?;
-                if let Some(obj) = json.as_object_mut() {
-                    obj.insert("model".into(), self.model.clone().into());
-                    obj.insert("baseline".into(), serde_json::to_value(self.baseline)?);
-                    obj.insert("skipped_rows".into(), serde_json::to_value(self.skipped)?);
-                }
+                // The report of docs/report-schema.json plus what only the caller knows.
+                let json = driftwatch_run::report_json(
+                    self.report,
+                    &self.model,
+                    self.baseline,
+                    self.skipped,
+                )?;
                 serde_json::to_string_pretty(&json)?
             }
             // Histograms of the reference vs the last window with rows.

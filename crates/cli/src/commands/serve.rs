@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use driftwatch_serve::config::DEFAULT_WATCH_INTERVAL;
+use driftwatch_serve::config::{DEFAULT_WATCH_INTERVAL, MonitorSettings};
 use driftwatch_serve::model_source::DEFAULT_STAGE;
 use driftwatch_serve::{Limits, ModelLocation, ServeConfig};
 
@@ -48,6 +48,19 @@ fn config(a: &ServeArgs) -> Result<ServeConfig> {
         max_batch_rows: a.max_batch_rows,
         max_concurrent: a.max_concurrent,
         timeout: Duration::from_secs_f64(a.timeout),
+    };
+    c.monitor = match &a.reference {
+        None => None,
+        Some(reference) => Some(MonitorSettings {
+            reference: reference.clone(),
+            config: a.config.clone(),
+            window: match (a.window, &a.every) {
+                (None, None) => None,
+                (rows, every) => Some(super::monitor::spec_of(rows, every.as_ref())?),
+            },
+            history: a.history.clone(),
+            alert_webhook: a.alert_webhook.clone(),
+        }),
     };
     Ok(c)
 }
