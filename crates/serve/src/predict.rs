@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ApiError, Problem};
-use crate::input::{Format, parse};
+use crate::input::{Format, REQUEST_ID_HEADER, parse, take_request_ids};
 use crate::state::{AppState, Model};
 
 /// The model that answered.
@@ -72,16 +72,25 @@ pub async fn handler(
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok()),
     )?;
+    let header_id = match headers.get(REQUEST_ID_HEADER) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| ApiError::bad_request("the X-Request-Id header is not text"))?
+                .to_string(),
+        ),
+    };
     let st = state.clone();
     // Parsing and predicting are CPU work: off the async threads.
     let (response, log_lines) = tokio::task::spawn_blocking(move || {
-        let frame = parse(
+        let mut frame = parse(
             &body,
             format,
             &st.model.header.schema,
             st.limits.max_batch_rows,
         )?;
-        predict(&st, &frame)
+        let ids = take_request_ids(&mut frame, header_id.as_deref())?;
+        predict_with_ids(&st, &frame, &ids)
     })
     .await
     .map_err(|_| ApiError::internal("the prediction failed"))??;
@@ -98,10 +107,20 @@ pub async fn handler(
 }
 
 /// Validates, predicts and builds the answer and the prediction log's lines (when the
-/// state logs) for the rows of `data`.
+/// state logs) for the rows of `data`, with the server's request ids.
 pub fn predict(
     state: &AppState,
     data: &Frame,
+) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
+    predict_with_ids(state, data, &[])
+}
+
+/// [`predict`] where `client_ids[i]`, when given, is row `i`'s request id (checked by
+/// [`take_request_ids`]); the server chooses the others.
+pub fn predict_with_ids(
+    state: &AppState,
+    data: &Frame,
+    client_ids: &[Option<String>],
 ) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
     let model: &Model = &state.model;
     let schema = &model.header.schema;
@@ -169,7 +188,14 @@ pub fn predict(
             })
             .collect()
     });
-    let ids: Vec<String> = valid.kept.iter().map(|_| state.next_id()).collect();
+    let ids: Vec<String> = valid
+        .kept
+        .iter()
+        .map(|&row| match client_ids.get(row) {
+            Some(Some(id)) => id.clone(),
+            _ => state.next_id(),
+        })
+        .collect();
 
     let mut predictions = vec![Value::Null; n];
     let mut request_ids = vec![None; n];
