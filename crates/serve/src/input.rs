@@ -58,6 +58,10 @@ pub fn parse(
     let mut options = schema.read_options();
     // Ids are text even when they look like numbers.
     options.categorical.push(REQUEST_ID.to_string());
+    if format == Format::Json {
+        // The CSV text is ours: nothing to sniff.
+        options.delimiter = Some(b',');
+    }
     let frame = read_csv(csv.as_bytes(), "the request", &options)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if frame.n_rows() == 0 {

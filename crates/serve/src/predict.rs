@@ -81,8 +81,8 @@ pub async fn handler(
         ),
     };
     let st = state.clone();
-    // Parsing and predicting are CPU work: off the async threads.
-    let (response, log_lines) = tokio::task::spawn_blocking(move || {
+    // Parsing, predicting and the log's one write happen in one job on the CPU pool.
+    let response = on_cpu_pool(move || {
         let mut frame = parse(
             &body,
             format,
@@ -90,20 +90,42 @@ pub async fn handler(
             st.limits.max_batch_rows,
         )?;
         let ids = take_request_ids(&mut frame, header_id.as_deref())?;
-        predict_with_ids(&st, &frame, &ids)
+        let (response, log_lines) = predict_with_ids(&st, &frame, &ids)?;
+        if let (Some(log), Some(lines)) = (&st.log, log_lines) {
+            log.append(&lines)
+                .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
+        }
+        Ok(response)
     })
-    .await
-    .map_err(|_| ApiError::internal("the prediction failed"))??;
-    if let (Some(log), Some(lines)) = (state.log.clone(), log_lines) {
-        tokio::task::spawn_blocking(move || log.append(&lines))
-            .await
-            .map_err(|_| ApiError::internal("writing the prediction log failed"))?
-            .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
-    }
+    .await?;
     state
         .metrics
         .rows(response.rows.len() - response.invalid, response.invalid);
     Ok(Json(response))
+}
+
+/// Runs `work` on rayon's global pool and awaits its result.
+///
+/// Why not `spawn_blocking`: the forest predicts with rayon, and rayon called from a
+/// thread outside its pool hands the work to a pool thread and sleeps until it is
+/// done, so each request paid two thread hand-offs (tokio's blocking pool, then
+/// rayon's). On a rayon thread the forest runs inline, and a request costs one
+/// hand-off each way (profiled under `cargo xtask loadtest`: the hand-offs were most of
+/// the server's time). A panic in `work` is caught and answered 500 (rayon would abort
+/// the process).
+pub async fn on_cpu_pool<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        // The request may have timed out and gone: nobody to tell.
+        let _ = tx.send(out);
+    });
+    match rx.await {
+        Ok(Ok(result)) => result,
+        _ => Err(ApiError::internal("the prediction failed")),
+    }
 }
 
 /// Validates, predicts and builds the answer and the prediction log's lines (when the

@@ -29,7 +29,7 @@ mod client;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -74,6 +74,9 @@ struct Row {
     batch: usize,
     phase: String,
     m: Measured,
+    /// The server's CPU time (user + system) per answered request, in microseconds:
+    /// what a request costs whatever else the machine is doing.
+    cpu_us: Option<f64>,
 }
 
 /// Runs the load test; returns 1 when a target is missed.
@@ -230,6 +233,7 @@ fn measure(
     }
     let mut answered = warm.ok * batch as u64;
     for (label, phase) in phases {
+        let cpu_before = cpu_seconds(server.child.id());
         let m = client::run(
             server.addr,
             &requests,
@@ -239,6 +243,10 @@ fn measure(
             limits.time,
         )?;
         answered += m.ok * batch as u64;
+        let cpu_us = match (cpu_before, cpu_seconds(server.child.id())) {
+            (Some(a), Some(b)) if m.ok > 0 => Some((b - a) * 1e6 / m.ok as f64),
+            _ => None,
+        };
         println!(
             "  {:<10} batch {batch:<3} {label:<14} {} ok, {} errors, {:.0} req/s",
             server.name,
@@ -251,9 +259,22 @@ fn measure(
             batch,
             phase: label.clone(),
             m,
+            cpu_us,
         });
     }
     Ok(answered)
+}
+
+/// User + system CPU seconds of process `pid` and its threads so far (Linux
+/// `/proc/PID/stat`, in clock ticks of 1/100 s); `None` elsewhere.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces), from field 3 on.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 /// The feature columns of the iris CSV as JSON row objects (`species` left out).
@@ -396,7 +417,7 @@ fn serving_addr(line: &str) -> Option<SocketAddr> {
 
 fn print_table(table: &[Row]) {
     println!(
-        "\n{:<10} {:>5}  {:<14} {:>8} {:>6} {:>9} {:>9} {:>8} {:>8} {:>8}",
+        "\n{:<10} {:>5}  {:<14} {:>8} {:>6} {:>9} {:>9} {:>8} {:>8} {:>8} {:>10}",
         "server",
         "batch",
         "phase",
@@ -406,11 +427,12 @@ fn print_table(table: &[Row]) {
         "rows/s",
         "p50 ms",
         "p99 ms",
-        "p999 ms"
+        "p999 ms",
+        "cpu us/req"
     );
     for r in table {
         println!(
-            "{:<10} {:>5}  {:<14} {:>8} {:>6} {:>9.0} {:>9.0} {:>8.3} {:>8.3} {:>8.3}",
+            "{:<10} {:>5}  {:<14} {:>8} {:>6} {:>9.0} {:>9.0} {:>8.3} {:>8.3} {:>8.3} {:>10}",
             r.server,
             r.batch,
             r.phase,
@@ -421,6 +443,7 @@ fn print_table(table: &[Row]) {
             r.m.quantile_ms(0.5),
             r.m.quantile_ms(0.99),
             r.m.quantile_ms(0.999),
+            r.cpu_us.map_or_else(|| "n/a".into(), |c| format!("{c:.0}")),
         );
         if let Some(e) = &r.m.first_error {
             println!("{:<10}        first error: {e}", "");
@@ -495,6 +518,21 @@ mod tests {
         );
         assert_eq!(serving_addr("warning: serving soon"), None);
         assert_eq!(serving_addr("serving x on http://nowhere"), None);
+    }
+
+    #[test]
+    fn cpu_time_of_this_process_grows() {
+        let Some(before) = cpu_seconds(std::process::id()) else {
+            return; // not Linux
+        };
+        let t = std::time::Instant::now();
+        let mut x = 0u64;
+        while t.elapsed() < Duration::from_millis(150) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let after = cpu_seconds(std::process::id()).unwrap();
+        assert!(after - before >= 0.05, "{before} -> {after}");
+        assert_eq!(cpu_seconds(u32::MAX), None);
     }
 
     #[test]
