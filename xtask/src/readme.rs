@@ -710,13 +710,13 @@ driftwatch plugins --format json   # lists [options] of nothing\n\
             .start(&server, dir.path(), &path, Duration::from_secs(10))
             .unwrap();
         assert_eq!(first, Ok("serving on x".to_string()));
-        let silent = step("exit 3 &  # [background]");
+        let silent = step("true &  # [background]");
         let gone = bg
             .start(&silent, dir.path(), &path, Duration::from_secs(10))
             .unwrap();
         assert!(gone.is_err());
         let stopped = bg.stop_all();
-        assert_eq!(stopped, [(1, Ok(()))]);
+        assert_eq!(stopped, [(2, Ok(()))]);
     }
 
     #[test]

@@ -525,12 +525,17 @@ mod tests {
         let Some(before) = cpu_seconds(std::process::id()) else {
             return; // not Linux
         };
+        // Spin until 50 ms of CPU time are counted (a busy machine gives less per
+        // second of wall time), at most 20 s.
         let t = std::time::Instant::now();
         let mut x = 0u64;
-        while t.elapsed() < Duration::from_millis(150) {
-            x = std::hint::black_box(x.wrapping_add(1));
+        let mut after = before;
+        while after - before < 0.05 && t.elapsed() < Duration::from_secs(20) {
+            for _ in 0..1_000_000 {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+            after = cpu_seconds(std::process::id()).unwrap();
         }
-        let after = cpu_seconds(std::process::id()).unwrap();
         assert!(after - before >= 0.05, "{before} -> {after}");
         assert_eq!(cpu_seconds(u32::MAX), None);
     }
