@@ -81,8 +81,9 @@ pub async fn handler(
         ),
     };
     let st = state.clone();
+    let small = body.len() <= INLINE_BODY_BYTES;
     // Parsing, predicting and the log's one write happen in one job on the CPU pool.
-    let response = on_cpu_pool(move || {
+    let response = on_cpu_pool(small, move || {
         let mut frame = parse(
             &body,
             format,
@@ -104,20 +105,64 @@ pub async fn handler(
     Ok(Json(response))
 }
 
-/// Runs `work` on rayon's global pool and awaits its result.
+/// Bodies up to this size (a few rows) are predicted on the async thread that read
+/// them: tens of microseconds, less than handing them to another thread costs.
+pub const INLINE_BODY_BYTES: usize = 8 * 1024;
+
+thread_local! {
+    /// A one-thread rayon pool whose only thread is this one, so that the forest's
+    /// rayon calls run inline here instead of waking rayon's global pool.
+    static INLINE_POOL: Option<rayon::ThreadPool> = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .ok();
+}
+
+/// The pool larger requests are predicted on (as many threads as cores), built once.
+fn cpu_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("predict-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` where it costs least and returns its result: `small` work right here,
+/// other work on the predict pool.
 ///
-/// Why not `spawn_blocking`: the forest predicts with rayon, and rayon called from a
-/// thread outside its pool hands the work to a pool thread and sleeps until it is
-/// done, so each request paid two thread hand-offs (tokio's blocking pool, then
-/// rayon's). On a rayon thread the forest runs inline, and a request costs one
-/// hand-off each way (profiled under `cargo xtask loadtest`: the hand-offs were most of
-/// the server's time). A panic in `work` is caught and answered 500 (rayon would abort
-/// the process).
+/// Why: the forest predicts with rayon, and rayon called from a thread outside its
+/// pool hands the work to a pool thread and sleeps until it is done. With
+/// `spawn_blocking` a single-row request paid three or four thread hand-offs (tokio's
+/// blocking pool, rayon's, the log write's), which `perf` showed to be most of the
+/// server's time under `cargo xtask loadtest`. Small work now runs on the async thread
+/// inside that thread's own one-thread rayon pool (the forest runs inline: no
+/// hand-off); larger work runs on the predict pool's threads, where the forest also
+/// runs inline and may use the pool's other threads (one hand-off each way). A panic
+/// in `work` is answered 500 (rayon would abort the process).
 pub async fn on_cpu_pool<T: Send + 'static>(
+    small: bool,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    if small && INLINE_POOL.with(Option::is_some) {
+        return INLINE_POOL.with(|pool| match pool {
+            Some(pool) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(work)))
+                    .unwrap_or_else(|_| Err(ApiError::internal("the prediction failed")))
+            }
+            None => Err(ApiError::internal("the prediction failed")),
+        });
+    }
+    let Some(pool) = cpu_pool() else {
+        return Err(ApiError::internal("no thread pool to predict on"));
+    };
     let (tx, rx) = tokio::sync::oneshot::channel();
-    rayon::spawn(move || {
+    // `pool.spawn`, not `rayon::spawn`: this thread is the worker of its INLINE_POOL,
+    // and `rayon::spawn` would queue the job there, where nothing ever runs it.
+    pool.spawn(move || {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         // The request may have timed out and gone: nobody to tell.
         let _ = tx.send(out);
