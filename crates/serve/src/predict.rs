@@ -320,3 +320,23 @@ fn unprocessable(message: String, problems: Vec<Problem>) -> ApiError {
         problems,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn small_and_large_work_both_run_and_a_panic_is_a_500() {
+        // Small work first: this thread becomes its inline pool's worker, and larger
+        // work must still run (`rayon::spawn` would have queued it on that pool).
+        assert_eq!(on_cpu_pool(true, || Ok(1)).await.ok(), Some(1));
+        assert_eq!(on_cpu_pool(false, || Ok(2)).await.ok(), Some(2));
+        for small in [true, false] {
+            let e = on_cpu_pool(small, || -> Result<(), ApiError> { panic!("boom") })
+                .await
+                .err();
+            assert_eq!(e.map(|e| e.status.as_u16()), Some(500));
+        }
+        assert_eq!(on_cpu_pool(true, || Ok(3)).await.ok(), Some(3));
+    }
+}
