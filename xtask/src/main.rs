@@ -1,7 +1,8 @@
 //! Project tasks: `cargo xtask simulate` replays drift scenarios, `cargo xtask bench`
 //! runs the criterion benchmarks for regression checks, `cargo xtask render` checks and
 //! screenshots an HTML report in headless Chromium, `cargo xtask readme` runs the
-//! README's commands, `cargo xtask tidy` checks the project's conventions (also run as
+//! README's commands, `cargo xtask loadtest` measures `driftwatch serve` under load,
+//! `cargo xtask tidy` checks the project's conventions (also run as
 //! tests by `cargo test`). One module per subcommand.
 
 // Plugin crates register monitors through `inventory`; referencing them keeps the
@@ -10,6 +11,7 @@ use driftwatch_drift as _;
 use driftwatch_metrics as _;
 
 mod bench;
+mod loadtest;
 mod readme;
 mod render;
 mod simulate;
@@ -37,6 +39,10 @@ enum Task {
     /// Run every command of the README's ```sh blocks in order, in a fresh directory, with
     /// the release `driftwatch` on the PATH; stop at the first failure.
     Readme(readme::ReadmeArgs),
+    /// Load-test the release `driftwatch serve` on loopback (throughput, p50/p99/p999
+    /// latency, single-row and 100-row predicts, log on); `--baseline` also measures
+    /// FastAPI + uvicorn + scikit-learn serving the same model.
+    Loadtest(loadtest::LoadtestArgs),
     /// Check the project's conventions: registered plugin names in the docs, golden
     /// fixtures with cases, printing only through the CLI's output.rs, rust-version,
     /// no file cycle in driftwatch-monitor.
@@ -50,6 +56,7 @@ fn main() {
         Task::Bench(a) => bench::run(&a),
         Task::Render(a) => render::run(&a),
         Task::Readme(a) => readme::run(&a),
+        Task::Loadtest(a) => loadtest::run(&a),
         Task::Tidy(a) => tidy::run(&a),
     };
     match result {

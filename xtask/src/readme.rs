@@ -11,7 +11,13 @@
 //!   driftwatch-cli` first on the PATH.
 //! - Markers in a command's trailing comment: `[exit N]` the command must exit with N
 //!   (default 0); `[skip: REASON]` it is listed, not run (long runs CI does separately,
-//!   things CI machines lack, installs into the user's home).
+//!   things CI machines lack, installs into the user's home); `[background]` the
+//!   command (which must end with `&`, as a reader types it) keeps running: it is
+//!   started without the `&`, the run waits for its first line of output (a server
+//!   prints its address once it listens, e.g. `driftwatch serve`'s `serving ... on
+//!   http://ADDR`) and goes on; when every command has run, it gets SIGTERM and must
+//!   exit 0 within 10 s (a graceful stop). A command ending with `&` without the marker
+//!   is an error (it would be left running).
 //! - A usage error (clap's, e.g. a flag renamed on another branch) fails the command even
 //!   when its exit code 2 is the expected one.
 //! - Every command has a timeout (`--timeout`); a failure prints the README line, the
@@ -53,6 +59,8 @@ pub struct Step {
     pub expect: i32,
     /// Why it is not run (`[skip: REASON]`).
     pub skip: Option<String>,
+    /// Started and left running (`[background]`, a command ending with `&`).
+    pub background: bool,
 }
 
 impl Step {
@@ -117,7 +125,20 @@ pub fn extract(markdown: &str) -> Result<Vec<Step>> {
 fn step(line: usize, command: String) -> Result<Step> {
     let mut expect = 0;
     let mut skip = None;
-    if let Some(comment) = trailing_comment(&command) {
+    let comment = trailing_comment(&command);
+    let background = comment.is_some_and(|c| c.contains("[background]"));
+    let body = comment.map_or(command.as_str(), |c| {
+        &command[..command.len() - c.len() - 1]
+    });
+    match (background, body.trim_end().ends_with('&')) {
+        (true, false) => bail!("line {line}: a `[background]` command ends with `&`"),
+        (false, true) => bail!(
+            "line {line}: a command ending with `&` needs the `[background]` marker, so that \
+             the run waits for it and stops it at the end"
+        ),
+        _ => {}
+    }
+    if let Some(comment) = comment {
         if let Some(rest) = marker(comment, "[exit") {
             expect = rest.trim().parse().with_context(|| {
                 format!(
@@ -138,6 +159,7 @@ fn step(line: usize, command: String) -> Result<Step> {
         command,
         expect,
         skip,
+        background,
     })
 }
 
@@ -187,6 +209,7 @@ pub fn run(args: &ReadmeArgs) -> Result<i32> {
         for s in &steps {
             let mark = match (&s.skip, s.expect) {
                 (Some(r), _) => format!("skip ({r})"),
+                (None, _) if s.background => "background".into(),
                 (None, 0) => "run".into(),
                 (None, code) => format!("exit {code}"),
             };
@@ -214,6 +237,7 @@ pub fn run(args: &ReadmeArgs) -> Result<i32> {
 
     let started = Instant::now();
     let (mut ran, mut skipped) = (0, 0);
+    let mut background = Background::default();
     for s in &steps {
         if let Some(reason) = &s.skip {
             println!("skip  {name}:{:<4}  ({reason})  {}", s.line, s.command);
@@ -222,6 +246,31 @@ pub fn run(args: &ReadmeArgs) -> Result<i32> {
         }
         let dir = if s.in_workspace() { &root } else { work.path() };
         let t = Instant::now();
+        if s.background {
+            ran += 1;
+            match background.start(s, dir, &path, Duration::from_secs(args.timeout))? {
+                Ok(first) => {
+                    println!(
+                        "bg    {name}:{:<4} {:>6.1}s  {}\n        -> {first}",
+                        s.line,
+                        t.elapsed().as_secs_f64(),
+                        s.command
+                    );
+                    continue;
+                }
+                Err(out) => {
+                    eprintln!(
+                        "FAILED {name}:{} (a [background] command gave no line of output \
+                         before it exited or the timeout)",
+                        s.line
+                    );
+                    eprintln!("  $ {}", s.command);
+                    eprintln!("--- its output\n{}", tail(&out, 40));
+                    eprintln!("kept the temporary directory {}", work.keep().display());
+                    return Ok(1);
+                }
+            }
+        }
         let out = run_one(&s.command, dir, &path, Duration::from_secs(args.timeout))?;
         ran += 1;
         let secs = t.elapsed().as_secs_f64();
@@ -253,6 +302,16 @@ pub fn run(args: &ReadmeArgs) -> Result<i32> {
         );
         return Ok(1);
     }
+    for (line, result) in background.stop_all() {
+        match result {
+            Ok(()) => println!("ok    {name}:{line:<4} stopped with SIGTERM, exit 0"),
+            Err(e) => {
+                eprintln!("FAILED {name}:{line} (the [background] command: {e})");
+                eprintln!("kept the temporary directory {}", work.keep().display());
+                return Ok(1);
+            }
+        }
+    }
     println!(
         "{name}: {ran} commands ran as documented, {skipped} skipped, in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -265,7 +324,7 @@ pub fn run(args: &ReadmeArgs) -> Result<i32> {
 
 /// Builds the release binary (a no-op when it is fresh) and returns its path, so the
 /// run never tests a stale binary.
-fn build_driftwatch(root: &Path) -> Result<PathBuf> {
+pub(crate) fn build_driftwatch(root: &Path) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
         .args(["build", "--release", "-p", "driftwatch-cli"])
@@ -381,6 +440,123 @@ fn run_one(
         stdout: out.join().unwrap_or_default(),
         stderr: err.join().unwrap_or_default(),
     })
+}
+
+/// The `[background]` commands still running; killed (the whole process group) when
+/// dropped, so a failed run leaves nothing behind.
+#[derive(Default)]
+struct Background {
+    running: Vec<(usize, std::process::Child)>,
+}
+
+impl Background {
+    /// Starts `step` without its trailing `&` and waits for its first line of output:
+    /// `Ok(line)`, or `Err(output)` when it exits or `timeout` passes first.
+    fn start(
+        &mut self,
+        step: &Step,
+        dir: &Path,
+        path: &std::ffi::OsStr,
+        timeout: Duration,
+    ) -> Result<std::result::Result<String, String>> {
+        let body = trailing_comment(&step.command)
+            .map_or(step.command.as_str(), |c| {
+                &step.command[..step.command.len() - c.len() - 1]
+            })
+            .trim_end();
+        let body = body.strip_suffix('&').unwrap_or(body).trim_end();
+        let mut c = Command::new("sh");
+        c.arg("-c")
+            .arg(format!("exec {body}"))
+            .current_dir(dir)
+            .env("PATH", path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, _) in std::env::vars_os() {
+            if k.to_str().is_some_and(is_cargo_run_var) {
+                c.env_remove(k);
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt as _;
+            c.process_group(0);
+        }
+        let mut child = c
+            .spawn()
+            .with_context(|| format!("starting sh -c {body}"))?;
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        for pipe in [
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            child.stderr.take().map(|p| Box::new(p) as _),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                use std::io::BufRead as _;
+                // Read to the end, so that the command never blocks on a full pipe.
+                for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        drop(tx);
+        let deadline = Instant::now() + timeout;
+        let first = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        match first {
+            Ok(line) => {
+                self.running.push((step.line, child));
+                Ok(Ok(line))
+            }
+            Err(_) => {
+                kill_group(&mut child);
+                let _ = child.wait();
+                let rest: Vec<String> = rx.try_iter().collect();
+                Ok(Err(rest.join("\n")))
+            }
+        }
+    }
+
+    /// SIGTERM to every command, in order; each must exit 0 within 10 s.
+    fn stop_all(&mut self) -> Vec<(usize, std::result::Result<(), String>)> {
+        let mut out = Vec::new();
+        for (line, mut child) in self.running.drain(..) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let result = loop {
+                match child.try_wait() {
+                    Ok(Some(s)) if s.code() == Some(0) => break Ok(()),
+                    Ok(Some(s)) => break Err(format!("exited with {s} after SIGTERM")),
+                    Ok(None) if Instant::now() > deadline => {
+                        kill_group(&mut child);
+                        let _ = child.wait();
+                        break Err("still running 10 s after SIGTERM; killed".into());
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                    Err(e) => break Err(e.to_string()),
+                }
+            };
+            out.push((line, result));
+        }
+        out
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.running {
+            kill_group(child);
+            let _ = child.wait();
+        }
+    }
 }
 
 fn kill_group(child: &mut std::process::Child) {
@@ -512,6 +688,35 @@ driftwatch plugins --format json   # lists [options] of nothing\n\
         assert!(err("```sh\na   # [skip]\n```\n").contains("give the reason"));
         assert!(err("```sh\n\nb \\\n```\n").contains("line 3"));
         assert!(err("```sh\nc\n").contains("not closed"));
+    }
+
+    #[test]
+    fn background_commands_end_with_an_ampersand_and_are_started_and_stopped() {
+        let md = "```sh\nsleep 1 &   # [background] a server\necho hi\n```\n";
+        let steps = extract(md).unwrap();
+        assert!(steps[0].background && !steps[1].background);
+        let err = |md: &str| format!("{:#}", extract(md).err().unwrap());
+        assert!(err("```sh\nserve   # [background]\n```\n").contains("ends with `&`"));
+        assert!(err("```sh\nserve &\n```\n").contains("needs the `[background]`"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut bg = Background::default();
+        let step = |cmd: &str| extract(&format!("```sh\n{cmd}\n```\n")).unwrap().remove(0);
+        let server = step(
+            "sh -c 'trap \"exit 0\" TERM; echo serving on x; while :; do sleep 0.05; done' &  # [background]",
+        );
+        let first = bg
+            .start(&server, dir.path(), &path, Duration::from_secs(10))
+            .unwrap();
+        assert_eq!(first, Ok("serving on x".to_string()));
+        let silent = step("true &  # [background]");
+        let gone = bg
+            .start(&silent, dir.path(), &path, Duration::from_secs(10))
+            .unwrap();
+        assert!(gone.is_err());
+        let stopped = bg.stop_all();
+        assert_eq!(stopped, [(2, Ok(()))]);
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! An append-only file shared by request handlers: each append is one `write_all` of
 //! whole lines under a lock, so concurrent requests never interleave lines.
 //!
+//! A `kill -9` cannot tear a small append in practice (the kernel has the whole buffer
+//! when `write` starts), but Linux does stop a write at a page boundary when a fatal
+//! signal arrives, so a torn last line is possible in principle. Such a line was never
+//! acknowledged (the answer is sent after the write returns), so [`AppendLog::open`]
+//! cuts a file that does not end with a newline back to its last whole line, and the
+//! file holds only whole lines again before anything is appended.
+//!
 //! fsync policy: with `sync` set (the labels file) every append is `sync_data`'d before
 //! the request is acknowledged, so an acknowledged label survives a crash. The
 //! prediction log is not synced per request (that would cost a disk flush per
@@ -21,9 +28,25 @@ pub struct AppendLog {
 }
 
 impl AppendLog {
-    /// Opens (creating) `path` for appending; `sync` makes every append durable.
+    /// Opens (creating) `path` for appending; `sync` makes every append durable. A torn
+    /// last line (no newline at the end: a crash mid-write) is cut off first.
     pub fn open(path: &Path, sync: bool) -> std::io::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)?;
+        let len = file.metadata()?.len();
+        let whole = whole_lines_len(&file, len)?;
+        if whole < len {
+            tracing::warn!(
+                "{}: cut a torn last line of {} bytes (a crash mid-write; never acknowledged)",
+                path.display(),
+                len - whole
+            );
+            file.set_len(whole)?;
+            file.sync_data()?;
+        }
         Ok(AppendLog {
             path: path.to_path_buf(),
             file: Mutex::new(file),
@@ -67,6 +90,29 @@ impl AppendLog {
     }
 }
 
+/// The length of `file`'s whole lines: up to and including its last newline (`len`
+/// when it ends with one or is empty).
+fn whole_lines_len(file: &File, len: u64) -> std::io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut reader = file;
+    let mut end = len;
+    let mut buf = [0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        reader.seek(SeekFrom::Start(start))?;
+        reader.read_exact(chunk)?;
+        if end == len && chunk.last() == Some(&b'\n') {
+            return Ok(len);
+        }
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +130,27 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p)?, "one\ntwo\nthree\n");
         assert_eq!(seen, b"three\n");
         assert_eq!(log.path(), p);
+        Ok(())
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_on_open() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let p = dir.path().join("a.log");
+        std::fs::write(&p, "one\ntwo\nthr")?;
+        AppendLog::open(&p, false)?.append(b"four\n")?;
+        assert_eq!(std::fs::read_to_string(&p)?, "one\ntwo\nfour\n");
+        // A torn first line, and a last line longer than one read chunk.
+        std::fs::write(&p, "torn")?;
+        AppendLog::open(&p, false)?;
+        assert_eq!(std::fs::read_to_string(&p)?, "");
+        let long = format!("head\n{}", "x".repeat(10_000));
+        std::fs::write(&p, &long)?;
+        AppendLog::open(&p, false)?;
+        assert_eq!(std::fs::read_to_string(&p)?, "head\n");
+        // Whole lines are left alone.
+        AppendLog::open(&p, false)?;
+        assert_eq!(std::fs::read_to_string(&p)?, "head\n");
         Ok(())
     }
 }

@@ -55,7 +55,14 @@ pub fn parse(
             .to_string(),
         Format::Json => json_to_csv(body, max_rows)?,
     };
-    let frame = read_csv(csv.as_bytes(), "the request", &schema.read_options())
+    let mut options = schema.read_options();
+    // Ids are text even when they look like numbers.
+    options.categorical.push(REQUEST_ID.to_string());
+    if format == Format::Json {
+        // The CSV text is ours: nothing to sniff.
+        options.delimiter = Some(b',');
+    }
+    let frame = read_csv(csv.as_bytes(), "the request", &options)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if frame.n_rows() == 0 {
         return Err(ApiError::bad_request("the request has no rows"));
@@ -64,6 +71,81 @@ pub fn parse(
         return Err(too_many(frame.n_rows(), max_rows));
     }
     Ok(frame)
+}
+
+/// The key (JSON rows), array (JSON columns) or column (CSV) that carries a row's own
+/// request id; never read as a model feature.
+pub const REQUEST_ID: &str = "request_id";
+
+/// The header that gives a one-row request its id.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Longest request id accepted.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Why `id` cannot be a request id, if it cannot: 1 to [`MAX_ID_LEN`] characters from
+/// `A-Z a-z 0-9 . _ : -`, so that it needs no quoting in the labels CSV or a URL.
+pub fn check_request_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.len() > MAX_ID_LEN {
+        return Err(format!(
+            "request id '{}' must be 1 to {MAX_ID_LEN} characters",
+            id.chars().take(MAX_ID_LEN).collect::<String>()
+        ));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')))
+    {
+        return Err(format!(
+            "request id '{id}' has the character {c:?}; use only letters, digits and . _ : -"
+        ));
+    }
+    Ok(())
+}
+
+/// Takes the client's request ids out of `frame` (its `request_id` column, or the
+/// `X-Request-Id` header for a one-row request): one entry per row, `None` where the
+/// server is to choose. Every id is checked and ids are unique within the request;
+/// anything else is a 400 naming the row.
+pub fn take_request_ids(
+    frame: &mut Frame,
+    header: Option<&str>,
+) -> Result<Vec<Option<String>>, ApiError> {
+    let n = frame.n_rows();
+    let mut ids = match frame.remove(REQUEST_ID) {
+        Ok(column) => column.to_labels(),
+        Err(_) => vec![None; n],
+    };
+    if let Some(h) = header {
+        if n != 1 {
+            return Err(ApiError::bad_request(format!(
+                "the X-Request-Id header names the id of a one-row request; this one has {n} \
+                 rows: give each row a \"{REQUEST_ID}\" instead"
+            )));
+        }
+        match ids.first_mut() {
+            Some(Some(own)) if own != h => {
+                return Err(ApiError::bad_request(format!(
+                    "the X-Request-Id header '{h}' and the row's {REQUEST_ID} '{own}' differ"
+                )));
+            }
+            Some(slot) => *slot = Some(h.to_string()),
+            None => {}
+        }
+    }
+    let mut seen = std::collections::HashMap::<&str, usize>::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id else { continue };
+        check_request_id(id).map_err(|m| ApiError::bad_request(format!("row {}: {m}", i + 1)))?;
+        if let Some(first) = seen.insert(id, i + 1) {
+            return Err(ApiError::bad_request(format!(
+                "rows {first} and {}: the request id '{id}' is given twice; ids are unique \
+                 within a request",
+                i + 1
+            )));
+        }
+    }
+    Ok(ids)
 }
 
 /// 413 for a batch over the row limit.
@@ -268,6 +350,56 @@ mod tests {
         )
         .err();
         assert_eq!(e.map(|e| e.status.as_u16()), Some(413));
+    }
+
+    #[test]
+    fn client_request_ids_are_taken_out_of_the_rows_and_checked() -> Result<(), ApiError> {
+        let mut f = parse(
+            br#"{"rows": [{"x": 1, "request_id": "a-1"}, {"x": 2}, {"x": 3, "request_id": 7}]}"#,
+            Format::Json,
+            &schema(),
+            10,
+        )?;
+        let ids = take_request_ids(&mut f, None)?;
+        assert_eq!(ids, [Some("a-1".into()), None, Some("7".into())]);
+        assert_eq!(f.names(), ["x"]);
+
+        let mut f = parse(b"x,request_id\n1,0042\n", Format::Csv, &schema(), 10)?;
+        assert_eq!(take_request_ids(&mut f, None)?, [Some("0042".into())]);
+        let mut f = parse(br#"{"rows": [{"x": 1}]}"#, Format::Json, &schema(), 10)?;
+        assert_eq!(take_request_ids(&mut f, Some("h.1"))?, [Some("h.1".into())]);
+
+        let status = |body: &[u8], header: Option<&str>| {
+            parse(body, Format::Json, &schema(), 10)
+                .and_then(|mut f| take_request_ids(&mut f, header))
+                .err()
+                .map(|e| (e.status.as_u16(), e.message))
+        };
+        let dup = status(
+            br#"{"rows": [{"x": 1, "request_id": "a"}, {"x": 2, "request_id": "a"}]}"#,
+            None,
+        );
+        assert!(dup.is_some_and(|(s, m)| s == 400 && m.contains("rows 1 and 2")));
+        let bad = status(br#"{"rows": [{"x": 1, "request_id": "a b"}]}"#, None);
+        assert!(bad.is_some_and(|(s, m)| s == 400 && m.contains("row 1")));
+        let long = format!(
+            r#"{{"rows": [{{"x": 1, "request_id": "{}"}}]}}"#,
+            "a".repeat(129)
+        );
+        assert!(status(long.as_bytes(), None).is_some());
+        assert!(status(br#"{"rows": [{"x": 1}, {"x": 2}]}"#, Some("h")).is_some());
+        assert!(status(br#"{"rows": [{"x": 1, "request_id": "r"}]}"#, Some("h")).is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn request_id_rules() {
+        assert!(check_request_id("661fdf5edbfab-1").is_ok());
+        assert!(check_request_id("order:42_b.7").is_ok());
+        assert!(check_request_id(&"a".repeat(MAX_ID_LEN)).is_ok());
+        for bad in ["", "a,b", "a\"b", "é", "a\nb", "x/y"] {
+            assert!(check_request_id(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

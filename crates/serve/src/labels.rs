@@ -15,11 +15,8 @@ use serde_json::Value;
 
 use crate::appendlog::AppendLog;
 use crate::error::{ApiError, Error, Result};
-use crate::input::too_many;
+use crate::input::{check_request_id, too_many};
 use crate::state::AppState;
-
-/// Longest request id accepted (ids are the server's own, far shorter).
-const MAX_ID_LEN: usize = 256;
 
 /// The labels CSV.
 #[derive(Debug)]
@@ -105,9 +102,7 @@ pub async fn handler(
     let mut pairs = Vec::with_capacity(req.labels.len());
     for (i, l) in req.labels.iter().enumerate() {
         let bad = |m: &str| ApiError::bad_request(format!("label {}: {m}", i + 1));
-        if l.request_id.is_empty() || l.request_id.len() > MAX_ID_LEN {
-            return Err(bad("request_id must be 1 to 256 characters"));
-        }
+        check_request_id(&l.request_id).map_err(|m| bad(&m))?;
         let label = match &l.label {
             Value::String(s) if !s.is_empty() => s.clone(),
             Value::Number(n) => n.to_string(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ApiError, Problem};
-use crate::input::{Format, parse};
+use crate::input::{Format, REQUEST_ID_HEADER, parse, take_request_ids};
 use crate::state::{AppState, Model};
 
 /// The model that answered.
@@ -72,55 +72,132 @@ pub async fn handler(
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok()),
     )?;
+    let header_id = match headers.get(REQUEST_ID_HEADER) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| ApiError::bad_request("the X-Request-Id header is not text"))?
+                .to_string(),
+        ),
+    };
     let st = state.clone();
     // One snapshot for the whole request: a reload meanwhile does not change which
     // model parses, predicts, answers and is logged.
     let model = state.model();
-    // Parsing and predicting are CPU work: off the async threads.
-    let (response, log_lines) = tokio::task::spawn_blocking(move || {
-        let frame = parse(
+    let small = body.len() <= INLINE_BODY_BYTES;
+    // Parsing, predicting and the log's one write happen in one job on the CPU pool.
+    let response = on_cpu_pool(small, move || {
+        let mut frame = parse(
             &body,
             format,
             &model.header.schema,
             st.limits.max_batch_rows,
         )?;
-        predict_with(&st, &model, &frame)
-    })
-    .await
-    .map_err(|_| ApiError::internal("the prediction failed"))??;
-    if let (Some(log), Some(lines)) = (state.log.clone(), log_lines) {
-        let live = state.live.clone();
-        tokio::task::spawn_blocking(move || {
+        let ids = take_request_ids(&mut frame, header_id.as_deref())?;
+        let (response, log_lines) = predict_with(&st, &model, &frame, &ids)?;
+        if let (Some(log), Some(lines)) = (&st.log, log_lines) {
             log.append_then(&lines, |b| {
-                if let Some(l) = &live {
+                if let Some(l) = &st.live {
                     l.feed(b);
                 }
             })
-        })
-        .await
-        .map_err(|_| ApiError::internal("writing the prediction log failed"))?
-        .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
-    }
+            .map_err(|e| ApiError::internal(format!("writing the prediction log: {e}")))?;
+        }
+        Ok(response)
+    })
+    .await?;
     state
         .metrics
         .rows(response.rows.len() - response.invalid, response.invalid);
     Ok(Json(response))
 }
 
+/// Bodies up to this size (a few rows) are predicted on the async thread that read
+/// them: tens of microseconds, less than handing them to another thread costs.
+pub const INLINE_BODY_BYTES: usize = 8 * 1024;
+
+thread_local! {
+    /// A one-thread rayon pool whose only thread is this one, so that the forest's
+    /// rayon calls run inline here instead of waking rayon's global pool.
+    static INLINE_POOL: Option<rayon::ThreadPool> = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .ok();
+}
+
+/// The pool larger requests are predicted on (as many threads as cores), built once.
+fn cpu_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("predict-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` where it costs least and returns its result: `small` work right here,
+/// other work on the predict pool.
+///
+/// Why: the forest predicts with rayon, and rayon called from a thread outside its
+/// pool hands the work to a pool thread and sleeps until it is done. With
+/// `spawn_blocking` a single-row request paid three or four thread hand-offs (tokio's
+/// blocking pool, rayon's, the log write's), which `perf` showed to be most of the
+/// server's time under `cargo xtask loadtest`. Small work now runs on the async thread
+/// inside that thread's own one-thread rayon pool (the forest runs inline: no
+/// hand-off); larger work runs on the predict pool's threads, where the forest also
+/// runs inline and may use the pool's other threads (one hand-off each way). A panic
+/// in `work` is answered 500 (rayon would abort the process).
+pub async fn on_cpu_pool<T: Send + 'static>(
+    small: bool,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    if small && INLINE_POOL.with(Option::is_some) {
+        return INLINE_POOL.with(|pool| match pool {
+            Some(pool) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(work)))
+                    .unwrap_or_else(|_| Err(ApiError::internal("the prediction failed")))
+            }
+            None => Err(ApiError::internal("the prediction failed")),
+        });
+    }
+    let Some(pool) = cpu_pool() else {
+        return Err(ApiError::internal("no thread pool to predict on"));
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // `pool.spawn`, not `rayon::spawn`: this thread is the worker of its INLINE_POOL,
+    // and `rayon::spawn` would queue the job there, where nothing ever runs it.
+    pool.spawn(move || {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        // The request may have timed out and gone: nobody to tell.
+        let _ = tx.send(out);
+    });
+    match rx.await {
+        Ok(Ok(result)) => result,
+        _ => Err(ApiError::internal("the prediction failed")),
+    }
+}
+
 /// Validates, predicts and builds the answer and the prediction log's lines (when the
-/// state logs) for the rows of `data`, with the model serving now.
+/// state logs) for the rows of `data`, with the model serving now and the server's
+/// request ids.
 pub fn predict(
     state: &AppState,
     data: &Frame,
 ) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
-    predict_with(state, &state.model(), data)
+    predict_with(state, &state.model(), data, &[])
 }
 
-/// [`predict`] with a given model snapshot (the one the request took at its start).
+/// [`predict`] with a given model snapshot (the one the request took at its start),
+/// where `client_ids[i]`, when given, is row `i`'s request id (checked by
+/// [`take_request_ids`]); the server chooses the others.
 pub fn predict_with(
     state: &AppState,
     model: &Model,
     data: &Frame,
+    client_ids: &[Option<String>],
 ) -> Result<(PredictResponse, Option<Vec<u8>>), ApiError> {
     let schema = &model.header.schema;
     let valid = driftwatch_run::validate_rows(schema, data, "the request").map_err(|e| {
@@ -187,7 +264,14 @@ pub fn predict_with(
             })
             .collect()
     });
-    let ids: Vec<String> = valid.kept.iter().map(|_| state.next_id()).collect();
+    let ids: Vec<String> = valid
+        .kept
+        .iter()
+        .map(|&row| match client_ids.get(row) {
+            Some(Some(id)) => id.clone(),
+            _ => state.next_id(),
+        })
+        .collect();
 
     let mut predictions = vec![Value::Null; n];
     let mut request_ids = vec![None; n];
@@ -243,5 +327,25 @@ fn unprocessable(message: String, problems: Vec<Problem>) -> ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         message,
         problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn small_and_large_work_both_run_and_a_panic_is_a_500() {
+        // Small work first: this thread becomes its inline pool's worker, and larger
+        // work must still run (`rayon::spawn` would have queued it on that pool).
+        assert_eq!(on_cpu_pool(true, || Ok(1)).await.ok(), Some(1));
+        assert_eq!(on_cpu_pool(false, || Ok(2)).await.ok(), Some(2));
+        for small in [true, false] {
+            let e = on_cpu_pool(small, || -> Result<(), ApiError> { panic!("boom") })
+                .await
+                .err();
+            assert_eq!(e.map(|e| e.status.as_u16()), Some(500));
+        }
+        assert_eq!(on_cpu_pool(true, || Ok(3)).await.ok(), Some(3));
     }
 }

@@ -351,3 +351,76 @@ async fn model_health_and_unknown_paths() {
     let (s, _) = call(&state, json_post("/v1/labels", &json!({"labels": []}))).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn client_request_ids_reach_the_answer_the_log_and_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("predictions.jsonl");
+    let labels = dir.path().join("labels.csv");
+    let mut config = ServeConfig::new(fixture());
+    config.log = Some(log.clone());
+    config.labels = Some(labels.clone());
+    let state = AppState::load(&config).unwrap();
+    // Row 2 has no id of its own: the server gives it one.
+    let body = json!({"rows": [
+        {"request_id": "order-1", "x": 1, "y": 2, "z": 3},
+        {"x": -3, "y": 0, "z": 0},
+        {"request_id": "order-3", "x": 0.5, "y": 2.5, "z": 1}
+    ]});
+    let (s, b) = call(&state, json_post("/v1/predict", &body)).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let r: PredictResponse = serde_json::from_slice(&b).unwrap();
+    assert_eq!(r.request_ids[0].as_deref(), Some("order-1"));
+    assert_eq!(r.request_ids[2].as_deref(), Some("order-3"));
+    let server_id = r.request_ids[1].clone().unwrap();
+    assert!(server_id.contains('-') && server_id != "order-1");
+    // `request_id` is not a feature: the answer equals the one without ids.
+    let plain = json!({"rows": [{"x": 1, "y": 2, "z": 3}]});
+    let (_, b) = call(&state, json_post("/v1/predict", &plain)).await;
+    let p: PredictResponse = serde_json::from_slice(&b).unwrap();
+    assert_eq!(p.predictions[0], r.predictions[0]);
+
+    // The header names a one-row request's id.
+    let req = Request::post("/v1/predict")
+        .header("content-type", "text/csv")
+        .header("x-request-id", "order-4")
+        .body(Body::from("x,y,z\n2,4,2\n"))
+        .unwrap();
+    let (s, b) = call(&state, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let h: PredictResponse = serde_json::from_slice(&b).unwrap();
+    assert_eq!(h.request_ids, [Some("order-4".to_string())]);
+
+    let back = read_jsonl_path(&log, &ReadOptions::default()).unwrap();
+    let mut want = r.request_ids.clone();
+    want.extend(p.request_ids.clone());
+    want.extend(h.request_ids.clone());
+    assert_eq!(back.request_ids, want);
+    assert!(!back.inputs.names().iter().any(|n| n == "request_id"));
+
+    // Labels join by the client's id; a bad id is refused, an unknown one recorded.
+    let body = json!({"labels": [
+        {"request_id": "order-3", "label": "low"},
+        {"request_id": "never-served", "label": "mid"}
+    ]});
+    let (s, _) = call(&state, json_post("/v1/labels", &body)).await;
+    assert_eq!(s, StatusCode::OK);
+    let bad = json!({"labels": [{"request_id": "a,b", "label": "low"}]});
+    let (s, _) = call(&state, json_post("/v1/labels", &bad)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        std::fs::read_to_string(&labels).unwrap(),
+        "request_id,grade\norder-3,low\nnever-served,mid\n"
+    );
+
+    // Duplicates within a request: 400, nothing logged.
+    let dup = json!({"rows": [
+        {"request_id": "d", "x": 1, "y": 2, "z": 3},
+        {"request_id": "d", "x": 1, "y": 2, "z": 3}
+    ]});
+    let (s, b) = call(&state, json_post("/v1/predict", &dup)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&b).contains("rows 1 and 2"));
+    let after = read_jsonl_path(&log, &ReadOptions::default()).unwrap();
+    assert_eq!(after.request_ids.len(), want.len());
+}
