@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, RecordBatch, RecordBatchOptions, StringArray,
+    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray,
     TimestampMicrosecondArray,
 };
 use arrow::datatypes::{Field, Schema};
@@ -59,7 +59,13 @@ fn micros(x: f64) -> Option<i64> {
     (whole as i64).checked_mul(1_000_000)?.checked_add(fraction)
 }
 
-/// A frame as one record batch: numeric columns as float64 (NaN as null), timestamps
+/// Whether `x` is an integer an int64 holds and gives back exactly (not -0.0).
+fn is_whole(x: f64) -> bool {
+    x.fract() == 0.0 && x.abs() <= (1u64 << 53) as f64 && !(x == 0.0 && x.is_sign_negative())
+}
+
+/// A frame as one record batch: numeric columns as float64 (NaN as null; int64 when
+/// every value is a whole number up to 2^53), timestamps
 /// as UTC microseconds, booleans as booleans, other categorical columns as strings;
 /// every field nullable. `output` names the destination in errors.
 pub fn to_record_batch(frame: &Frame, output: &str) -> Result<RecordBatch> {
@@ -88,6 +94,11 @@ pub fn to_record_batch(frame: &Frame, output: &str) -> Result<RecordBatch> {
                 }
                 Arc::new(TimestampMicrosecondArray::from(out).with_timezone("UTC"))
             }
+            // whole numbers (row numbers, counts, codes) as int64, which reads back as
+            // the same floats and as the same labels when forced categorical
+            (Column::Numeric(v), _) if v.iter().all(|&x| x.is_nan() || is_whole(x)) => Arc::new(
+                Int64Array::from_iter(v.iter().map(|&x| (!x.is_nan()).then_some(x as i64))),
+            ),
             (Column::Numeric(v), _) => Arc::new(Float64Array::from_iter(
                 v.iter().map(|&x| (!x.is_nan()).then_some(x)),
             )),
@@ -178,6 +189,31 @@ pub fn write_table(frame: &Frame, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_integers() {
+        assert!(is_whole(3.0) && is_whole(-7.0) && is_whole(0.0));
+        assert!(!is_whole(-0.0) && !is_whole(0.5) && !is_whole(f64::INFINITY));
+        assert!(!is_whole(1e300));
+        let f = Frame::new(vec![
+            (
+                "n".into(),
+                Column::Numeric(ndarray::array![1.0, f64::NAN, -3.0]),
+            ),
+            (
+                "x".into(),
+                Column::Numeric(ndarray::array![1.0, 0.5, f64::NAN]),
+            ),
+        ])
+        .unwrap();
+        let b = to_record_batch(&f, "t").unwrap();
+        assert_eq!(b.column(0).data_type(), &arrow::datatypes::DataType::Int64);
+        assert_eq!(
+            b.column(1).data_type(),
+            &arrow::datatypes::DataType::Float64
+        );
+        assert_eq!(b.column(0).null_count(), 1);
+    }
 
     #[test]
     fn output_format_follows_the_extension() {
