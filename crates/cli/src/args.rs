@@ -92,6 +92,39 @@ pub struct TableArgs {
     /// Default: sniffed per file from its first lines among `,` `;` tab `|`.
     #[arg(long, value_name = "CHAR", value_parser = crate::data::parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// Format of every input table this command reads. `auto`: from the file's magic
+    /// bytes (`PAR1` Parquet, `ARROW1` Arrow IPC), else its name (`.parquet` `.pq`,
+    /// `.arrow` `.ipc` `.feather`), else CSV; standard input (`-`) is CSV unless this
+    /// says otherwise. A file whose bytes contradict the format given is refused.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+}
+
+/// `--input-format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// From the magic bytes, then the file name; CSV otherwise.
+    #[default]
+    Auto,
+    /// Delimited text with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC file (Feather v2) or stream.
+    Arrow,
+}
+
+impl InputFormat {
+    /// The format to read, `None` for automatic.
+    pub fn table_format(self) -> Option<driftwatch_core::TableFormat> {
+        use driftwatch_core::TableFormat;
+        match self {
+            InputFormat::Auto => None,
+            InputFormat::Csv => Some(TableFormat::Csv),
+            InputFormat::Parquet => Some(TableFormat::Parquet),
+            InputFormat::Arrow => Some(TableFormat::Arrow),
+        }
+    }
 }
 
 impl TableArgs {
@@ -102,6 +135,7 @@ impl TableArgs {
     ) -> driftwatch_core::ReadOptions {
         driftwatch_core::ReadOptions {
             delimiter: self.delimiter,
+            format: self.input_format.table_format(),
             ..options
         }
     }
@@ -347,16 +381,17 @@ pub struct TrainArgs {
 /// `driftwatch predict`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  driftwatch predict --model iris.dwm --data new.csv --output preds.csv --log predictions.jsonl\n  driftwatch predict --model iris.dwm --data new.csv > preds.csv"
+    after_help = "Examples:\n  driftwatch predict --model iris.dwm --data new.csv --output preds.csv --log predictions.jsonl\n  driftwatch predict --model iris.dwm --data new.csv > preds.csv\n  driftwatch predict --model iris.dwm --data new.parquet --output preds.parquet"
 )]
 pub struct PredictArgs {
     /// The model bundle.
     #[command(flatten)]
     pub model: ModelArg,
-    /// Rows to predict (CSV).
+    /// Rows to predict (CSV, Parquet or Arrow IPC: --input-format).
     #[arg(long)]
     pub data: PathBuf,
-    /// Write predictions as CSV here (default: stdout).
+    /// Write predictions here (default: CSV on stdout): Parquet for a `.parquet` / `.pq`
+    /// name, Arrow IPC for `.arrow` / `.ipc` / `.feather`, CSV otherwise.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Append one JSON line per prediction (request_id, timestamp, input, prediction, probabilities, latency).

@@ -1,9 +1,10 @@
 //! Reading the user's data files, with errors that name the file.
 
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{Frame, NumericTypo, ReadOptions, read_csv, read_csv_path};
+use driftwatch_core::{Frame, NumericTypo, ReadOptions, TableFormat, read_csv};
 
 /// The path that stands for standard input.
 pub const STDIN: &str = "-";
@@ -13,14 +14,29 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == STDIN
 }
 
-/// Reads a delimited text file (or standard input for `-`); kinds are inferred unless
-/// overridden.
+/// Reads a table file (or standard input for `-`): CSV, Parquet or Arrow IPC, chosen
+/// by `options.format` or detected from the file (`driftwatch_columnar::detect`). CSV
+/// kinds are inferred unless overridden; Parquet and Arrow kinds come from the schema.
+/// Standard input is CSV unless `options.format` names another format.
 pub fn read_frame(path: &Path, options: &ReadOptions) -> Result<Frame> {
     if is_stdin(path) {
-        return read_csv(std::io::stdin().lock(), "standard input", options)
-            .context("reading data from standard input");
+        const INPUT: &str = "standard input";
+        return match options.format {
+            None | Some(TableFormat::Csv) => read_csv(std::io::stdin().lock(), INPUT, options)
+                .context("reading data from standard input"),
+            Some(_) => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .lock()
+                    .read_to_end(&mut bytes)
+                    .context("reading data from standard input")?;
+                driftwatch_columnar::read_table_bytes(bytes, INPUT, options, None)
+                    .context("reading data from standard input")
+            }
+        };
     }
-    read_csv_path(path, options).with_context(|| format!("reading data file {}", path.display()))
+    driftwatch_columnar::read_table(path, options, None)
+        .with_context(|| format!("reading data file {}", path.display()))
 }
 
 /// Refuses two inputs that both want standard input.

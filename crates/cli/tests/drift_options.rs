@@ -25,6 +25,8 @@ const NOT_TEST_OPTIONS: &[&str] = &[
     "--categorical",
     // read options and the kind override: tests/messy_files.rs checks their effect
     "--delimiter",
+    // the input format: tests/parquet.rs checks it reads the same or is refused
+    "--input-format",
     "--numerical",
     "--format",
     "--output",

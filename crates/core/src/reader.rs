@@ -44,6 +44,34 @@ pub struct ReadOptions {
     /// A file with a header and no rows gives a frame of empty columns instead of an
     /// error (drift reports such columns as `all_missing`).
     pub allow_empty: bool,
+    /// The file format; `None` picks it from the file's first bytes and its name. Core's
+    /// own readers read delimited text whatever this says: Parquet and Arrow IPC are
+    /// read by `driftwatch-columnar` (`read_table`), which dispatches on it, so that
+    /// arrow stays out of every crate that only needs frames.
+    pub format: Option<TableFormat>,
+}
+
+/// The table formats driftwatch reads (`--input-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// Delimited text with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC: the file format (`.arrow`, Feather v2) or the stream format.
+    Arrow,
+}
+
+impl TableFormat {
+    /// The name used in messages and by `--input-format`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+            TableFormat::Arrow => "arrow",
+        }
+    }
 }
 
 impl ReadOptions {
@@ -278,8 +306,10 @@ impl Builder {
 }
 
 /// Parses a numeric cell: `Some(NaN)` when missing, `None` when not a number. Infinite
-/// values (`inf`, `-Infinity`, `1e400`) are numbers, as numpy reads them.
-fn numeric_cell(cell: &str) -> Option<f64> {
+/// values (`inf`, `-Infinity`, `1e400`) are numbers, as numpy reads them. Public so
+/// that text columns of other formats forced numeric read as CSV cells do.
+#[must_use]
+pub fn numeric_cell(cell: &str) -> Option<f64> {
     if is_missing_token(cell) {
         return Some(f64::NAN);
     }

@@ -1,10 +1,14 @@
-//! `driftwatch predict`: validate rows, predict, write CSV and an optional JSONL log.
+//! `driftwatch predict`: validate rows, predict, write CSV (or Parquet / Arrow IPC by the
+//! output's name) and an optional JSONL log.
 
 use std::io::Write;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{LoggedCall, Prediction, Target, write_prediction_log};
+use driftwatch_core::{
+    Categorical, Column, Frame, LoggedCall, Prediction, Probabilities, Target, write_csv,
+    write_prediction_log,
+};
 use driftwatch_run::validate_rows;
 
 use crate::args::PredictArgs;
@@ -44,32 +48,13 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
         }
         None => keep.iter().map(|r| format!("req-{}", r + 1)).collect(),
     };
-    let mut out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut header = vec!["row".to_string(), "request_id".into(), "prediction".into()];
-    if let Some(p) = &proba {
-        header.extend(p.classes.iter().map(|c| format!("proba_{c}")));
+    let table = output_table(&keep, &ids, &pred, proba.as_ref())?;
+    match &a.output {
+        // CSV, Parquet or Arrow by the name (driftwatch_columnar::OutputFormat)
+        Some(p) => driftwatch_columnar::write_table(&table, p)
+            .with_context(|| format!("writing predictions to {}", p.display()))?,
+        None => write_csv(&table, std::io::stdout().lock(), "standard output")?,
     }
-    writeln!(out, "{}", header.join(","))?;
-    for (i, &row) in keep.iter().enumerate() {
-        let mut line = format!(
-            "{},{},{}",
-            row + 1,
-            csv_field(&ids[i]),
-            csv_field(&preds[i])
-        );
-        if let Some(p) = &proba {
-            for v in p.values.row(i) {
-                line.push_str(&format!(",{v}"));
-            }
-        }
-        writeln!(out, "{line}")?;
-    }
-    out.flush()?;
     if let Some(log) = &a.log {
         let f = std::fs::OpenOptions::new()
             .create(true)
@@ -97,10 +82,32 @@ pub fn run(a: &PredictArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The predictions as a table: `row` (1-based input row), `request_id`, `prediction`
+/// (numbers for a regressor, labels otherwise) and one `proba_<class>` per class.
+fn output_table(
+    keep: &[usize],
+    ids: &[String],
+    pred: &Target,
+    proba: Option<&Probabilities>,
+) -> Result<Frame> {
+    let mut table = Frame::default();
+    table.push(
+        "row",
+        Column::Numeric(keep.iter().map(|&r| (r + 1) as f64).collect()),
+    )?;
+    table.push(
+        "request_id",
+        Column::Categorical(Categorical::from_labels(ids.iter().map(Some))),
+    )?;
+    let prediction = match pred {
+        Target::Values(v) => Column::Numeric(v.iter().copied().collect()),
+        Target::Labels(l) => Column::Categorical(Categorical::from_labels(l.iter().map(Some))),
+    };
+    table.push("prediction", prediction)?;
+    if let Some(p) = proba {
+        for (class, values) in p.classes.iter().zip(p.values.columns()) {
+            table.push(format!("proba_{class}"), Column::Numeric(values.to_owned()))?;
+        }
     }
+    Ok(table)
 }
