@@ -178,6 +178,22 @@ pub enum ReferenceAction {
         #[command(flatten)]
         table: TableArgs,
     },
+    /// Merge the .dwr references of parts of the same data (e.g. one per day or per
+    /// partition) into the reference of the whole.
+    #[command(
+        after_help = "Examples:\n  driftwatch reference merge monday.dwr tuesday.dwr --out week.dwr\n  driftwatch drift --reference week.dwr --current today.csv"
+    )]
+    Merge {
+        /// The reference files to merge (two or more; same columns and kinds).
+        #[arg(required = true, num_args = 2.., value_name = "FILE.dwr")]
+        parts: Vec<PathBuf>,
+        /// The merged reference file to write.
+        #[arg(long = "out", short = 'o', alias = "output", value_name = "FILE")]
+        out: PathBuf,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 /// Task of the model.

@@ -256,3 +256,74 @@ fn markdown_and_html_reports_from_csv_and_saved_reference() {
         assert!(!html.contains("<script"));
     }
 }
+
+/// `reference merge`: the fixture cut into three parts, each built alone, merges into
+/// the very bytes of the reference built on the whole file (everything a reference
+/// holds is exact: counts add, samples merge, the rest is recomputed).
+#[test]
+fn merged_parts_equal_the_whole_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/data/manufacturing");
+    let text = std::fs::read_to_string(root.join("train.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let build = |name: &str, rows: &[&str]| -> String {
+        let csv = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&csv, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        let dwr = dir.path().join(format!("{name}.dwr"));
+        let (csv, dwr) = (csv.to_string_lossy(), dwr.to_string_lossy().into_owned());
+        let o = run(&["reference", "build", "--data", &csv, "--out", &dwr]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        dwr
+    };
+    let whole = build("whole", &rows);
+    let cuts = [0, 700, 1900, rows.len()];
+    let parts: Vec<String> = cuts
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| build(&format!("part{k}"), &rows[w[0]..w[1]]))
+        .collect();
+    let merged = dir.path().join("merged.dwr").to_string_lossy().into_owned();
+    let mut args = vec!["reference", "merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--out", &merged, "--format", "json"]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["rows"], 3000);
+    assert_eq!(
+        (summary["numeric"].clone(), summary["categorical"].clone()),
+        (6.into(), 2.into())
+    );
+    assert_eq!(
+        std::fs::read(&merged).unwrap(),
+        std::fs::read(&whole).unwrap()
+    );
+    // parts with other columns are refused, naming the file
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "a\n1\n2\n").unwrap();
+    let other_dwr = dir.path().join("other.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &other.to_string_lossy(),
+        "--out",
+        &other_dwr,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&[
+        "reference",
+        "merge",
+        &parts[0],
+        &other_dwr,
+        "--out",
+        &merged,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("other.dwr"), "{}", stderr(&o));
+    // one part only is a usage error
+    let o = run(&["reference", "merge", &parts[0], "--out", &merged]);
+    assert_eq!(o.status.code(), Some(2));
+}
