@@ -327,3 +327,128 @@ fn merged_parts_equal_the_whole_byte_for_byte() {
     let o = run(&["reference", "merge", &parts[0], "--out", &merged]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A numeric column of many distinct values (30,000 rows), a categorical one.
+fn write_large(dir: &Path, name: &str, shift: f64) -> String {
+    let mut t = String::from("x,c\n");
+    for i in 0..30_000u64 {
+        let x = ((i * 7919) % 100_003) as f64 / 1000.0 + shift;
+        t.push_str(&format!("{x},{}\n", ["a", "b", "c"][(i % 3) as usize]));
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, t).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// `--memory-limit`: within it the report is the exact one; below what the data needs
+/// the numeric column is tested from sketches and its row says so with the bound; the
+/// HTML page refuses it; a sketched `.dwr` (version 2) checks and merges.
+#[test]
+fn a_small_memory_limit_sketches_with_a_stated_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = write_large(dir.path(), "r.csv", 0.0);
+    let c = write_large(dir.path(), "c.csv", 0.5);
+    let drift = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "drift",
+            "--reference",
+            &r,
+            "--current",
+            &c,
+            "--test",
+            "ks",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let exact = drift(&[]);
+    assert_eq!(exact, drift(&["--memory-limit", "1G"]));
+    assert!(exact["columns"][0].get("exact").is_none());
+    let small = drift(&["--memory-limit", "100K"]);
+    let x = &small["columns"][0];
+    assert_eq!(x["exact"], false);
+    let e = x["max_cdf_error"].as_f64().unwrap();
+    assert!(e > 0.0 && e < 0.05, "{e}");
+    let (d, want) = (
+        x["statistic"].as_f64().unwrap(),
+        exact["columns"][0]["statistic"].as_f64().unwrap(),
+    );
+    assert!((d - want).abs() <= e, "{d} vs {want} within {e}");
+    assert!(x["note"].as_str().unwrap().contains("quantile sketches"));
+    // categories stay exact
+    assert_eq!(small["columns"][1], exact["columns"][1]);
+    let o = run(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--format",
+        "html",
+        "--memory-limit",
+        "1M",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--memory-limit"), "{}", stderr(&o));
+    let o = run(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--memory-limit",
+        "lots",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // a sketched reference file: version 2, checks as the sketched CSV run, merges
+    let dwr = dir.path().join("r.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &r,
+        "--out",
+        &dwr,
+        "--memory-limit",
+        "100K",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&dwr).unwrap();
+    assert_eq!(bytes[4..6], [2, 0]);
+    let from_dwr = {
+        let o = run(&[
+            "drift",
+            "--reference",
+            &dwr,
+            "--current",
+            &c,
+            "--test",
+            "ks",
+            "--format",
+            "json",
+            "--memory-limit",
+            "100K",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    assert_eq!(from_dwr["columns"][0]["exact"], false);
+    let merged = dir.path().join("m.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "merge",
+        &dwr,
+        &dwr,
+        "--out",
+        &merged,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["rows"], 60_000);
+}

@@ -279,7 +279,7 @@ mod tests {
             let mut text = String::from("x;c;b;t\n");
             for (i, (x, c, b, t)) in rows.iter().enumerate() {
                 let x = x.map_or("NA".to_string(), |v| format!("{}", f64::from(v) / 8.0));
-                let c = ["a", "b", "", "a b"][usize::from(*c)];
+                let c = if i == 0 { "a" } else { ["a", "b", "", "a b"][usize::from(*c)] };
                 let b = if i == 0 { "True" } else if *b { "TRUE" } else { "false" };
                 let t = format!("2024-01-01 00:00:{:02}", t % 60);
                 text.push_str(&format!("{x};{c};{b};{t}\n"));

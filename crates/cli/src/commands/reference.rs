@@ -6,12 +6,13 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_core::{ColumnKind, ReadOptions};
+use driftwatch_core::{ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, ReadOptions};
 use driftwatch_drift::columns::DriftReference;
 use driftwatch_drift::reference_file::{is_reference_bytes, load_reference, save_reference};
+use driftwatch_drift::streaming::FrameSummary;
 
 use crate::args::{ReferenceAction, ReferenceArgs};
-use crate::data::{read_frame, refuse_numeric_typos, split_list};
+use crate::data::{is_stdin, refuse_numeric_typos, split_list};
 use crate::output::{Format, emit, print_json};
 
 /// Whether `path` holds a reference file (by its first bytes, not its name); an
@@ -23,6 +24,40 @@ pub fn is_reference_file(path: &Path) -> bool {
         .is_ok_and(|()| is_reference_bytes(&head))
 }
 
+/// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
+/// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
+/// whole table) before the rest is read.
+pub fn summarize(
+    path: &Path,
+    read: &ReadOptions,
+    columns: &[String],
+    memory_limit: usize,
+    mut first: impl FnMut(&Frame) -> Result<()>,
+) -> Result<FrameSummary> {
+    let chunks = if is_stdin(path) {
+        CsvChunks::new(
+            std::io::stdin().lock(),
+            "standard input",
+            read,
+            DEFAULT_CHUNK_ROWS,
+        )
+    } else {
+        CsvChunks::open(path, read, DEFAULT_CHUNK_ROWS)
+    }
+    .with_context(|| format!("reading data file {}", path.display()))?;
+    let mut summary = FrameSummary::new(columns, memory_limit);
+    for (i, chunk) in chunks.enumerate() {
+        let chunk = chunk.with_context(|| format!("reading data file {}", path.display()))?;
+        if i == 0 {
+            first(&chunk)?;
+        }
+        summary
+            .push::<driftwatch_core::Error>(&chunk)
+            .with_context(|| format!("in data file {}", path.display()))?;
+    }
+    Ok(summary)
+}
+
 /// Runs `driftwatch reference ...`.
 pub fn run(a: &ReferenceArgs) -> Result<i32> {
     match &a.action {
@@ -32,16 +67,17 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
             columns,
             categorical,
             format,
+            memory_limit,
             table,
         } => {
             let read = table.read_options(ReadOptions {
                 categorical: split_list(categorical),
                 ..Default::default()
             });
-            let frame = read_frame(data, &read)?;
-            refuse_numeric_typos(&frame, data, &read.categorical)?;
-            let fitted = DriftReference::fit(&frame, &split_list(columns))
-                .with_context(|| format!("in reference file {}", data.display()))?;
+            let fitted = summarize(data, &read, &split_list(columns), *memory_limit, |first| {
+                refuse_numeric_typos(first, data, &read.categorical)
+            })?
+            .into_reference();
             save_reference(out, &fitted)
                 .with_context(|| format!("writing reference {}", out.display()))?;
             summary(out, &fitted, *format)?;
