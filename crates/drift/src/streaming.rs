@@ -256,11 +256,8 @@ impl FrameSummary {
     }
 
     /// The fitted reference of the summarised table: exact columns as
-    /// [`DriftReference::fit`] gives them, sketched ones as sketches.
-    ///
-    /// # Errors
-    /// Never for a summary built by [`FrameSummary::push`]; a sample the reference
-    /// refuses is stored as "no usable value", as `fit` does.
+    /// [`DriftReference::fit`] gives them (a column with no value as "no usable
+    /// value"), sketched ones as sketches.
     #[must_use]
     pub fn into_reference(self) -> DriftReference {
         let columns = self
@@ -322,8 +319,6 @@ impl DriftReference {
     /// exact columns, rows from sketches (`exact: false`) for sketched ones.
     #[must_use]
     pub fn report_summary(&self, current: FrameSummary, options: &DriftOptions) -> DriftReport {
-        let mut columns = self.check_summary_rows(&current_ready(current.clone()), options, true);
-        apply_correction(&mut columns, options);
         // columns of the current data only: as `report` lists them
         let mut extra = Vec::new();
         for (j, name) in current.names.iter().enumerate() {
@@ -346,6 +341,7 @@ impl DriftReference {
                 ..empty_row(name, current.kinds[j], 0, missing, f64::NAN)
             });
         }
+        let mut columns = self.check_summary(current, options);
         columns.extend(extra);
         DriftReport::from_rows(columns, options)
     }
@@ -354,7 +350,7 @@ impl DriftReference {
     /// columns only, corrected).
     #[must_use]
     pub fn check_summary(&self, current: FrameSummary, options: &DriftOptions) -> Vec<ColumnDrift> {
-        let mut rows = self.check_summary_rows(&current_ready(current), options, false);
+        let mut rows = self.check_summary_rows(&current_ready(current), options);
         apply_correction(&mut rows, options);
         rows
     }
@@ -363,7 +359,6 @@ impl DriftReference {
         &self,
         ready: &(Vec<String>, Vec<Ready>),
         options: &DriftOptions,
-        _report: bool,
     ) -> Vec<ColumnDrift> {
         use rayon::prelude::*;
         let (names, cols) = ready;
