@@ -379,6 +379,12 @@ fn a_small_memory_limit_sketches_with_a_stated_bound() {
     );
     assert!((d - want).abs() <= e, "{d} vs {want} within {e}");
     assert!(x["note"].as_str().unwrap().contains("quantile sketches"));
+    assert!(
+        x["note"]
+            .as_str()
+            .unwrap()
+            .contains("least significant statistic")
+    );
     // categories stay exact
     assert_eq!(small["columns"][1], exact["columns"][1]);
     let o = run(&[

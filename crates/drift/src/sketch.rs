@@ -281,7 +281,7 @@ impl QuantileSketch {
         {
             return Err("exact value counts are unsorted or do not add up");
         }
-        if self.n > 0 && !(self.min <= self.max) {
+        if self.n > 0 && self.min.partial_cmp(&self.max).is_none_or(|o| o.is_gt()) {
             return Err("sketch min is above its max");
         }
         if self.capacity < 8 || self.compactions.len() != self.levels.len() {

@@ -413,7 +413,7 @@ mod tests {
         let mut t = String::from("x,k,c,b,t,g\n");
         for i in 0..n {
             let j = i + shift;
-            let x = if i % 11 == 0 {
+            let x = if i.is_multiple_of(11) {
                 "NA".to_string()
             } else {
                 format!("{}", ((j * 7919) % 100_003) as f64 / 10.0)
@@ -422,7 +422,7 @@ mod tests {
                 "{x},{},{},{},2024-01-01 00:{:02}:00,{}\n",
                 j % 4,
                 ["a", "b", "c", ""][j % 4],
-                if j % 3 == 0 { "true" } else { "False" },
+                if j.is_multiple_of(3) { "true" } else { "False" },
                 j % 60,
                 (j * 31) % 97
             ));
