@@ -186,15 +186,15 @@ pub enum ReferenceAction {
     /// Merge the .dwr references of parts of the same data (e.g. one per day or per
     /// partition) into the reference of the whole.
     #[command(
-        after_help = "Examples:\n  driftwatch reference merge monday.dwr tuesday.dwr --out week.dwr\n  driftwatch drift --reference week.dwr --current today.csv"
+        after_help = "Examples:\n  driftwatch reference merge monday.dwr tuesday.dwr --output week.dwr\n  driftwatch drift --reference week.dwr --current today.csv"
     )]
     Merge {
         /// The reference files to merge (two or more; same columns and kinds).
         #[arg(required = true, num_args = 2.., value_name = "FILE.dwr")]
         parts: Vec<PathBuf>,
         /// The merged reference file to write.
-        #[arg(long = "out", short = 'o', alias = "output", value_name = "FILE")]
-        out: PathBuf,
+        #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
+        output: PathBuf,
         /// Output format of the summary.
         #[arg(long, value_enum, default_value_t)]
         format: Format,

@@ -83,7 +83,11 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
             summary(out, &fitted, *format)?;
             Ok(0)
         }
-        ReferenceAction::Merge { parts, out, format } => {
+        ReferenceAction::Merge {
+            parts,
+            output: out,
+            format,
+        } => {
             let mut merged: Option<DriftReference> = None;
             for path in parts {
                 let part = load_reference(path)
