@@ -208,9 +208,30 @@ pub enum ReferenceAction {
         /// Output format of the summary.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Memory for the summaries of the data (the file is read in chunks): numeric
+        /// columns are kept exact within it and turned into quantile sketches with a
+        /// stated error beyond (a v2 .dwr). Bytes, or with K/M/G (KiB/MiB/GiB).
+        #[arg(long, value_name = "BYTES", value_parser = parse_bytes, default_value = "512MiB")]
+        memory_limit: usize,
         /// How the input table is read.
         #[command(flatten)]
         table: TableArgs,
+    },
+    /// Merge the .dwr references of parts of the same data (e.g. one per day or per
+    /// partition) into the reference of the whole.
+    #[command(
+        after_help = "Examples:\n  driftwatch reference merge monday.dwr tuesday.dwr --output week.dwr\n  driftwatch drift --reference week.dwr --current today.csv"
+    )]
+    Merge {
+        /// The reference files to merge (two or more; same columns and kinds).
+        #[arg(required = true, num_args = 2.., value_name = "FILE.dwr")]
+        parts: Vec<PathBuf>,
+        /// The merged reference file to write.
+        #[arg(long = "output", short = 'o', alias = "out", value_name = "FILE")]
+        output: PathBuf,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
 }
 
@@ -300,6 +321,31 @@ impl PredictionArgs {
 }
 
 /// Parses `CLASS=COLUMN`.
+/// A size in bytes: a whole number with an optional K, M, G (powers of 1024; `KiB`,
+/// `MiB`, `GiB` and `KB`... are read the same).
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "'{s}' is not a size: give bytes, or a number with K, M or G (e.g. 512M)"
+            ));
+        }
+    };
+    let n: usize = num.parse().map_err(|_| {
+        format!("'{s}' is not a size: give bytes, or a number with K, M or G (e.g. 512M)")
+    })?;
+    n.checked_mul(1usize << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("'{s}' is not a usable size (zero or too large)"))
+}
+
 fn parse_class_column(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((c, col)) if !c.is_empty() && !col.is_empty() => Ok((c.to_string(), col.to_string())),
@@ -581,6 +627,13 @@ pub struct DriftArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Memory for the summaries of the two tables (read in chunks; text, json and
+    /// markdown reports): numeric columns are tested exactly within it, from quantile
+    /// sketches beyond (rows then say `exact: false` and `max_cdf_error`). Bytes, or
+    /// with K/M/G (KiB/MiB/GiB). Default 512MiB. Refused with --format html, which
+    /// reads both tables whole to draw their histograms.
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub memory_limit: Option<usize>,
     /// Exit 1 when any column drifted.
     #[arg(long)]
     pub fail_on_drift: bool,
@@ -1365,5 +1418,16 @@ mod tests {
             }
         }
         assert!(checked >= 30, "only {checked} examples found");
+    }
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("2g"), Ok(2 << 30));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert_eq!(parse_bytes("64 K"), Ok(64 << 10));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("1T").is_err());
     }
 }

@@ -32,6 +32,8 @@ const NOT_TEST_OPTIONS: &[&str] = &[
     "--output",
     "--fail-on-drift",
     "--fail-on-data-issue",
+    // reading in bounded memory: tests/reference_cli.rs checks its effect (sketched rows)
+    "--memory-limit",
     "--test",
     "--help",
 ];

@@ -256,3 +256,205 @@ fn markdown_and_html_reports_from_csv_and_saved_reference() {
         assert!(!html.contains("<script"));
     }
 }
+
+/// `reference merge`: the fixture cut into three parts, each built alone, merges into
+/// the very bytes of the reference built on the whole file (everything a reference
+/// holds is exact: counts add, samples merge, the rest is recomputed).
+#[test]
+fn merged_parts_equal_the_whole_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/data/manufacturing");
+    let text = std::fs::read_to_string(root.join("train.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let build = |name: &str, rows: &[&str]| -> String {
+        let csv = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&csv, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        let dwr = dir.path().join(format!("{name}.dwr"));
+        let (csv, dwr) = (csv.to_string_lossy(), dwr.to_string_lossy().into_owned());
+        let o = run(&["reference", "build", "--data", &csv, "--out", &dwr]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        dwr
+    };
+    let whole = build("whole", &rows);
+    let cuts = [0, 700, 1900, rows.len()];
+    let parts: Vec<String> = cuts
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| build(&format!("part{k}"), &rows[w[0]..w[1]]))
+        .collect();
+    let merged = dir.path().join("merged.dwr").to_string_lossy().into_owned();
+    let mut args = vec!["reference", "merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--out", &merged, "--format", "json"]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["rows"], 3000);
+    assert_eq!(
+        (summary["numeric"].clone(), summary["categorical"].clone()),
+        (6.into(), 2.into())
+    );
+    assert_eq!(
+        std::fs::read(&merged).unwrap(),
+        std::fs::read(&whole).unwrap()
+    );
+    // parts with other columns are refused, naming the file
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "a\n1\n2\n").unwrap();
+    let other_dwr = dir.path().join("other.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &other.to_string_lossy(),
+        "--out",
+        &other_dwr,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&[
+        "reference",
+        "merge",
+        &parts[0],
+        &other_dwr,
+        "--out",
+        &merged,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("other.dwr"), "{}", stderr(&o));
+    // one part only is a usage error
+    let o = run(&["reference", "merge", &parts[0], "--out", &merged]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A numeric column of many distinct values (30,000 rows), a categorical one.
+fn write_large(dir: &Path, name: &str, shift: f64) -> String {
+    let mut t = String::from("x,c\n");
+    for i in 0..30_000u64 {
+        let x = ((i * 7919) % 100_003) as f64 / 1000.0 + shift;
+        t.push_str(&format!("{x},{}\n", ["a", "b", "c"][(i % 3) as usize]));
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, t).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// `--memory-limit`: within it the report is the exact one; below what the data needs
+/// the numeric column is tested from sketches and its row says so with the bound; the
+/// HTML page refuses it; a sketched `.dwr` (version 2) checks and merges.
+#[test]
+fn a_small_memory_limit_sketches_with_a_stated_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = write_large(dir.path(), "r.csv", 0.0);
+    let c = write_large(dir.path(), "c.csv", 0.5);
+    let drift = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "drift",
+            "--reference",
+            &r,
+            "--current",
+            &c,
+            "--test",
+            "ks",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let exact = drift(&[]);
+    assert_eq!(exact, drift(&["--memory-limit", "1G"]));
+    assert!(exact["columns"][0].get("exact").is_none());
+    let small = drift(&["--memory-limit", "100K"]);
+    let x = &small["columns"][0];
+    assert_eq!(x["exact"], false);
+    let e = x["max_cdf_error"].as_f64().unwrap();
+    assert!(e > 0.0 && e < 0.05, "{e}");
+    let (d, want) = (
+        x["statistic"].as_f64().unwrap(),
+        exact["columns"][0]["statistic"].as_f64().unwrap(),
+    );
+    assert!((d - want).abs() <= e, "{d} vs {want} within {e}");
+    assert!(x["note"].as_str().unwrap().contains("quantile sketches"));
+    assert!(
+        x["note"]
+            .as_str()
+            .unwrap()
+            .contains("least significant statistic")
+    );
+    // categories stay exact
+    assert_eq!(small["columns"][1], exact["columns"][1]);
+    let o = run(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--format",
+        "html",
+        "--memory-limit",
+        "1M",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--memory-limit"), "{}", stderr(&o));
+    let o = run(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--memory-limit",
+        "lots",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // a sketched reference file: version 2, checks as the sketched CSV run, merges
+    let dwr = dir.path().join("r.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &r,
+        "--out",
+        &dwr,
+        "--memory-limit",
+        "100K",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&dwr).unwrap();
+    assert_eq!(bytes[4..6], [2, 0]);
+    let from_dwr = {
+        let o = run(&[
+            "drift",
+            "--reference",
+            &dwr,
+            "--current",
+            &c,
+            "--test",
+            "ks",
+            "--format",
+            "json",
+            "--memory-limit",
+            "100K",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    assert_eq!(from_dwr["columns"][0]["exact"], false);
+    let merged = dir.path().join("m.dwr").to_string_lossy().into_owned();
+    let o = run(&[
+        "reference",
+        "merge",
+        &dwr,
+        &dwr,
+        "--out",
+        &merged,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["rows"], 60_000);
+}

@@ -4,6 +4,7 @@
 //! [`Transformer`] and [`Estimator`] traits make up a [`Pipeline`], and the [`Monitor`]
 //! and [`StreamDetector`] traits, found through the [`registry`], watch production data.
 
+pub mod chunked;
 pub mod chunks;
 pub mod column_transformer;
 mod decimal;
@@ -24,6 +25,7 @@ pub mod timestamp;
 pub mod traits;
 pub mod writer;
 
+pub use chunked::{CsvChunks, DEFAULT_CHUNK_ROWS};
 pub use column_transformer::{ColumnTransformer, Remainder};
 pub use error::{Error, Result};
 pub use frame::{Categorical, Column, ColumnKind, Frame};

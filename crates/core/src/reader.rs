@@ -190,7 +190,7 @@ pub fn read_csv_path(path: &Path, options: &ReadOptions) -> Result<Frame> {
 const READ_BUFFER: usize = 1 << 20;
 
 /// How much of a file the delimiter is sniffed from.
-const SNIFF_BYTES: usize = 64 * 1024;
+pub(crate) const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Reads delimited text from any reader; `input` names it in error messages. The input
 /// is kept in memory (as bytes) in case a column must be read twice (see
@@ -216,7 +216,7 @@ pub fn read_csv<R: Read>(mut reader: R, input: &str, options: &ReadOptions) -> R
 
 /// A read must start over with these columns read as categories: they held numbers
 /// (or date-times) before their first other value, and the text was not kept.
-struct Restart(Vec<String>);
+pub(crate) struct Restart(pub(crate) Vec<String>);
 
 /// One column being read.
 enum Builder {
@@ -263,8 +263,8 @@ impl Builder {
         }
     }
 
-    /// Takes one cell. `forced_numeric`: a non-number is an error (returned as the
-    /// message); otherwise a non-number turns the column into a timestamp or categorical
+    /// Takes one cell. `forced_numeric`: a cell of another kind than the column's
+    /// (a non-number, or a non-date in a timestamp column) is an error; otherwise a non-number turns the column into a timestamp or categorical
     /// column, or asks for a second read when numbers came first.
     fn push(&mut self, cell: &str, forced_numeric: bool) -> std::result::Result<(), ()> {
         match self {
@@ -294,6 +294,8 @@ impl Builder {
                     values.push(f64::NAN);
                 } else if let Some(t) = parse_datetime(cell) {
                     values.push(t);
+                } else if forced_numeric {
+                    return Err(());
                 } else {
                     *self = Builder::Restart;
                 }
@@ -382,19 +384,62 @@ fn read_csv_typed<R: Read>(
     options: &ReadOptions,
     as_text: &[String],
 ) -> Result<std::result::Result<Frame, Restart>> {
+    let delimiter = options.delimiter.unwrap_or(b',');
+    let mut rdr = csv_reader(reader, delimiter);
+    let headers = read_headers(&mut rdr, input, options)?;
+    let mut table = TableBuilder::new(headers, options, as_text, None);
+    let mut record = csv::ByteRecord::new();
+    let mut row = 0usize;
+    while next_record(&mut rdr, &mut record, input, row)? {
+        table.push_record(&record, row, input, delimiter)?;
+        row += 1;
+    }
+    if row == 0 && !options.allow_empty {
+        return Err(Error::Empty(input.to_string()));
+    }
+    table.finish(input)
+}
+
+/// The csv crate's reader as every table read uses it: bytes, flexible rows (a row of
+/// another width gets a message naming the delimiter), a large buffer.
+pub(crate) fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
+    // Fields are read as bytes and trimmed here: a plain decimal in a
+    // numeric column is parsed from its bytes, and only other cells are checked as
+    // UTF-8 and trimmed as text (Unicode whitespace, as `csv::Trim::All` did).
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .buffer_capacity(READ_BUFFER)
+        .from_reader(reader)
+}
+
+/// Reads the next record into `record`; `false` at the end. `row` (0-based, the rows
+/// read before) names the row in the error.
+pub(crate) fn next_record<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    input: &str,
+    row: usize,
+) -> Result<bool> {
+    rdr.read_byte_record(record).map_err(|e| Error::Parse {
+        input: input.to_string(),
+        message: format!("row {}: {e}", row + 1),
+    })
+}
+
+/// The header row, trimmed and checked: not empty, no empty or repeated name, not one
+/// name that holds another delimiter, and every column named by a kind override
+/// present (unless `lenient`).
+pub(crate) fn read_headers<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    input: &str,
+    options: &ReadOptions,
+) -> Result<Vec<String>> {
     let parse_err = |message: String| Error::Parse {
         input: input.to_string(),
         message,
     };
     let delimiter = options.delimiter.unwrap_or(b',');
-    // Fields are read as bytes and trimmed here: a plain decimal in a
-    // numeric column is parsed from its bytes, and only other cells are checked as
-    // UTF-8 and trimmed as text (Unicode whitespace, as `csv::Trim::All` did).
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true) // rows of another width get the message below, naming the delimiter
-        .buffer_capacity(READ_BUFFER)
-        .from_reader(reader);
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| parse_err(format!("cannot read the header row: {e}")))?
@@ -438,28 +483,88 @@ fn read_csv_typed<R: Read>(
             });
         }
     }
-    let forced_numeric: Vec<bool> = headers
-        .iter()
-        .map(|h| options.numeric.contains(h) && !options.categorical.contains(h))
-        .collect();
-    let mut columns: Vec<Builder> = headers
-        .iter()
-        .map(|h| {
-            if options.categorical.contains(h) || as_text.contains(h) {
-                Builder::categorical(0)
-            } else {
-                Builder::Numeric(Vec::new())
+    Ok(headers)
+}
+
+/// The columns of one table (or one chunk of it) being read: cells are parsed into
+/// the builders as the records come.
+pub(crate) struct TableBuilder {
+    headers: Vec<String>,
+    /// Why a column may not change kind (a non-number or a non-date there is an error
+    /// with this reason), `None` where kinds are still inferred.
+    fixed_reason: Vec<Option<String>>,
+    /// The kinds fixed in advance (chunked reads after the first chunk).
+    fixed: Option<Vec<ColumnKind>>,
+    columns: Vec<Builder>,
+}
+
+impl TableBuilder {
+    /// Builders for `headers`: with `fixed` kinds (and `why` they are fixed), each
+    /// column is read with its kind and a cell of another kind is an error; otherwise
+    /// kinds are inferred from the options, with `as_text` read as categories.
+    pub(crate) fn new(
+        headers: Vec<String>,
+        options: &ReadOptions,
+        as_text: &[String],
+        fixed: Option<(Vec<ColumnKind>, &str)>,
+    ) -> Self {
+        const FORCED: &str =
+            "the column is numeric; fix the value or read the column as categorical";
+        let (columns, fixed_reason, fixed) = match fixed {
+            None => {
+                let reason = headers
+                    .iter()
+                    .map(|h| {
+                        (options.numeric.contains(h) && !options.categorical.contains(h))
+                            .then(|| FORCED.to_string())
+                    })
+                    .collect();
+                let columns = headers
+                    .iter()
+                    .map(|h| {
+                        if options.categorical.contains(h) || as_text.contains(h) {
+                            Builder::categorical(0)
+                        } else {
+                            Builder::Numeric(Vec::new())
+                        }
+                    })
+                    .collect();
+                (columns, reason, None)
             }
-        })
-        .collect();
-    let mut record = csv::ByteRecord::new();
-    let mut row = 0usize;
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(parse_err(format!("row {}: {e}", row + 1))),
+            Some((kinds, why)) => {
+                let columns = kinds
+                    .iter()
+                    .map(|k| match k {
+                        ColumnKind::Numeric => Builder::Numeric(Vec::new()),
+                        ColumnKind::Timestamp => Builder::Timestamp(Vec::new()),
+                        ColumnKind::Categorical | ColumnKind::Boolean => Builder::categorical(0),
+                    })
+                    .collect();
+                let reason = kinds.iter().map(|_| Some(why.to_string())).collect();
+                (columns, reason, Some(kinds))
+            }
+        };
+        TableBuilder {
+            headers,
+            fixed_reason,
+            fixed,
+            columns,
         }
+    }
+
+    /// Parses one record (data row `row`, 0-based) into the columns.
+    pub(crate) fn push_record(
+        &mut self,
+        record: &csv::ByteRecord,
+        row: usize,
+        input: &str,
+        delimiter: u8,
+    ) -> Result<()> {
+        let parse_err = |message: String| Error::Parse {
+            input: input.to_string(),
+            message,
+        };
+        let headers = &self.headers;
         if record.len() != headers.len() {
             return Err(parse_err(format!(
                 "row {} has {} fields, the header has {} (fields are split on {}; \
@@ -471,7 +576,7 @@ fn read_csv_typed<R: Read>(
             )));
         }
         for (j, raw) in record.iter().enumerate() {
-            if let Builder::Numeric(values) = &mut columns[j]
+            if let Builder::Numeric(values) = &mut self.columns[j]
                 && let Some(x) = parse_plain_decimal(raw.trim_ascii())
             {
                 values.push(x);
@@ -485,45 +590,80 @@ fn read_csv_typed<R: Read>(
                 )));
             };
             let cell = cell.trim();
-            if columns[j].push(cell, forced_numeric[j]).is_err() {
+            let reason = self.fixed_reason[j].as_deref();
+            if self.columns[j].push(cell, reason.is_some()).is_err() {
+                let what = if matches!(self.columns[j], Builder::Timestamp(_)) {
+                    "a date-time"
+                } else {
+                    "a number"
+                };
                 return Err(parse_err(format!(
-                    "column '{}' row {}: '{cell}' is not a number (the column is numeric; \
-                     fix the value or read the column as categorical)",
+                    "column '{}' row {}: '{cell}' is not {what} ({})",
                     headers[j],
-                    row + 1
+                    row + 1,
+                    reason.unwrap_or_default()
                 )));
             }
         }
-        row += 1;
+        Ok(())
     }
-    if row == 0 && !options.allow_empty {
-        return Err(Error::Empty(input.to_string()));
-    }
-    let restart: Vec<String> = headers
-        .iter()
-        .zip(&columns)
-        .filter(|(_, c)| matches!(c, Builder::Restart))
-        .map(|(h, _)| h.clone())
-        .collect();
-    if !restart.is_empty() {
-        return Ok(Err(Restart(restart)));
-    }
-    let mut frame = Frame::default();
-    for (name, column) in headers.into_iter().zip(columns) {
-        let (column, timestamp) = match column {
-            Builder::Numeric(mut values) => {
-                values.shrink_to_fit();
-                (Column::Numeric(Array1::from(values)), false)
+
+    /// The frame of the rows pushed, or the columns to read again as categories.
+    /// With fixed kinds, booleans stay booleans (a chunk with another value is an
+    /// error) and categories are not turned into booleans.
+    pub(crate) fn finish(self, input: &str) -> Result<std::result::Result<Frame, Restart>> {
+        let restart: Vec<String> = self
+            .headers
+            .iter()
+            .zip(&self.columns)
+            .filter(|(_, c)| matches!(c, Builder::Restart))
+            .map(|(h, _)| h.clone())
+            .collect();
+        if !restart.is_empty() {
+            return Ok(Err(Restart(restart)));
+        }
+        let mut frame = Frame::default();
+        for (j, (name, column)) in self.headers.into_iter().zip(self.columns).enumerate() {
+            let (column, timestamp) = match column {
+                Builder::Numeric(mut values) => {
+                    values.shrink_to_fit();
+                    (Column::Numeric(Array1::from(values)), false)
+                }
+                Builder::Timestamp(values) => (Column::Numeric(Array1::from(values)), true),
+                Builder::Categorical { codes, levels, .. } => {
+                    (Column::Categorical(Categorical { codes, levels }), false)
+                }
+                Builder::Restart => continue, // none left: returned above
+            };
+            match self.fixed.as_ref().map(|k| k[j]) {
+                None => push_column(&mut frame, name, column, timestamp)?,
+                Some(ColumnKind::Categorical | ColumnKind::Numeric) => frame.push(name, column)?,
+                Some(ColumnKind::Timestamp) => push_column(&mut frame, name, column, true)?,
+                Some(ColumnKind::Boolean) => {
+                    let Column::Categorical(c) = &column else {
+                        continue; // a boolean column is built as categories
+                    };
+                    let b = if c.levels.is_empty() {
+                        c.clone()
+                    } else {
+                        as_booleans(c).ok_or_else(|| Error::Parse {
+                            input: input.to_string(),
+                            message: format!(
+                                "column '{name}' held only true/false in the first rows, so it is read as boolean, but it also holds '{}'; read it as categorical",
+                                c.levels
+                                    .iter()
+                                    .find(|l| boolean_token(l).is_none())
+                                    .map_or("", String::as_str)
+                            ),
+                        })?
+                    };
+                    frame.push(name.clone(), Column::Categorical(b))?;
+                    frame.set_kind(&name, ColumnKind::Boolean)?;
+                }
             }
-            Builder::Timestamp(values) => (Column::Numeric(Array1::from(values)), true),
-            Builder::Categorical { codes, levels, .. } => {
-                (Column::Categorical(Categorical { codes, levels }), false)
-            }
-            Builder::Restart => continue, // none left: returned above
-        };
-        push_column(&mut frame, name, column, timestamp)?;
+        }
+        Ok(Ok(frame))
     }
-    Ok(Ok(frame))
 }
 
 /// Columns of cells (text as read) to a frame, with the kinds inferred or forced.

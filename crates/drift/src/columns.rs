@@ -9,12 +9,13 @@
 //! reported instead of stopping the check.
 
 mod categorical;
-mod check;
-mod correction;
+pub(crate) mod check;
+pub(crate) mod correction;
 mod numeric;
 mod options;
 mod reference;
 mod report;
+mod sketched;
 mod test_kind;
 
 pub(crate) use categorical::{Outcome, categorical_test};

@@ -126,6 +126,19 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// A chunk of a streamed table lacks a column of the first chunk, or holds it
+    /// with another kind.
+    #[error(
+        "column '{column}' is {first} in the first chunk but {found} in a later one; read every chunk with the same columns and kinds (list the column as categorical)"
+    )]
+    ChunkChanged {
+        /// The column.
+        column: String,
+        /// Its kind in the first chunk.
+        first: &'static str,
+        /// What a later chunk holds (`absent` when it lacks the column).
+        found: &'static str,
+    },
     /// A string did not name a known p-value method.
     #[error("unknown method {value:?}: expected \"auto\", \"exact\" or \"asymptotic\" (\"asymp\")")]
     UnknownMethod {

@@ -13,7 +13,9 @@ pub mod error;
 pub mod ks;
 pub mod monitors;
 pub mod reference_file;
+pub mod sketch;
 pub mod stats;
 pub mod stream;
+pub mod streaming;
 
 pub use error::Error;

@@ -1,7 +1,8 @@
 //! The `.dwr` reference file: a fitted [`DriftReference`] saved once by
 //! `driftwatch reference build` and loaded by `driftwatch drift --reference`.
 //!
-//! Layout (little endian): magic `DWRF`, format version (u16), payload length (u64),
+//! Layout (little endian): magic `DWRF`, format version (u16: 1, or 2 when a column is
+//! a quantile sketch), payload length (u64),
 //! SHA-256 of the payload (32 bytes), then the payload: the reference as MessagePack
 //! (`rmp-serde`, named fields). Loading checks the magic, the version, the length
 //! against the file and a size limit, the checksum, then decodes and validates the
@@ -18,8 +19,13 @@ use crate::columns::DriftReference;
 /// First bytes of every reference file.
 pub const REFERENCE_MAGIC: [u8; 4] = *b"DWRF";
 
-/// The format version written.
-pub const REFERENCE_FORMAT_VERSION: u16 = 1;
+/// The newest format version, written when a reference holds a sketched column
+/// (version 2 added `ColumnReference::Sketch`); a reference without one is written as
+/// version 1, byte for byte as before, so older readers keep reading it.
+pub const REFERENCE_FORMAT_VERSION: u16 = 2;
+
+/// The version of files whose columns are all exact.
+pub const REFERENCE_FORMAT_VERSION_EXACT: u16 = 1;
 
 /// Bytes before the payload: magic, version, length, checksum.
 pub const REFERENCE_PRELUDE_LEN: usize = 4 + 2 + 8 + 32;
@@ -42,7 +48,7 @@ pub enum ReferenceFileError {
     NotAReference,
     /// A newer format.
     #[error(
-        "reference file format version {found} is not supported (this build reads {REFERENCE_FORMAT_VERSION}); rebuild it with this driftwatch"
+        "reference file format version {found} is not supported (this build reads 1 to {REFERENCE_FORMAT_VERSION}); rebuild it with this driftwatch"
     )]
     Version {
         /// The version in the file.
@@ -73,7 +79,12 @@ pub fn reference_to_bytes(reference: &DriftReference) -> Result<Vec<u8>, Referen
     let payload = rmp_serde::to_vec_named(reference).map_err(ReferenceFileError::Encode)?;
     let mut out = Vec::with_capacity(REFERENCE_PRELUDE_LEN + payload.len());
     out.extend_from_slice(&REFERENCE_MAGIC);
-    out.extend_from_slice(&REFERENCE_FORMAT_VERSION.to_le_bytes());
+    let version = if reference.has_sketch() {
+        REFERENCE_FORMAT_VERSION
+    } else {
+        REFERENCE_FORMAT_VERSION_EXACT
+    };
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&Sha256::digest(&payload));
     out.extend_from_slice(&payload);
@@ -105,7 +116,7 @@ pub fn reference_from_bytes(
         )));
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != REFERENCE_FORMAT_VERSION {
+    if !(REFERENCE_FORMAT_VERSION_EXACT..=REFERENCE_FORMAT_VERSION).contains(&version) {
         return Err(ReferenceFileError::Version { found: version });
     }
     let mut len = [0u8; 8];
@@ -128,6 +139,11 @@ pub fn reference_from_bytes(
     }
     let reference: DriftReference =
         rmp_serde::from_slice(payload).map_err(ReferenceFileError::Decode)?;
+    if version == REFERENCE_FORMAT_VERSION_EXACT && reference.has_sketch() {
+        return Err(ReferenceFileError::Length(
+            "a version 1 file holds a sketched column (only version 2 may)".into(),
+        ));
+    }
     reference.validate().map_err(ReferenceFileError::Invalid)?;
     Ok(reference)
 }
@@ -177,6 +193,24 @@ mod tests {
         let bytes = reference_to_bytes(&r).unwrap();
         assert_eq!(&bytes[..4], b"DWRF");
         assert_eq!(reference_from_bytes(&bytes, u64::MAX).unwrap(), r);
+    }
+
+    #[test]
+    fn a_sketched_reference_is_version_2_and_round_trips() {
+        let exact = fitted();
+        assert_eq!(reference_to_bytes(&exact).unwrap()[4..6], [1, 0]);
+        let mut r = exact.clone();
+        let mut s = crate::sketch::QuantileSketch::new(8);
+        s.extend(&(0..100).map(f64::from).collect::<Vec<_>>());
+        r.columns[0].reference = crate::columns::ColumnReference::Sketch(Box::new(s));
+        r.columns[0].rows = 100 + r.columns[0].missing;
+        let bytes = reference_to_bytes(&r).unwrap();
+        assert_eq!(bytes[4..6], [2, 0]);
+        assert_eq!(reference_from_bytes(&bytes, u64::MAX).unwrap(), r);
+        // merges with an exact part, as a sketch
+        let merged = r.merge(&exact).unwrap();
+        assert!(merged.columns[0].reference.is_sketch());
+        assert_eq!(merged.validate(), Ok(()));
     }
 
     #[test]

@@ -18,10 +18,12 @@ use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histog
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
+use super::reference::summarize;
 use crate::args::DriftArgs;
 use crate::data::{NumericTypos, one_stdin, read_frame, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
+use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
 
 /// `drift.toml`: global settings and per-column overrides.
 #[derive(Debug, Default, Deserialize)]
@@ -146,6 +148,12 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         .or_else(|| a.output.as_deref().and_then(ReportFormat::from_extension))
         .unwrap_or_default();
     let wants_html = format == ReportFormat::Html;
+    if wants_html && a.memory_limit.is_some() {
+        bail!(
+            "--memory-limit applies to the text, json and markdown reports, which read the tables in chunks; the HTML page reads both tables whole to draw their histograms (leave out --memory-limit, or choose another --format)"
+        );
+    }
+    let limit = a.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
     let (fitted, read, reference_frame) = if super::reference::is_reference_file(&a.reference) {
         let loaded = load_reference(&a.reference)
             .with_context(|| format!("loading reference {}", a.reference.display()))?;
@@ -175,14 +183,19 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             DriftReference { columns: keep }
         };
         (fitted, read, None)
-    } else {
+    } else if wants_html {
         let reference = read_frame(&a.reference, &read)?;
         typos.check(&reference, &a.reference, &read.categorical);
         let fitted = DriftReference::fit(&reference, &columns)
             .with_context(|| format!("in reference file {}", a.reference.display()))?;
-        // Only the HTML page draws the reference's distributions; otherwise the table
-        // is freed before the current file is read.
-        (fitted, read, wants_html.then_some(reference))
+        // Only the HTML page draws the reference's distributions.
+        (fitted, read, Some(reference))
+    } else {
+        let summary = summarize(&a.reference, &read, &columns, limit, |first| {
+            typos.check(first, &a.reference, &read.categorical);
+            Ok(())
+        })?;
+        (summary.into_reference(), read, None)
     };
     for name in options.overrides.keys() {
         if !fitted.columns.iter().any(|c| &c.name == name) {
@@ -207,17 +220,34 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             Some(_) => {}
         }
     }
-    let current = read_frame(&a.current, &read)?;
-    typos.check(&current, &a.current, &read.categorical);
-    typos.refuse(&read.categorical)?;
-    let report = if columns.is_empty() {
-        fitted.report(&current, &options)
+    let (report, current_frame) = if wants_html {
+        let current = read_frame(&a.current, &read)?;
+        typos.check(&current, &a.current, &read.categorical);
+        typos.refuse(&read.categorical)?;
+        let report = if columns.is_empty() {
+            fitted.report(&current, &options)
+        } else {
+            fitted
+                .check(&current, &options)
+                .map(|rows| DriftReport::from_rows(rows, &options))
+        }
+        .with_context(|| format!("in current file {}", a.current.display()))?;
+        (report, Some(current))
     } else {
-        fitted
-            .check(&current, &options)
-            .map(|rows| driftwatch_drift::columns::DriftReport::from_rows(rows, &options))
-    }
-    .with_context(|| format!("in current file {}", a.current.display()))?;
+        // the reference's summaries share the limit with the current table's
+        let left = limit.saturating_sub(reference_bytes(&fitted)).max(1);
+        let current = summarize(&a.current, &read, &[], left, |first| {
+            typos.check(first, &a.current, &read.categorical);
+            Ok(())
+        })?;
+        typos.refuse(&read.categorical)?;
+        let report = if columns.is_empty() {
+            fitted.report_summary(current, &options)
+        } else {
+            DriftReport::from_rows(fitted.check_summary(current, &options), &options)
+        };
+        (report, None)
+    };
     let text = match format {
         ReportFormat::Json => serde_json::to_string_pretty(&report)?,
         ReportFormat::Text => render_text(&report),
@@ -226,6 +256,9 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             let reference = match reference_frame {
                 Some(frame) => frame,
                 None => frame_of_reference(&fitted)?,
+            };
+            let Some(current) = current_frame else {
+                bail!("the HTML page needs the current table read whole");
             };
             let hist = frame_histograms(&reference, &current, DEFAULT_BINS);
             page(a, &report, Some(hist)).render_html()?
@@ -335,8 +368,21 @@ fn page(
     }
 }
 
+/// Bytes the reference's exact samples hold (8 per value).
+fn reference_bytes(r: &DriftReference) -> usize {
+    r.columns
+        .iter()
+        .map(|c| match &c.reference {
+            ColumnReference::Numeric(Some(n)) => 8 * n.sorted.len(),
+            ColumnReference::Sketch(s) => s.heap_bytes(),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// The reference's data back from a `.dwr` file, for its histograms: the sorted
-/// numeric sample (plus its missing values) and the categorical counts.
+/// numeric sample (plus its missing values; a sketch's items repeated by weight) and
+/// the categorical counts.
 fn frame_of_reference(r: &DriftReference) -> Result<Frame> {
     let columns = r
         .columns
@@ -353,6 +399,14 @@ fn frame_of_reference(r: &DriftReference) -> Result<Frame> {
                             .collect(),
                     )
                 }
+                ColumnReference::Sketch(sketch) => Column::Numeric(
+                    sketch
+                        .weighted()
+                        .into_iter()
+                        .flat_map(|(v, w)| std::iter::repeat_n(v, w as usize))
+                        .chain(std::iter::repeat_n(f64::NAN, c.missing))
+                        .collect(),
+                ),
                 ColumnReference::Categorical { levels, counts } => {
                     let mut codes = Vec::with_capacity(c.rows);
                     for (code, &n) in counts.iter().enumerate() {

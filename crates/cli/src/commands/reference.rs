@@ -1,16 +1,18 @@
 //! `driftwatch reference build`: fit the drift reference once and save it as a .dwr
-//! file, so `driftwatch drift --reference FILE.dwr` checks without refitting.
+//! file, so `driftwatch drift --reference FILE.dwr` checks without refitting, and
+//! `driftwatch reference merge`: the references of parts into the reference of the whole.
 
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use driftwatch_core::ReadOptions;
-use driftwatch_drift::columns::{ColumnReference, DriftReference};
-use driftwatch_drift::reference_file::{is_reference_bytes, save_reference};
+use anyhow::{Context, Result, bail};
+use driftwatch_core::{ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, ReadOptions};
+use driftwatch_drift::columns::DriftReference;
+use driftwatch_drift::reference_file::{is_reference_bytes, load_reference, save_reference};
+use driftwatch_drift::streaming::FrameSummary;
 
 use crate::args::{ReferenceAction, ReferenceArgs};
-use crate::data::{read_frame, refuse_numeric_typos, split_list};
+use crate::data::{is_stdin, refuse_numeric_typos, split_list};
 use crate::output::{Format, emit, print_json};
 
 /// Whether `path` holds a reference file (by its first bytes, not its name); an
@@ -22,6 +24,40 @@ pub fn is_reference_file(path: &Path) -> bool {
         .is_ok_and(|()| is_reference_bytes(&head))
 }
 
+/// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
+/// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
+/// whole table) before the rest is read.
+pub fn summarize(
+    path: &Path,
+    read: &ReadOptions,
+    columns: &[String],
+    memory_limit: usize,
+    mut first: impl FnMut(&Frame) -> Result<()>,
+) -> Result<FrameSummary> {
+    let chunks = if is_stdin(path) {
+        CsvChunks::new(
+            std::io::stdin().lock(),
+            "standard input",
+            read,
+            DEFAULT_CHUNK_ROWS,
+        )
+    } else {
+        CsvChunks::open(path, read, DEFAULT_CHUNK_ROWS)
+    }
+    .with_context(|| format!("reading data file {}", path.display()))?;
+    let mut summary = FrameSummary::new(columns, memory_limit);
+    for (i, chunk) in chunks.enumerate() {
+        let chunk = chunk.with_context(|| format!("reading data file {}", path.display()))?;
+        if i == 0 {
+            first(&chunk)?;
+        }
+        summary
+            .push::<driftwatch_core::Error>(&chunk)
+            .with_context(|| format!("in data file {}", path.display()))?;
+    }
+    Ok(summary)
+}
+
 /// Runs `driftwatch reference ...`.
 pub fn run(a: &ReferenceArgs) -> Result<i32> {
     match &a.action {
@@ -31,48 +67,82 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
             columns,
             categorical,
             format,
+            memory_limit,
             table,
         } => {
             let read = table.read_options(ReadOptions {
                 categorical: split_list(categorical),
                 ..Default::default()
             });
-            let frame = read_frame(data, &read)?;
-            refuse_numeric_typos(&frame, data, &read.categorical)?;
-            let fitted = DriftReference::fit(&frame, &split_list(columns))
-                .with_context(|| format!("in reference file {}", data.display()))?;
+            let fitted = summarize(data, &read, &split_list(columns), *memory_limit, |first| {
+                refuse_numeric_typos(first, data, &read.categorical)
+            })?
+            .into_reference();
             save_reference(out, &fitted)
                 .with_context(|| format!("writing reference {}", out.display()))?;
-            let numeric = fitted
-                .columns
-                .iter()
-                .filter(|c| matches!(c.reference, ColumnReference::Numeric(_)))
-                .count();
-            let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
-            match format {
-                Format::Json => print_json(&serde_json::json!({
-                    "out": out.display().to_string(),
-                    "rows": frame.n_rows(),
-                    "columns": fitted.columns.len(),
-                    "numeric": numeric,
-                    "categorical": fitted.columns.len() - numeric,
-                    "bytes": size,
-                }))?,
-                Format::Text => emit(
-                    &format!(
-                        "wrote {} ({} rows, {} columns: {} numeric, {} categorical; {} bytes)",
-                        out.display(),
-                        frame.n_rows(),
-                        fitted.columns.len(),
-                        numeric,
-                        fitted.columns.len() - numeric,
-                        size
-                    ),
-                    None,
-                    "the summary",
-                )?,
-            }
+            summary(out, &fitted, *format)?;
             Ok(0)
         }
+        ReferenceAction::Merge {
+            parts,
+            output: out,
+            format,
+        } => {
+            let mut merged: Option<DriftReference> = None;
+            for path in parts {
+                let part = load_reference(path)
+                    .with_context(|| format!("loading reference {}", path.display()))?;
+                merged = Some(match merged {
+                    None => part,
+                    Some(m) => m.merge(&part).with_context(|| {
+                        format!(
+                            "merging {} into the references before it (build every part with the same --columns and --categorical)",
+                            path.display()
+                        )
+                    })?,
+                });
+            }
+            let Some(merged) = merged else {
+                bail!("give two or more reference files to merge");
+            };
+            save_reference(out, &merged)
+                .with_context(|| format!("writing reference {}", out.display()))?;
+            summary(out, &merged, *format)?;
+            Ok(0)
+        }
+    }
+}
+
+/// Prints what was written: rows, columns by kind, size.
+fn summary(out: &Path, fitted: &DriftReference, format: Format) -> Result<()> {
+    let numeric = fitted
+        .columns
+        .iter()
+        .filter(|c| c.kind().storage() == ColumnKind::Numeric)
+        .count();
+    let rows = fitted.columns.first().map_or(0, |c| c.rows);
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "out": out.display().to_string(),
+            "rows": rows,
+            "columns": fitted.columns.len(),
+            "numeric": numeric,
+            "categorical": fitted.columns.len() - numeric,
+            "bytes": size,
+        })),
+        Format::Text => emit(
+            &format!(
+                "wrote {} ({} rows, {} columns: {} numeric, {} categorical; {} bytes)",
+                out.display(),
+                rows,
+                fitted.columns.len(),
+                numeric,
+                fitted.columns.len() - numeric,
+                size
+            ),
+            None,
+            "the summary",
+        ),
     }
 }

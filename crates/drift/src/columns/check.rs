@@ -9,6 +9,7 @@ use driftwatch_core::{Column, ColumnKind, Frame};
 use super::categorical::{Outcome, categorical_test};
 use super::correction::{apply_correction, effect_ok};
 use super::reference::category_counts;
+use super::sketched;
 use super::{
     AppliedOptions, ColumnDrift, ColumnOverride, ColumnReference, DataIssue, DriftOptions,
     DriftReference, DriftReport, FittedColumn, MAX_LISTED, NumericReference, SKIPPED, TestKind,
@@ -29,7 +30,7 @@ impl DriftReference {
             .columns
             .par_iter()
             .map(|f| match current.column(&f.name) {
-                Ok(col) => check_column(f, col, options),
+                Ok(col) => check_column(f, &View::of(col), options),
                 Err(_) => one_sided(f, options),
             })
             .collect();
@@ -66,7 +67,7 @@ impl DriftReference {
     }
 }
 
-fn empty_row(
+pub(crate) fn empty_row(
     name: &str,
     kind: ColumnKind,
     n_cur: usize,
@@ -93,12 +94,14 @@ fn empty_row(
         unseen_categories: Vec::new(),
         unseen_distinct: 0,
         unseen_rows: 0,
+        exact: None,
+        max_cdf_error: None,
         issues: Vec::new(),
         note: None,
     }
 }
 
-fn one_sided(f: &FittedColumn, o: &DriftOptions) -> ColumnDrift {
+pub(crate) fn one_sided(f: &FittedColumn, o: &DriftOptions) -> ColumnDrift {
     let mut row = empty_row(&f.name, f.kind(), 0, 0, o.threshold.unwrap_or(f64::NAN));
     row.missing_reference = f.missing;
     row.n_reference = f.rows - f.missing;
@@ -163,11 +166,69 @@ fn few_integers(reference: &NumericReference, max: usize) -> bool {
 /// compared as categories (Evidently 0.7's rule).
 pub const AUTO_CATEGORICAL_MAX_INTEGERS: usize = 10;
 
-fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift {
+/// What a check needs of one current column: a column of a frame, or the summary of
+/// a streamed one (category counts, or a sketch of a column too large to keep).
+pub(crate) struct View<'a> {
+    /// Rows.
+    pub rows: usize,
+    /// Missing values.
+    pub missing: usize,
+    /// Its storage kind.
+    pub storage: ColumnKind,
+    /// The values.
+    pub data: ViewData<'a>,
+}
+
+/// The values of a [`View`].
+pub(crate) enum ViewData<'a> {
+    /// A whole column.
+    Column(&'a Column),
+    /// Category counts by label as read (booleans folded at the check).
+    Counts(&'a std::collections::BTreeMap<String, usize>),
+    /// A numeric column's sketch.
+    Sketch(&'a crate::sketch::QuantileSketch),
+}
+
+impl<'a> View<'a> {
+    /// The view of a whole column.
+    pub(crate) fn of(col: &'a Column) -> Self {
+        View {
+            rows: col.len(),
+            missing: col.missing_count(),
+            storage: col.kind(),
+            data: ViewData::Column(col),
+        }
+    }
+}
+
+/// Category counts of a view, sorted by label (`boolean` folds the spellings).
+fn view_counts(view: &View<'_>, boolean: bool) -> Vec<(String, usize)> {
+    match &view.data {
+        ViewData::Column(col) => category_counts(col, boolean),
+        ViewData::Counts(m) => {
+            if !boolean {
+                return m.iter().map(|(l, k)| (l.clone(), *k)).collect();
+            }
+            let mut out = std::collections::BTreeMap::<String, usize>::new();
+            for (l, k) in *m {
+                let label = if l.eq_ignore_ascii_case("true") || l.eq_ignore_ascii_case("false") {
+                    l.to_ascii_lowercase()
+                } else {
+                    l.clone()
+                };
+                *out.entry(label).or_default() += k;
+            }
+            out.into_iter().collect()
+        }
+        ViewData::Sketch(_) => Vec::new(),
+    }
+}
+
+pub(crate) fn check_column(f: &FittedColumn, col: &View<'_>, o: &DriftOptions) -> ColumnDrift {
     let name = f.name.as_str();
     let over = o.overrides.get(name);
-    let missing = col.missing_count();
-    let mut row = empty_row(name, f.kind(), col.len() - missing, missing, f64::NAN);
+    let missing = col.missing;
+    let mut row = empty_row(name, f.kind(), col.rows - missing, missing, f64::NAN);
     row.missing_reference = f.missing;
     row.n_reference = f.rows - f.missing;
     let numerical = o.numerical.iter().any(|c| c == name);
@@ -179,7 +240,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
         ));
         return row;
     }
-    push_missing_issue(&mut row, f, col.len(), o);
+    push_missing_issue(&mut row, f, col.rows, o);
     if row.n_reference == 0 || row.n_current == 0 {
         // before the kind check: a column with no value has no kind to compare
         let side = if row.n_reference == 0 {
@@ -196,14 +257,14 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
         return row;
     }
     let want = f.kind().storage();
-    if col.kind() != want {
+    if col.storage != want {
         row.issues.push(DataIssue {
             kind: "kind_mismatch".into(),
             status: "alert".into(),
             message: format!(
                 "column '{name}' is {} in the reference but {} in the current data; read both with the same categorical columns",
                 want.as_str(),
-                col.kind().as_str()
+                col.storage.as_str()
             ),
         });
         row.note = Some("not tested: the column changed kind".into());
@@ -215,9 +276,54 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
             push_note(&mut row, "not tested: the reference holds no usable value");
             row
         }
+        ColumnReference::Numeric(Some(reference)) if matches!(col.data, ViewData::Sketch(_)) => {
+            let ViewData::Sketch(current) = col.data else {
+                return row;
+            };
+            let a = sketched::Side::of(&reference.sketch(crate::sketch::DEFAULT_LEVEL_CAPACITY));
+            check_sketched(
+                &mut row,
+                f,
+                &a,
+                &sketched::Side::of(current),
+                Some(reference),
+                requested,
+                numerical,
+                over,
+                o,
+            );
+            row
+        }
+        ColumnReference::Sketch(reference) => {
+            let b = match col.data {
+                ViewData::Sketch(current) => sketched::Side::of(current),
+                ViewData::Column(Column::Numeric(values)) => {
+                    let mut s =
+                        crate::sketch::QuantileSketch::new(crate::sketch::DEFAULT_LEVEL_CAPACITY);
+                    match values.as_slice() {
+                        Some(v) => s.extend(v),
+                        None => s.extend(&values.to_vec()),
+                    }
+                    sketched::Side::of(&s)
+                }
+                _ => return row, // kinds were compared above
+            };
+            check_sketched(
+                &mut row,
+                f,
+                &sketched::Side::of(reference),
+                &b,
+                None,
+                requested,
+                numerical,
+                over,
+                o,
+            );
+            row
+        }
         ColumnReference::Numeric(Some(reference)) => {
             let rs = reference.sorted.sorted_values();
-            let Column::Numeric(values) = col else {
+            let ViewData::Column(Column::Numeric(values)) = col.data else {
                 return row; // kinds were compared above
             };
             let values: std::borrow::Cow<'_, [f64]> = match values.as_slice() {
@@ -268,7 +374,7 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
         }
         ColumnReference::Categorical { levels, counts } => {
             let boolean = f.kind() == ColumnKind::Boolean;
-            let current = category_counts(col, boolean);
+            let current = view_counts(col, boolean);
             let mut all: Vec<String> = levels.clone();
             for (l, _) in &current {
                 if levels.binary_search(l).is_err() {
@@ -292,6 +398,63 @@ fn check_column(f: &FittedColumn, col: &Column, o: &DriftOptions) -> ColumnDrift
             row
         }
     }
+}
+
+/// A numeric column of which one side is a sketch: the few-integers rule on exact
+/// value counts, else the statistics from the estimated CDFs, with `exact: false` and
+/// the bound when the bound is not 0.
+#[allow(clippy::too_many_arguments)]
+fn check_sketched(
+    row: &mut ColumnDrift,
+    f: &FittedColumn,
+    a: &sketched::Side,
+    b: &sketched::Side,
+    reference: Option<&NumericReference>,
+    requested: TestKind,
+    numerical: bool,
+    over: Option<&ColumnOverride>,
+    o: &DriftOptions,
+) {
+    let name = f.name.as_str();
+    if requested == TestKind::Auto
+        && !numerical
+        && sketched::few_integers(a, AUTO_CATEGORICAL_MAX_INTEGERS)
+        && let Some((levels, r, c)) = sketched::value_counts(a, b)
+    {
+        let distinct = r.iter().filter(|&&k| k > 0.0).count();
+        row.kind = ColumnKind::Categorical;
+        row.note = Some(format!(
+            "integers with {distinct} distinct value{} in the reference: compared as categories \
+             (Evidently's rule); listing {name} in `numerical` compares them as numbers",
+            if distinct == 1 { "" } else { "s" }
+        ));
+        let labels: Vec<String> = levels
+            .iter()
+            .map(|&v| driftwatch_core::frame::format_number_label(v))
+            .collect();
+        compare_categories(row, f, &labels, &r, &c, requested, over, o);
+        return;
+    }
+    let (done, e) = sketched::check(a, b, reference, requested, o);
+    if e > 0.0 {
+        row.exact = Some(false);
+        row.max_cdf_error = Some(e);
+        push_note(
+            row,
+            format!(
+                "from quantile sketches (the column is larger than the memory limit): each CDF within {e:.2e} in all"
+            ),
+        );
+    }
+    if !done.unseen.is_empty() {
+        let what = format!(
+            "values not in the reference ({} treats each value as a category)",
+            done.test
+        );
+        record_unseen(row, done.unseen, &what);
+    }
+    row.effect = (!done.effect.is_nan()).then_some(done.effect);
+    finish(row, done.test, done.outcome, over, o);
 }
 
 /// Tests category counts (`r`, `c` over `labels`, ascending): unseen categories and a

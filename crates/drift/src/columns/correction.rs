@@ -96,7 +96,7 @@ pub fn adjust_p_values(p: &[f64], correction: Correction) -> Vec<f64> {
 }
 
 /// Sets each row's adjusted p-value and verdict (only rows with a p-value take part).
-pub(super) fn apply_correction(rows: &mut [ColumnDrift], o: &DriftOptions) {
+pub(crate) fn apply_correction(rows: &mut [ColumnDrift], o: &DriftOptions) {
     if o.correction == Correction::None {
         return;
     }

@@ -12,6 +12,7 @@ use driftwatch_core::{Column, ColumnKind, Frame};
 
 use crate::Error;
 use crate::ks::KsReference;
+use crate::sketch::QuantileSketch;
 use crate::stats::{distinct_sorted, psi, std_population};
 
 /// What the reference keeps about a numeric column.
@@ -62,6 +63,14 @@ impl NumericReference {
         })
     }
 
+    /// The sample as a sketch of `capacity` items per level (exact while it fits).
+    #[must_use]
+    pub fn sketch(&self, capacity: usize) -> QuantileSketch {
+        let mut s = QuantileSketch::new(capacity);
+        s.extend(self.sorted.sorted_values());
+        s
+    }
+
     /// PSI of `current` (any order, finite) on the stored decile edges: one pass over
     /// `current`, no sort.
     #[must_use]
@@ -82,6 +91,17 @@ pub enum ColumnReference {
         /// Their counts.
         counts: Vec<f64>,
     },
+    /// A numeric column too large for the memory limit: a quantile sketch with a
+    /// stated error bound (format version 2 of `.dwr` files).
+    Sketch(Box<QuantileSketch>),
+}
+
+impl ColumnReference {
+    /// Whether the summary is a sketch (not exact).
+    #[must_use]
+    pub fn is_sketch(&self) -> bool {
+        matches!(self, ColumnReference::Sketch(_))
+    }
 }
 
 /// One fitted column: name, summary, missing count and row count of the reference.
@@ -106,7 +126,7 @@ impl FittedColumn {
     #[must_use]
     pub fn kind(&self) -> ColumnKind {
         self.meaning.unwrap_or(match self.reference {
-            ColumnReference::Numeric(_) => ColumnKind::Numeric,
+            ColumnReference::Numeric(_) | ColumnReference::Sketch(_) => ColumnKind::Numeric,
             ColumnReference::Categorical { .. } => ColumnKind::Categorical,
         })
     }
@@ -231,6 +251,14 @@ impl DriftReference {
                         return inconsistent("counts do not match the sample");
                     }
                 }
+                ColumnReference::Sketch(sk) => {
+                    if let Err(problem) = sk.validate() {
+                        return inconsistent(problem);
+                    }
+                    if sk.n as usize + c.missing != c.rows {
+                        return inconsistent("counts do not match the sample");
+                    }
+                }
                 ColumnReference::Categorical { levels, counts } => {
                     if levels.len() != counts.len()
                         || levels.windows(2).any(|w| w[0] >= w[1])
@@ -250,7 +278,9 @@ impl DriftReference {
     /// kinds, in the same order) into the reference of the whole: counts add, sorted
     /// samples merge, and what depends on the whole sample (std, distinct values,
     /// decile edges and their counts) is recomputed from the merged sample, so the
-    /// result equals [`DriftReference::fit`] on the concatenated rows. Quantile edges
+    /// result equals [`DriftReference::fit`] on the concatenated rows. A sketched
+    /// column merges as a sketch (an exact part is sketched first): within the sum of
+    /// the parts' bounds, see [`QuantileSketch::merge`]. Quantile edges
     /// cannot be combined from the parts' edges alone; that is why the full sorted
     /// sample is kept.
     ///
@@ -285,6 +315,16 @@ impl DriftReference {
                                 })?,
                             ),
                         })
+                    }
+                    (ColumnReference::Sketch(x), ColumnReference::Sketch(y)) => {
+                        ColumnReference::Sketch(Box::new(x.merge(y)))
+                    }
+                    (ColumnReference::Sketch(x), ColumnReference::Numeric(y))
+                    | (ColumnReference::Numeric(y), ColumnReference::Sketch(x)) => {
+                        ColumnReference::Sketch(Box::new(match y {
+                            Some(v) => x.merge(&v.sketch(x.capacity)),
+                            None => (**x).clone(),
+                        }))
                     }
                     (
                         ColumnReference::Categorical {
@@ -328,6 +368,12 @@ impl DriftReference {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(DriftReference { columns })
+    }
+
+    /// Whether any column is a sketch (the file then needs format version 2).
+    #[must_use]
+    pub fn has_sketch(&self) -> bool {
+        self.columns.iter().any(|c| c.reference.is_sketch())
     }
 
     /// Names of the fitted columns.

@@ -73,6 +73,14 @@ pub struct ColumnDrift {
     /// How many current rows hold an unseen category.
     #[serde(skip_serializing_if = "is_zero", default)]
     pub unseen_rows: usize,
+    /// `false` when the statistic comes from a quantile sketch (a column too large for
+    /// the memory limit); absent when exact.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exact: Option<bool>,
+    /// With `exact: false`: the bound on the error of the two estimated CDFs together
+    /// (the KS statistic is within it of the exact one).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_cdf_error: Option<f64>,
     /// Data findings for this column.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub issues: Vec<DataIssue>,

@@ -53,6 +53,8 @@ mod kolmogorov;
 mod smirnov;
 mod special;
 
+/// The asymptotic p-value of a statistic, for statistics from sketches.
+pub(crate) use asymp::asymp_pvalue;
 /// scipy's `gammaln` (cephes `lgam`), for the other statistics.
 pub(crate) use special::lgam as gammaln;
 

@@ -1,0 +1,501 @@
+//! The tests of a numeric column when one side (or both) is a [`QuantileSketch`]: the
+//! column was too large for the memory limit. Everything is computed from the two
+//! estimated CDFs, each within its stated bound of the exact one
+//! ([`QuantileSketch::max_cdf_error`]); the row says `exact: false` and the
+//! `max_cdf_error` (the sum of the two sides' bounds) whenever a bound is not 0.
+//!
+//! - `ks`: the statistic is the largest gap of the estimated CDFs, within
+//!   `max_cdf_error` of the exact one; the p-value is the asymptotic one of that
+//!   statistic minus the bound (scipy's `method="asymp"`): the least significant
+//!   statistic the sketches allow, so their error never makes a drift verdict by
+//!   itself (it can hide a drift smaller than the bound).
+//! - `wasserstein`, `wasserstein-normed`, `energy`: the integrals of `|F - G|` and
+//!   `(F - G)^2` over the estimated CDFs (Wasserstein within `max_cdf_error x (max -
+//!   min)`); the std is exact (merged moments).
+//! - `psi`: the reference's own edges and counts when the reference is exact (the
+//!   current counts then err by at most the current bound per edge); deciles of the
+//!   reference sketch otherwise.
+//! - `jensenshannon`, `hellinger`, `kl`, `tvd`: Sturges edges from the exact pooled
+//!   count, minimum and maximum; bin counts from the estimated CDFs.
+//! - `chi2`, `chi2-gof`, `z` and Evidently's few-integers rule need exact value counts,
+//!   which a sketch keeps up to [`crate::sketch::EXACT_DISTINCT_MAX`] distinct values;
+//!   beyond, the row says why no test ran.
+//! - `cvm`, `anderson`, `mannwhitney` need the whole samples: not tested, with the
+//!   reason.
+
+use crate::Error;
+use crate::columns::{
+    AppliedOptions, DriftOptions, Outcome, TestKind, auto_test, categorical_test,
+};
+use crate::ks::{Alternative, asymp_pvalue};
+use crate::sketch::QuantileSketch;
+use crate::stats::{PValueMethod, divergence, jensenshannon, psi, wasserstein};
+use driftwatch_core::ColumnKind;
+
+use super::NumericReference;
+use super::numeric::{NumericCheck, is_binned};
+
+/// Why the whole-sample tests cannot run on a sketch.
+const NEEDS_SAMPLES: &str = "needs the whole samples, and this column was summarised by a quantile sketch to stay within the memory limit; raise memory_limit (--memory-limit) to test it";
+
+/// Items (ascending value, weight) and the count of one side.
+pub(crate) struct Side {
+    items: Vec<(f64, u64)>,
+    n: u64,
+    /// Exact value counts (the items are then exact).
+    exact_counts: bool,
+    min: f64,
+    max: f64,
+    std: f64,
+    cdf_error: f64,
+}
+
+impl Side {
+    /// One side from its sketch.
+    pub(crate) fn of(s: &QuantileSketch) -> Self {
+        Side {
+            items: s.weighted(),
+            n: s.n,
+            exact_counts: s.exact_counts.is_some(),
+            min: s.min,
+            max: s.max,
+            std: s.std(),
+            cdf_error: s.max_cdf_error(),
+        }
+    }
+
+    /// How many values are strictly below (or at or below, `inclusive`) each of the
+    /// ascending points `xs`.
+    fn counts_below(&self, xs: &[f64], inclusive: bool) -> Vec<f64> {
+        let mut out = Vec::with_capacity(xs.len());
+        let (mut i, mut acc) = (0usize, 0u64);
+        for &x in xs {
+            while i < self.items.len()
+                && (self.items[i].0 < x || (inclusive && self.items[i].0 <= x))
+            {
+                acc += self.items[i].1;
+                i += 1;
+            }
+            out.push(acc as f64);
+        }
+        out
+    }
+
+    /// Counts in the bins cut by `inner` edges (a value on an edge goes right).
+    fn bin_counts(&self, inner: &[f64]) -> Vec<f64> {
+        let below = self.counts_below(inner, false);
+        let mut out = Vec::with_capacity(inner.len() + 1);
+        let mut prev = 0.0;
+        for b in below {
+            out.push(b - prev);
+            prev = b;
+        }
+        out.push(self.n as f64 - prev);
+        out
+    }
+
+    /// np.histogram counts on `edges` (the last bin closed on the right).
+    fn histogram(&self, edges: &[f64]) -> Vec<f64> {
+        let k = edges.len().saturating_sub(1);
+        if k == 0 {
+            return Vec::new();
+        }
+        let mut cuts = self.counts_below(&edges[..k], false);
+        cuts.extend(self.counts_below(&edges[k..], true));
+        cuts.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    /// numpy's linear quantile of the estimated distribution.
+    fn quantile(&self, q: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let pos = q * (self.n - 1) as f64;
+        let (lo, frac) = (pos.floor() as u64, pos - pos.floor());
+        let at = |rank: u64| {
+            let mut acc = 0u64;
+            for &(v, w) in &self.items {
+                acc += w;
+                if acc > rank {
+                    return v;
+                }
+            }
+            self.max
+        };
+        let a = at(lo);
+        if frac == 0.0 {
+            a
+        } else {
+            a + frac * (at(lo + 1) - a)
+        }
+    }
+}
+
+/// The gaps of the two estimated CDFs over the pooled points: (two-sided sup and
+/// where, sup of F - G and where, sup of G - F and where, integral of |F - G|, of
+/// (F - G)^2).
+struct Gaps {
+    plus: (f64, f64),
+    minus: (f64, f64),
+    l1: f64,
+    l2: f64,
+}
+
+fn gaps(a: &Side, b: &Side) -> Gaps {
+    let (na, nb) = (a.n.max(1) as f64, b.n.max(1) as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    let (mut ca, mut cb) = (0u64, 0u64);
+    let mut g = Gaps {
+        plus: (0.0, f64::NAN),
+        minus: (0.0, f64::NAN),
+        l1: 0.0,
+        l2: 0.0,
+    };
+    let mut prev: Option<(f64, f64)> = None; // (x, F - G) after x
+    while i < a.items.len() || j < b.items.len() {
+        let x = match (a.items.get(i), b.items.get(j)) {
+            (Some(p), Some(q)) => p.0.min(q.0),
+            (Some(p), None) => p.0,
+            (None, Some(q)) => q.0,
+            (None, None) => break,
+        };
+        while i < a.items.len() && a.items[i].0 <= x {
+            ca += a.items[i].1;
+            i += 1;
+        }
+        while j < b.items.len() && b.items[j].0 <= x {
+            cb += b.items[j].1;
+            j += 1;
+        }
+        if let Some((px, d)) = prev {
+            let dx = x - px;
+            if d != 0.0 {
+                g.l1 += d.abs() * dx;
+                g.l2 += d * d * dx;
+            }
+        }
+        let d = ca as f64 / na - cb as f64 / nb;
+        if d > g.plus.0 {
+            g.plus = (d, x);
+        }
+        if -d > g.minus.0 {
+            g.minus = (-d, x);
+        }
+        prev = Some((x, d));
+    }
+    g
+}
+
+/// A numeric column's check from two sides at least one of which is sketched;
+/// `reference` gives PSI its exact edges when the reference is exact. Returns the
+/// check and the stated CDF error.
+pub(crate) fn check(
+    a: &Side,
+    b: &Side,
+    reference: Option<&NumericReference>,
+    requested: TestKind,
+    o: &DriftOptions,
+) -> (NumericCheck, f64) {
+    let e = a.cdf_error + b.cdf_error;
+    let test = match requested {
+        TestKind::Auto => auto_test(
+            ColumnKind::Numeric,
+            a.n as usize,
+            pooled_distinct_upto(a, b, 6),
+        ),
+        t => t,
+    };
+    let fail = |outcome: Result<Outcome, Error>, effect: f64| NumericCheck {
+        test,
+        outcome,
+        effect,
+        unseen: Vec::new(),
+    };
+    if is_binned(test) {
+        return (binned(a, b, reference, test, o), e);
+    }
+    let g = gaps(a, b);
+    let w = g.l1;
+    let effect = wasserstein::normed(w, a.std);
+    let outcome = match test {
+        TestKind::Wasserstein => defined(test, w),
+        TestKind::WassersteinNormed => defined(test, effect),
+        TestKind::Energy => defined(test, (2.0 * g.l2).sqrt()),
+        TestKind::Ks => {
+            let (d, loc, sign) = match o.alternative {
+                Alternative::Greater => (g.plus.0, g.plus.1, 1i8),
+                Alternative::Less => (g.minus.0, g.minus.1, -1i8),
+                Alternative::TwoSided if g.plus.0 >= g.minus.0 => (g.plus.0, g.plus.1, 1i8),
+                Alternative::TwoSided => (g.minus.0, g.minus.1, -1i8),
+            };
+            // the p-value of the least significant statistic the bound allows, so
+            // that the sketches' error never makes a drift verdict by itself
+            let p = asymp_pvalue(a.n, b.n, (d - e).max(0.0), o.alternative).clamp(0.0, 1.0);
+            let applied = AppliedOptions {
+                alternative: Some(o.alternative),
+                method: Some(PValueMethod::Asymptotic),
+                ..AppliedOptions::default()
+            };
+            let mut out = Outcome {
+                location: (d > 0.0).then_some((loc, sign)),
+                ..Outcome::tested(d, p, applied)
+            };
+            if e > 0.0 {
+                out.notes.push(format!(
+                    "the p-value is that of statistic - max_cdf_error ({:.3e}), the least significant statistic the sketches allow",
+                    (d - e).max(0.0)
+                ));
+            }
+            if matches!(o.method, Some(PValueMethod::Exact)) {
+                out.notes.push(
+                    "the exact p-value needs the whole samples; asymptotic used on the sketched column"
+                        .into(),
+                );
+            }
+            Ok(out)
+        }
+        TestKind::Cvm | TestKind::Anderson | TestKind::Mannwhitney => Err(Error::Inapplicable {
+            test: test.as_str(),
+            why: NEEDS_SAMPLES.into(),
+        }),
+        other => Err(Error::Inapplicable {
+            test: other.as_str(),
+            why: "is not an order-based test".into(),
+        }),
+    };
+    (fail(outcome, effect), e)
+}
+
+fn defined(test: TestKind, d: f64) -> Result<Outcome, Error> {
+    if d.is_nan() {
+        Err(Error::Undefined {
+            test: test.as_str(),
+            why: "an infinite value makes the distance inf - inf or the std nan".into(),
+        })
+    } else {
+        Ok(Outcome::distance(d))
+    }
+}
+
+/// Distinct pooled values up to `cap` (exact when both sides kept value counts; a
+/// side without them has more than a thousand).
+fn pooled_distinct_upto(a: &Side, b: &Side, cap: usize) -> usize {
+    if !(a.exact_counts && b.exact_counts) {
+        return cap;
+    }
+    let mut all: Vec<f64> = a.items.iter().chain(&b.items).map(|x| x.0).collect();
+    all.sort_by(f64::total_cmp);
+    all.dedup_by(|x, y| x == y);
+    all.len().min(cap)
+}
+
+/// Every distinct value of both sides with its counts (both sides exact).
+pub(crate) fn value_counts(a: &Side, b: &Side) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    if !(a.exact_counts && b.exact_counts) {
+        return None;
+    }
+    let (mut v, mut r, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < a.items.len() || j < b.items.len() {
+        let x = match (a.items.get(i), b.items.get(j)) {
+            (Some(p), Some(q)) => p.0.min(q.0),
+            (Some(p), None) => p.0,
+            (None, Some(q)) => q.0,
+            (None, None) => break,
+        };
+        let (mut ra, mut cb) = (0u64, 0u64);
+        while i < a.items.len() && a.items[i].0 == x {
+            ra += a.items[i].1;
+            i += 1;
+        }
+        while j < b.items.len() && b.items[j].0 == x {
+            cb += b.items[j].1;
+            j += 1;
+        }
+        v.push(x);
+        r.push(ra as f64);
+        c.push(cb as f64);
+    }
+    Some((v, r, c))
+}
+
+/// Whether the reference side is a few whole numbers (Evidently's categorical rule),
+/// which needs its exact value counts.
+pub(crate) fn few_integers(a: &Side, max: usize) -> bool {
+    a.exact_counts
+        && a.items.len() <= max
+        && a.items
+            .iter()
+            .all(|x| x.0.is_finite() && x.0.fract() == 0.0)
+}
+
+fn binned(
+    a: &Side,
+    b: &Side,
+    reference: Option<&NumericReference>,
+    test: TestKind,
+    o: &DriftOptions,
+) -> NumericCheck {
+    let undefined = |why: String| NumericCheck {
+        test,
+        outcome: Err(Error::Undefined {
+            test: test.as_str(),
+            why,
+        }),
+        effect: f64::NAN,
+        unseen: Vec::new(),
+    };
+    let mut unseen = Vec::new();
+    let (r, c): (Vec<f64>, Vec<f64>) = match test {
+        TestKind::Psi => {
+            let (edges, r) = match reference {
+                Some(n) => (n.psi_edges.clone(), n.psi_counts.clone()),
+                None => {
+                    let edges: Vec<f64> = (1..10).map(|i| a.quantile(0.1 * f64::from(i))).collect();
+                    let r = a.bin_counts(&edges);
+                    (edges, r)
+                }
+            };
+            if edges.iter().any(|e| e.is_nan()) {
+                return undefined(
+                    "a reference decile falls next to an infinite value, where np.quantile gives nan".into(),
+                );
+            }
+            (r, b.bin_counts(&edges))
+        }
+        TestKind::Chi2 | TestKind::Chi2Gof | TestKind::Z => match value_counts(a, b) {
+            Some((v, r, c)) => {
+                unseen = v
+                    .iter()
+                    .zip(r.iter().zip(&c))
+                    .filter(|(_, (x, y))| **x == 0.0 && **y > 0.0)
+                    .map(|(x, (_, y))| (x.to_string(), *y as usize))
+                    .collect();
+                (r, c)
+            }
+            None => {
+                return NumericCheck {
+                    test,
+                    outcome: Err(Error::Inapplicable {
+                        test: test.as_str(),
+                        why: format!(
+                            "needs exact value counts, and this column has more than {} distinct values and was summarised by a quantile sketch to stay within the memory limit; raise memory_limit (--memory-limit) or use psi",
+                            crate::sketch::EXACT_DISTINCT_MAX
+                        ),
+                    }),
+                    effect: f64::NAN,
+                    unseen,
+                };
+            }
+        },
+        _ => {
+            let (lo, hi) = (a.min.min(b.min), a.max.max(b.max));
+            if lo.is_infinite() || hi.is_infinite() {
+                return undefined(format!(
+                    "its bins split the pooled range [{lo}, {hi}], and numpy's Sturges bins need a finite range"
+                ));
+            }
+            let edges = jensenshannon::sturges_edges(lo, hi, (a.n + b.n) as usize);
+            (a.histogram(&edges), b.histogram(&edges))
+        }
+    };
+    let effect = divergence::total_variation(&r, &c);
+    let outcome = if test == TestKind::Z && r.len() > 2 {
+        Err(Error::Inapplicable {
+            test: "z",
+            why: format!(
+                "needs at most two distinct values, found {}; use chi2",
+                r.len()
+            ),
+        })
+    } else if test == TestKind::Psi {
+        Ok(Outcome::distance(psi::psi_from_counts(&r, &c)))
+    } else {
+        categorical_test(test, &r, &c, o)
+    };
+    NumericCheck {
+        test,
+        outcome,
+        effect,
+        unseen,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::numeric;
+    use crate::sketch::QuantileSketch;
+
+    fn sketch(values: &[f64], cap: usize) -> QuantileSketch {
+        let mut s = QuantileSketch::new(cap);
+        s.extend(values);
+        s
+    }
+
+    fn series(n: usize, shift: f64, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                (s >> 11) as f64 / (1u64 << 53) as f64 + shift
+            })
+            .collect()
+    }
+
+    /// Unsketched sides (no compaction) give the exact statistics of the sorted path.
+    #[test]
+    fn without_compaction_the_statistics_are_exact() {
+        let (r, c) = (series(3000, 0.0, 1), series(2000, 0.05, 2));
+        let reference = NumericReference::new(r.clone()).unwrap();
+        let (a, b) = (
+            Side::of(&sketch(&r, 1 << 20)),
+            Side::of(&sketch(&c, 1 << 20)),
+        );
+        let o = DriftOptions::default();
+        for test in [
+            TestKind::Ks,
+            TestKind::Wasserstein,
+            TestKind::Energy,
+            TestKind::Psi,
+            TestKind::Jensenshannon,
+            TestKind::Hellinger,
+        ] {
+            let (got, e) = check(&a, &b, Some(&reference), test, &o);
+            assert_eq!(e, 0.0);
+            let want = numeric::check(&reference, &c, 0, test, &o);
+            let (g, w) = (got.outcome.unwrap(), want.outcome.unwrap());
+            assert!(
+                (g.statistic - w.statistic).abs() <= 1e-12 * w.statistic.abs().max(1e-300),
+                "{test:?}: {} vs {}",
+                g.statistic,
+                w.statistic
+            );
+            if test == TestKind::Ks {
+                assert_eq!(g.location.map(|l| l.1), w.location.map(|l| l.1));
+            }
+        }
+    }
+
+    /// Sketched sides: the KS statistic is within the stated bound of the exact one.
+    #[test]
+    fn sketched_ks_is_within_the_bound() {
+        let (r, c) = (series(50_000, 0.0, 3), series(40_000, 0.02, 4));
+        let reference = NumericReference::new(r.clone()).unwrap();
+        let (a, b) = (Side::of(&sketch(&r, 256)), Side::of(&sketch(&c, 256)));
+        let o = DriftOptions::default();
+        let (got, e) = check(&a, &b, None, TestKind::Ks, &o);
+        assert!(e > 0.0 && e < 0.1, "{e}");
+        let want = numeric::check(&reference, &c, 0, TestKind::Ks, &o)
+            .outcome
+            .unwrap()
+            .statistic;
+        let d = got.outcome.unwrap().statistic;
+        assert!((d - want).abs() <= e, "{d} vs {want}, bound {e}");
+        let (cvm, _) = check(&a, &b, None, TestKind::Cvm, &o);
+        let Err(e) = cvm.outcome else {
+            panic!("cvm on sketches must not run")
+        };
+        assert!(e.to_string().contains("memory_limit"), "{e}");
+    }
+}
