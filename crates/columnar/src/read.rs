@@ -170,15 +170,7 @@ pub fn read_chunks(
             })
         })
     };
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    open()?
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(|source| driftwatch_core::Error::Io {
-            path: input.clone(),
-            source,
-        })?;
-    match detect(&input, &head, options.format)? {
+    match detect_file(path, options)? {
         Detected::Csv => {
             let frame = read_csv_path(path, options)?;
             csv_chunks(input, frame, options, columns)
@@ -187,6 +179,25 @@ pub fn read_chunks(
         Detected::ArrowFile => ipc_file_chunks(open, input.clone(), options, columns),
         Detected::ArrowStream => ipc_stream_chunks(open()?, input.clone(), options, columns),
     }
+}
+
+/// What `path` holds, from its first bytes, its name and `options.format`
+/// ([`detect`]): callers that stream CSV with core's `CsvChunks` ask this first.
+pub fn detect_file(path: &Path, options: &ReadOptions) -> Result<Detected> {
+    let input = path.display().to_string();
+    let io = |source| {
+        Error::from(driftwatch_core::Error::Io {
+            path: input.clone(),
+            source,
+        })
+    };
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    File::open(path)
+        .map_err(io)?
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    detect(&input, &head, options.format)
 }
 
 /// [`read_chunks`] read whole: one frame of every row (`options.allow_empty` says

@@ -6,13 +6,14 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_core::{ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, ReadOptions};
+use driftwatch_columnar::Detected;
+use driftwatch_core::{ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, ReadOptions, TableFormat};
 use driftwatch_drift::columns::DriftReference;
 use driftwatch_drift::reference_file::{is_reference_bytes, load_reference, save_reference};
 use driftwatch_drift::streaming::FrameSummary;
 
 use crate::args::{ReferenceAction, ReferenceArgs};
-use crate::data::{is_stdin, refuse_numeric_typos, split_list};
+use crate::data::{is_stdin, read_frame, refuse_numeric_typos, split_list};
 use crate::output::{Format, emit, print_json};
 
 /// Whether `path` holds a reference file (by its first bytes, not its name); an
@@ -34,20 +35,38 @@ pub fn summarize(
     memory_limit: usize,
     mut first: impl FnMut(&Frame) -> Result<()>,
 ) -> Result<FrameSummary> {
-    let chunks = if is_stdin(path) {
-        CsvChunks::new(
-            std::io::stdin().lock(),
-            "standard input",
-            read,
-            DEFAULT_CHUNK_ROWS,
+    let context = || format!("reading data file {}", path.display());
+    let chunks: Box<dyn Iterator<Item = Result<Frame>>> = if is_stdin(path) {
+        match read.format {
+            None | Some(TableFormat::Csv) => Box::new(
+                CsvChunks::new(
+                    std::io::stdin().lock(),
+                    "standard input",
+                    read,
+                    DEFAULT_CHUNK_ROWS,
+                )
+                .context("reading data from standard input")?
+                .map(|c| c.context("reading data from standard input")),
+            ),
+            // Parquet and Arrow need the whole input to find their footer or schema.
+            Some(_) => Box::new(std::iter::once(read_frame(path, read))),
+        }
+    } else if driftwatch_columnar::detect_file(path, read).with_context(context)? == Detected::Csv {
+        Box::new(
+            CsvChunks::open(path, read, DEFAULT_CHUNK_ROWS)
+                .with_context(context)?
+                .map(move |c| c.with_context(context)),
         )
     } else {
-        CsvChunks::open(path, read, DEFAULT_CHUNK_ROWS)
-    }
-    .with_context(|| format!("reading data file {}", path.display()))?;
+        Box::new(
+            driftwatch_columnar::read_chunks(path, read, None)
+                .with_context(context)?
+                .map(move |c| c.with_context(context)),
+        )
+    };
     let mut summary = FrameSummary::new(columns, memory_limit);
     for (i, chunk) in chunks.enumerate() {
-        let chunk = chunk.with_context(|| format!("reading data file {}", path.display()))?;
+        let chunk = chunk?;
         if i == 0 {
             first(&chunk)?;
         }
