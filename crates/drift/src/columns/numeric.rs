@@ -244,15 +244,7 @@ fn binned(
     o: &DriftOptions,
 ) -> NumericCheck {
     let rs = reference.sorted.sorted_values();
-    let undefined = |why: String| NumericCheck {
-        test,
-        outcome: Err(Error::Undefined {
-            test: test.as_str(),
-            why,
-        }),
-        effect: f64::NAN,
-        unseen: Vec::new(),
-    };
+    let undefined = |why: String| NumericCheck::undefined(test, why);
     let mut unseen = Vec::new();
     let (r, c): (Vec<f64>, Vec<f64>) = match test {
         TestKind::Psi => {
@@ -268,12 +260,7 @@ fn binned(
         }
         TestKind::Chi2 | TestKind::Chi2Gof | TestKind::Z => {
             let (v, r, c) = value_counts(reference, values);
-            unseen = v
-                .iter()
-                .zip(r.iter().zip(&c))
-                .filter(|(_, (a, b))| **a == 0.0 && **b > 0.0)
-                .map(|(x, (_, b))| (x.to_string(), *b as usize))
-                .collect();
+            unseen = unseen_values(&v, &r, &c);
             (r, c)
         }
         _ => {
@@ -299,26 +286,62 @@ fn binned(
             )
         }
     };
-    let effect = divergence::total_variation(&r, &c);
-    let outcome = if test == TestKind::Z && r.len() > 2 {
-        Err(Error::Inapplicable {
-            test: "z",
-            why: format!(
-                "needs at most two distinct values, found {}; use chi2",
-                r.len()
-            ),
-        })
-    } else if test == TestKind::Psi {
-        Ok(Outcome::distance(psi::psi_from_counts(&r, &c)))
-    } else {
-        categorical_test(test, &r, &c, o)
-    };
-    NumericCheck {
-        test,
-        outcome,
-        effect,
-        unseen,
+    NumericCheck::from_counts(test, &r, &c, unseen, o)
+}
+
+impl NumericCheck {
+    /// A test these data leave undefined (why says which value makes it so).
+    pub(crate) fn undefined(test: TestKind, why: String) -> Self {
+        NumericCheck {
+            test,
+            outcome: Err(Error::Undefined {
+                test: test.as_str(),
+                why,
+            }),
+            effect: f64::NAN,
+            unseen: Vec::new(),
+        }
     }
+
+    /// A binned test from the reference and current counts `r` and `c` in the same
+    /// bins: one verdict for exact and sketched columns.
+    pub(crate) fn from_counts(
+        test: TestKind,
+        r: &[f64],
+        c: &[f64],
+        unseen: Vec<(String, usize)>,
+        o: &DriftOptions,
+    ) -> Self {
+        let outcome = if test == TestKind::Z && r.len() > 2 {
+            Err(Error::Inapplicable {
+                test: "z",
+                why: format!(
+                    "needs at most two distinct values, found {}; use chi2",
+                    r.len()
+                ),
+            })
+        } else if test == TestKind::Psi {
+            Ok(Outcome::distance(psi::psi_from_counts(r, c)))
+        } else {
+            categorical_test(test, r, c, o)
+        };
+        NumericCheck {
+            test,
+            outcome,
+            effect: divergence::total_variation(r, c),
+            unseen,
+        }
+    }
+}
+
+/// The values `v` counted in the current data (`c`) but not in the reference (`r`),
+/// with their current counts.
+pub(crate) fn unseen_values(v: &[f64], r: &[f64], c: &[f64]) -> Vec<(String, usize)> {
+    v.iter()
+        .zip(r.iter().zip(c))
+        .filter(|(_, (a, b))| **a == 0.0 && **b > 0.0)
+        .map(|(x, (_, b))| (x.to_string(), *b as usize))
+        .collect()
 }
 
 /// Counts of the non-missing `values` in the bins cut by `inner_edges` (a NaN

@@ -24,16 +24,14 @@
 //!   reason.
 
 use crate::Error;
-use crate::columns::{
-    AppliedOptions, DriftOptions, Outcome, TestKind, auto_test, categorical_test,
-};
+use crate::columns::{AppliedOptions, DriftOptions, Outcome, TestKind, auto_test};
 use crate::ks::{Alternative, asymp_pvalue};
 use crate::sketch::QuantileSketch;
-use crate::stats::{PValueMethod, divergence, jensenshannon, psi, wasserstein};
+use crate::stats::{PValueMethod, jensenshannon, wasserstein};
 use driftwatch_core::ColumnKind;
 
 use super::NumericReference;
-use super::numeric::{NumericCheck, is_binned};
+use super::numeric::{NumericCheck, is_binned, unseen_values};
 
 /// Why the whole-sample tests cannot run on a sketch.
 const NEEDS_SAMPLES: &str = "needs the whole samples, and this column was summarised by a quantile sketch to stay within the memory limit; raise memory_limit (--memory-limit) to test it";
@@ -336,15 +334,7 @@ fn binned(
     test: TestKind,
     o: &DriftOptions,
 ) -> NumericCheck {
-    let undefined = |why: String| NumericCheck {
-        test,
-        outcome: Err(Error::Undefined {
-            test: test.as_str(),
-            why,
-        }),
-        effect: f64::NAN,
-        unseen: Vec::new(),
-    };
+    let undefined = |why: String| NumericCheck::undefined(test, why);
     let mut unseen = Vec::new();
     let (r, c): (Vec<f64>, Vec<f64>) = match test {
         TestKind::Psi => {
@@ -365,12 +355,7 @@ fn binned(
         }
         TestKind::Chi2 | TestKind::Chi2Gof | TestKind::Z => match value_counts(a, b) {
             Some((v, r, c)) => {
-                unseen = v
-                    .iter()
-                    .zip(r.iter().zip(&c))
-                    .filter(|(_, (x, y))| **x == 0.0 && **y > 0.0)
-                    .map(|(x, (_, y))| (x.to_string(), *y as usize))
-                    .collect();
+                unseen = unseen_values(&v, &r, &c);
                 (r, c)
             }
             None => {
@@ -399,26 +384,7 @@ fn binned(
             (a.histogram(&edges), b.histogram(&edges))
         }
     };
-    let effect = divergence::total_variation(&r, &c);
-    let outcome = if test == TestKind::Z && r.len() > 2 {
-        Err(Error::Inapplicable {
-            test: "z",
-            why: format!(
-                "needs at most two distinct values, found {}; use chi2",
-                r.len()
-            ),
-        })
-    } else if test == TestKind::Psi {
-        Ok(Outcome::distance(psi::psi_from_counts(&r, &c)))
-    } else {
-        categorical_test(test, &r, &c, o)
-    };
-    NumericCheck {
-        test,
-        outcome,
-        effect,
-        unseen,
-    }
+    NumericCheck::from_counts(test, &r, &c, unseen, o)
 }
 
 #[cfg(test)]
