@@ -17,7 +17,7 @@
 
 use super::{Extremes, MAX_EXACT_ORDER_PRODUCT, merge_distinct, scan};
 use crate::stats::merge::PARALLEL_MERGE_MIN;
-use crate::stats::sort_f64;
+use crate::stats::{range, sort_f64};
 
 /// Equal-width value cells over `[lo, hi]`.
 #[derive(Clone, Copy)]
@@ -33,32 +33,6 @@ impl Grid {
         // `as` saturates; v >= lo, so the product is >= 0
         (((v - self.lo) * self.scale) as usize).min(self.last)
     }
-}
-
-/// Smallest and largest value and whether a NaN was seen, in one pass (four lanes,
-/// so that the loop vectorises).
-fn range(x: &[f64]) -> (f64, f64, bool) {
-    let mut lo = [f64::INFINITY; 4];
-    let mut hi = [f64::NEG_INFINITY; 4];
-    let mut nan = [false; 4];
-    let chunks = x.chunks_exact(4);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for k in 0..4 {
-            let v = c[k];
-            lo[k] = if v < lo[k] { v } else { lo[k] };
-            hi[k] = if v > hi[k] { v } else { hi[k] };
-            nan[k] |= v.is_nan();
-        }
-    }
-    for &v in tail {
-        lo[0] = if v < lo[0] { v } else { lo[0] };
-        hi[0] = if v > hi[0] { v } else { hi[0] };
-        nan[0] |= v.is_nan();
-    }
-    let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (lo, hi, nan.iter().any(|&b| b))
 }
 
 /// Counts of `x` per cell.

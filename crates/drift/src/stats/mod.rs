@@ -195,9 +195,45 @@ pub fn normal_sf(z: f64) -> f64 {
     0.5 * libm::erfc(z / std::f64::consts::SQRT_2)
 }
 
+/// Smallest and largest value and whether a NaN was seen, in one pass (four lanes,
+/// so that the loop vectorises).
+pub(crate) fn range(x: &[f64]) -> (f64, f64, bool) {
+    let mut lo = [f64::INFINITY; 4];
+    let mut hi = [f64::NEG_INFINITY; 4];
+    let mut nan = [false; 4];
+    let chunks = x.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            let v = c[k];
+            lo[k] = if v < lo[k] { v } else { lo[k] };
+            hi[k] = if v > hi[k] { v } else { hi[k] };
+            nan[k] |= v.is_nan();
+        }
+    }
+    for &v in tail {
+        lo[0] = if v < lo[0] { v } else { lo[0] };
+        hi[0] = if v > hi[0] { v } else { hi[0] };
+        nan[0] |= v.is_nan();
+    }
+    let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lo, hi, nan.iter().any(|&b| b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn range_finds_the_ends_in_every_lane_and_the_tail() {
+        let x = [1.0, 7.0, -3.0, 2.0, 5.0, 0.5, 4.0, 3.0, -9.0];
+        assert_eq!(range(&x), (-9.0, 7.0, false));
+        let (lo, hi, nan) = range(&[2.0, f64::NAN, 1.0]);
+        assert_eq!((lo, hi, nan), (1.0, 2.0, true));
+        let (lo, hi, nan) = range(&[]);
+        assert!(lo.is_infinite() && hi.is_infinite() && !nan);
+    }
 
     #[test]
     fn groups_walk_pooled_distinct_values() {

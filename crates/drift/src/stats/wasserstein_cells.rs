@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 
 use super::merge::PARALLEL_MERGE_MIN;
-use super::sort_f64;
+use super::{range, sort_f64};
 
 /// Most cells (2^16: the per-cell sums and counts stay in cache).
 const MAX_BITS: u32 = 16;
@@ -86,31 +86,6 @@ impl Counts {
             .for_each(|(s, t)| *s += t);
         p
     }
-}
-
-/// Smallest and largest value and whether a NaN was seen.
-fn range(x: &[f64]) -> (f64, f64, bool) {
-    let mut lo = [f64::INFINITY; 4];
-    let mut hi = [f64::NEG_INFINITY; 4];
-    let mut nan = [false; 4];
-    let chunks = x.chunks_exact(4);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for k in 0..4 {
-            let v = c[k];
-            lo[k] = if v < lo[k] { v } else { lo[k] };
-            hi[k] = if v > hi[k] { v } else { hi[k] };
-            nan[k] |= v.is_nan();
-        }
-    }
-    for &v in tail {
-        lo[0] = if v < lo[0] { v } else { lo[0] };
-        hi[0] = if v > hi[0] { v } else { hi[0] };
-        nan[0] |= v.is_nan();
-    }
-    let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (lo, hi, nan.iter().any(|&b| b))
 }
 
 /// The range of a sample, its ends when it is sorted.
