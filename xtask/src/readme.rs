@@ -379,13 +379,10 @@ fn is_cargo_run_var(name: &str) -> bool {
         )
 }
 
-/// Runs `command` with `sh -c` in `dir`, killing it (and what it started) after `timeout`.
-fn run_one(
-    command: &str,
-    dir: &Path,
-    path: &std::ffi::OsStr,
-    timeout: Duration,
-) -> Result<Outcome> {
+/// `sh -c command` in `dir` with the README's PATH, no stdin, piped output, none of
+/// cargo's run-time variables, and in its own process group (so that a timeout or a
+/// stop kills the pipeline, not just sh).
+fn shell(command: &str, dir: &Path, path: &std::ffi::OsStr) -> Command {
     let mut c = Command::new("sh");
     c.arg("-c")
         .arg(command)
@@ -402,10 +399,19 @@ fn run_one(
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt as _;
-        // Its own process group, so a timeout kills the pipeline, not just sh.
         c.process_group(0);
     }
-    let mut child = c
+    c
+}
+
+/// Runs `command` with `sh -c` in `dir`, killing it (and what it started) after `timeout`.
+fn run_one(
+    command: &str,
+    dir: &Path,
+    path: &std::ffi::OsStr,
+    timeout: Duration,
+) -> Result<Outcome> {
+    let mut child = shell(command, dir, path)
         .spawn()
         .with_context(|| format!("starting sh -c {command}"))?;
     let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
@@ -465,25 +471,7 @@ impl Background {
             })
             .trim_end();
         let body = body.strip_suffix('&').unwrap_or(body).trim_end();
-        let mut c = Command::new("sh");
-        c.arg("-c")
-            .arg(format!("exec {body}"))
-            .current_dir(dir)
-            .env("PATH", path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, _) in std::env::vars_os() {
-            if k.to_str().is_some_and(is_cargo_run_var) {
-                c.env_remove(k);
-            }
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt as _;
-            c.process_group(0);
-        }
-        let mut child = c
+        let mut child = shell(&format!("exec {body}"), dir, path)
             .spawn()
             .with_context(|| format!("starting sh -c {body}"))?;
         let (tx, rx) = std::sync::mpsc::channel::<String>();
