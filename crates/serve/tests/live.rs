@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,8 +21,7 @@ use driftwatch_serve::predict::PredictResponse;
 use driftwatch_serve::{AppState, ServeConfig, router, serve_on};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 const WINDOW: usize = 20;
@@ -289,32 +290,16 @@ fn a_history_ahead_of_the_log_is_refused() {
     assert!(e.contains("not the pair this server wrote"), "{e}");
 }
 
-/// Sends one request and returns the status code and the body.
+/// Sends one request (with the test's token when `auth`) and returns the status code
+/// and the body.
 async fn http(addr: SocketAddr, method: &str, path: &str, auth: bool, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).await.unwrap();
     let token = if auth {
         "Authorization: Bearer s3cret\r\n"
     } else {
         ""
     };
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{token}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    let code = out
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (code, body)
+    let headers = format!("{token}Content-Type: application/json\r\n");
+    common::http(addr, method, path, &headers, body).await
 }
 
 /// A webhook receiver on a loopback port that answers its first call 503 (so the

@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,9 +21,10 @@ use driftwatch_serve::model_source::ModelLocation;
 use driftwatch_serve::predict::PredictResponse;
 use driftwatch_serve::{AppState, Error, ServeConfig, serve_on_watching};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+use common::http;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bundles/v1-forest.dwm")
@@ -44,34 +47,6 @@ fn save_version(out: &Path, version: &str, target: Option<&str>) {
     driftwatch_persist::save(&tmp, &meta, &b.pipeline, &SaveOptions::default()).unwrap();
     // Replaced in one rename, as a deployment would, so a reload never reads half a file.
     std::fs::rename(&tmp, out).unwrap();
-}
-
-/// Sends one request; returns the status code and the body.
-async fn http(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &str,
-    body: &str,
-) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    let status = out
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
 }
 
 const CSV: &str = "x,y,z\n1,2,3\n-3,0,0\n";
