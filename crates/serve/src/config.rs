@@ -52,6 +52,10 @@ pub struct MonitorSettings {
     pub alert_webhook: Option<String>,
 }
 
+/// Live monitoring reads back the server's own prediction log.
+pub(crate) const MONITOR_NEEDS_LOG: &str =
+    "live monitoring (--reference) watches the logged predictions: give --log FILE";
+
 /// How `driftwatch serve` is started.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -122,10 +126,7 @@ impl ServeConfig {
             ));
         }
         if self.monitor.is_some() && self.log.is_none() {
-            return Err(Error::Config(
-                "live monitoring (--reference) watches the logged predictions: give --log FILE"
-                    .into(),
-            ));
+            return Err(Error::Config(MONITOR_NEEDS_LOG.into()));
         }
         Ok(())
     }

@@ -136,12 +136,10 @@ impl AppState {
             store_version,
         )));
         if let Some(m) = &config.monitor {
-            let log = config.log.as_deref().ok_or_else(|| {
-                Error::Config(
-                    "live monitoring (--reference) watches the logged predictions: give --log FILE"
-                        .into(),
-                )
-            })?;
+            let log = config
+                .log
+                .as_deref()
+                .ok_or_else(|| Error::Config(crate::config::MONITOR_NEEDS_LOG.into()))?;
             let live = LiveMonitor::open(
                 m,
                 state.model(),
