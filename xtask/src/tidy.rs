@@ -507,12 +507,105 @@ fn uses_let_chain(code: &[&str]) -> Option<usize> {
     None
 }
 
-/// The locked registry dependencies' own `rust-version`, read from the registry sources
-/// cargo unpacked (`$CARGO_HOME/registry/src`); packages not unpacked are left out.
-fn dependency_versions(root: &Path) -> Vec<(Version, String)> {
+/// One package of `Cargo.lock`.
+struct Locked {
+    name: String,
+    version: String,
+    /// A registry package (workspace members have no source).
+    registry: bool,
+    /// Its dependencies as the lock writes them: `name` or `name version (source)`.
+    deps: Vec<String>,
+}
+
+fn lock_packages(root: &Path) -> Vec<Locked> {
     let Ok(lock) = read(&root.join("Cargo.lock")).parse::<toml::Table>() else {
         return Vec::new();
     };
+    let packages = lock.get("package").and_then(|p| p.as_array());
+    let text = |p: &toml::Value, k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    packages
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some(Locked {
+                name: text(p, "name")?,
+                version: text(p, "version")?,
+                registry: p.get("source").is_some(),
+                deps: p
+                    .get("dependencies")
+                    .and_then(|d| d.as_array())
+                    .map(|d| {
+                        d.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// The packages reachable from `roots` in the lock, not entering `stop` (indices).
+fn reachable(packages: &[Locked], roots: &[usize], stop: &BTreeSet<usize>) -> BTreeSet<usize> {
+    let find = |dep: &str| {
+        let mut parts = dep.split_whitespace();
+        let name = parts.next().unwrap_or("");
+        let version = parts.next();
+        packages
+            .iter()
+            .position(|p| p.name == name && version.is_none_or(|v| p.version == v))
+    };
+    let mut seen: BTreeSet<usize> = roots.iter().copied().collect();
+    let mut todo: Vec<usize> = roots.to_vec();
+    while let Some(i) = todo.pop() {
+        for dep in &packages[i].deps {
+            if let Some(j) = find(dep)
+                && !stop.contains(&j)
+                && seen.insert(j)
+            {
+                todo.push(j);
+            }
+        }
+    }
+    seen
+}
+
+/// The workspace members (by package name) that declare their own `rust-version`
+/// instead of the workspace's, with that version: DataFusion and Ballista need a newer
+/// Rust than the rest, and only builds with the CLI's `distributed` feature reach them.
+fn members_with_own_version(root: &Path) -> BTreeMap<String, Version> {
+    let mut out = BTreeMap::new();
+    let mut manifests = vec![
+        root.join("xtask/Cargo.toml"),
+        root.join("benches/Cargo.toml"),
+    ];
+    if let Ok(dirs) = std::fs::read_dir(root.join("crates")) {
+        manifests.extend(dirs.flatten().map(|e| e.path().join("Cargo.toml")));
+    }
+    for m in manifests {
+        let Ok(t) = read(&m).parse::<toml::Table>() else {
+            continue;
+        };
+        let Some(package) = t.get("package") else {
+            continue;
+        };
+        if let (Some(name), Some(v)) = (
+            package.get("name").and_then(|v| v.as_str()),
+            package
+                .get("rust-version")
+                .and_then(|v| v.as_str())
+                .and_then(parse_version),
+        ) {
+            out.insert(name.to_string(), v);
+        }
+    }
+    out
+}
+
+/// The `rust-version` of each locked registry package in `which`, read from the
+/// registry sources cargo unpacked (`$CARGO_HOME/registry/src`); packages not unpacked
+/// are left out.
+fn dependency_versions(packages: &[Locked], which: &BTreeSet<usize>) -> Vec<(Version, String)> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
@@ -523,19 +616,11 @@ fn dependency_versions(root: &Path) -> Vec<(Version, String)> {
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     let mut out = Vec::new();
-    let packages = lock.get("package").and_then(|p| p.as_array());
-    for p in packages.into_iter().flatten() {
-        let (Some(name), Some(version)) = (
-            p.get("name").and_then(|v| v.as_str()),
-            p.get("version").and_then(|v| v.as_str()),
-        ) else {
-            continue;
-        };
-        if p.get("source").is_none() {
-            continue; // a workspace member
-        }
+    for p in which.iter().map(|&i| &packages[i]).filter(|p| p.registry) {
         for r in &registries {
-            let manifest = r.join(format!("{name}-{version}")).join("Cargo.toml");
+            let manifest = r
+                .join(format!("{}-{}", p.name, p.version))
+                .join("Cargo.toml");
             let Ok(text) = std::fs::read_to_string(&manifest) else {
                 continue;
             };
@@ -546,9 +631,33 @@ fn dependency_versions(root: &Path) -> Vec<(Version, String)> {
                     .and_then(parse_version)
             });
             if let Some(v) = needed {
-                out.push((v, format!("dependency {name} {version}")));
+                out.push((v, format!("dependency {} {}", p.name, p.version)));
             }
             break;
+        }
+    }
+    out
+}
+
+/// What is short of `declared` among `needs`: a heading naming `place`, then the first
+/// place of each feature, newest first.
+fn shortfall(place: &str, declared: Version, needs: Vec<(Version, String)>) -> Vec<String> {
+    let mut short: Vec<(Version, String)> =
+        needs.into_iter().filter(|(v, _)| *v > declared).collect();
+    short.sort();
+    let Some((max, _)) = short.last() else {
+        return Vec::new();
+    };
+    let mut out = vec![format!(
+        "{place}: rust-version = \"{}\", but it needs {}:",
+        show(declared),
+        show(*max)
+    )];
+    let mut seen = BTreeSet::new();
+    for (v, why) in short.iter().rev() {
+        let feature = why.split(" (").next().unwrap_or(why).to_string();
+        if seen.insert(feature) {
+            out.push(format!("  {} for {why}", show(*v)));
         }
     }
     out
@@ -594,29 +703,34 @@ fn rust_version_covers(root: &Path) -> Vec<String> {
             }
         }
     }
-    needs.extend(dependency_versions(root));
-    let mut short: Vec<(Version, String)> =
-        needs.into_iter().filter(|(v, _)| *v > declared).collect();
-    short.sort();
-    match short.last() {
-        None => Vec::new(),
-        Some((max, _)) => {
-            let mut out = vec![format!(
-                "Cargo.toml: rust-version = \"{}\", but the workspace needs {}:",
-                show(declared),
-                show(*max)
-            )];
-            // the first place of each feature is enough
-            let mut seen = BTreeSet::new();
-            for (v, why) in short.iter().rev() {
-                let feature = why.split(" (").next().unwrap_or(why).to_string();
-                if seen.insert(feature) {
-                    out.push(format!("  {} for {why}", show(*v)));
-                }
-            }
-            out
-        }
+    // Members with their own rust-version are checked against it, with what they
+    // reach; the workspace's covers what the other members reach.
+    let packages = lock_packages(root);
+    let own = members_with_own_version(root);
+    let is_member = |p: &Locked, name: &str| !p.registry && p.name == name;
+    let own_members: BTreeSet<usize> = (0..packages.len())
+        .filter(|&i| own.keys().any(|n| is_member(&packages[i], n)))
+        .collect();
+    let roots: Vec<usize> = (0..packages.len())
+        .filter(|&i| !packages[i].registry && !own_members.contains(&i))
+        .collect();
+    needs.extend(dependency_versions(
+        &packages,
+        &reachable(&packages, &roots, &own_members),
+    ));
+    let mut out = shortfall("Cargo.toml", declared, needs);
+    for (name, version) in &own {
+        let Some(i) = packages.iter().position(|p| is_member(p, name)) else {
+            continue;
+        };
+        let reached = reachable(&packages, &[i], &BTreeSet::new());
+        out.extend(shortfall(
+            &format!("package {name}"),
+            *version,
+            dependency_versions(&packages, &reached),
+        ));
     }
+    out
 }
 
 // ---------------------------------------------------------------------------------
@@ -780,6 +894,42 @@ mod tests {
     }
 
     // The rules' pieces, on made-up input.
+
+    #[test]
+    fn a_member_with_its_own_rust_version_stops_the_workspace_walk() {
+        let pkg = |name: &str, registry: bool, deps: &[&str]| Locked {
+            name: name.into(),
+            version: "1.0.0".into(),
+            registry,
+            deps: deps.iter().map(|d| (*d).to_string()).collect(),
+        };
+        // cli -> tokio, cli -> engine (own rust-version) -> datafusion -> tokio 1.0.0
+        let packages = vec![
+            pkg("cli", false, &["tokio", "engine"]),
+            pkg("tokio", true, &[]),
+            pkg("engine", false, &["datafusion 1.0.0"]),
+            pkg("datafusion", true, &["tokio"]),
+        ];
+        let stop: BTreeSet<usize> = [2].into();
+        assert_eq!(reachable(&packages, &[0], &stop), [0, 1].into());
+        assert_eq!(
+            reachable(&packages, &[2], &BTreeSet::new()),
+            [1, 2, 3].into()
+        );
+        let short = shortfall(
+            "package engine",
+            (1, 88, 0),
+            vec![((1, 94, 0), "dependency datafusion 1.0.0".into())],
+        );
+        assert_eq!(
+            short,
+            vec![
+                "package engine: rust-version = \"1.88\", but it needs 1.94:".to_string(),
+                "  1.94 for dependency datafusion 1.0.0".to_string()
+            ]
+        );
+        assert!(shortfall("x", (1, 94, 0), vec![((1, 94, 0), "d".into())]).is_empty());
+    }
 
     #[test]
     fn unregistered_names_are_found_in_every_spelling() {

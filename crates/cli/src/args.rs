@@ -644,10 +644,30 @@ pub struct DriftArgs {
     /// How the input tables are read.
     #[command(flatten)]
     pub table: TableArgs,
+    /// Where the data is read and summarised: local (CSV, read here), datafusion
+    /// (Parquet: a file, a directory or a glob such as 'dir/*.parquet', summarised by
+    /// DataFusion on all cores) or ballista (the same query on a Ballista cluster, see
+    /// --scheduler and docs/DISTRIBUTED.md). The report is the same.
+    #[arg(long, value_enum, default_value_t = DriftEngine::Local)]
+    pub engine: DriftEngine,
+    /// The Ballista scheduler of `--engine ballista`: df://HOST:PORT.
+    #[arg(long, value_name = "df://HOST:PORT")]
+    pub scheduler: Option<String>,
     /// The test and its options (last: their help heading holds for the arguments
     /// after them).
     #[command(flatten)]
     pub test: DriftTestArgs,
+}
+
+/// Where `driftwatch drift` reads and summarises its data (`--engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftEngine {
+    /// CSV files read into memory here.
+    Local,
+    /// Parquet summarised by DataFusion on this machine.
+    Datafusion,
+    /// Parquet summarised by a Ballista cluster (`--scheduler`).
+    Ballista,
 }
 
 /// The test of `driftwatch drift` and its options; each left unset falls back to the

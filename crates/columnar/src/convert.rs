@@ -387,6 +387,54 @@ impl FrameBuilder<'_> {
     }
 }
 
+/// The driftwatch kind an Arrow type becomes when read (`None`: a type driftwatch
+/// cannot hold): the rule of [`column_of_array`] and of whole-file reads.
+#[must_use]
+pub fn kind_of(data_type: &DataType) -> Option<ColumnKind> {
+    match class(data_type) {
+        Class::Number | Class::Null => Some(ColumnKind::Numeric),
+        Class::Time => Some(ColumnKind::Timestamp),
+        Class::Text => Some(ColumnKind::Categorical),
+        Class::Bool => Some(ColumnKind::Boolean),
+        Class::Unsupported => None,
+    }
+}
+
+/// One Arrow array as the driftwatch column a file's column of its type becomes (the
+/// same conversion as [`read_table`](crate::read_table): integers beyond 2^53 refused,
+/// timestamps as seconds since 1970 UTC, booleans as `false`/`true`), with its kind.
+/// For engines that hand over arrays one column at a time (DataFusion aggregates);
+/// `source` and `name` name the data in messages, `row0` the rows before this array.
+///
+/// # Errors
+/// A type driftwatch cannot hold, or a value it cannot hold exactly.
+pub fn column_of_array(
+    source: &str,
+    name: &str,
+    array: &arrow::array::ArrayRef,
+    row0: usize,
+) -> Result<(Column, ColumnKind)> {
+    let field = arrow::datatypes::Field::new(name, array.data_type().clone(), true);
+    let schema = std::sync::Arc::new(Schema::new(vec![field]));
+    let batch =
+        RecordBatch::try_new(schema.clone(), vec![array.clone()]).map_err(|e| Error::Format {
+            path: source.to_string(),
+            message: format!("column '{name}': {e}"),
+        })?;
+    let converter = Converter::new(
+        source,
+        &schema,
+        &ReadOptions::default(),
+        Some(&[name.to_string()]),
+    )?;
+    let mut builder = converter.builder();
+    builder.append(&batch, row0)?;
+    let frame = builder.finish()?;
+    let kind = frame.kind(name)?;
+    let column = frame.column(name)?.clone();
+    Ok((column, kind))
+}
+
 /// The strings of a text array, or `None` when it is not one.
 fn texts(array: &dyn Array) -> Option<Box<dyn Iterator<Item = Option<&str>> + '_>> {
     Some(match array.data_type() {
@@ -732,5 +780,53 @@ mod tests {
             let csv = driftwatch_core::timestamp::parse_datetime(text);
             assert_eq!(Some(seconds(v, per)), csv, "{text}");
         }
+    }
+
+    #[test]
+    fn one_array_converts_as_a_file_column_would() {
+        use arrow::array::{
+            ArrayRef, BooleanArray, DictionaryArray, Int64Array, StringArray,
+            TimestampMillisecondArray,
+        };
+        use std::sync::Arc;
+        let ints: ArrayRef = Arc::new(Int64Array::from(vec![Some(3), None, Some(-1)]));
+        let (c, k) = column_of_array("t", "x", &ints, 0).unwrap();
+        assert_eq!(k, ColumnKind::Numeric);
+        let Column::Numeric(v) = c else {
+            panic!("not numeric")
+        };
+        assert_eq!((v[0], v[2]), (3.0, -1.0));
+        assert!(v[1].is_nan());
+        let big: ArrayRef = Arc::new(Int64Array::from(vec![1, (1_i64 << 53) + 1]));
+        let e = column_of_array("t.parquet", "id", &big, 10)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.parquet") && e.contains("id") && e.contains("12"),
+            "{e}"
+        );
+        let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![1_500]));
+        let (c, k) = column_of_array("t", "ts", &ts, 0).unwrap();
+        assert_eq!(
+            (k, c.numeric_values().unwrap()[0]),
+            (ColumnKind::Timestamp, 1.5)
+        );
+        let b: ArrayRef = Arc::new(BooleanArray::from(vec![Some(true), None, Some(false)]));
+        let (c, k) = column_of_array("t", "b", &b, 0).unwrap();
+        assert_eq!(k, ColumnKind::Boolean);
+        assert_eq!(
+            c.to_labels(),
+            vec![Some("true".to_string()), None, Some("false".to_string())]
+        );
+        let d: DictionaryArray<arrow::datatypes::Int8Type> =
+            vec!["u", "v", "u"].into_iter().collect();
+        let d: ArrayRef = Arc::new(d);
+        let (c, k) = column_of_array("t", "c", &d, 0).unwrap();
+        assert_eq!(k, ColumnKind::Categorical);
+        assert_eq!(c.to_labels()[2].as_deref(), Some("u"));
+        let s: ArrayRef = Arc::new(StringArray::from(vec![Some("NA"), None]));
+        let (c, _) = column_of_array("t", "s", &s, 0).unwrap();
+        assert_eq!(c.to_labels(), vec![Some("NA".to_string()), None]);
+        assert_eq!(kind_of(&arrow::datatypes::DataType::Binary), None);
     }
 }

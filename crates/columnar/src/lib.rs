@@ -23,6 +23,7 @@ mod ipc_check;
 mod read;
 mod write;
 
+pub use convert::{column_of_array, kind_of};
 pub use error::{Error, Result};
 pub use format::{Detected, detect};
 pub use read::{CHUNK_ROWS, Chunks, detect_file, read_chunks, read_table, read_table_bytes};

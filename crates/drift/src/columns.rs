@@ -8,6 +8,7 @@
 //! constant, one-sided columns, unseen categories, infinite values), so bad data is
 //! reported instead of stopping the check.
 
+mod as_frame;
 mod categorical;
 pub(crate) mod check;
 pub(crate) mod correction;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use driftwatch_core::{Categorical, Column, Frame, ReadOptions};
+use driftwatch_core::ReadOptions;
 use driftwatch_drift::chi2::PowerDivergence;
 use driftwatch_drift::columns::{
     ColumnOverride, ColumnReference, Correction, DriftOptions, DriftReference, DriftReport,
@@ -18,6 +18,7 @@ use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histog
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
+use super::drift_engine;
 use super::reference::summarize;
 use crate::args::DriftArgs;
 use crate::data::{NumericTypos, one_stdin, read_frame, split_list};
@@ -154,6 +155,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         );
     }
     let limit = a.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
+    let engine = drift_engine::open(a)?;
     let (fitted, read, reference_frame) = if super::reference::is_reference_file(&a.reference) {
         let loaded = load_reference(&a.reference)
             .with_context(|| format!("loading reference {}", a.reference.display()))?;
@@ -182,6 +184,9 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             }
             DriftReference { columns: keep }
         };
+        (fitted, read, None)
+    } else if let Some(engine) = &engine {
+        let fitted = drift_engine::fit(engine, &a.reference, &columns)?;
         (fitted, read, None)
     } else if wants_html {
         let reference = read_frame(&a.reference, &read)?;
@@ -220,9 +225,15 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             Some(_) => {}
         }
     }
-    let (report, current_frame) = if wants_html {
-        let current = read_frame(&a.current, &read)?;
-        typos.check(&current, &a.current, &read.categorical);
+    let (report, current_frame) = if wants_html || engine.is_some() {
+        let current = match &engine {
+            Some(engine) => drift_engine::current(engine, &a.current, &columns)?,
+            None => {
+                let current = read_frame(&a.current, &read)?;
+                typos.check(&current, &a.current, &read.categorical);
+                current
+            }
+        };
         typos.refuse(&read.categorical)?;
         let report = if columns.is_empty() {
             fitted.report(&current, &options)
@@ -255,7 +266,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         ReportFormat::Html => {
             let reference = match reference_frame {
                 Some(frame) => frame,
-                None => frame_of_reference(&fitted)?,
+                None => fitted.to_frame()?,
             };
             let Some(current) = current_frame else {
                 bail!("the HTML page needs the current table read whole");
@@ -378,49 +389,4 @@ fn reference_bytes(r: &DriftReference) -> usize {
             _ => 0,
         })
         .sum()
-}
-
-/// The reference's data back from a `.dwr` file, for its histograms: the sorted
-/// numeric sample (plus its missing values; a sketch's items repeated by weight) and
-/// the categorical counts.
-fn frame_of_reference(r: &DriftReference) -> Result<Frame> {
-    let columns = r
-        .columns
-        .iter()
-        .map(|c| {
-            let column = match &c.reference {
-                ColumnReference::Numeric(n) => {
-                    let values = n.as_ref().map_or(&[][..], |n| n.sorted.sorted_values());
-                    Column::Numeric(
-                        values
-                            .iter()
-                            .copied()
-                            .chain(std::iter::repeat_n(f64::NAN, c.missing))
-                            .collect(),
-                    )
-                }
-                ColumnReference::Sketch(sketch) => Column::Numeric(
-                    sketch
-                        .weighted()
-                        .into_iter()
-                        .flat_map(|(v, w)| std::iter::repeat_n(v, w as usize))
-                        .chain(std::iter::repeat_n(f64::NAN, c.missing))
-                        .collect(),
-                ),
-                ColumnReference::Categorical { levels, counts } => {
-                    let mut codes = Vec::with_capacity(c.rows);
-                    for (code, &n) in counts.iter().enumerate() {
-                        codes.extend(std::iter::repeat_n(Some(code as u32), n as usize));
-                    }
-                    codes.extend(std::iter::repeat_n(None, c.missing));
-                    Column::Categorical(Categorical {
-                        codes,
-                        levels: levels.clone(),
-                    })
-                }
-            };
-            (c.name.clone(), column)
-        })
-        .collect();
-    Ok(Frame::new(columns)?)
 }

@@ -4,6 +4,7 @@ mod card;
 pub(crate) mod check_deploy;
 mod compare_levels;
 mod drift;
+mod drift_engine;
 mod evaluate;
 mod history;
 mod inspect;

@@ -1,0 +1,195 @@
+//! The drift engine over Parquet: the reference and the current data are summarised
+//! by `drift_reference` in one aggregate query each (on this machine with DataFusion,
+//! or on a Ballista cluster), and the check runs here on the summaries, so the report
+//! is the local path's.
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext, ident};
+use driftwatch_drift::columns::DriftReference;
+use driftwatch_drift::reference_file::{DEFAULT_MAX_REFERENCE_BYTES, reference_from_bytes};
+
+use crate::Error;
+use crate::udaf::{DriftReferenceUdaf, register};
+use driftwatch_columnar::kind_of;
+
+/// A DataFusion session (local or remote) and the runtime that drives it, behind a
+/// blocking API for the CLI.
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    ctx: SessionContext,
+}
+
+/// A multi-threaded runtime for an engine.
+///
+/// # Errors
+/// [`Error::Runtime`] when the threads cannot start.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+impl Engine {
+    /// DataFusion on this machine with `target_partitions` partitions (default: one per
+    /// core), driftwatch's functions registered.
+    ///
+    /// # Errors
+    /// [`Error::Runtime`] when the runtime cannot start.
+    pub fn local(target_partitions: Option<usize>) -> Result<Self, Error> {
+        let mut config = SessionConfig::new();
+        if let Some(n) = target_partitions {
+            config = config.with_target_partitions(n.max(1));
+        }
+        let ctx = SessionContext::new_with_config(config);
+        register(&ctx);
+        Ok(Engine::with(runtime()?, ctx))
+    }
+
+    /// An engine on a context made elsewhere (a Ballista client's); registers
+    /// driftwatch's functions on it.
+    #[must_use]
+    pub fn with(runtime: tokio::runtime::Runtime, ctx: SessionContext) -> Self {
+        register(&ctx);
+        Engine { runtime, ctx }
+    }
+
+    /// The session, for queries of one's own.
+    #[must_use]
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// The reference of `columns` (all when empty) of the Parquet data at `location`
+    /// (a file, a directory or a glob); every listed column must be there.
+    ///
+    /// # Errors
+    /// [`Error::MissingColumn`], [`Error::Unsupported`], or the query's error.
+    pub fn fit_reference(
+        &self,
+        location: &str,
+        columns: &[String],
+    ) -> Result<DriftReference, Error> {
+        let fitted = self.summarize(location, columns)?;
+        if let Some(missing) = columns
+            .iter()
+            .find(|c| !fitted.columns.iter().any(|f| &f.name == *c))
+        {
+            return Err(Error::MissingColumn {
+                column: missing.clone(),
+                location: location.to_string(),
+                available: self
+                    .runtime
+                    .block_on(columns_of(&self.ctx, location))?
+                    .join(","),
+            });
+        }
+        Ok(fitted)
+    }
+
+    /// The summary (a reference) of the columns of `wanted` that the data at `location`
+    /// has, in that order (all its columns when `wanted` is empty). Its
+    /// [`DriftReference::to_frame`] is what a check of that data needs.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a column of a type drift cannot compare, or the
+    /// query's error.
+    pub fn summarize(&self, location: &str, wanted: &[String]) -> Result<DriftReference, Error> {
+        self.runtime
+            .block_on(summarize(&self.ctx, location, wanted))
+    }
+}
+
+fn read_error(location: &str, source: datafusion::error::DataFusionError) -> Error {
+    Error::Read {
+        location: location.to_string(),
+        source: Box::new(source),
+    }
+}
+
+async fn columns_of(ctx: &SessionContext, location: &str) -> Result<Vec<String>, Error> {
+    let df = ctx
+        .read_parquet(location, ParquetReadOptions::default())
+        .await
+        .map_err(|e| read_error(location, e))?;
+    Ok(df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect())
+}
+
+/// [`Engine::summarize`] on any context with driftwatch's functions registered.
+///
+/// # Errors
+/// As [`Engine::summarize`].
+pub async fn summarize(
+    ctx: &SessionContext,
+    location: &str,
+    wanted: &[String],
+) -> Result<DriftReference, Error> {
+    let df = ctx
+        .read_parquet(location, ParquetReadOptions::default())
+        .await
+        .map_err(|e| read_error(location, e))?;
+    let mut names = Vec::new();
+    for field in df.schema().fields() {
+        if !wanted.is_empty() && !wanted.contains(field.name()) {
+            continue;
+        }
+        if kind_of(field.data_type()).is_none() {
+            return Err(Error::Unsupported {
+                column: field.name().clone(),
+                location: location.to_string(),
+                data_type: field.data_type().to_string(),
+            });
+        }
+        names.push(field.name().clone());
+    }
+    if !wanted.is_empty() {
+        names = wanted
+            .iter()
+            .filter(|w| names.contains(w))
+            .cloned()
+            .collect();
+    }
+    if names.is_empty() {
+        return Ok(DriftReference::default());
+    }
+    let udaf = datafusion::logical_expr::AggregateUDF::from(DriftReferenceUdaf::default());
+    let exprs = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| udaf.call(vec![ident(n)]).alias(format!("c{i}")))
+        .collect();
+    let batches = df
+        .aggregate(vec![], exprs)
+        .map_err(|e| read_error(location, e))?
+        .collect()
+        .await
+        .map_err(|e| read_error(location, e))?;
+    let batch = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .ok_or_else(|| Error::Internal("the aggregate returned no row".into()))?;
+    let mut columns = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let array =
+            cast(batch.column(i), &DataType::Binary).map_err(|e| read_error(location, e.into()))?;
+        let binary = array.as_binary::<i32>();
+        if binary.is_empty() || binary.is_null(0) {
+            return Err(Error::Internal(format!("no summary for column '{name}'")));
+        }
+        let mut part = reference_from_bytes(binary.value(0), DEFAULT_MAX_REFERENCE_BYTES)?;
+        let mut column = part
+            .columns
+            .pop()
+            .ok_or_else(|| Error::Internal(format!("empty summary for column '{name}'")))?;
+        column.name.clone_from(name);
+        columns.push(column);
+    }
+    Ok(DriftReference { columns })
+}

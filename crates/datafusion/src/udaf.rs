@@ -1,0 +1,480 @@
+//! The aggregate functions. Each keeps, per group and partition, the driftwatch
+//! reference of the column it has seen (what [`DriftReference::fit`] learns: sorted
+//! sample, decile counts, category counts); partial states are that reference as `.dwr`
+//! bytes, and partitions combine by [`DriftReference::merge`], which equals fitting on
+//! the union. So the SQL answer equals the local one whatever the partitioning.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, Signature, TypeSignature, Volatility,
+};
+use datafusion::physical_expr::expressions::Literal;
+use datafusion::prelude::SessionContext;
+use driftwatch_core::{Column, ColumnKind, Frame};
+use driftwatch_drift::columns::{ColumnDrift, DriftOptions, DriftReference, TestKind};
+use driftwatch_drift::reference_file::{
+    DEFAULT_MAX_REFERENCE_BYTES, reference_from_bytes, reference_to_bytes,
+};
+
+use driftwatch_columnar::{column_of_array, kind_of};
+
+/// Any error of ours as DataFusion's, so a query fails with our message.
+fn external(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
+    DataFusionError::External(Box::new(e))
+}
+
+fn plan_error(message: String) -> DataFusionError {
+    DataFusionError::Plan(message)
+}
+
+/// The partial summary of one column: what has been fitted so far, plus numeric values
+/// not fitted yet (they are sorted once, when the state leaves the partition).
+#[derive(Debug)]
+struct Summary {
+    name: String,
+    kind: ColumnKind,
+    fitted: Option<DriftReference>,
+    pending: Vec<f64>,
+}
+
+impl Summary {
+    fn new(name: &str, data_type: &DataType, function: &str) -> DfResult<Self> {
+        let kind = kind_of(data_type).ok_or_else(|| {
+            plan_error(format!(
+                "{function}: column '{name}' is {data_type}, which drift cannot compare; \
+                 pass a number, string, boolean, date or timestamp column"
+            ))
+        })?;
+        Ok(Summary {
+            name: name.to_string(),
+            kind,
+            fitted: None,
+            pending: Vec::new(),
+        })
+    }
+
+    fn fit(&self, column: Column) -> DfResult<DriftReference> {
+        let mut frame = Frame::new(vec![(self.name.clone(), column)]).map_err(external)?;
+        frame.set_kind(&self.name, self.kind).map_err(external)?;
+        DriftReference::fit(&frame, &[]).map_err(external)
+    }
+
+    fn absorb(&mut self, mut part: DriftReference) -> DfResult<()> {
+        if part.columns.len() != 1 {
+            return Err(plan_error(format!(
+                "a partial drift state holds {} columns, expected one; states of different functions were mixed",
+                part.columns.len()
+            )));
+        }
+        part.columns[0].name.clone_from(&self.name);
+        self.fitted = Some(match self.fitted.take() {
+            None => part,
+            Some(f) => f.merge(&part).map_err(external)?,
+        });
+        Ok(())
+    }
+
+    fn update(&mut self, array: &ArrayRef) -> DfResult<()> {
+        let (column, _) =
+            column_of_array("a batch of the query", &self.name, array, 0).map_err(external)?;
+        match column {
+            Column::Numeric(v) => self.pending.extend(v.iter().copied()),
+            categorical => {
+                let part = self.fit(categorical)?;
+                self.absorb(part)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn merge_states(&mut self, states: &ArrayRef) -> DfResult<()> {
+        let states = cast(states, &DataType::Binary)?;
+        for bytes in states.as_binary::<i32>().iter().flatten() {
+            let part =
+                reference_from_bytes(bytes, DEFAULT_MAX_REFERENCE_BYTES).map_err(external)?;
+            self.absorb(part)?;
+        }
+        Ok(())
+    }
+
+    /// The reference of everything seen (pending values fitted now).
+    fn finish(&mut self) -> DfResult<&DriftReference> {
+        if !self.pending.is_empty() || self.fitted.is_none() {
+            let column = match self.kind.storage() {
+                ColumnKind::Numeric => {
+                    Column::Numeric(std::mem::take(&mut self.pending).into_iter().collect())
+                }
+                _ => Column::Categorical(driftwatch_core::Categorical::default()),
+            };
+            let part = self.fit(column)?;
+            self.absorb(part)?;
+        }
+        self.fitted
+            .as_ref()
+            .ok_or_else(|| DataFusionError::Internal("drift summary lost its state".into()))
+    }
+
+    fn bytes(&mut self) -> DfResult<Vec<u8>> {
+        reference_to_bytes(self.finish()?).map_err(external)
+    }
+
+    fn size(&self) -> usize {
+        let fitted = self
+            .fitted
+            .as_ref()
+            .map_or(0, |f| f.columns.iter().map(|c| c.rows * 8).sum::<usize>());
+        std::mem::size_of::<Self>() + self.pending.capacity() * 8 + fitted
+    }
+}
+
+/// `drift_reference(col)`: the `.dwr` bytes of the column's driftwatch reference (the
+/// same bytes `driftwatch reference build` writes for that one column).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct DriftReferenceUdaf {
+    signature: Signature,
+}
+
+impl Default for DriftReferenceUdaf {
+    fn default() -> Self {
+        DriftReferenceUdaf {
+            signature: Signature::any(1, Volatility::Immutable),
+        }
+    }
+}
+
+/// The accumulator of `drift_reference`.
+#[derive(Debug)]
+struct ReferenceAccumulator(Summary);
+
+impl Accumulator for ReferenceAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        self.0.update(first(values)?)
+    }
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        Ok(ScalarValue::Binary(Some(self.0.bytes()?)))
+    }
+    fn size(&self) -> usize {
+        self.0.size()
+    }
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        Ok(vec![self.evaluate()?])
+    }
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        self.0.merge_states(first(states)?)
+    }
+}
+
+fn first(values: &[ArrayRef]) -> DfResult<&ArrayRef> {
+    values
+        .first()
+        .ok_or_else(|| DataFusionError::Internal("drift function called without input".into()))
+}
+
+/// The column an aggregate reads: its name and type.
+fn input(args: &AccumulatorArgs<'_>) -> DfResult<(String, DataType)> {
+    let field = args
+        .expr_fields
+        .first()
+        .ok_or_else(|| DataFusionError::Internal("drift function without argument".into()))?;
+    Ok((field.name().clone(), field.data_type().clone()))
+}
+
+impl AggregateUDFImpl for DriftReferenceUdaf {
+    fn name(&self) -> &str {
+        "drift_reference"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Binary)
+    }
+    fn accumulator(&self, args: AccumulatorArgs<'_>) -> DfResult<Box<dyn Accumulator>> {
+        let (name, data_type) = input(&args)?;
+        Ok(Box::new(ReferenceAccumulator(Summary::new(
+            &name,
+            &data_type,
+            self.name(),
+        )?)))
+    }
+    fn state_fields(&self, args: StateFieldsArgs<'_>) -> DfResult<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(
+            format_state_name(args.name, "reference"),
+            DataType::Binary,
+            true,
+        ))])
+    }
+}
+
+/// What a check function returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Output {
+    /// The report row as JSON (`drift_check`).
+    Row,
+    /// The statistic of a fixed test (`drift_psi`, ...).
+    Statistic(&'static str),
+}
+
+/// `drift_check(col, reference [, test])` (the report row of the column as JSON, the
+/// test `auto` unless named) and the `drift_psi/js/chi2/ks/wasserstein(col, reference)`
+/// family (the statistic). `reference` is `.dwr` bytes: from `drift_reference` of the
+/// reference data (a join or a subquery), or a literal.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct DriftCheckUdaf {
+    name: &'static str,
+    output: Output,
+    signature: Signature,
+}
+
+impl DriftCheckUdaf {
+    /// `drift_check`.
+    #[must_use]
+    pub fn row() -> Self {
+        DriftCheckUdaf {
+            name: "drift_check",
+            output: Output::Row,
+            signature: Signature::one_of(
+                vec![TypeSignature::Any(2), TypeSignature::Any(3)],
+                Volatility::Immutable,
+            ),
+        }
+    }
+
+    /// `name(col, reference)`: the statistic of `test` (a driftwatch test name).
+    #[must_use]
+    pub fn statistic(name: &'static str, test: &'static str) -> Self {
+        DriftCheckUdaf {
+            name,
+            output: Output::Statistic(test),
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+/// The test named by the third argument of `drift_check`, which must be a literal.
+fn test_argument(args: &AccumulatorArgs<'_>) -> DfResult<TestKind> {
+    let Some(expr) = args.exprs.get(2) else {
+        return Ok(TestKind::Auto);
+    };
+    let name = match expr.downcast_ref::<Literal>().map(Literal::value) {
+        Some(
+            ScalarValue::Utf8(Some(s))
+            | ScalarValue::LargeUtf8(Some(s))
+            | ScalarValue::Utf8View(Some(s)),
+        ) => s.clone(),
+        _ => {
+            return Err(plan_error(
+                "drift_check: the third argument must be a test name as a string literal, such as 'ks'".into(),
+            ));
+        }
+    };
+    name.parse::<TestKind>()
+        .map_err(|e| plan_error(format!("drift_check: {e}")))
+}
+
+impl AggregateUDFImpl for DriftCheckUdaf {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(match self.output {
+            Output::Row => DataType::Utf8,
+            Output::Statistic(_) => DataType::Float64,
+        })
+    }
+    fn accumulator(&self, args: AccumulatorArgs<'_>) -> DfResult<Box<dyn Accumulator>> {
+        let (name, data_type) = input(&args)?;
+        let test = match self.output {
+            Output::Row => test_argument(&args)?,
+            Output::Statistic(t) => t
+                .parse::<TestKind>()
+                .map_err(|e| plan_error(format!("{}: {e}", self.name)))?,
+        };
+        let options = DriftOptions {
+            test,
+            ..Default::default()
+        };
+        options.check().map_err(|e| {
+            plan_error(format!(
+                "{}: {}",
+                self.name,
+                e.render(|o| o.key().to_string())
+            ))
+        })?;
+        Ok(Box::new(CheckAccumulator {
+            function: self.name,
+            output: self.output,
+            options,
+            current: Summary::new(&name, &data_type, self.name)?,
+            reference: None,
+        }))
+    }
+    fn state_fields(&self, args: StateFieldsArgs<'_>) -> DfResult<Vec<FieldRef>> {
+        Ok(vec![
+            Arc::new(Field::new(
+                format_state_name(args.name, "current"),
+                DataType::Binary,
+                true,
+            )),
+            Arc::new(Field::new(
+                format_state_name(args.name, "reference"),
+                DataType::Binary,
+                true,
+            )),
+        ])
+    }
+}
+
+/// The accumulator of the check functions: the current column's summary and the
+/// reference bytes it is checked against.
+#[derive(Debug)]
+struct CheckAccumulator {
+    function: &'static str,
+    output: Output,
+    options: DriftOptions,
+    current: Summary,
+    reference: Option<Vec<u8>>,
+}
+
+impl CheckAccumulator {
+    /// Keeps the first reference seen; a different one is an error (a check compares
+    /// one reference).
+    fn take_reference(&mut self, array: &ArrayRef) -> DfResult<()> {
+        let array = cast(array, &DataType::Binary)?;
+        let Some(bytes) = array.as_binary::<i32>().iter().flatten().next() else {
+            return Ok(());
+        };
+        match &self.reference {
+            None => self.reference = Some(bytes.to_vec()),
+            Some(r) if r.as_slice() == bytes => {}
+            Some(_) => {
+                return Err(plan_error(format!(
+                    "{}: the reference argument differs between rows; pass one reference (drift_reference of the reference data)",
+                    self.function
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The report row of the current column against the reference.
+    fn row(&mut self) -> DfResult<ColumnDrift> {
+        let bytes = self.reference.as_deref().ok_or_else(|| {
+            plan_error(format!(
+                "{}: no reference: pass drift_reference(col) of the reference data as the second argument",
+                self.function
+            ))
+        })?;
+        let reference =
+            reference_from_bytes(bytes, DEFAULT_MAX_REFERENCE_BYTES).map_err(external)?;
+        let name = self.current.name.clone();
+        let column = match reference.columns.as_slice() {
+            [one] => one.clone(),
+            many => many.iter().find(|c| c.name == name).cloned().ok_or_else(|| {
+                plan_error(format!(
+                    "{}: the reference holds columns {} but not '{name}'; pass the reference of that column",
+                    self.function,
+                    reference.names().join(",")
+                ))
+            })?,
+        };
+        let mut column = column;
+        column.name.clone_from(&name);
+        let reference = DriftReference {
+            columns: vec![column],
+        };
+        let current = self.current.finish()?.to_frame().map_err(external)?;
+        let rows = reference.check(&current, &self.options).map_err(external)?;
+        rows.into_iter()
+            .next()
+            .ok_or_else(|| DataFusionError::Internal("drift check returned no row".into()))
+    }
+}
+
+impl Accumulator for CheckAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        let (Some(current), Some(reference)) = (values.first(), values.get(1)) else {
+            return Err(DataFusionError::Internal(format!(
+                "{} called with {} arguments",
+                self.function,
+                values.len()
+            )));
+        };
+        self.take_reference(reference)?;
+        self.current.update(current)
+    }
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        let row = self.row()?;
+        Ok(match self.output {
+            Output::Row => ScalarValue::Utf8(Some(serde_json_row(&row).map_err(external)?)),
+            Output::Statistic(_) => ScalarValue::Float64(row.statistic),
+        })
+    }
+    fn size(&self) -> usize {
+        self.current.size() + self.reference.as_ref().map_or(0, Vec::len)
+    }
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        Ok(vec![
+            ScalarValue::Binary(Some(self.current.bytes()?)),
+            ScalarValue::Binary(self.reference.clone()),
+        ])
+    }
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        let (Some(current), Some(reference)) = (states.first(), states.get(1)) else {
+            return Err(DataFusionError::Internal(format!(
+                "{}: partial state of {} fields, expected 2",
+                self.function,
+                states.len()
+            )));
+        };
+        self.take_reference(reference)?;
+        self.current.merge_states(current)
+    }
+}
+
+fn serde_json_row(row: &ColumnDrift) -> Result<String, serde_json::Error> {
+    serde_json::to_string(row)
+}
+
+/// The statistic functions: SQL name and driftwatch test.
+pub const STATISTIC_FUNCTIONS: [(&str, &str); 5] = [
+    ("drift_psi", "psi"),
+    ("drift_js", "jensenshannon"),
+    ("drift_chi2", "chi2"),
+    ("drift_ks", "ks"),
+    ("drift_wasserstein", "wasserstein"),
+];
+
+/// Every driftwatch aggregate function, for a context or a function registry (the
+/// Ballista executor registers the same list).
+#[must_use]
+pub fn functions() -> Vec<AggregateUDF> {
+    let mut out = vec![
+        AggregateUDF::from(DriftReferenceUdaf::default()),
+        AggregateUDF::from(DriftCheckUdaf::row()),
+    ];
+    out.extend(
+        STATISTIC_FUNCTIONS
+            .iter()
+            .map(|(name, test)| AggregateUDF::from(DriftCheckUdaf::statistic(name, test))),
+    );
+    out
+}
+
+/// Registers driftwatch's aggregate functions on `ctx` (`drift_reference`,
+/// `drift_check` and the statistic family).
+pub fn register(ctx: &SessionContext) {
+    for f in functions() {
+        ctx.register_udaf(f);
+    }
+}
