@@ -13,7 +13,12 @@ use driftwatch_core::reader::{ReadOptions, read_csv_path};
 fn bench(c: &mut Criterion) {
     let (rows, cols) = driftwatch_benches::CSV;
     let path =
-        match driftwatch_benches::numeric_csv(&driftwatch_benches::inputs_dir(), rows, cols, 5) {
+        match driftwatch_benches::numeric_csv(
+            &driftwatch_benches::inputs_dir(),
+            rows,
+            cols,
+            driftwatch_benches::CSV_SEED,
+        ) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("read bench: cannot write its input: {e}; skipped");

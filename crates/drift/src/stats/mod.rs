@@ -8,10 +8,12 @@
 
 pub mod anderson;
 pub(crate) mod bessel;
+pub(crate) mod claim;
 mod cdf_integral;
 pub mod cvm;
 pub mod divergence;
 pub mod energy;
+mod energy_cells;
 pub mod jensenshannon;
 pub mod mannwhitney;
 pub(crate) mod merge;

@@ -29,9 +29,10 @@ const MAX_BITS: u32 = 16;
 /// Samples at least this long (both together) are counted in parallel halves.
 const PARALLEL_COUNT_MIN: usize = 1 << 18;
 
-/// Equal-width cells over `[lo, hi]`, in offsets `t = v - lo`.
+/// Equal-width cells over `[lo, lo + span]`, in offsets `t = v - lo` (shared with
+/// the energy integral's cells, `energy_cells.rs`).
 #[derive(Clone, Copy)]
-struct Grid {
+pub(super) struct Grid {
     lo: f64,
     scale: f64,
     width: f64,
@@ -39,16 +40,31 @@ struct Grid {
 }
 
 impl Grid {
+    /// `cells` cells over `span` above `lo`, or `None` for an infinite, NaN or zero
+    /// span (or one so small that the scale overflows). For two grids over the same
+    /// range whose cell counts are powers of two, each cell of the finer one lies in
+    /// one cell of the coarser: the scales differ by a power of two, which commutes
+    /// with rounding.
+    pub(super) fn new(lo: f64, span: f64, cells: usize) -> Option<Grid> {
+        let scale = cells as f64 / span;
+        (span.is_finite() && span > 0.0 && scale.is_finite() && scale > 0.0).then_some(Grid {
+            lo,
+            scale,
+            width: span / cells as f64,
+            last: cells - 1,
+        })
+    }
+
     /// The cell of offset `t >= 0` (`as` saturates; a correctly rounded product is
     /// monotone in `t`, so a larger value never lands in an earlier cell).
     #[inline]
-    fn cell(self, t: f64) -> usize {
+    pub(super) fn cell(self, t: f64) -> usize {
         ((t * self.scale) as usize).min(self.last)
     }
 
     /// The lower edge of cell `c`, as an offset.
     #[inline]
-    fn edge(self, c: usize) -> f64 {
+    pub(super) fn edge(self, c: usize) -> f64 {
         c as f64 * self.width
     }
 }
@@ -135,17 +151,10 @@ pub(crate) fn wasserstein_unsorted(a: &[f64], b: &[f64], a_sorted: bool) -> Opti
         .saturating_sub(4)
         .clamp(10, MAX_BITS);
     let cells = 1usize << bits;
-    let span = hi - lo;
-    let scale = cells as f64 / span;
-    if nan_a || nan_b || !(span.is_finite() && span > 0.0 && scale.is_finite() && scale > 0.0) {
+    let grid = Grid::new(lo, hi - lo, cells)?;
+    if nan_a || nan_b {
         return None;
     }
-    let grid = Grid {
-        lo,
-        scale,
-        width: span / cells as f64,
-        last: cells - 1,
-    };
     let (ca, cb) = if n + m >= PARALLEL_COUNT_MIN {
         rayon::join(
             || Counts::of_parallel(a, grid),
@@ -227,6 +236,7 @@ pub(crate) fn wasserstein_unsorted(a: &[f64], b: &[f64], a_sorted: bool) -> Opti
             (rn, rm),
             grid.edge(nd.cell),
             grid.edge(nd.cell + 1),
+            f64::abs,
         )
     };
     let walked: f64 = if count_a + count_b >= PARALLEL_MERGE_MIN {
@@ -237,15 +247,17 @@ pub(crate) fn wasserstein_unsorted(a: &[f64], b: &[f64], a_sorted: bool) -> Opti
     Some(total + walked)
 }
 
-/// `∫|D|` over `[from, to)`: `u` and `v` are the sorted offsets of the span's values,
-/// which follow `i0` and `j0` values of the whole samples.
-fn walk_span(
+/// `∫pow(D)` over `[from, to)` (`pow` is `abs` here, the square for the energy
+/// integral): `u` and `v` are the sorted offsets of the span's values, which follow
+/// `i0` and `j0` values of the whole samples.
+pub(super) fn walk_span(
     u: &[f64],
     v: &[f64],
     (i0, j0): (usize, usize),
     (rn, rm): (f64, f64),
     from: f64,
     to: f64,
+    pow: impl Fn(f64) -> f64,
 ) -> f64 {
     let (mut i, mut j) = (0, 0);
     let mut prev = from;
@@ -258,7 +270,7 @@ fn walk_span(
             (None, Some(&q)) => q,
             (None, None) => break,
         };
-        total += diff.abs() * (x - prev);
+        total += pow(diff) * (x - prev);
         prev = x;
         while i < u.len() && u[i] == x {
             i += 1;
@@ -268,7 +280,7 @@ fn walk_span(
         }
         diff = (i0 + i) as f64 * rn - (j0 + j) as f64 * rm;
     }
-    total + diff.abs() * (to - prev)
+    total + pow(diff) * (to - prev)
 }
 
 #[cfg(test)]
