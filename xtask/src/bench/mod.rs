@@ -149,7 +149,14 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let criterion_dir = criterion_directory(&target_dir)?;
     if args.vs_python {
         let filter = args.filter.as_deref().unwrap_or("");
-        return vs_python::run(&root, &cargo, &target_dir, &criterion_dir, filter, args.quick);
+        return vs_python::run(
+            &root,
+            &cargo,
+            &target_dir,
+            &criterion_dir,
+            filter,
+            args.quick,
+        );
     }
     let baselines_dir = target_dir.join("bench-baselines");
 

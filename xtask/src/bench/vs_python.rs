@@ -211,12 +211,15 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(names.len(), 4);
         assert!(names.iter().all(|n| n.starts_with("drift/")));
-        assert_eq!(
-            select("stream/adwin").map(|s| s[0].1).ok(),
-            Some("stream")
+        assert_eq!(select("stream/adwin").map(|s| s[0].1).ok(), Some("stream"));
+        let err = select("nope")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("nope") && err.contains("read/csv/1000000x20"),
+            "{err}"
         );
-        let err = select("nope").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("nope") && err.contains("read/csv/1000000x20"), "{err}");
     }
 
     #[test]
@@ -243,9 +246,18 @@ mod tests {
         ];
         let t = table(&rows);
         let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap_or_default();
-        assert!(line("drift/ks").contains("x40.0") && line("drift/ks").ends_with("yes"), "{t}");
-        assert!(line("stream").contains("x3.0") && line("stream").ends_with("NO"), "{t}");
-        assert!(line("read").contains("x2.5") && line("read").ends_with(" -"), "{t}");
+        assert!(
+            line("drift/ks").contains("x40.0") && line("drift/ks").ends_with("yes"),
+            "{t}"
+        );
+        assert!(
+            line("stream").contains("x3.0") && line("stream").ends_with("NO"),
+            "{t}"
+        );
+        assert!(
+            line("read").contains("x2.5") && line("read").ends_with(" -"),
+            "{t}"
+        );
         assert!(rows[2].met() && !rows[1].met());
     }
 }

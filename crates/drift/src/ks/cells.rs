@@ -16,8 +16,8 @@
 //! caller sorts both samples instead, with the same answer.
 
 use super::{Extremes, MAX_EXACT_ORDER_PRODUCT, merge_distinct, scan};
-use crate::stats::merge::PARALLEL_MERGE_MIN;
 use crate::stats::claim;
+use crate::stats::merge::PARALLEL_MERGE_MIN;
 
 /// Equal-width value cells over `[lo, hi]`.
 #[derive(Clone, Copy)]
@@ -74,9 +74,22 @@ pub(super) fn extremes_unsorted(a: &[f64], b: &[f64]) -> Option<Extremes> {
         scale,
         last: cells - 1,
     };
-    let hist = claim::histograms(&[a, b], cells, |v| grid.cell(v));
-    let (ha, hb) = hist.split_at(cells);
+    claim::with_histograms(
+        &[a, b],
+        cells,
+        |v| grid.cell(v),
+        |hist| {
+            let (ha, hb) = hist.split_at(cells);
+            from_counts(a, b, grid, ha, hb)
+        },
+    )
+}
 
+/// The extremes from the counts of both samples per cell (see
+/// [`extremes_unsorted`]).
+fn from_counts(a: &[f64], b: &[f64], grid: Grid, ha: &[u32], hb: &[u32]) -> Option<Extremes> {
+    let (n1, n2) = (a.len(), b.len());
+    let cells = ha.len();
     // n1 * n2 <= 1e15: numerators fit in i64.
     let (s2, s1) = (n2 as i64, n1 as i64);
     let num = |i: usize, j: usize| i as i64 * s2 - j as i64 * s1;

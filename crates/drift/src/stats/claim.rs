@@ -6,6 +6,7 @@
 //! order-free ones (integer counts, minima and maxima, values sorted afterwards):
 //! which pieces a thread gets varies from run to run, the answer must not.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -83,16 +84,56 @@ pub(crate) fn ranges(samples: &[&[f64]]) -> Vec<(f64, f64, bool)> {
     out
 }
 
+/// Buffers of earlier calls, kept for the next: a fresh buffer of megabytes is
+/// mapped and zeroed by the kernel page by page on every call (for the KS cells'
+/// counts a seventh of their time). At most [`KEPT`] are kept.
+pub(crate) struct Kept<T>(Mutex<Vec<T>>);
+
+/// Buffers kept by each [`Kept`] (one per thread of a small pool, and the result).
+const KEPT: usize = 8;
+
+impl<T> Kept<T> {
+    /// No buffers yet.
+    pub(crate) const fn new() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+
+    /// A kept buffer, if there is one.
+    pub(crate) fn take(&self) -> Option<T> {
+        self.0.lock().ok().and_then(|mut kept| kept.pop())
+    }
+
+    /// Keeps a buffer for the next call (unless [`KEPT`] are kept already).
+    pub(crate) fn put(&self, buffer: T) {
+        if let Ok(mut kept) = self.0.lock()
+            && kept.len() < KEPT
+        {
+            kept.push(buffer);
+        }
+    }
+}
+
+/// The count buffers of [`histograms`].
+static COUNTS: Kept<Vec<u32>> = Kept::new();
+
+/// `len` zero counts, in a kept buffer when there is one.
+fn zeroed_counts(len: usize) -> Vec<u32> {
+    match COUNTS.take() {
+        Some(mut v) => {
+            v.clear();
+            v.resize(len, 0);
+            v
+        }
+        None => vec![0; len],
+    }
+}
+
 /// Counts per cell of each sample (`cell(v) < cells` for every value), in claimed
-/// pieces: `cells` counts of the first sample, then of the second, and so on.
-pub(crate) fn histograms(
-    samples: &[&[f64]],
-    cells: usize,
-    cell: impl Fn(f64) -> usize + Sync,
-) -> Vec<u32> {
+/// /// pieces: `cells` counts of the first sample, then of the second, and so on.
+fn histograms(samples: &[&[f64]], cells: usize, cell: impl Fn(f64) -> usize + Sync) -> Vec<u32> {
     let states = claim_pieces(
         samples,
-        || vec![0u32; cells * samples.len()],
+        || zeroed_counts(cells * samples.len()),
         |hist, s, x| {
             let h = &mut hist[s * cells..(s + 1) * cells];
             for &v in x {
@@ -103,10 +144,25 @@ pub(crate) fn histograms(
     let mut states = states.into_iter();
     let mut out = states
         .next()
-        .unwrap_or_else(|| vec![0u32; cells * samples.len()]);
+        .unwrap_or_else(|| zeroed_counts(cells * samples.len()));
     for h in states {
         out.iter_mut().zip(&h).for_each(|(o, c)| *o += c);
+        COUNTS.put(h);
     }
+    out
+}
+
+/// Runs `f` on the counts of [`histograms`], then keeps their buffer for the next
+/// call.
+pub(crate) fn with_histograms<R>(
+    samples: &[&[f64]],
+    cells: usize,
+    cell: impl Fn(f64) -> usize + Sync,
+    f: impl FnOnce(&[u32]) -> R,
+) -> R {
+    let counts = histograms(samples, cells, cell);
+    let out = f(&counts);
+    COUNTS.put(counts);
     out
 }
 
@@ -187,12 +243,22 @@ mod tests {
         assert_eq!(r[1], (lo, hi, false));
         assert!(r[0].2 && r[0].0 >= -0.25 && r[0].1 < 0.75);
 
-        let cell = |v: f64| if v.is_nan() { 0 } else { ((v + 0.25) * 8.0) as usize };
-        let h = histograms(&[&a, &b], 8, cell);
-        for (k, x) in [&a, &b].into_iter().enumerate() {
-            let mut want = vec![0u32; 8];
-            x.iter().for_each(|&v| want[cell(v)] += 1);
-            assert_eq!(&h[k * 8..(k + 1) * 8], &want[..]);
+        let cell = |v: f64| {
+            if v.is_nan() {
+                0
+            } else {
+                ((v + 0.25) * 8.0) as usize
+            }
+        };
+        // twice: the second call reuses the first one's buffers
+        for _ in 0..2 {
+            with_histograms(&[&a, &b], 8, cell, |h| {
+                for (k, x) in [&a, &b].into_iter().enumerate() {
+                    let mut want = [0u32; 8];
+                    x.iter().for_each(|&v| want[cell(v)] += 1);
+                    assert_eq!(&h[k * 8..(k + 1) * 8], &want[..]);
+                }
+            });
         }
 
         let keep = |v: f64| (v > 0.5).then_some(v - 0.5);

@@ -43,8 +43,12 @@ mod tests {
     #[test]
     fn long_samples_take_the_cells_with_the_sorted_answer() {
         // two shifted uniform samples long enough for the cells
-        let a: Vec<f64> = (0..70_000).map(|k| f64::from(k * 7919 % 70_000) / 7e4).collect();
-        let b: Vec<f64> = (0..50_000).map(|k| f64::from(k * 7907 % 50_000) / 5e4 + 0.1).collect();
+        let a: Vec<f64> = (0..70_000)
+            .map(|k| f64::from(k * 7919 % 70_000) / 7e4)
+            .collect();
+        let b: Vec<f64> = (0..50_000)
+            .map(|k| f64::from(k * 7907 % 50_000) / 5e4 + 0.1)
+            .collect();
         let (mut r, mut c) = (a.clone(), b.clone());
         crate::stats::sort_f64(&mut r);
         crate::stats::sort_f64(&mut c);

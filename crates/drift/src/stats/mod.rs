@@ -8,8 +8,8 @@
 
 pub mod anderson;
 pub(crate) mod bessel;
-pub(crate) mod claim;
 mod cdf_integral;
+pub(crate) mod claim;
 pub mod cvm;
 pub mod divergence;
 pub mod energy;
