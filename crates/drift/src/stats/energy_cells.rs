@@ -1,42 +1,41 @@
-//! The energy integral `∫(F - G)^2` of two long unsorted samples without sorting
-//! either whole (the value cells of `wasserstein_cells.rs`, for the square).
+//! Sorted copies of two long samples for the energy integral `∫(F - G)^2`, ordered
+//! by value cells in pieces any thread may take (the cells of `wasserstein_cells.rs`,
+//! but every cell sorted).
 //!
 //! Unlike `|F - G|`, the square cannot be integrated over a cell from its counts and
 //! offset sums: inside a cell `(D0 + δ)^2` has the term `∫δ^2`, which depends on how
-//! the cell's values of both samples interleave. So every cell that holds values is
-//! put in order, but only within itself:
+//! the cell's values of both samples interleave. So every cell that holds values must
+//! be put in order, and the cells only spare the sort its global passes:
 //!
 //! 1. one pass counts both samples into coarse cells (at most 4096, in cache);
 //! 2. runs of coarse cells are grouped into buckets of about [`claim::PIECE`] pooled
-//!    values, and one pass moves each value's offset `v - lo` into its bucket (few
-//!    destinations, so the writes stream);
+//!    values, and one pass moves each value into its bucket (few destinations, so
+//!    the writes stream);
 //! 3. each bucket, on its own and in cache, is counted into local cells of about
-//!    two values each over its own span, its values placed cell by cell, each
-//!    cell's few values sorted, and the bucket walked (`walk_span` with the
-//!    square). The buckets run in parallel and their sums are added in order.
+//!    two values each over its own span, its values placed cell by cell and each
+//!    cell's few values sorted, straight into its place in the sorted copies.
 //!
 //! Passes 1 and 2 run in pieces the threads claim (`claim.rs`), pass 3 bucket by
-//! bucket, so a descheduled thread on a busy machine delays one piece. Which thread
-//! moved a value changes only the order inside a cell, which its sort removes: the
-//! result does not vary from run to run. It equals the merge walk of the sorted
-//! samples up to rounding (the differences are taken between offsets from the pooled
-//! minimum; relative differences of order 1e-13, far inside the 1e-9 to which scipy is
-//! matched). `None` when the cells cannot be used (short samples, an empty one, a NaN,
-//! an infinite or degenerate range): the caller sorts.
+//! bucket, so a thread descheduled on a busy machine delays one piece, where the two
+//! whole-sample sorts waited for the slower one. The copies are the samples in
+//! `f64::total_cmp` order, as [`sort_f64`] gives them, so the merge walk over them
+//! (`cdf_integral.rs`, pieces in lockstep) returns the sorted path's value bit for
+//! bit. `None` when the cells cannot be used (short samples, an empty one, a NaN, an
+//! infinite or degenerate range): the caller sorts.
 
 use rayon::prelude::*;
 
 use super::claim;
 use super::merge::PARALLEL_MERGE_MIN;
 use super::sort_f64;
-use super::wasserstein_cells::{Grid, walk_span};
+use super::wasserstein_cells::Grid;
 
 /// Most coarse cells (their counts stay in the first-level cache).
 const COARSE_BITS: u32 = 12;
 
-/// `∫(F_a - F_b)^2` of two samples in any order, or `None` when the cells cannot be
-/// used (see the module documentation).
-pub(crate) fn energy_integral_unsorted(a: &[f64], b: &[f64]) -> Option<f64> {
+/// Both samples in ascending order, or `None` when the cells cannot be used (see the
+/// module documentation).
+pub(crate) fn sorted_pair(a: &[f64], b: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
     let (n, m) = (a.len(), b.len());
     if n == 0 || m == 0 || n + m < PARALLEL_MERGE_MIN {
         return None;
@@ -65,9 +64,9 @@ pub(crate) fn energy_integral_unsorted(a: &[f64], b: &[f64]) -> Option<f64> {
             Bucket::group(ha, hb)
         },
     );
-    // 2. the values' offsets moved to their buckets, by each thread into its own
-    // parts (kept from call to call, as fresh pages cost a fault each); a part may
-    // hold a whole bucket, so each is reserved that long
+    // 2. the values moved to their buckets, by each thread into its own parts (kept
+    // from call to call, as fresh pages cost a fault each); a part may hold a whole
+    // bucket, so each is reserved that long
     let count = buckets.len();
     let moved = claim::claim_pieces(
         &samples,
@@ -84,35 +83,42 @@ pub(crate) fn energy_integral_unsorted(a: &[f64], b: &[f64]) -> Option<f64> {
         },
         |out: &mut Vec<Vec<f64>>, s, x| {
             for &v in x {
-                let t = v - lo;
-                out[s * count + bucket_of[coarse.cell(t)] as usize].push(t);
+                out[s * count + bucket_of[coarse.cell(v - lo)] as usize].push(v);
             }
         },
     );
 
-    // 3. each bucket in order within its cells, walked
-    let scale = (1.0 / n as f64, 1.0 / m as f64);
-    let sums: Vec<f64> = buckets
-        .par_iter()
+    // 3. each bucket sorted into its place
+    let (mut u, mut v) = (vec![0.0; n], vec![0.0; m]);
+    let mut places = Vec::with_capacity(count);
+    let (mut rest_u, mut rest_v) = (&mut u[..], &mut v[..]);
+    for bucket in &buckets {
+        let (pu, tail_u) = rest_u.split_at_mut(bucket.len.0);
+        let (pv, tail_v) = rest_v.split_at_mut(bucket.len.1);
+        places.push((pu, pv));
+        (rest_u, rest_v) = (tail_u, tail_v);
+    }
+    places
+        .into_par_iter()
+        .zip(&buckets)
         .enumerate()
         .with_max_len(1)
-        .map(|(k, bucket)| {
+        .for_each(|(k, ((pu, pv), bucket))| {
             let parts = |s: usize| moved.iter().map(move |state| &state[s * count + k][..]);
-            bucket.integral(parts(0), parts(1), coarse, scale)
-        })
-        .collect();
+            let local = bucket.local(coarse, lo);
+            local.sort_into(parts(0), pu);
+            local.sort_into(parts(1), pv);
+        });
     moved.into_iter().for_each(|parts| MOVED.put(parts));
-    Some(sums.iter().sum())
+    Some((u, v))
 }
 
 /// The threads' bucket parts of earlier calls.
 static MOVED: claim::Kept<Vec<Vec<f64>>> = claim::Kept::new();
 
-/// A run of coarse cells walked together.
+/// A run of coarse cells sorted together.
 struct Bucket {
     cells: std::ops::Range<usize>,
-    /// Values of each sample below the bucket.
-    before: (usize, usize),
     /// Values of each sample in it.
     len: (usize, usize),
 }
@@ -123,10 +129,8 @@ impl Bucket {
     fn group(ha: &[u32], hb: &[u32]) -> (Vec<u32>, Vec<Bucket>) {
         let mut bucket_of = vec![0u32; ha.len()];
         let mut buckets: Vec<Bucket> = Vec::new();
-        let (mut i, mut j) = (0usize, 0usize);
         let mut open = Bucket {
             cells: 0..0,
-            before: (0, 0),
             len: (0, 0),
         };
         for (c, (&ca, &cb)) in ha.iter().zip(hb).enumerate() {
@@ -135,7 +139,6 @@ impl Bucket {
             if held > 0 && held + ca + cb > claim::PIECE {
                 let next = Bucket {
                     cells: c..c,
-                    before: (i, j),
                     len: (0, 0),
                 };
                 buckets.push(std::mem::replace(&mut open, next));
@@ -144,34 +147,21 @@ impl Bucket {
             open.cells.end = c + 1;
             open.len.0 += ca;
             open.len.1 += cb;
-            i += ca;
-            j += cb;
         }
         buckets.push(open);
         (bucket_of, buckets)
     }
 
-    /// `∫(F - G)^2` over the bucket's span; `a` and `b` yield its offsets of each
-    /// sample, in parts, in any order.
-    fn integral<'s>(
-        &self,
-        a: impl Iterator<Item = &'s [f64]> + Clone,
-        b: impl Iterator<Item = &'s [f64]> + Clone,
-        coarse: Grid,
-        scale: (f64, f64),
-    ) -> f64 {
+    /// Local cells of about two pooled values each over the bucket's own span (so a
+    /// bucket that is one crowded coarse cell is split finely too).
+    fn local(&self, coarse: Grid, lo: f64) -> Local {
         let (from, to) = (coarse.edge(self.cells.start), coarse.edge(self.cells.end));
-        // local cells of about two pooled values each over the bucket's own span
-        // (so a bucket that is one crowded coarse cell is split finely too)
         let cells = ((self.len.0 + self.len.1) / 2).next_power_of_two();
-        let local = Local {
-            from,
+        Local {
+            from: lo + from,
             scale: cells as f64 / (to - from),
             last: cells - 1,
-        };
-        let u = local.sorted(a, self.len.0);
-        let v = local.sorted(b, self.len.1);
-        walk_span(&u, &v, self.before, scale, from, to, |d| d * d)
+        }
     }
 }
 
@@ -183,21 +173,22 @@ struct Local {
 }
 
 impl Local {
-    /// The cell of offset `t`: monotone in `t` (each step correctly rounded; `as`
-    /// saturates a value just below `from` to 0 and a NaN scale to 0, in which case
-    /// every value shares one cell and its sort alone orders them).
+    /// The cell of value `v`: monotone in `v` (each step correctly rounded; `as`
+    /// saturates a value just below `from` to 0, and an infinite scale puts every
+    /// value in the last cell, whose sort alone then orders them).
     #[inline]
-    fn cell(&self, t: f64) -> usize {
-        (((t - self.from) * self.scale) as usize).min(self.last)
+    fn cell(&self, v: f64) -> usize {
+        (((v - self.from) * self.scale) as usize).min(self.last)
     }
 
-    /// The `len` offsets of `parts` in ascending order: placed cell by cell (a
-    /// counting sort), then each cell's few values sorted.
-    fn sorted<'s>(&self, parts: impl Iterator<Item = &'s [f64]> + Clone, len: usize) -> Vec<f64> {
+    /// The values of `parts` (as many as `out` is long) into `out` in ascending
+    /// order: placed cell by cell (a counting sort), then each cell's few values
+    /// sorted.
+    fn sort_into<'s>(&self, parts: impl Iterator<Item = &'s [f64]> + Clone, out: &mut [f64]) {
         let mut end = vec![0u32; self.last + 1];
         for part in parts.clone() {
-            for &t in part {
-                end[self.cell(t)] += 1;
+            for &v in part {
+                end[self.cell(v)] += 1;
             }
         }
         let mut at = 0u32;
@@ -206,13 +197,12 @@ impl Local {
             *e = at;
         }
         let mut cursor = end.clone();
-        let mut out = vec![0.0; len];
         // each cell filled from its end backwards
         for part in parts {
-            for &t in part {
-                let c = &mut cursor[self.cell(t)];
+            for &v in part {
+                let c = &mut cursor[self.cell(v)];
                 *c -= 1;
-                out[*c as usize] = t;
+                out[*c as usize] = v;
             }
         }
         let mut start = 0;
@@ -221,7 +211,7 @@ impl Local {
             match e - start {
                 0 | 1 => {}
                 2 => {
-                    if out[start] > out[start + 1] {
+                    if out[start].total_cmp(&out[start + 1]).is_gt() {
                         out.swap(start, start + 1);
                     }
                 }
@@ -229,14 +219,12 @@ impl Local {
             }
             start = e;
         }
-        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::cdf_integral::cdf_integral;
 
     fn lcg(seed: u64) -> impl FnMut() -> f64 {
         let mut s = seed;
@@ -254,18 +242,13 @@ mod tests {
         s
     }
 
-    /// The old way: both samples sorted whole, then the merge walk.
-    fn by_sorting(a: &[f64], b: &[f64]) -> f64 {
-        cdf_integral(&sorted(a), &sorted(b), 2)
-    }
-
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8))]
-        /// The cells equal the sorted merge walk, with ties, signed zeros, outliers
-        /// (a squeezed range: a few full cells), offsets (timestamps) and unequal
-        /// sizes.
+        /// The cells give the whole sorts' order bit for bit, with ties, signed
+        /// zeros, outliers (a squeezed range: a few full cells), offsets
+        /// (timestamps) and unequal sizes.
         #[test]
-        fn cells_equal_the_sorted_walk(
+        fn cells_sort_as_the_whole_sort(
             seed in 1u64..u64::MAX,
             n1 in 30_000usize..70_000,
             n2 in 1usize..70_000,
@@ -289,41 +272,33 @@ mod tests {
             if outlier {
                 a[n1 / 2] = offset + 1e7;
             }
-            let want = by_sorting(&a, &b);
-            match energy_integral_unsorted(&a, &b) {
-                Some(got) => proptest::prop_assert!(
-                    (got - want).abs() <= 1e-12 * want.abs() + 1e-300,
-                    "got {:e}, want {:e}", got, want
-                ),
+            match sorted_pair(&a, &b) {
+                Some((u, v)) => {
+                    let bits = |x: &[f64]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                    proptest::prop_assert_eq!(bits(&u), bits(&sorted(&a)));
+                    proptest::prop_assert_eq!(bits(&v), bits(&sorted(&b)));
+                }
                 None => proptest::prop_assert!(n1 + n2 < PARALLEL_MERGE_MIN),
             }
         }
     }
 
     #[test]
-    fn same_answer_every_run_and_declines_what_it_cannot_do() {
+    fn declines_what_it_cannot_do() {
         let mut r = lcg(11);
         let a: Vec<f64> = (0..60_000).map(|_| r()).collect();
         let b: Vec<f64> = (0..40_000).map(|_| r() * 1.1).collect();
-        let first = energy_integral_unsorted(&a, &b);
-        assert!(first.is_some_and(|e| e > 0.0));
-        for _ in 0..2 {
-            assert_eq!(
-                energy_integral_unsorted(&a, &b).map(f64::to_bits),
-                first.map(f64::to_bits)
-            );
-        }
-        // identical samples: exactly zero, as scipy
-        assert_eq!(energy_integral_unsorted(&a, &a), Some(0.0));
+        let (u, v) = sorted_pair(&a, &b).expect("long finite samples take the cells");
+        assert_eq!((u, v), (sorted(&a), sorted(&b)));
         let mut with_nan = a.clone();
         with_nan[5] = f64::NAN;
-        assert!(energy_integral_unsorted(&with_nan, &b).is_none());
+        assert!(sorted_pair(&with_nan, &b).is_none());
         let mut with_inf = a.clone();
         with_inf[7] = f64::INFINITY;
-        assert!(energy_integral_unsorted(&with_inf, &b).is_none());
+        assert!(sorted_pair(&with_inf, &b).is_none());
         let constant = vec![3.0; 40_000];
-        assert!(energy_integral_unsorted(&constant, &constant).is_none());
-        assert!(energy_integral_unsorted(&[], &a).is_none());
-        assert!(energy_integral_unsorted(&a[..10], &b[..10]).is_none());
+        assert!(sorted_pair(&constant, &constant).is_none());
+        assert!(sorted_pair(&[], &a).is_none());
+        assert!(sorted_pair(&a[..10], &b[..10]).is_none());
     }
 }

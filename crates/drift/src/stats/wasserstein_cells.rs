@@ -30,7 +30,7 @@ const MAX_BITS: u32 = 16;
 const PARALLEL_COUNT_MIN: usize = 1 << 18;
 
 /// Equal-width cells over `[lo, lo + span]`, in offsets `t = v - lo` (shared with
-/// the energy integral's cells, `energy_cells.rs`).
+/// the energy distance's cells, `energy_cells.rs`).
 #[derive(Clone, Copy)]
 pub(super) struct Grid {
     lo: f64,
@@ -236,7 +236,6 @@ pub(crate) fn wasserstein_unsorted(a: &[f64], b: &[f64], a_sorted: bool) -> Opti
             (rn, rm),
             grid.edge(nd.cell),
             grid.edge(nd.cell + 1),
-            f64::abs,
         )
     };
     let walked: f64 = if count_a + count_b >= PARALLEL_MERGE_MIN {
@@ -247,17 +246,15 @@ pub(crate) fn wasserstein_unsorted(a: &[f64], b: &[f64], a_sorted: bool) -> Opti
     Some(total + walked)
 }
 
-/// `∫pow(D)` over `[from, to)` (`pow` is `abs` here, the square for the energy
-/// integral): `u` and `v` are the sorted offsets of the span's values, which follow
-/// `i0` and `j0` values of the whole samples.
-pub(super) fn walk_span(
+/// `∫|D|` over `[from, to)`: `u` and `v` are the sorted offsets of the span's values,
+/// which follow `i0` and `j0` values of the whole samples.
+fn walk_span(
     u: &[f64],
     v: &[f64],
     (i0, j0): (usize, usize),
     (rn, rm): (f64, f64),
     from: f64,
     to: f64,
-    pow: impl Fn(f64) -> f64,
 ) -> f64 {
     let (mut i, mut j) = (0, 0);
     let mut prev = from;
@@ -270,7 +267,7 @@ pub(super) fn walk_span(
             (None, Some(&q)) => q,
             (None, None) => break,
         };
-        total += pow(diff) * (x - prev);
+        total += diff.abs() * (x - prev);
         prev = x;
         while i < u.len() && u[i] == x {
             i += 1;
@@ -280,7 +277,7 @@ pub(super) fn walk_span(
         }
         diff = (i0 + i) as f64 * rn - (j0 + j) as f64 * rm;
     }
-    total + pow(diff) * (to - prev)
+    total + diff.abs() * (to - prev)
 }
 
 #[cfg(test)]
