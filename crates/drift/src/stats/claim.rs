@@ -87,24 +87,24 @@ pub(crate) fn ranges(samples: &[&[f64]]) -> Vec<(f64, f64, bool)> {
 /// Buffers of earlier calls, kept for the next: a fresh buffer of megabytes is
 /// mapped and zeroed by the kernel page by page on every call (for the KS cells'
 /// counts a seventh of their time). At most [`KEPT`] are kept.
-pub(crate) struct Kept<T>(Mutex<Vec<T>>);
+struct Kept<T>(Mutex<Vec<T>>);
 
 /// Buffers kept by each [`Kept`] (one per thread of a small pool, and the result).
 const KEPT: usize = 8;
 
 impl<T> Kept<T> {
     /// No buffers yet.
-    pub(crate) const fn new() -> Self {
+    const fn new() -> Self {
         Self(Mutex::new(Vec::new()))
     }
 
     /// A kept buffer, if there is one.
-    pub(crate) fn take(&self) -> Option<T> {
+    fn take(&self) -> Option<T> {
         self.0.lock().ok().and_then(|mut kept| kept.pop())
     }
 
     /// Keeps a buffer for the next call (unless [`KEPT`] are kept already).
-    pub(crate) fn put(&self, buffer: T) {
+    fn put(&self, buffer: T) {
         if let Ok(mut kept) = self.0.lock()
             && kept.len() < KEPT
         {

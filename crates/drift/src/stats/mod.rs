@@ -13,7 +13,6 @@ pub(crate) mod claim;
 pub mod cvm;
 pub mod divergence;
 pub mod energy;
-mod energy_cells;
 pub mod jensenshannon;
 pub mod mannwhitney;
 pub(crate) mod merge;

@@ -29,10 +29,9 @@ const MAX_BITS: u32 = 16;
 /// Samples at least this long (both together) are counted in parallel halves.
 const PARALLEL_COUNT_MIN: usize = 1 << 18;
 
-/// Equal-width cells over `[lo, lo + span]`, in offsets `t = v - lo` (shared with
-/// the energy distance's cells, `energy_cells.rs`).
+/// Equal-width cells over `[lo, hi]`, in offsets `t = v - lo`.
 #[derive(Clone, Copy)]
-pub(super) struct Grid {
+struct Grid {
     lo: f64,
     scale: f64,
     width: f64,
@@ -40,31 +39,16 @@ pub(super) struct Grid {
 }
 
 impl Grid {
-    /// `cells` cells over `span` above `lo`, or `None` for an infinite, NaN or zero
-    /// span (or one so small that the scale overflows). For two grids over the same
-    /// range whose cell counts are powers of two, each cell of the finer one lies in
-    /// one cell of the coarser: the scales differ by a power of two, which commutes
-    /// with rounding.
-    pub(super) fn new(lo: f64, span: f64, cells: usize) -> Option<Grid> {
-        let scale = cells as f64 / span;
-        (span.is_finite() && span > 0.0 && scale.is_finite() && scale > 0.0).then_some(Grid {
-            lo,
-            scale,
-            width: span / cells as f64,
-            last: cells - 1,
-        })
-    }
-
     /// The cell of offset `t >= 0` (`as` saturates; a correctly rounded product is
     /// monotone in `t`, so a larger value never lands in an earlier cell).
     #[inline]
-    pub(super) fn cell(self, t: f64) -> usize {
+    fn cell(self, t: f64) -> usize {
         ((t * self.scale) as usize).min(self.last)
     }
 
     /// The lower edge of cell `c`, as an offset.
     #[inline]
-    pub(super) fn edge(self, c: usize) -> f64 {
+    fn edge(self, c: usize) -> f64 {
         c as f64 * self.width
     }
 }
@@ -151,10 +135,17 @@ pub(crate) fn wasserstein_unsorted(a: &[f64], b: &[f64], a_sorted: bool) -> Opti
         .saturating_sub(4)
         .clamp(10, MAX_BITS);
     let cells = 1usize << bits;
-    let grid = Grid::new(lo, hi - lo, cells)?;
-    if nan_a || nan_b {
+    let span = hi - lo;
+    let scale = cells as f64 / span;
+    if nan_a || nan_b || !(span.is_finite() && span > 0.0 && scale.is_finite() && scale > 0.0) {
         return None;
     }
+    let grid = Grid {
+        lo,
+        scale,
+        width: span / cells as f64,
+        last: cells - 1,
+    };
     let (ca, cb) = if n + m >= PARALLEL_COUNT_MIN {
         rayon::join(
             || Counts::of_parallel(a, grid),
