@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 /// Values per piece: small next to a sample of 1e6 (about thirty pieces each), large
 /// next to the cost of claiming one (one atomic add).
-pub(crate) const PIECE: usize = 1 << 15;
+const PIECE: usize = 1 << 15;
 
 /// Runs `work(state, sample index, piece)` over every piece of [`PIECE`] values of
 /// each sample, on the pool's threads in turn; returns the state of each thread
@@ -129,7 +129,7 @@ fn zeroed_counts(len: usize) -> Vec<u32> {
 }
 
 /// Counts per cell of each sample (`cell(v) < cells` for every value), in claimed
-/// /// pieces: `cells` counts of the first sample, then of the second, and so on.
+/// pieces: `cells` counts of the first sample, then of the second, and so on.
 fn histograms(samples: &[&[f64]], cells: usize, cell: impl Fn(f64) -> usize + Sync) -> Vec<u32> {
     let states = claim_pieces(
         samples,
@@ -166,8 +166,8 @@ pub(crate) fn with_histograms<R>(
     out
 }
 
-/// The values of each sample for which `keep` holds, mapped by `map`, sorted (the
-/// order in which pieces are claimed does not show).
+/// The values `keep_map` keeps (and maps) of each sample, sorted, so the order in
+/// which the pieces were claimed does not show.
 pub(crate) fn gather_sorted(
     samples: &[&[f64]],
     keep_map: impl Fn(f64) -> Option<f64> + Sync,
