@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the drift statistics library against the targets of
 //! issue 8: KS from unsorted input and with a cached reference, the whole-table
 //! auto check (100k x 20, 5 shifted columns), PSI with a cached reference and
-//! the Wasserstein distance, each at n = 1e6 unless named otherwise. The inputs come from the library
+//! the Wasserstein and energy distances, each at n = 1e6 unless named otherwise. The inputs come from the library
 //! (`driftwatch_benches`), which `cargo xtask bench --vs-python` also writes to files
 //! for the scipy side.
 
@@ -12,6 +12,7 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use driftwatch_core::Frame;
 use driftwatch_drift::columns::{DriftOptions, DriftReference, NumericReference};
 use driftwatch_drift::ks::{Alternative, KsMethod, KsReference, ks_2samp};
+use driftwatch_drift::stats::energy::energy_distance;
 use driftwatch_drift::stats::wasserstein::wasserstein_distance;
 
 /// The frame of a matrix from [`driftwatch_benches::table_pair`], columns `f0`...
@@ -64,6 +65,10 @@ fn bench_drift_stats(c: &mut Criterion) {
 
     group.bench_function("wasserstein/1000000", |b| {
         b.iter(|| wasserstein_distance(black_box(&reference), black_box(&current)));
+    });
+
+    group.bench_function("energy/1000000", |b| {
+        b.iter(|| energy_distance(black_box(&reference), black_box(&current)));
     });
 
     let (r, c) = driftwatch_benches::table_pair();

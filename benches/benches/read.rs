@@ -12,14 +12,18 @@ use driftwatch_core::reader::{ReadOptions, read_csv_path};
 
 fn bench(c: &mut Criterion) {
     let (rows, cols) = driftwatch_benches::CSV;
-    let path =
-        match driftwatch_benches::numeric_csv(&driftwatch_benches::inputs_dir(), rows, cols, 5) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("read bench: cannot write its input: {e}; skipped");
-                return;
-            }
-        };
+    let path = match driftwatch_benches::numeric_csv(
+        &driftwatch_benches::inputs_dir(),
+        rows,
+        cols,
+        driftwatch_benches::CSV_SEED,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("read bench: cannot write its input: {e}; skipped");
+            return;
+        }
+    };
     let mut group = c.benchmark_group("read");
     group
         .sample_size(10)

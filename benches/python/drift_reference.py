@@ -7,14 +7,17 @@ each bench in nanoseconds under the Rust bench's name:
 
   drift/ks_2samp/1000000      scipy.stats.ks_2samp(reference, current)
   drift/wasserstein/1000000   scipy.stats.wasserstein_distance(reference, current)
+  drift/energy/1000000        scipy.stats.energy_distance(reference, current)
   drift/table_auto/100000x20  per column: drop NaN, the test `auto` picks for these
                               columns (more than 1000 values, more than 5 distinct:
                               Evidently's normed Wasserstein),
                               wasserstein_distance(r, c) / max(np.std(r), 0.001)
   stream/adwin/update         one river.drift.ADWIN() update (delta 0.002), warmed
                               up on the golden real stream, fed from it in a cycle
+  read/csv/1000000x20         pandas.read_csv of the read bench's CSV (1e6 rows of
+                              20 six-decimal numbers, the file `inputs.json` names)
 
-The script needs scipy, numpy and river==0.26.1. Run with a Python that lacks them,
+The script needs scipy, numpy, pandas and river==0.26.1. Run with a Python that lacks them,
 it makes a virtual environment OUTSIDE the project ($DRIFTWATCH_BENCH_VENV, default
 ~/.cache/driftwatch/bench-venv), installs them there with pip and runs itself again
 with that environment's Python. The project itself never needs Python.
@@ -29,7 +32,7 @@ import subprocess
 import sys
 import time
 
-REQUIREMENTS = ["numpy", "scipy", "river==0.26.1"]
+REQUIREMENTS = ["numpy", "scipy", "pandas", "river==0.26.1"]
 
 
 def venv_dir():
@@ -41,6 +44,7 @@ def have_requirements():
     try:
         import numpy  # noqa: F401
         import scipy  # noqa: F401
+        import pandas  # noqa: F401
         import river
     except ImportError:
         return False
@@ -92,6 +96,7 @@ def main():
     ensure_environment()
 
     import numpy as np
+    import pandas as pd
     import scipy
     import scipy.stats as st
     import river
@@ -130,14 +135,23 @@ def main():
         "drift/wasserstein/1000000": lambda: timed(
             lambda: st.wasserstein_distance(reference, current), args.seconds
         ),
+        "drift/energy/1000000": lambda: timed(
+            lambda: st.energy_distance(reference, current), args.seconds
+        ),
         "drift/table_auto/100000x20": lambda: timed(table_auto, args.seconds),
         "stream/adwin/update": lambda: timed(adwin_pass, args.seconds) / len(stream),
+        "read/csv/1000000x20": lambda: timed(
+            lambda: pd.read_csv(path(shapes["csv"])), args.seconds, min_runs=3
+        ),
     }
     unknown = [name for name in args.only or [] if name not in benches]
     if unknown:
         sys.exit(f"error: unknown bench {', '.join(unknown)}; known: {', '.join(benches)}")
     results = {name: run() for name, run in benches.items() if not args.only or name in args.only}
-    versions = f"numpy {np.__version__}, scipy {scipy.__version__}, river {river.__version__}"
+    versions = (
+        f"numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}, "
+        f"river {river.__version__}"
+    )
     print(f"python {sys.version.split()[0]}, {versions}", file=sys.stderr)
     if args.json:
         with open(args.json, "w") as f:

@@ -81,6 +81,9 @@ pub fn golden_stream(key: &str) -> Vec<f64> {
 /// Rows and columns of the CSV read bench (`read/csv/1000000x20`).
 pub const CSV: (usize, usize) = (1_000_000, 20);
 
+/// Seed of the read bench's CSV (the Rust bench and pandas read the same file).
+pub const CSV_SEED: u64 = 5;
+
 /// The numeric CSV of the read bench: a header `f0,...,f19`, then `rows` rows of
 /// N(0, 1) values with six decimals (as the golden inputs are rounded), drawn row by
 /// row from a ChaCha8 stream seeded with `seed`, so the same file on every machine.
@@ -145,7 +148,8 @@ fn write_f64(path: &Path, values: impl IntoIterator<Item = f64>) -> std::io::Res
 
 /// Writes every bench input to `dir`: `ks_reference.f64`, `ks_current.f64` (the 1e6
 /// samples), `table_reference.f64`, `table_current.f64` (column after column),
-/// `adwin_stream.f64`, and `inputs.json` with the shapes.
+/// `adwin_stream.f64`, the read bench's CSV ([`numeric_csv`], written once), and
+/// `inputs.json` with the shapes and the CSV's file name.
 ///
 /// # Errors
 /// The directory or a file cannot be written.
@@ -160,7 +164,10 @@ pub fn write_inputs(dir: &Path) -> std::io::Result<()> {
     let stream = golden_stream("real_stream");
     let stream_len = stream.len();
     write_f64(&dir.join("adwin_stream.f64"), stream)?;
+    let csv = numeric_csv(dir, CSV.0, CSV.1, CSV_SEED)?;
+    let csv_name = csv.file_name().map(|n| n.to_string_lossy().into_owned());
     let shapes = serde_json::json!({
+        "csv": csv_name,
         "n": N,
         "table_rows": TABLE.0,
         "table_cols": TABLE.1,

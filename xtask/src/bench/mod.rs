@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo xtask bench [FILTER] [--json FILE] [--save NAME] [--compare NAME] [--quick]
-//! cargo xtask bench --vs-python [--quick]
+//! cargo xtask bench --vs-python [FILTER] [--quick]
 //! ```
 //!
 //! `--vs-python` times the drift benches next to scipy and River in one run
@@ -117,8 +117,9 @@ pub struct BenchArgs {
 
     /// Time the drift benches next to scipy and River on the same inputs, in the
     /// same run, and print their ratios against the goals (needs python3 with venv
-    /// and pip access; the packages go to a venv outside the project).
-    #[arg(long, conflicts_with_all = ["filter", "save", "compare", "json"])]
+    /// and pip access; the packages go to a venv outside the project). With FILTER,
+    /// only the compared benches whose id starts with it.
+    #[arg(long, conflicts_with_all = ["save", "compare", "json"])]
     pub vs_python: bool,
 }
 
@@ -147,7 +148,15 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let target_dir = target_directory(&cargo, &root);
     let criterion_dir = criterion_directory(&target_dir)?;
     if args.vs_python {
-        return vs_python::run(&root, &cargo, &target_dir, &criterion_dir, args.quick);
+        let filter = args.filter.as_deref().unwrap_or("");
+        return vs_python::run(
+            &root,
+            &cargo,
+            &target_dir,
+            &criterion_dir,
+            filter,
+            args.quick,
+        );
     }
     let baselines_dir = target_dir.join("bench-baselines");
 

@@ -16,8 +16,8 @@
 //! caller sorts both samples instead, with the same answer.
 
 use super::{Extremes, MAX_EXACT_ORDER_PRODUCT, merge_distinct, scan};
+use crate::stats::claim;
 use crate::stats::merge::PARALLEL_MERGE_MIN;
-use crate::stats::{range, sort_f64};
 
 /// Equal-width value cells over `[lo, hi]`.
 #[derive(Clone, Copy)]
@@ -33,27 +33,6 @@ impl Grid {
         // `as` saturates; v >= lo, so the product is >= 0
         (((v - self.lo) * self.scale) as usize).min(self.last)
     }
-}
-
-/// Counts of `x` per cell.
-fn histogram(x: &[f64], grid: Grid) -> Vec<u32> {
-    let mut hist = vec![0u32; grid.last + 1];
-    for &v in x {
-        hist[grid.cell(v)] += 1;
-    }
-    hist
-}
-
-/// The values of `x` in the needed cells, sorted.
-fn gather(x: &[f64], grid: Grid, needed: &[bool], count: usize) -> Vec<f64> {
-    let mut out = Vec::with_capacity(count);
-    for &v in x {
-        if needed[grid.cell(v)] {
-            out.push(v);
-        }
-    }
-    sort_f64(&mut out);
-    out
 }
 
 /// A cell that can hold an extreme: its index and the reference and current values
@@ -76,7 +55,11 @@ pub(super) fn extremes_unsorted(a: &[f64], b: &[f64]) -> Option<Extremes> {
     {
         return None;
     }
-    let ((lo_a, hi_a, nan_a), (lo_b, hi_b, nan_b)) = rayon::join(|| range(a), || range(b));
+    // every pass over the samples in pieces the threads claim (`stats/claim.rs`): a
+    // thread descheduled on a busy machine holds up one piece, not half the work
+    let [(lo_a, hi_a, nan_a), (lo_b, hi_b, nan_b)] = claim::ranges(&[a, b])[..] else {
+        return None;
+    };
     let (lo, hi) = (lo_a.min(lo_b), hi_a.max(hi_b));
     let bits = (usize::BITS - (n1 + n2).leading_zeros())
         .saturating_sub(4)
@@ -91,14 +74,28 @@ pub(super) fn extremes_unsorted(a: &[f64], b: &[f64]) -> Option<Extremes> {
         scale,
         last: cells - 1,
     };
-    let (ha, hb) = rayon::join(|| histogram(a, grid), || histogram(b, grid));
+    claim::with_histograms(
+        &[a, b],
+        cells,
+        |v| grid.cell(v),
+        |hist| {
+            let (ha, hb) = hist.split_at(cells);
+            from_counts(a, b, grid, ha, hb)
+        },
+    )
+}
 
+/// The extremes from the counts of both samples per cell (see
+/// [`extremes_unsorted`]).
+fn from_counts(a: &[f64], b: &[f64], grid: Grid, ha: &[u32], hb: &[u32]) -> Option<Extremes> {
+    let (n1, n2) = (a.len(), b.len());
+    let cells = ha.len();
     // n1 * n2 <= 1e15: numerators fit in i64.
     let (s2, s1) = (n2 as i64, n1 as i64);
     let num = |i: usize, j: usize| i as i64 * s2 - j as i64 * s1;
     let (mut best_max, mut best_min) = (i64::MIN, i64::MAX);
     let (mut i, mut j) = (0usize, 0usize);
-    for (&ca, &cb) in ha.iter().zip(&hb) {
+    for (&ca, &cb) in ha.iter().zip(hb) {
         if ca + cb > 0 {
             i += ca as usize;
             j += cb as usize;
@@ -108,9 +105,9 @@ pub(super) fn extremes_unsorted(a: &[f64], b: &[f64]) -> Option<Extremes> {
     }
     let mut needed = vec![false; cells];
     let mut list = Vec::new();
-    let (mut count_a, mut count_b) = (0usize, 0usize);
+    let mut count = 0usize;
     let (mut i, mut j) = (0usize, 0usize);
-    for (cell, (&ca, &cb)) in ha.iter().zip(&hb).enumerate() {
+    for (cell, (&ca, &cb)) in ha.iter().zip(hb).enumerate() {
         let (ca, cb) = (ca as usize, cb as usize);
         if ca + cb == 0 {
             continue;
@@ -124,19 +121,16 @@ pub(super) fn extremes_unsorted(a: &[f64], b: &[f64]) -> Option<Extremes> {
                 cell,
                 before: (i, j),
             });
-            count_a += ca;
-            count_b += cb;
+            count += ca + cb;
         }
         i += ca;
         j += cb;
     }
-    if 2 * (count_a + count_b) > n1 + n2 {
+    if 2 * count > n1 + n2 {
         return None;
     }
-    let (ga, gb) = rayon::join(
-        || gather(a, grid, &needed, count_a),
-        || gather(b, grid, &needed, count_b),
-    );
+    let gathered = claim::gather_sorted(&[a, b], |v| needed[grid.cell(v)].then_some(v));
+    let (ga, gb) = (&gathered[0], &gathered[1]);
     let nf = (n1 as f64, n2 as f64);
     let (mut r, mut c) = (Extremes::EMPTY, Extremes::EMPTY);
     let (mut pa, mut pb) = (0usize, 0usize);
@@ -164,6 +158,7 @@ pub(super) fn extremes_unsorted(a: &[f64], b: &[f64]) -> Option<Extremes> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::sort_f64;
 
     /// A small xorshift generator of uniform values in [0, 1).
     fn uniform(seed: u64) -> impl FnMut() -> f64 {

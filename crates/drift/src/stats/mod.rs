@@ -9,6 +9,7 @@
 pub mod anderson;
 pub(crate) mod bessel;
 mod cdf_integral;
+pub(crate) mod claim;
 pub mod cvm;
 pub mod divergence;
 pub mod energy;
