@@ -7,7 +7,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use driftwatch_columnar::Detected;
-use driftwatch_core::{ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, ReadOptions, TableFormat};
+use driftwatch_core::{
+    ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, Projection, ReadOptions, TableFormat,
+};
 use driftwatch_drift::columns::DriftReference;
 use driftwatch_drift::reference_file::{is_reference_bytes, load_reference, save_reference};
 use driftwatch_drift::streaming::FrameSummary;
@@ -28,10 +30,15 @@ pub fn is_reference_file(path: &Path) -> bool {
 /// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
 /// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
 /// whole table) before the rest is read.
+///
+/// Only the `columns` projected are decoded (Parquet and Arrow through the columnar
+/// projection, CSV by leaving the other fields unparsed); the summary holds them in the
+/// order [`Projection::Only`] lists them, file order otherwise. Parquet or Arrow on
+/// standard input is read whole (every column summarised unless `Only`).
 pub fn summarize(
     path: &Path,
     read: &ReadOptions,
-    columns: &[String],
+    columns: Projection<'_>,
     memory_limit: usize,
     mut first: impl FnMut(&Frame) -> Result<()>,
 ) -> Result<FrameSummary> {
@@ -45,6 +52,7 @@ pub fn summarize(
                     read,
                     DEFAULT_CHUNK_ROWS,
                 )
+                .and_then(|c| c.project(columns))
                 .context("reading data from standard input")?
                 .map(|c| c.context("reading data from standard input")),
             ),
@@ -54,17 +62,22 @@ pub fn summarize(
     } else if driftwatch_columnar::detect_file(path, read).with_context(context)? == Detected::Csv {
         Box::new(
             CsvChunks::open(path, read, DEFAULT_CHUNK_ROWS)
+                .and_then(|c| c.project(columns))
                 .with_context(context)?
                 .map(move |c| c.with_context(context)),
         )
     } else {
         Box::new(
-            driftwatch_columnar::read_chunks(path, read, None)
+            driftwatch_columnar::read_chunks_projected(path, read, columns)
                 .with_context(context)?
                 .map(move |c| c.with_context(context)),
         )
     };
-    let mut summary = FrameSummary::new(columns, memory_limit);
+    let wanted = match columns {
+        Projection::Only(names) => names,
+        Projection::All | Projection::Present(_) => &[],
+    };
+    let mut summary = FrameSummary::new(wanted, memory_limit);
     for (i, chunk) in chunks.enumerate() {
         let chunk = chunk?;
         if i == 0 {
@@ -75,6 +88,15 @@ pub fn summarize(
             .with_context(|| format!("in data file {}", path.display()))?;
     }
     Ok(summary)
+}
+
+/// The projection of a `--columns` list: those columns, every column when empty.
+pub fn only(columns: &[String]) -> Projection<'_> {
+    if columns.is_empty() {
+        Projection::All
+    } else {
+        Projection::Only(columns)
+    }
 }
 
 /// Runs `driftwatch reference ...`.
@@ -93,7 +115,8 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
                 categorical: split_list(categorical),
                 ..Default::default()
             });
-            let fitted = summarize(data, &read, &split_list(columns), *memory_limit, |first| {
+            let columns = split_list(columns);
+            let fitted = summarize(data, &read, only(&columns), *memory_limit, |first| {
                 refuse_numeric_typos(first, data, &read.categorical)
             })?
             .into_reference();
