@@ -92,7 +92,7 @@ pub enum Projection<'a> {
 
 impl Projection<'_> {
     /// The positions (ascending, file order) of the columns of `names` to read, or the
-    /// error for an [`Projection::Only`] column that `names` lacks (`input` names the file).
+    /// error for a [`Projection::Only`] column that `names` lacks (`input` names the file).
     ///
     /// # Errors
     /// [`Error::MissingColumn`] as above.
