@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use driftwatch_core::{Projection, ReadOptions};
@@ -20,7 +21,7 @@ use driftwatch_monitor::histogram::{
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
-use super::reference::{only, summarize};
+use super::reference::{only, summarize, summarize_until};
 use crate::args::DriftArgs;
 use crate::data::{NumericTypos, is_stdin, one_stdin, split_list};
 use crate::exit;
@@ -284,7 +285,8 @@ type Summarised = Result<(FrameSummary, NumericTypos)>;
 /// thread: reading (parsing CSV, decoding Parquet) is most of a check's time. Each gets
 /// half the memory limit, so the results do not depend on which finishes first; a table
 /// whose summaries fit its half is read exactly, as one read after the other would
-/// (docs/FORMATS.md, "Reading both tables at once").
+/// (docs/FORMATS.md, "Reading both tables at once"). A failed reference stops the
+/// current's read (its error is the one reported, as when read first).
 fn read_both(
     a: &DriftArgs,
     read: &ReadOptions,
@@ -292,17 +294,22 @@ fn read_both(
     limit: usize,
 ) -> (Summarised, Summarised) {
     let half = (limit / 2).max(1);
+    let failed = AtomicBool::new(false);
     let one = |path: &Path, projection: Projection<'_>| -> Summarised {
         let mut typos = NumericTypos::default();
-        let summary = summarize(path, read, projection, half, |first| {
-            typos.check(first, path, &read.categorical);
+        let first = |chunk: &driftwatch_core::Frame| {
+            typos.check(chunk, path, &read.categorical);
             Ok(())
-        })?;
+        };
+        let summary = summarize_until(path, read, projection, half, first, &failed)?;
         Ok((summary, typos))
     };
     std::thread::scope(|scope| {
         let current = scope.spawn(|| one(&a.current, current_columns(columns)));
         let reference = one(&a.reference, only(columns));
+        if reference.is_err() {
+            failed.store(true, Ordering::Relaxed);
+        }
         let current = current
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

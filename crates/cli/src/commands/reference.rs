@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use driftwatch_columnar::Detected;
@@ -40,7 +41,27 @@ pub fn summarize(
     read: &ReadOptions,
     columns: Projection<'_>,
     memory_limit: usize,
+    first: impl FnMut(&Frame) -> Result<()>,
+) -> Result<FrameSummary> {
+    summarize_until(
+        path,
+        read,
+        columns,
+        memory_limit,
+        first,
+        &AtomicBool::new(false),
+    )
+}
+
+/// [`summarize`] that gives up between two chunks once `stop` is set (by a read on
+/// another thread whose failure makes this one's result moot), with an error saying so.
+pub fn summarize_until(
+    path: &Path,
+    read: &ReadOptions,
+    columns: Projection<'_>,
+    memory_limit: usize,
     mut first: impl FnMut(&Frame) -> Result<()>,
+    stop: &AtomicBool,
 ) -> Result<FrameSummary> {
     let context = || format!("reading data file {}", path.display());
     let chunks: Box<dyn Iterator<Item = Result<Frame>>> = if is_stdin(path) {
@@ -79,6 +100,9 @@ pub fn summarize(
     };
     let mut summary = FrameSummary::new(wanted, memory_limit);
     for (i, chunk) in chunks.enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            bail!("stopped reading {}: the other table failed", path.display());
+        }
         let chunk = chunk?;
         if i == 0 {
             first(&chunk)?;
@@ -186,5 +210,35 @@ fn summary(out: &Path, fitted: &DriftReference, format: Format) -> Result<()> {
             None,
             "the summary",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_set_stop_flag_ends_the_read_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, "x,y\n1,a\n2,b\n").unwrap();
+        let read = |stop: bool| {
+            summarize_until(
+                &p,
+                &ReadOptions::default(),
+                only(&["y".to_string()]),
+                1 << 20,
+                |_| Ok(()),
+                &AtomicBool::new(stop),
+            )
+        };
+        let e = read(true).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("stopped reading {}: the other table failed", p.display())
+        );
+        let s = read(false).unwrap();
+        assert_eq!((s.n_rows(), s.columns().count()), (2, 1));
     }
 }
