@@ -627,11 +627,11 @@ pub struct DriftArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Memory for the summaries of the two tables (read in chunks; text, json and
-    /// markdown reports): numeric columns are tested exactly within it, from quantile
-    /// sketches beyond (rows then say `exact: false` and `max_cdf_error`). Bytes, or
-    /// with K/M/G (KiB/MiB/GiB). Default 512MiB. Refused with --format html, which
-    /// reads both tables whole to draw their histograms.
+    /// Memory for the summaries of the two tables (read in chunks, every format; the
+    /// HTML page draws its histograms from them): numeric columns are tested exactly
+    /// within it, from quantile sketches beyond (rows then say `exact: false` and
+    /// `max_cdf_error`). Bytes, or with K/M/G (KiB/MiB/GiB). Default 512MiB. Two data
+    /// files are read at once, each within half of it.
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub memory_limit: Option<usize>,
     /// Exit 1 when any column drifted.

@@ -63,6 +63,12 @@ impl NumericTypos {
         }
     }
 
+    /// Adds the columns another read found (after this one's, so messages keep the
+    /// order of the files).
+    pub fn merge(&mut self, other: NumericTypos) {
+        self.found.extend(other.found);
+    }
+
     /// An error naming every column found, with the `--categorical` list that reads
     /// them (and the columns already forced) as categories.
     pub fn refuse(self, forced_categorical: &[String]) -> Result<()> {

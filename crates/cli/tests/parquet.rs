@@ -623,6 +623,43 @@ fn a_list_column_is_named() {
         t.contains("column 'emb' is List(") && t.contains(&s(&p)),
         "{t}"
     );
+    // a check of the other columns never decodes it, on either side
+    for cmd in [
+        vec![
+            "drift",
+            "--reference",
+            &s(&p),
+            "--current",
+            &s(&p),
+            "--columns",
+            "x",
+        ],
+        vec![
+            "reference",
+            "build",
+            "--data",
+            &s(&p),
+            "--columns",
+            "x",
+            "--output",
+            &s(&p.with_extension("dwr")),
+        ],
+    ] {
+        let o = run(&cmd);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let o = run(&[
+        "drift",
+        "--reference",
+        &s(&p.with_extension("dwr")),
+        "--current",
+        &s(&p),
+        "--columns",
+        "x",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json(&o)["columns"][0]["n_current"], 10, "{}", text(&o));
 }
 
 /// Files written by pandas/pyarrow (fixtures/data/parquet/make_fixtures.py), not by

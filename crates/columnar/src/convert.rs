@@ -19,7 +19,7 @@ use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use driftwatch_core::frame::format_number_label;
 use driftwatch_core::reader::numeric_cell;
-use driftwatch_core::{Categorical, Column, ColumnKind, Frame, ReadOptions};
+use driftwatch_core::{Categorical, Column, ColumnKind, Frame, Projection, ReadOptions};
 use ndarray::Array1;
 
 use crate::error::{Error, Result};
@@ -120,15 +120,16 @@ pub(crate) struct Converter {
 }
 
 impl Converter {
-    /// Plans the read of `columns` (all but pandas' index columns when `None`) of a
-    /// file with `schema`. Refuses, naming the column: a needed column of a type
-    /// driftwatch cannot hold, a missing or duplicated column, a boolean forced numeric,
-    /// and a kind override naming an absent column (unless `options.lenient`).
+    /// Plans the read of the `columns` of a file with `schema` (all but pandas' index
+    /// columns for [`Projection::All`]). Refuses, naming the column: a needed column of
+    /// a type driftwatch cannot hold, a missing (for [`Projection::Only`], unless
+    /// `options.lenient`) or duplicated column, a boolean forced numeric, and a kind
+    /// override naming an absent column (unless `options.lenient`).
     pub(crate) fn new(
         path: &str,
         schema: &Schema,
         options: &ReadOptions,
-        columns: Option<&[String]>,
+        columns: Projection<'_>,
     ) -> Result<Self> {
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         if names.is_empty() {
@@ -151,15 +152,16 @@ impl Converter {
             }
         }
         let mut indices: Vec<usize> = match columns {
-            None => (0..names.len())
+            Projection::All => (0..names.len())
                 .filter(|&i| !is_pandas_index(names[i]))
                 .collect(),
-            Some(wanted) => {
+            Projection::Only(wanted) | Projection::Present(wanted) => {
+                let absent_ok = options.lenient || matches!(columns, Projection::Present(_));
                 let mut out = Vec::new();
                 for w in wanted {
                     match names.iter().position(|n| n == w) {
                         Some(i) => out.push(i),
-                        None if options.lenient => {}
+                        None if absent_ok => {}
                         None => return Err(missing(w, format!(" in {path}"))),
                     }
                 }
@@ -425,7 +427,7 @@ pub fn column_of_array(
         source,
         &schema,
         &ReadOptions::default(),
-        Some(&[name.to_string()]),
+        driftwatch_core::Projection::Only(&[name.to_string()]),
     )?;
     let mut builder = converter.builder();
     builder.append(&batch, row0)?;

@@ -8,7 +8,7 @@ use arrow::error::ArrowError;
 use arrow::ipc::reader::{FileReader, StreamReader};
 use arrow::record_batch::RecordBatch;
 use bytes::Bytes;
-use driftwatch_core::{Frame, ReadOptions, read_csv, read_csv_path};
+use driftwatch_core::{Frame, Projection, ReadOptions, read_csv, read_csv_path};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
@@ -161,6 +161,22 @@ pub fn read_chunks(
     options: &ReadOptions,
     columns: Option<&[String]>,
 ) -> Result<Chunks> {
+    read_chunks_projected(path, options, projection(columns))
+}
+
+/// `None` reads every column, `Some` only those.
+fn projection(columns: Option<&[String]>) -> Projection<'_> {
+    columns.map_or(Projection::All, Projection::Only)
+}
+
+/// [`read_chunks`] with the columns as a [`Projection`]: [`Projection::Present`] reads
+/// those of the columns the file has and leaves out the others without an error (the
+/// current side of a check).
+pub fn read_chunks_projected(
+    path: &Path,
+    options: &ReadOptions,
+    columns: Projection<'_>,
+) -> Result<Chunks> {
     let input = path.display().to_string();
     let open = || {
         File::open(path).map_err(|source| {
@@ -216,6 +232,7 @@ pub fn read_table_bytes(
 ) -> Result<Frame> {
     let head = &bytes[..bytes.len().min(HEAD_BYTES)];
     let input = input.to_string();
+    let columns = projection(columns);
     let chunks = match detect(&input, head, options.format)? {
         Detected::Csv => {
             let frame = read_csv(bytes.as_slice(), &input, options)?;
@@ -231,31 +248,26 @@ pub fn read_table_bytes(
     chunks.into_frame(options.allow_empty)
 }
 
-/// A CSV frame cut to `columns` (in file order, as the other formats give them).
+/// A CSV frame cut to `columns` (in file order, as the other formats give them; a
+/// lenient read of [`Projection::Only`] leaves out absent columns).
 fn csv_chunks(
     input: String,
     frame: Frame,
     options: &ReadOptions,
-    columns: Option<&[String]>,
+    columns: Projection<'_>,
 ) -> Result<Chunks> {
+    let columns = match columns {
+        Projection::Only(wanted) if options.lenient => Projection::Present(wanted),
+        p => p,
+    };
     let frame = match columns {
-        None => frame,
-        Some(wanted) => {
-            if !options.lenient
-                && let Some(absent) = wanted.iter().find(|w| !frame.has_column(w))
-            {
-                return Err(driftwatch_core::Error::MissingColumn {
-                    column: absent.clone(),
-                    context: format!(" in {input}"),
-                    available: frame.names().join(", "),
-                }
-                .into());
-            }
-            let keep: Vec<String> = frame
-                .names()
-                .iter()
-                .filter(|n| wanted.contains(n))
-                .cloned()
+        Projection::All => frame,
+        p => {
+            let names = frame.names();
+            let keep: Vec<String> = p
+                .positions(names, &input)?
+                .into_iter()
+                .map(|i| names[i].clone())
                 .collect();
             frame.select(&keep)?
         }
@@ -309,7 +321,7 @@ fn parquet_chunks<T: ChunkReader + 'static>(
     reader: T,
     input: String,
     options: &ReadOptions,
-    columns: Option<&[String]>,
+    columns: Projection<'_>,
 ) -> Result<Chunks> {
     let (reader, converter) = guard(&input, PARQUET, || {
         let builder = ParquetRecordBatchReaderBuilder::try_new(reader)
@@ -331,7 +343,7 @@ fn ipc_file_chunks<R, F>(
     open: F,
     input: String,
     options: &ReadOptions,
-    columns: Option<&[String]>,
+    columns: Projection<'_>,
 ) -> Result<Chunks>
 where
     R: Read + Seek + Send + 'static,
@@ -356,7 +368,7 @@ fn ipc_stream_chunks<R: Read + Seek + Send + 'static>(
     mut reader: R,
     input: String,
     options: &ReadOptions,
-    columns: Option<&[String]>,
+    columns: Projection<'_>,
 ) -> Result<Chunks> {
     // a stream cannot be opened twice: the projection is applied to each batch
     let (reader, converter) = guard(&input, ARROW, || {

@@ -13,10 +13,10 @@ use arrow::array::{
 use arrow::datatypes::{Field, Int8Type, Int32Type, Schema};
 use arrow::record_batch::RecordBatch;
 use driftwatch_columnar::{
-    CHUNK_ROWS, Error, read_chunks, read_table, read_table_bytes, write_ipc, write_parquet,
-    write_table,
+    CHUNK_ROWS, Error, read_chunks, read_chunks_projected, read_table, read_table_bytes, write_ipc,
+    write_parquet, write_table,
 };
-use driftwatch_core::{Column, ColumnKind, Frame, ReadOptions, TableFormat, read_csv};
+use driftwatch_core::{Column, ColumnKind, Frame, Projection, ReadOptions, TableFormat, read_csv};
 
 /// Same names, kinds, levels in order, and values (NaN equal to NaN).
 fn assert_same(a: &Frame, b: &Frame) {
@@ -471,6 +471,23 @@ fn projection_reads_only_what_is_asked() {
         };
         let f = read_table(&p, &lenient, Some(&["zz".to_string(), "x".to_string()])).unwrap();
         assert_eq!(f.names(), ["x"], "{name}");
+        // Present leaves out absent columns without lenient (kind overrides stay strict)
+        let want = ["zz".to_string(), "t".to_string(), "x".to_string()];
+        let parts: Vec<Frame> =
+            read_chunks_projected(&p, &ReadOptions::default(), Projection::Present(&want))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(parts.len(), 1, "{name}");
+        assert_same(&frame.select(&["x", "t"]).unwrap(), &parts[0]);
+        // none present: chunks without columns, not an error
+        let none =
+            read_chunks_projected(&p, &ReadOptions::default(), Projection::Present(&want[..1]))
+                .unwrap();
+        assert!(none.names().is_empty(), "{name}");
+        for chunk in none {
+            assert_eq!(chunk.unwrap().n_cols(), 0, "{name}");
+        }
         // a kind override naming an absent column is a typo, unless lenient
         let o = ReadOptions::with_kinds([("nope", ColumnKind::Categorical)]);
         let e = err(read_table(&p, &o, None));

@@ -23,8 +23,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::frame::{ColumnKind, Frame};
 use crate::reader::{
-    ReadOptions, Restart, SNIFF_BYTES, TableBuilder, csv_reader, next_record, read_headers,
-    sniff_delimiter,
+    Projection, ReadOptions, Restart, SNIFF_BYTES, TableBuilder, csv_reader, next_record,
+    read_headers, sniff_delimiter,
 };
 
 /// Rows per chunk when the caller has no reason to choose: about 10 MB per 20 numeric
@@ -38,6 +38,8 @@ pub struct CsvChunks<'a> {
     input: String,
     options: ReadOptions,
     headers: Vec<String>,
+    /// The columns read and their fields, when not all of them ([`CsvChunks::project`]).
+    picked: Option<(Vec<String>, Vec<usize>)>,
     chunk_rows: usize,
     /// The kinds, fixed by the first chunk.
     kinds: Option<Vec<ColumnKind>>,
@@ -86,6 +88,7 @@ impl<'a> CsvChunks<'a> {
             input: input.to_string(),
             options,
             headers,
+            picked: None,
             chunk_rows,
             kinds: None,
             rows: 0,
@@ -110,13 +113,59 @@ impl<'a> CsvChunks<'a> {
         CsvChunks::new(file, &input, options, chunk_rows)
     }
 
-    /// The column names, from the header.
+    /// Reads only the columns `projection` names (in file order): the other fields of
+    /// each row are split, so a row of another width is still an error, but not parsed.
+    /// Kinds are inferred, and a cell checked, exactly as in a read of every column.
+    ///
+    /// # Errors
+    /// A [`Projection::Only`] column the header lacks (naming the input, the column and
+    /// the columns it has), or a projection after the first chunk was read.
+    pub fn project(mut self, projection: Projection<'_>) -> Result<Self> {
+        if self.kinds.is_some() {
+            return Err(Error::InvalidParam {
+                name: "projection".into(),
+                message: format!(
+                    "the columns of {} are chosen before its first chunk is read",
+                    self.input
+                ),
+            });
+        }
+        self.picked = match projection {
+            Projection::All => None,
+            p => {
+                let picks = p.positions(&self.headers, &self.input)?;
+                let names = picks.iter().map(|&i| self.headers[i].clone()).collect();
+                Some((names, picks))
+            }
+        };
+        Ok(self)
+    }
+
+    /// The column names, from the header (every column, also those a projection leaves
+    /// out).
     #[must_use]
     pub fn headers(&self) -> &[String] {
         &self.headers
     }
 
-    /// The kinds the first chunk fixed (`None` before it is read).
+    /// The names of the columns each chunk holds.
+    #[must_use]
+    pub fn columns(&self) -> &[String] {
+        self.picked
+            .as_ref()
+            .map_or(&self.headers, |(names, _)| names)
+    }
+
+    /// A table builder for the columns read.
+    fn table(&self, as_text: &[String], fixed: Option<(Vec<ColumnKind>, &str)>) -> TableBuilder {
+        let table = TableBuilder::new(self.columns().to_vec(), &self.options, as_text, fixed);
+        match &self.picked {
+            None => table,
+            Some((_, picks)) => table.picking(picks.clone(), self.headers.len()),
+        }
+    }
+
+    /// The kinds the first chunk fixed, one per column read (`None` before it is read).
     #[must_use]
     pub fn kinds(&self) -> Option<&[ColumnKind]> {
         self.kinds.as_deref()
@@ -144,7 +193,7 @@ impl<'a> CsvChunks<'a> {
         let delimiter = self.options.delimiter.unwrap_or(b',');
         let mut as_text: Vec<String> = Vec::new();
         let frame = loop {
-            let mut table = TableBuilder::new(self.headers.clone(), &self.options, &as_text, None);
+            let mut table = self.table(&as_text, None);
             for (row, r) in records.iter().enumerate() {
                 table.push_record(r, row, &self.input, delimiter)?;
             }
@@ -156,7 +205,7 @@ impl<'a> CsvChunks<'a> {
         self.rows = records.len();
         self.done = records.len() < self.chunk_rows;
         self.kinds = Some(
-            self.headers
+            self.columns()
                 .iter()
                 .map(|h| frame.kind(h))
                 .collect::<Result<_>>()?,
@@ -172,12 +221,7 @@ impl<'a> CsvChunks<'a> {
             self.chunk_rows
         );
         let delimiter = self.options.delimiter.unwrap_or(b',');
-        let mut table = TableBuilder::new(
-            self.headers.clone(),
-            &self.options,
-            &[],
-            Some((kinds, &why)),
-        );
+        let mut table = self.table(&[], Some((kinds, &why)));
         let mut record = csv::ByteRecord::new();
         let mut n = 0;
         while n < self.chunk_rows
@@ -287,8 +331,68 @@ mod tests {
             let whole = read_csv(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap();
             let parts = chunks(&text, &ReadOptions::default(), n).unwrap();
             proptest::prop_assert_eq!(parts.len(), rows.len().div_ceil(n));
-            proptest::prop_assert_eq!(cells(&parts), cells(&[whole]));
+            proptest::prop_assert_eq!(cells(&parts), cells(std::slice::from_ref(&whole)));
+            // a projection reads the same cells of the columns it keeps
+            let keep = ["t".to_string(), "x".to_string(), "zz".to_string()];
+            let projected: Vec<Frame> = CsvChunks::new(text.as_bytes(), "t.csv", &ReadOptions::default(), n)
+                .unwrap()
+                .project(Projection::Present(&keep))
+                .unwrap()
+                .collect::<Result<_>>()
+                .unwrap();
+            let want = whole.select(&["x".to_string(), "t".to_string()]).unwrap();
+            proptest::prop_assert_eq!(cells(&projected), cells(&[want]));
         }
+    }
+
+    #[test]
+    fn a_projection_names_what_is_missing_and_skips_the_other_fields() {
+        let o = ReadOptions::default();
+        let open = || CsvChunks::new("a,b,c\n1,x,2\n".as_bytes(), "t.csv", &o, 4).unwrap();
+        let e = open()
+            .project(Projection::Only(&["c".into(), "z".into()]))
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            e,
+            "column 'z' is missing in t.csv; available columns: a, b, c"
+        );
+        let c = open()
+            .project(Projection::Only(&["c".into(), "a".into()]))
+            .unwrap();
+        assert_eq!(c.columns(), ["a", "c"]);
+        assert_eq!(c.headers(), ["a", "b", "c"]);
+        // a field left out is not parsed: invalid UTF-8 there is no error
+        let bytes = b"a,b\n1,\xff\n2,y\n";
+        let parts: Vec<Frame> = CsvChunks::new(&bytes[..], "t.csv", &o, 1)
+            .unwrap()
+            .project(Projection::Only(&["a".into()]))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            parts[1].column("a").unwrap().to_labels(),
+            [Some("2".into())]
+        );
+        // but rows are still checked for their width
+        let e = chunks_of("a,b\n1,2\n3\n", &["a"]).unwrap_err().to_string();
+        assert!(e.contains("row 2 has 1 fields, the header has 2"), "{e}");
+        // none of the columns present: chunks of no columns, no error
+        let parts = chunks_of("a,b\n1,2\n", &[]).unwrap();
+        assert_eq!(parts[0].n_cols(), 0);
+        // too late once a chunk is read
+        let mut c = open();
+        let _ = c.next();
+        assert!(c.project(Projection::All).is_err());
+    }
+
+    fn chunks_of(text: &str, keep: &[&str]) -> Result<Vec<Frame>> {
+        let keep: Vec<String> = keep.iter().map(ToString::to_string).collect();
+        CsvChunks::new(text.as_bytes(), "t.csv", &ReadOptions::default(), 4)?
+            .project(Projection::Present(&keep))?
+            .collect()
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub use prediction_log::{
     InputValue, LoggedCall, Prediction, PredictionRecord, write_prediction_log,
 };
 pub use reader::{
-    NumericTypo, PredictionLog, ReadOptions, TableFormat, mostly_numeric_columns, read_csv,
-    read_csv_path, read_jsonl, read_jsonl_path,
+    NumericTypo, PredictionLog, Projection, ReadOptions, TableFormat, mostly_numeric_columns,
+    read_csv, read_csv_path, read_jsonl, read_jsonl_path,
 };
 pub use schema::{Observed, Schema, Violation};
 pub use stream::{Flags, Signal, StreamDetector};

@@ -74,6 +74,48 @@ impl TableFormat {
     }
 }
 
+/// Which columns a read parses: the others are still split (a row of another width is
+/// still an error) but never decoded, so a check of two columns of a wide file pays for
+/// two. Shared by core's chunked CSV reader and the columnar readers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Projection<'a> {
+    /// Every column.
+    #[default]
+    All,
+    /// These columns; one the file lacks is an error naming the file, the column and the
+    /// columns it has.
+    Only(&'a [String]),
+    /// Those of these columns the file has (the current side of a check, which reports
+    /// a column the current data lacks as one-sided rather than failing).
+    Present(&'a [String]),
+}
+
+impl Projection<'_> {
+    /// The positions (ascending, file order) of the columns of `names` to read, or the
+    /// error for a [`Projection::Only`] column that `names` lacks (`input` names the file).
+    ///
+    /// # Errors
+    /// [`Error::MissingColumn`] as above.
+    pub fn positions(&self, names: &[String], input: &str) -> Result<Vec<usize>> {
+        let wanted = match self {
+            Projection::All => return Ok((0..names.len()).collect()),
+            Projection::Only(w) | Projection::Present(w) => w,
+        };
+        if let Projection::Only(_) = self
+            && let Some(absent) = wanted.iter().find(|w| !names.contains(w))
+        {
+            return Err(Error::MissingColumn {
+                column: absent.clone(),
+                context: format!(" in {input}"),
+                available: names.join(", "),
+            });
+        }
+        Ok((0..names.len())
+            .filter(|&i| wanted.contains(&names[i]))
+            .collect())
+    }
+}
+
 impl ReadOptions {
     /// Forces these columns to be read with the given kinds (by their storage:
     /// booleans as categories, timestamps as numbers).
@@ -489,7 +531,12 @@ pub(crate) fn read_headers<R: Read>(
 /// The columns of one table (or one chunk of it) being read: cells are parsed into
 /// the builders as the records come.
 pub(crate) struct TableBuilder {
+    /// The names of the columns read.
     headers: Vec<String>,
+    /// The field of each column read (`None`: every field, in order).
+    picks: Option<Vec<usize>>,
+    /// Fields in every record: the header's width.
+    width: usize,
     /// Why a column may not change kind (a non-number or a non-date there is an error
     /// with this reason), `None` where kinds are still inferred.
     fixed_reason: Vec<Option<String>>,
@@ -545,11 +592,21 @@ impl TableBuilder {
             }
         };
         TableBuilder {
+            width: headers.len(),
+            picks: None,
             headers,
             fixed_reason,
             fixed,
             columns,
         }
+    }
+
+    /// Reads only the fields `picks` (ascending) of records `width` fields wide, into
+    /// the columns this builder was made for (one per pick, in the same order).
+    pub(crate) fn picking(mut self, picks: Vec<usize>, width: usize) -> Self {
+        self.picks = Some(picks);
+        self.width = width;
+        self
     }
 
     /// Parses one record (data row `row`, 0-based) into the columns.
@@ -564,46 +621,57 @@ impl TableBuilder {
             input: input.to_string(),
             message,
         };
-        let headers = &self.headers;
-        if record.len() != headers.len() {
+        if record.len() != self.width {
             return Err(parse_err(format!(
                 "row {} has {} fields, the header has {} (fields are split on {}; \
                  pass --delimiter if the file uses another one)",
                 row + 1,
                 record.len(),
-                headers.len(),
+                self.width,
                 delimiter_name(delimiter)
             )));
         }
-        for (j, raw) in record.iter().enumerate() {
-            if let Builder::Numeric(values) = &mut self.columns[j]
-                && let Some(x) = parse_plain_decimal(raw.trim_ascii())
-            {
-                values.push(x);
-                continue;
-            }
-            let Ok(cell) = std::str::from_utf8(raw) else {
-                return Err(parse_err(format!(
-                    "row {}: column '{}' is not valid UTF-8 (save the file as UTF-8)",
-                    row + 1,
-                    headers[j]
-                )));
+        for j in 0..self.columns.len() {
+            let field = self.picks.as_ref().map_or(j, |p| p[j]);
+            self.push_cell(j, record.get(field).unwrap_or_default(), row, input)?;
+        }
+        Ok(())
+    }
+
+    /// Parses one field into column `j`.
+    #[inline]
+    fn push_cell(&mut self, j: usize, raw: &[u8], row: usize, input: &str) -> Result<()> {
+        let parse_err = |message: String| Error::Parse {
+            input: input.to_string(),
+            message,
+        };
+        if let Builder::Numeric(values) = &mut self.columns[j]
+            && let Some(x) = parse_plain_decimal(raw.trim_ascii())
+        {
+            values.push(x);
+            return Ok(());
+        }
+        let Ok(cell) = std::str::from_utf8(raw) else {
+            return Err(parse_err(format!(
+                "row {}: column '{}' is not valid UTF-8 (save the file as UTF-8)",
+                row + 1,
+                self.headers[j]
+            )));
+        };
+        let cell = cell.trim();
+        let reason = self.fixed_reason[j].as_deref();
+        if self.columns[j].push(cell, reason.is_some()).is_err() {
+            let what = if matches!(self.columns[j], Builder::Timestamp(_)) {
+                "a date-time"
+            } else {
+                "a number"
             };
-            let cell = cell.trim();
-            let reason = self.fixed_reason[j].as_deref();
-            if self.columns[j].push(cell, reason.is_some()).is_err() {
-                let what = if matches!(self.columns[j], Builder::Timestamp(_)) {
-                    "a date-time"
-                } else {
-                    "a number"
-                };
-                return Err(parse_err(format!(
-                    "column '{}' row {}: '{cell}' is not {what} ({})",
-                    headers[j],
-                    row + 1,
-                    reason.unwrap_or_default()
-                )));
-            }
+            return Err(parse_err(format!(
+                "column '{}' row {}: '{cell}' is not {what} ({})",
+                self.headers[j],
+                row + 1,
+                reason.unwrap_or_default()
+            )));
         }
         Ok(())
     }

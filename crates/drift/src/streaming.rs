@@ -77,6 +77,17 @@ impl Kept {
     }
 }
 
+/// What a [`FrameSummary`] keeps of one column ([`FrameSummary::columns`]).
+#[derive(Debug, Clone, Copy)]
+pub enum SummaryColumn<'a> {
+    /// Every value, in order (NaN = missing).
+    Values(&'a [f64]),
+    /// A sketch of the non-missing values, and the missing count.
+    Sketch(&'a QuantileSketch, usize),
+    /// Counts by label, and the missing count.
+    Counts(&'a BTreeMap<String, usize>, usize),
+}
+
 /// The per-column summary of a table read in chunks (see the module docs).
 #[derive(Debug, Clone)]
 pub struct FrameSummary {
@@ -229,6 +240,23 @@ impl FrameSummary {
             .filter(|(_, k)| matches!(k, Kept::Sketch { .. }))
             .map(|(n, _)| n.clone())
             .collect()
+    }
+
+    /// Each column with its kind and what is kept of it, without giving the summary up
+    /// (`driftwatch drift --format html` draws its histograms from these).
+    pub fn columns(&self) -> impl Iterator<Item = (&str, ColumnKind, SummaryColumn<'_>)> {
+        self.names
+            .iter()
+            .zip(&self.kinds)
+            .zip(&self.kept)
+            .map(|((name, &kind), kept)| {
+                let column = match kept {
+                    Kept::Values(v) => SummaryColumn::Values(v),
+                    Kept::Sketch { sketch, missing } => SummaryColumn::Sketch(sketch, *missing),
+                    Kept::Counts { counts, missing } => SummaryColumn::Counts(counts, *missing),
+                };
+                (name.as_str(), kind, column)
+            })
     }
 
     /// Sketches the largest exact numeric columns until the summaries fit the limit.
@@ -508,6 +536,31 @@ mod tests {
         // categorical and boolean counts stay exact
         assert_eq!(got.columns[2].statistic, exact.columns[2].statistic);
         assert_eq!(got.columns[3].statistic, exact.columns[3].statistic);
+    }
+
+    #[test]
+    fn columns_show_what_is_kept() {
+        let s = summary("x,c\n1,a\nNA,b\n2,a\n", 2, usize::MAX);
+        let cols: Vec<_> = s.columns().collect();
+        assert_eq!(cols.len(), 2);
+        let (name, kind, SummaryColumn::Values(v)) = cols[0] else {
+            panic!("x is kept exactly");
+        };
+        assert_eq!(
+            (name, kind, v.len(), v[2]),
+            ("x", ColumnKind::Numeric, 3, 2.0)
+        );
+        assert!(v[1].is_nan());
+        let ("c", ColumnKind::Categorical, SummaryColumn::Counts(counts, 0)) = cols[1] else {
+            panic!("c is counted");
+        };
+        assert_eq!(counts.get("a"), Some(&2));
+        let big = summary(&table(5_000, 0), 1024, 4 << 10);
+        assert!(
+            big.columns()
+                .any(|(n, _, c)| n == "x"
+                    && matches!(c, SummaryColumn::Sketch(s, 455) if s.n == 4545))
+        );
     }
 
     #[test]

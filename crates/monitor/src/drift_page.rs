@@ -176,7 +176,11 @@ impl DriftPage {
         for h in &self.histograms {
             let row = self.rows.iter().find(|r| r.column == h.column);
             let drifted = row.map(|r| r.drift);
-            let detail = row.map_or_else(|| "not tested".into(), DriftPageRow::detail);
+            let mut detail = row.map_or_else(|| "not tested".into(), DriftPageRow::detail);
+            if h.approximate {
+                // a side was read into a quantile sketch: its bars are estimates
+                detail.push_str("; bars estimated from a quantile sketch");
+            }
             out.push_str(&histogram_chart(h, drifted, &detail)?);
         }
         out.push_str(
@@ -228,6 +232,7 @@ mod tests {
                 current: vec![0.1, 0.9],
                 reference_missing: 0,
                 current_missing: 3,
+                approximate: false,
             }],
         }
     }

@@ -33,7 +33,103 @@ pub struct FeatureHistogram {
     pub reference_missing: usize,
     /// Missing values in the current window.
     pub current_missing: usize,
+    /// The bars of a side come from a quantile sketch (a table larger than the memory
+    /// limit), whose items stand for several values each: the shares are estimates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
+
+/// One column's values as a histogram takes them: what a whole frame, a fitted drift
+/// reference or a chunked table's summary keeps, without making a frame of it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Distribution<'a> {
+    /// Each value once (NaN is missing), plus `missing` values not in the slice.
+    Values {
+        /// The values, in any order.
+        values: &'a [f64],
+        /// Missing values kept apart.
+        missing: usize,
+    },
+    /// Distinct values with how many values each stands for, plus `missing` values;
+    /// `approximate` when the weights are a sketch's.
+    Weighted {
+        /// (value, weight) items, in any order.
+        items: Vec<(f64, u64)>,
+        /// Missing values.
+        missing: usize,
+        /// Whether the weights are estimates.
+        approximate: bool,
+    },
+    /// Counts by label (bars in this order), plus `missing` values.
+    Counts {
+        /// (label, count), each label once.
+        counts: Vec<(&'a str, usize)>,
+        /// Missing values.
+        missing: usize,
+    },
+}
+
+impl<'a> Distribution<'a> {
+    /// A frame column: numbers as they are, categories counted in order of first
+    /// appearance in the rows.
+    #[must_use]
+    pub fn of_column(column: &'a Column) -> Self {
+        match column {
+            Column::Numeric(v) => match v.as_slice() {
+                Some(values) => Distribution::Values { values, missing: 0 },
+                None => Distribution::Weighted {
+                    items: v.iter().map(|&x| (x, 1)).collect(),
+                    missing: 0,
+                    approximate: false,
+                },
+            },
+            Column::Categorical(c) => {
+                let mut slot: Vec<Option<usize>> = vec![None; c.levels.len()];
+                let mut counts: Vec<(&str, usize)> = Vec::new();
+                let mut missing = 0;
+                for code in &c.codes {
+                    let Some(k) = code.map(|k| k as usize).filter(|&k| k < slot.len()) else {
+                        missing += 1;
+                        continue;
+                    };
+                    let i = *slot[k].get_or_insert_with(|| {
+                        counts.push((c.levels[k].as_str(), 0));
+                        counts.len() - 1
+                    });
+                    counts[i].1 += 1;
+                }
+                Distribution::Counts { counts, missing }
+            }
+        }
+    }
+
+    /// The numeric items (weight 1 for plain values) and the missing count; `None` for
+    /// counts.
+    fn numbers(&self) -> Option<(Items<'_>, usize)> {
+        match self {
+            Distribution::Values { values, missing } => {
+                Some((Box::new(values.iter().map(|&x| (x, 1))), *missing))
+            }
+            Distribution::Weighted { items, missing, .. } => {
+                Some((Box::new(items.iter().copied()), *missing))
+            }
+            Distribution::Counts { .. } => None,
+        }
+    }
+
+    fn approximate(&self) -> bool {
+        matches!(
+            self,
+            Distribution::Weighted {
+                approximate: true,
+                ..
+            }
+        )
+    }
+}
+
+/// Numeric (value, weight) items.
+type Items<'a> = Box<dyn Iterator<Item = (f64, u64)> + 'a>;
 
 /// Histograms of every reference column also present in `current`, in reference
 /// column order. Columns whose kinds differ, or numeric columns without one finite
@@ -42,35 +138,55 @@ pub fn histograms(reference: &Window, current: &Window, bins: usize) -> Vec<Feat
     frame_histograms(&reference.features, &current.features, bins)
 }
 
-/// [`histograms`] of two frames (e.g. the reference and current files of
-/// `driftwatch drift`).
+/// [`histograms`] of two frames.
 pub fn frame_histograms(reference: &Frame, current: &Frame, bins: usize) -> Vec<FeatureHistogram> {
+    distribution_histograms(&distributions(reference), &distributions(current), bins)
+}
+
+fn distributions(f: &Frame) -> Vec<(String, Distribution<'_>)> {
+    f.iter()
+        .map(|(name, c)| (name.to_string(), Distribution::of_column(c)))
+        .collect()
+}
+
+/// [`histograms`] of columns given as [`Distribution`]s by name (e.g. the summaries
+/// `driftwatch drift` reads its tables into): the same bars as from the whole
+/// frames, for exact distributions.
+pub fn distribution_histograms(
+    reference: &[(String, Distribution<'_>)],
+    current: &[(String, Distribution<'_>)],
+    bins: usize,
+) -> Vec<FeatureHistogram> {
     let bins = bins.max(1);
     reference
         .iter()
         .filter_map(|(name, r)| {
-            let c = current.column(name).ok()?;
-            match (r, c) {
-                (Column::Numeric(r), Column::Numeric(c)) => numeric(name, r, c, bins),
-                (Column::Categorical(_), Column::Categorical(_)) => Some(categorical(name, r, c)),
-                _ => None,
-            }
+            let (_, c) = current.iter().find(|(n, _)| n == name)?;
+            let mut h = match (r, c) {
+                (Distribution::Counts { .. }, Distribution::Counts { .. }) => {
+                    categorical(name, r, c)
+                }
+                (Distribution::Counts { .. }, _) | (_, Distribution::Counts { .. }) => return None,
+                _ => numeric(name, r, c, bins)?,
+            };
+            h.approximate = r.approximate() || c.approximate();
+            Some(h)
         })
         .collect()
 }
 
 fn numeric(
     name: &str,
-    r: &ndarray::Array1<f64>,
-    c: &ndarray::Array1<f64>,
+    r: &Distribution<'_>,
+    c: &Distribution<'_>,
     bins: usize,
 ) -> Option<FeatureHistogram> {
-    let finite = |v: &ndarray::Array1<f64>| v.iter().copied().filter(|x| x.is_finite()).collect();
-    let (rv, cv): (Vec<f64>, Vec<f64>) = (finite(r), finite(c));
-    let (lo, hi) = rv
+    let (lo, hi) = [r, c]
         .iter()
-        .chain(&cv)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+        .filter_map(|d| d.numbers())
+        .flat_map(|(items, _)| items)
+        .filter(|(x, _)| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (x, _)| {
             (lo.min(x), hi.max(x))
         });
     if !lo.is_finite() {
@@ -84,51 +200,57 @@ fn numeric(
     };
     let width = (hi - lo) / bins as f64;
     let edges: Vec<f64> = (0..=bins).map(|i| lo + width * i as f64).collect();
-    let shares = |v: &[f64]| {
-        let mut counts = vec![0usize; bins];
-        for &x in v {
-            let b = (((x - lo) / width) as usize).min(bins - 1);
-            counts[b] += 1;
+    // shares of the finite values; infinities are counted with the missing ones
+    let shares = |d: &Distribution<'_>| {
+        let mut counts = vec![0u64; bins];
+        let mut other = 0u64;
+        let (items, missing) = d.numbers()?;
+        for (x, w) in items {
+            if x.is_finite() {
+                let b = (((x - lo) / width) as usize).min(bins - 1);
+                counts[b] += w;
+            } else {
+                other += w;
+            }
         }
-        to_shares(&counts)
+        Some((to_shares(&counts), missing + other as usize))
     };
+    let (reference, reference_missing) = shares(r)?;
+    let (current, current_missing) = shares(c)?;
     Some(FeatureHistogram {
         column: name.to_string(),
         edges,
         levels: Vec::new(),
-        reference: shares(&rv),
-        current: shares(&cv),
-        reference_missing: r.len() - rv.len(),
-        current_missing: c.len() - cv.len(),
+        reference,
+        current,
+        reference_missing,
+        current_missing,
+        approximate: false,
     })
 }
 
-fn categorical(name: &str, r: &Column, c: &Column) -> FeatureHistogram {
+fn categorical<'a>(name: &str, r: &Distribution<'a>, c: &Distribution<'a>) -> FeatureHistogram {
     let mut levels: Vec<String> = Vec::new();
-    let mut index = BTreeMap::new();
-    let mut count = |col: &Column, levels: &mut Vec<String>| {
-        let mut counts: Vec<usize> = vec![0; levels.len()];
-        let mut missing = 0;
-        for label in col.to_labels() {
-            match label {
-                None => missing += 1,
-                Some(l) => {
-                    let i = *index.entry(l.clone()).or_insert_with(|| {
-                        levels.push(l);
-                        levels.len() - 1
-                    });
-                    if counts.len() <= i {
-                        counts.resize(i + 1, 0);
-                    }
-                    counts[i] += 1;
-                }
+    let mut index: BTreeMap<&'a str, usize> = BTreeMap::new();
+    let mut count = |d: &Distribution<'a>, levels: &mut Vec<String>| {
+        let Distribution::Counts { counts, missing } = d else {
+            return (Vec::new(), 0);
+        };
+        let mut out: Vec<u64> = vec![0; levels.len()];
+        for &(label, k) in counts {
+            let i = *index.entry(label).or_insert_with(|| {
+                levels.push(label.to_string());
+                levels.len() - 1
+            });
+            if out.len() <= i {
+                out.resize(i + 1, 0);
             }
+            out[i] += k as u64;
         }
-        (counts, missing)
+        (out, *missing)
     };
-    let (rc, reference_missing) = count(r, &mut levels);
+    let (mut rc, reference_missing) = count(r, &mut levels);
     let (mut cc, current_missing) = count(c, &mut levels);
-    let mut rc = rc;
     rc.resize(levels.len(), 0);
     cc.resize(levels.len(), 0);
     FeatureHistogram {
@@ -139,11 +261,12 @@ fn categorical(name: &str, r: &Column, c: &Column) -> FeatureHistogram {
         current: to_shares(&cc),
         reference_missing,
         current_missing,
+        approximate: false,
     }
 }
 
-fn to_shares(counts: &[usize]) -> Vec<f64> {
-    let n: usize = counts.iter().sum();
+fn to_shares(counts: &[u64]) -> Vec<f64> {
+    let n: u64 = counts.iter().sum();
     counts
         .iter()
         .map(|&k| if n == 0 { 0.0 } else { k as f64 / n as f64 })
@@ -189,6 +312,48 @@ mod tests {
         assert_eq!(cat.reference, [2.0 / 3.0, 1.0 / 3.0, 0.0]);
         assert_eq!(cat.current, [0.5, 0.0, 0.5]);
         assert_eq!((cat.reference_missing, cat.current_missing), (1, 1));
+    }
+
+    #[test]
+    fn weighted_items_draw_the_bars_of_their_values_and_sketches_are_marked() {
+        let values = [0.0, 1.0, 1.0, 3.0, f64::INFINITY];
+        let exact = Distribution::Values {
+            values: &values,
+            missing: 2,
+        };
+        let weighted = Distribution::Weighted {
+            items: vec![(1.0, 2), (f64::INFINITY, 1), (0.0, 1), (3.0, 1)],
+            missing: 2,
+            approximate: false,
+        };
+        fn one<'a>(d: &Distribution<'a>) -> Vec<(String, Distribution<'a>)> {
+            vec![("x".to_string(), d.clone())]
+        }
+        let h = distribution_histograms(&one(&exact), &one(&exact), 3);
+        assert_eq!(
+            h,
+            distribution_histograms(&one(&weighted), &one(&weighted), 3)
+        );
+        assert_eq!(h[0].edges, [0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(h[0].reference, [0.25, 0.5, 0.25]);
+        // the infinity is counted with the missing values, as from a frame
+        assert_eq!((h[0].reference_missing, h[0].approximate), (3, false));
+        let sketch = Distribution::Weighted {
+            items: vec![(0.0, 2), (3.0, 2)],
+            missing: 0,
+            approximate: true,
+        };
+        let h = distribution_histograms(&one(&exact), &one(&sketch), 3);
+        assert_eq!(
+            (h[0].current.clone(), h[0].approximate),
+            (vec![0.5, 0.0, 0.5], true)
+        );
+        // a numeric side and a counted one: no histogram
+        let counts = Distribution::Counts {
+            counts: vec![("a", 1)],
+            missing: 0,
+        };
+        assert!(distribution_histograms(&one(&exact), &one(&counts), 3).is_empty());
     }
 
     #[test]

@@ -709,6 +709,7 @@ mod tests {
                     current: vec![0.2, 0.8],
                     reference_missing: 0,
                     current_missing: 0,
+                    approximate: false,
                 }],
             };
             std::fs::write(path, render(&r, Some(&d), "estimates").unwrap()).unwrap();
@@ -728,6 +729,7 @@ mod tests {
                 current: vec![0.2, 0.8],
                 reference_missing: 0,
                 current_missing: 0,
+                approximate: false,
             }],
         };
         let html = render(&r, Some(&d), "iris <30 days>").unwrap();
@@ -793,6 +795,7 @@ mod tests {
                     current: (0..20).map(|k| k as f64 / 190.0).collect(),
                     reference_missing: 0,
                     current_missing: 0,
+                    approximate: false,
                 })
                 .collect(),
         };

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
-use driftwatch_core::ReadOptions;
+use driftwatch_core::{Projection, ReadOptions};
 use driftwatch_drift::chi2::PowerDivergence;
 use driftwatch_drift::columns::{
     ColumnOverride, ColumnReference, Correction, DriftOptions, DriftReference, DriftReport,
@@ -14,17 +15,20 @@ use driftwatch_drift::ks::Alternative;
 use driftwatch_drift::reference_file::load_reference;
 use driftwatch_drift::stats::PValueMethod;
 use driftwatch_drift::stats::anderson::AndersonVariant;
-use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histograms};
+use driftwatch_monitor::histogram::{
+    DEFAULT_BINS, Distribution, FeatureHistogram, distribution_histograms,
+};
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
 use super::drift_engine;
-use super::reference::summarize;
+use super::reference::{only, summarize, summarize_until};
 use crate::args::DriftArgs;
-use crate::data::{NumericTypos, one_stdin, read_frame, split_list};
+use crate::data::{NumericTypos, is_stdin, one_stdin, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
-use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
+use driftwatch_drift::sketch::QuantileSketch;
+use driftwatch_drift::streaming::{DEFAULT_MEMORY_LIMIT, FrameSummary, SummaryColumn};
 
 /// `drift.toml`: global settings and per-column overrides.
 #[derive(Debug, Default, Deserialize)]
@@ -148,15 +152,10 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         .format
         .or_else(|| a.output.as_deref().and_then(ReportFormat::from_extension))
         .unwrap_or_default();
-    let wants_html = format == ReportFormat::Html;
-    if wants_html && a.memory_limit.is_some() {
-        bail!(
-            "--memory-limit applies to the text, json and markdown reports, which read the tables in chunks; the HTML page reads both tables whole to draw their histograms (leave out --memory-limit, or choose another --format)"
-        );
-    }
     let limit = a.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
     let engine = drift_engine::open(a)?;
-    let (fitted, read, reference_frame) = if super::reference::is_reference_file(&a.reference) {
+    let mut current_read = None;
+    let (fitted, read) = if super::reference::is_reference_file(&a.reference) {
         let loaded = load_reference(&a.reference)
             .with_context(|| format!("loading reference {}", a.reference.display()))?;
         // the current data is read with the reference's categorical columns
@@ -184,23 +183,23 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             }
             DriftReference { columns: keep }
         };
-        (fitted, read, None)
+        (fitted, read)
     } else if let Some(engine) = &engine {
-        let fitted = drift_engine::fit(engine, &a.reference, &columns)?;
-        (fitted, read, None)
-    } else if wants_html {
-        let reference = read_frame(&a.reference, &read)?;
-        typos.check(&reference, &a.reference, &read.categorical);
-        let fitted = DriftReference::fit(&reference, &columns)
-            .with_context(|| format!("in reference file {}", a.reference.display()))?;
-        // Only the HTML page draws the reference's distributions.
-        (fitted, read, Some(reference))
+        (drift_engine::fit(engine, &a.reference, &columns)?, read)
+    } else if !is_stdin(&a.reference) && !is_stdin(&a.current) {
+        // Both files at once, on two threads (see `read_both`); the current's summary
+        // waits below until the reference's columns are checked against the options.
+        let (reference, current) = read_both(a, &read, &columns, limit);
+        let (summary, found) = reference?;
+        typos.merge(found);
+        current_read = Some(current);
+        (summary.into_reference(), read)
     } else {
-        let summary = summarize(&a.reference, &read, &columns, limit, |first| {
+        let summary = summarize(&a.reference, &read, only(&columns), limit, |first| {
             typos.check(first, &a.reference, &read.categorical);
             Ok(())
         })?;
-        (summary.into_reference(), read, None)
+        (summary.into_reference(), read)
     };
     for name in options.overrides.keys() {
         if !fitted.columns.iter().any(|c| &c.name == name) {
@@ -225,60 +224,102 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             Some(_) => {}
         }
     }
-    let (report, current_frame) = if wants_html || engine.is_some() {
-        let current = match &engine {
-            Some(engine) => drift_engine::current(engine, &a.current, &columns)?,
-            None => {
-                let current = read_frame(&a.current, &read)?;
-                typos.check(&current, &a.current, &read.categorical);
-                current
-            }
-        };
-        typos.refuse(&read.categorical)?;
-        let report = if columns.is_empty() {
-            fitted.report(&current, &options)
-        } else {
-            fitted
-                .check(&current, &options)
-                .map(|rows| DriftReport::from_rows(rows, &options))
+    let current = match (current_read, &engine) {
+        (Some(read), _) => {
+            let (current, found) = read?;
+            typos.merge(found);
+            current
         }
-        .with_context(|| format!("in current file {}", a.current.display()))?;
-        (report, Some(current))
+        (None, Some(engine)) => drift_engine::current(engine, &a.current, &columns)?,
+        (None, None) => {
+            // the reference's summaries share the limit with the current table's
+            let left = limit.saturating_sub(reference_bytes(&fitted)).max(1);
+            summarize(
+                &a.current,
+                &read,
+                current_columns(&columns),
+                left,
+                |first| {
+                    typos.check(first, &a.current, &read.categorical);
+                    Ok(())
+                },
+            )?
+        }
+    };
+    typos.refuse(&read.categorical)?;
+    // the page's histograms, from the summaries before the check takes the current's
+    let histograms = (format == ReportFormat::Html).then(|| {
+        distribution_histograms(
+            &reference_distributions(&fitted),
+            &summary_distributions(&current),
+            DEFAULT_BINS,
+        )
+    });
+    let report = if columns.is_empty() {
+        fitted.report_summary(current, &options)
     } else {
-        // the reference's summaries share the limit with the current table's
-        let left = limit.saturating_sub(reference_bytes(&fitted)).max(1);
-        let current = summarize(&a.current, &read, &[], left, |first| {
-            typos.check(first, &a.current, &read.categorical);
-            Ok(())
-        })?;
-        typos.refuse(&read.categorical)?;
-        let report = if columns.is_empty() {
-            fitted.report_summary(current, &options)
-        } else {
-            DriftReport::from_rows(fitted.check_summary(current, &options), &options)
-        };
-        (report, None)
+        DriftReport::from_rows(fitted.check_summary(current, &options), &options)
     };
     let text = match format {
         ReportFormat::Json => serde_json::to_string_pretty(&report)?,
         ReportFormat::Text => render_text(&report),
         ReportFormat::Markdown => page(a, &report, None).render_markdown(),
-        ReportFormat::Html => {
-            let reference = match reference_frame {
-                Some(frame) => frame,
-                None => fitted.to_frame()?,
-            };
-            let Some(current) = current_frame else {
-                bail!("the HTML page needs the current table read whole");
-            };
-            let hist = frame_histograms(&reference, &current, DEFAULT_BINS);
-            page(a, &report, Some(hist)).render_html()?
-        }
+        ReportFormat::Html => page(a, &report, histograms).render_html()?,
     };
     emit(&text, a.output.as_deref(), "the drift report")?;
     let fail =
         (a.fail_on_drift && report.drifted > 0) || (a.fail_on_data_issue && report.issues > 0);
     Ok(i32::from(if fail { exit::FOUND } else { exit::OK }))
+}
+
+/// The columns of the current table a check reads: with `--columns`, those of them it
+/// has (one it lacks is reported one-sided, as before); without, every column, since
+/// columns of the current data only are rows of the report.
+fn current_columns(columns: &[String]) -> Projection<'_> {
+    if columns.is_empty() {
+        Projection::All
+    } else {
+        Projection::Present(columns)
+    }
+}
+
+/// A summary read from a file, with the numeric typos its first chunk showed.
+type Summarised = Result<(FrameSummary, NumericTypos)>;
+
+/// Summarises the reference and the current file at once, the current on a second
+/// thread: reading (parsing CSV, decoding Parquet) is most of a check's time. Each gets
+/// half the memory limit, so the results do not depend on which finishes first; a table
+/// whose summaries fit its half is read exactly, as one read after the other would
+/// (docs/FORMATS.md, "Reading both tables at once"). A failed reference stops the
+/// current's read (its error is the one reported, as when read first).
+fn read_both(
+    a: &DriftArgs,
+    read: &ReadOptions,
+    columns: &[String],
+    limit: usize,
+) -> (Summarised, Summarised) {
+    let half = (limit / 2).max(1);
+    let failed = AtomicBool::new(false);
+    let one = |path: &Path, projection: Projection<'_>| -> Summarised {
+        let mut typos = NumericTypos::default();
+        let first = |chunk: &driftwatch_core::Frame| {
+            typos.check(chunk, path, &read.categorical);
+            Ok(())
+        };
+        let summary = summarize_until(path, read, projection, half, first, &failed)?;
+        Ok((summary, typos))
+    };
+    std::thread::scope(|scope| {
+        let current = scope.spawn(|| one(&a.current, current_columns(columns)));
+        let reference = one(&a.reference, only(columns));
+        if reference.is_err() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        let current = current
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (reference, current)
+    })
 }
 
 /// The text table: one line per column, its data findings, and the verdict.
@@ -389,4 +430,57 @@ fn reference_bytes(r: &DriftReference) -> usize {
             _ => 0,
         })
         .sum()
+}
+
+/// The reference's columns as the HTML page's histograms take them: exact samples as
+/// they are, sketches by their weighted items (bars marked estimated unless the sketch
+/// kept exact value counts), categories by their counts in label order.
+fn reference_distributions(r: &DriftReference) -> Vec<(String, Distribution<'_>)> {
+    r.columns
+        .iter()
+        .map(|c| {
+            let d = match &c.reference {
+                ColumnReference::Numeric(n) => Distribution::Values {
+                    values: n.as_ref().map_or(&[][..], |n| n.sorted.sorted_values()),
+                    missing: c.missing,
+                },
+                ColumnReference::Sketch(sketch) => sketched(sketch, c.missing),
+                ColumnReference::Categorical { levels, counts } => Distribution::Counts {
+                    counts: levels
+                        .iter()
+                        .zip(counts)
+                        .filter(|(_, k)| **k > 0.0)
+                        .map(|(l, &k)| (l.as_str(), k as usize))
+                        .collect(),
+                    missing: c.missing,
+                },
+            };
+            (c.name.clone(), d)
+        })
+        .collect()
+}
+
+/// The current table's summary as the HTML page's histograms take it.
+fn summary_distributions(s: &FrameSummary) -> Vec<(String, Distribution<'_>)> {
+    s.columns()
+        .map(|(name, _, column)| {
+            let d = match column {
+                SummaryColumn::Values(values) => Distribution::Values { values, missing: 0 },
+                SummaryColumn::Sketch(sketch, missing) => sketched(sketch, missing),
+                SummaryColumn::Counts(counts, missing) => Distribution::Counts {
+                    counts: counts.iter().map(|(l, &k)| (l.as_str(), k)).collect(),
+                    missing,
+                },
+            };
+            (name.to_string(), d)
+        })
+        .collect()
+}
+
+fn sketched(sketch: &QuantileSketch, missing: usize) -> Distribution<'static> {
+    Distribution::Weighted {
+        items: sketch.weighted(),
+        missing,
+        approximate: sketch.exact_counts.is_none(),
+    }
 }

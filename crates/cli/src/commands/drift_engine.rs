@@ -9,10 +9,10 @@ use std::path::Path;
 #[cfg(feature = "distributed")]
 use anyhow::Context;
 use anyhow::{Result, bail};
-use driftwatch_core::Frame;
 #[cfg(feature = "distributed")]
 use driftwatch_datafusion::Engine;
 use driftwatch_drift::columns::DriftReference;
+use driftwatch_drift::streaming::FrameSummary;
 
 use crate::args::{DriftArgs, DriftEngine, InputFormat};
 use crate::data::is_stdin;
@@ -93,9 +93,9 @@ pub(super) fn fit(engine: &Engine, _path: &Path, _columns: &[String]) -> Result<
     match *engine {}
 }
 
-/// The current data at `path`, as the frame its summary stands for.
+/// The current data at `path`, summarised.
 #[cfg(not(feature = "distributed"))]
-pub(super) fn current(engine: &Engine, _path: &Path, _columns: &[String]) -> Result<Frame> {
+pub(super) fn current(engine: &Engine, _path: &Path, _columns: &[String]) -> Result<FrameSummary> {
     match *engine {}
 }
 
@@ -107,11 +107,14 @@ pub(super) fn fit(engine: &Engine, path: &Path, columns: &[String]) -> Result<Dr
         .with_context(|| format!("in reference data {}", path.display()))
 }
 
-/// The current data at `path`, as the frame its summary stands for.
+/// The current data at `path`, summarised by the engine (exact: the merged samples and
+/// counts), as the summary the local read would give.
 #[cfg(feature = "distributed")]
-pub(super) fn current(engine: &Engine, path: &Path, columns: &[String]) -> Result<Frame> {
+pub(super) fn current(engine: &Engine, path: &Path, columns: &[String]) -> Result<FrameSummary> {
     let summary = engine
         .summarize(location(path)?, columns)
         .with_context(|| format!("in current data {}", path.display()))?;
-    Ok(summary.to_frame()?)
+    let frame = summary.to_frame()?;
+    Ok(FrameSummary::new(&[], usize::MAX)
+        .read(std::iter::once(Ok::<_, driftwatch_core::Error>(frame)))?)
 }

@@ -4,10 +4,13 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use driftwatch_columnar::Detected;
-use driftwatch_core::{ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, ReadOptions, TableFormat};
+use driftwatch_core::{
+    ColumnKind, CsvChunks, DEFAULT_CHUNK_ROWS, Frame, Projection, ReadOptions, TableFormat,
+};
 use driftwatch_drift::columns::DriftReference;
 use driftwatch_drift::reference_file::{is_reference_bytes, load_reference, save_reference};
 use driftwatch_drift::streaming::FrameSummary;
@@ -28,12 +31,37 @@ pub fn is_reference_file(path: &Path) -> bool {
 /// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
 /// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
 /// whole table) before the rest is read.
+///
+/// Only the `columns` projected are decoded (Parquet and Arrow through the columnar
+/// projection, CSV by leaving the other fields unparsed); the summary holds them in the
+/// order [`Projection::Only`] lists them, file order otherwise. Parquet or Arrow on
+/// standard input is read whole (every column summarised unless `Only`).
 pub fn summarize(
     path: &Path,
     read: &ReadOptions,
-    columns: &[String],
+    columns: Projection<'_>,
+    memory_limit: usize,
+    first: impl FnMut(&Frame) -> Result<()>,
+) -> Result<FrameSummary> {
+    summarize_until(
+        path,
+        read,
+        columns,
+        memory_limit,
+        first,
+        &AtomicBool::new(false),
+    )
+}
+
+/// [`summarize`] that gives up between two chunks once `stop` is set (by a read on
+/// another thread whose failure makes this one's result moot), with an error saying so.
+pub fn summarize_until(
+    path: &Path,
+    read: &ReadOptions,
+    columns: Projection<'_>,
     memory_limit: usize,
     mut first: impl FnMut(&Frame) -> Result<()>,
+    stop: &AtomicBool,
 ) -> Result<FrameSummary> {
     let context = || format!("reading data file {}", path.display());
     let chunks: Box<dyn Iterator<Item = Result<Frame>>> = if is_stdin(path) {
@@ -45,6 +73,7 @@ pub fn summarize(
                     read,
                     DEFAULT_CHUNK_ROWS,
                 )
+                .and_then(|c| c.project(columns))
                 .context("reading data from standard input")?
                 .map(|c| c.context("reading data from standard input")),
             ),
@@ -54,18 +83,26 @@ pub fn summarize(
     } else if driftwatch_columnar::detect_file(path, read).with_context(context)? == Detected::Csv {
         Box::new(
             CsvChunks::open(path, read, DEFAULT_CHUNK_ROWS)
+                .and_then(|c| c.project(columns))
                 .with_context(context)?
                 .map(move |c| c.with_context(context)),
         )
     } else {
         Box::new(
-            driftwatch_columnar::read_chunks(path, read, None)
+            driftwatch_columnar::read_chunks_projected(path, read, columns)
                 .with_context(context)?
                 .map(move |c| c.with_context(context)),
         )
     };
-    let mut summary = FrameSummary::new(columns, memory_limit);
+    let wanted = match columns {
+        Projection::Only(names) => names,
+        Projection::All | Projection::Present(_) => &[],
+    };
+    let mut summary = FrameSummary::new(wanted, memory_limit);
     for (i, chunk) in chunks.enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            bail!("stopped reading {}: the other table failed", path.display());
+        }
         let chunk = chunk?;
         if i == 0 {
             first(&chunk)?;
@@ -75,6 +112,15 @@ pub fn summarize(
             .with_context(|| format!("in data file {}", path.display()))?;
     }
     Ok(summary)
+}
+
+/// The projection of a `--columns` list: those columns, every column when empty.
+pub fn only(columns: &[String]) -> Projection<'_> {
+    if columns.is_empty() {
+        Projection::All
+    } else {
+        Projection::Only(columns)
+    }
 }
 
 /// Runs `driftwatch reference ...`.
@@ -93,7 +139,8 @@ pub fn run(a: &ReferenceArgs) -> Result<i32> {
                 categorical: split_list(categorical),
                 ..Default::default()
             });
-            let fitted = summarize(data, &read, &split_list(columns), *memory_limit, |first| {
+            let columns = split_list(columns);
+            let fitted = summarize(data, &read, only(&columns), *memory_limit, |first| {
                 refuse_numeric_typos(first, data, &read.categorical)
             })?
             .into_reference();
@@ -163,5 +210,35 @@ fn summary(out: &Path, fitted: &DriftReference, format: Format) -> Result<()> {
             None,
             "the summary",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_set_stop_flag_ends_the_read_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, "x,y\n1,a\n2,b\n").unwrap();
+        let read = |stop: bool| {
+            summarize_until(
+                &p,
+                &ReadOptions::default(),
+                only(&["y".to_string()]),
+                1 << 20,
+                |_| Ok(()),
+                &AtomicBool::new(stop),
+            )
+        };
+        let e = read(true).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("stopped reading {}: the other table failed", p.display())
+        );
+        let s = read(false).unwrap();
+        assert_eq!((s.n_rows(), s.columns().count()), (2, 1));
     }
 }
