@@ -18,12 +18,13 @@ use driftwatch_monitor::histogram::{DEFAULT_BINS, FeatureHistogram, frame_histog
 use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
-use super::reference::summarize;
+use super::reference::{summarize, table_chunks};
 use crate::args::DriftArgs;
-use crate::data::{NumericTypos, one_stdin, read_frame, split_list};
+use crate::data::{NumericTypos, is_stdin, one_stdin, read_frame, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
-use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
+use driftwatch_drift::binpass::BinSide;
+use driftwatch_drift::streaming::{DEFAULT_MEMORY_LIMIT, FrameSummary};
 
 /// `drift.toml`: global settings and per-column overrides.
 #[derive(Debug, Default, Deserialize)]
@@ -154,7 +155,8 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         );
     }
     let limit = a.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
-    let (fitted, read, reference_frame) = if super::reference::is_reference_file(&a.reference) {
+    let reference_file = super::reference::is_reference_file(&a.reference);
+    let (fitted, read, reference_frame) = if reference_file {
         let loaded = load_reference(&a.reference)
             .with_context(|| format!("loading reference {}", a.reference.display()))?;
         // the current data is read with the reference's categorical columns
@@ -241,6 +243,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
             Ok(())
         })?;
         typos.refuse(&read.categorical)?;
+        let current = exact_bins(&fitted, current, &options, a, &read, reference_file)?;
         let report = if columns.is_empty() {
             fitted.report_summary(current, &options)
         } else {
@@ -268,6 +271,53 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
     let fail =
         (a.fail_on_drift && report.drifted > 0) || (a.fail_on_data_issue && report.issues > 0);
     Ok(i32::from(if fail { exit::FOUND } else { exit::OK }))
+}
+
+/// Counts the bins of the binned tests on sketched columns in a second read of each
+/// table (`driftwatch_drift::binpass`), so that those tests are exact; a table that
+/// cannot be read again (standard input, a `.dwr` reference) keeps bins estimated
+/// from its sketch, and the rows say why.
+fn exact_bins(
+    fitted: &DriftReference,
+    current: FrameSummary,
+    options: &DriftOptions,
+    a: &DriftArgs,
+    read: &ReadOptions,
+    reference_file: bool,
+) -> Result<FrameSummary> {
+    let mut plan = fitted.bin_plan(&current, options);
+    for (side, path) in [
+        (BinSide::Reference, &a.reference),
+        (BinSide::Current, &a.current),
+    ] {
+        let columns = plan.columns(side);
+        if columns.is_empty() {
+            continue;
+        }
+        if side == BinSide::Reference && reference_file {
+            plan.cannot_count(
+                side,
+                "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
+            );
+            continue;
+        }
+        if is_stdin(path) {
+            plan.cannot_count(
+                side,
+                "standard input cannot be read a second time (give the table's path to count them exactly)",
+            );
+            continue;
+        }
+        let mut counter = plan.counter(side);
+        for chunk in table_chunks(path, read, Some(&columns))? {
+            counter
+                .push(&chunk?)
+                .with_context(|| format!("counting bins in data file {}", path.display()))?;
+        }
+        plan.add(counter)
+            .with_context(|| format!("in data file {}", path.display()))?;
+    }
+    Ok(current.with_bins(plan))
 }
 
 /// The text table: one line per column, its data findings, and the verdict.

@@ -25,18 +25,15 @@ pub fn is_reference_file(path: &Path) -> bool {
         .is_ok_and(|()| is_reference_bytes(&head))
 }
 
-/// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
-/// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
-/// whole table) before the rest is read.
-pub fn summarize(
-    path: &Path,
+/// The chunks of a table file (standard input: CSV in chunks, Parquet or Arrow whole);
+/// a Parquet or Arrow file decodes only `columns` when given (a CSV is read whole).
+pub fn table_chunks<'a>(
+    path: &'a Path,
     read: &ReadOptions,
-    columns: &[String],
-    memory_limit: usize,
-    mut first: impl FnMut(&Frame) -> Result<()>,
-) -> Result<FrameSummary> {
+    columns: Option<&[String]>,
+) -> Result<Box<dyn Iterator<Item = Result<Frame>> + 'a>> {
     let context = || format!("reading data file {}", path.display());
-    let chunks: Box<dyn Iterator<Item = Result<Frame>>> = if is_stdin(path) {
+    Ok(if is_stdin(path) {
         match read.format {
             None | Some(TableFormat::Csv) => Box::new(
                 CsvChunks::new(
@@ -59,13 +56,25 @@ pub fn summarize(
         )
     } else {
         Box::new(
-            driftwatch_columnar::read_chunks(path, read, None)
+            driftwatch_columnar::read_chunks(path, read, columns)
                 .with_context(context)?
                 .map(move |c| c.with_context(context)),
         )
-    };
+    })
+}
+
+/// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
+/// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
+/// whole table) before the rest is read.
+pub fn summarize(
+    path: &Path,
+    read: &ReadOptions,
+    columns: &[String],
+    memory_limit: usize,
+    mut first: impl FnMut(&Frame) -> Result<()>,
+) -> Result<FrameSummary> {
     let mut summary = FrameSummary::new(columns, memory_limit);
-    for (i, chunk) in chunks.enumerate() {
+    for (i, chunk) in table_chunks(path, read, None)?.enumerate() {
         let chunk = chunk?;
         if i == 0 {
             first(&chunk)?;
