@@ -2,7 +2,8 @@
 //! runs the criterion benchmarks for regression checks, `cargo xtask render` checks and
 //! screenshots an HTML report in headless Chromium, `cargo xtask readme` runs the
 //! README's commands, `cargo xtask loadtest` measures `driftwatch serve` under load,
-//! `cargo xtask tidy` checks the project's conventions (also run as
+//! `cargo xtask membench` measures `driftwatch drift`'s peak memory on large generated
+//! tables, `cargo xtask tidy` checks the project's conventions (also run as
 //! tests by `cargo test`). One module per subcommand.
 
 // Plugin crates register monitors through `inventory`; referencing them keeps the
@@ -12,6 +13,7 @@ use driftwatch_metrics as _;
 
 mod bench;
 mod loadtest;
+mod membench;
 mod readme;
 mod render;
 mod simulate;
@@ -43,6 +45,13 @@ enum Task {
     /// latency, single-row and 100-row predicts, log on); `--baseline` also measures
     /// FastAPI + uvicorn + scikit-learn serving the same model.
     Loadtest(loadtest::LoadtestArgs),
+    /// Peak memory and speed of `driftwatch drift` on two generated tables of --size
+    /// each (Parquet or CSV): default and 256M memory limits, a binned test, one column.
+    Membench(membench::MembenchArgs),
+    /// Runs one command and prints its exit code, wall time and peak resident memory
+    /// (internal: used by membench).
+    #[command(hide = true)]
+    MembenchRun(membench::RunArgs),
     /// Check the project's conventions: registered plugin names in the docs, golden
     /// fixtures with cases, printing only through the CLI's output.rs, rust-version,
     /// no file cycle in driftwatch-monitor.
@@ -58,6 +67,8 @@ fn main() {
         Task::Readme(a) => readme::run(&a),
         Task::Loadtest(a) => loadtest::run(&a),
         Task::Tidy(a) => tidy::run(&a),
+        Task::Membench(a) => membench::run(&a),
+        Task::MembenchRun(a) => membench::run_child(&a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -320,10 +320,9 @@ impl PredictionArgs {
     }
 }
 
-/// Parses `CLASS=COLUMN`.
 /// A size in bytes: a whole number with an optional K, M, G (powers of 1024; `KiB`,
 /// `MiB`, `GiB` and `KB`... are read the same).
-fn parse_bytes(s: &str) -> Result<usize, String> {
+pub fn parse_bytes(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(digits);
@@ -346,6 +345,7 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{s}' is not a usable size (zero or too large)"))
 }
 
+/// Parses `CLASS=COLUMN`.
 fn parse_class_column(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((c, col)) if !c.is_empty() && !col.is_empty() => Ok((c.to_string(), col.to_string())),

@@ -33,6 +33,9 @@ mod output;
 pub mod pipeline_config;
 pub mod workflow;
 
+/// `--memory-limit`'s size parser, for tools that take sizes the same way (xtask).
+pub use args::parse_bytes;
+
 use std::ffi::OsString;
 use std::process::ExitCode;
 

@@ -16,7 +16,7 @@ mod numeric;
 mod options;
 mod reference;
 mod report;
-mod sketched;
+pub(crate) mod sketched;
 mod test_kind;
 
 pub(crate) use categorical::{Outcome, categorical_test};

@@ -139,6 +139,21 @@ pub enum Error {
         /// What a later chunk holds (`absent` when it lacks the column).
         found: &'static str,
     },
+    /// A second pass over a table (counting a sketched column's bins) saw another
+    /// number of values than the first.
+    #[error(
+        "column '{column}': the second read of the {side} counted {second} values, the first {first}; the table changed between the two reads (run again on a table that is not being written)"
+    )]
+    PassDisagrees {
+        /// The column.
+        column: String,
+        /// `reference` or `current data`.
+        side: &'static str,
+        /// Non-missing values of the first pass.
+        first: u64,
+        /// Non-missing values of the second.
+        second: u64,
+    },
     /// A string did not name a known p-value method.
     #[error("unknown method {value:?}: expected \"auto\", \"exact\" or \"asymptotic\" (\"asymp\")")]
     UnknownMethod {

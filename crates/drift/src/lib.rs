@@ -7,6 +7,7 @@
 //! reference precomputed once; [`monitors`] registers the drift monitors in the plugin
 //! registry. Fallible operations return [`Error`] (statistics) or the core error.
 
+pub mod binpass;
 pub mod chi2;
 pub mod columns;
 pub mod error;

@@ -24,6 +24,7 @@ use thiserror::Error as ThisError;
 use driftwatch_core::{Column, ColumnKind, Frame};
 
 use crate::Error;
+use crate::binpass::ColumnBins;
 use crate::columns::check::{View, ViewData, check_column, empty_row, one_sided};
 use crate::columns::correction::apply_correction;
 use crate::columns::{
@@ -99,6 +100,8 @@ pub struct FrameSummary {
     memory_limit: usize,
     capacity: usize,
     chunks: usize,
+    /// Exact bin counts of sketched columns (`crate::binpass`), by column.
+    bins: Vec<(String, ColumnBins)>,
 }
 
 impl FrameSummary {
@@ -115,6 +118,7 @@ impl FrameSummary {
             memory_limit,
             capacity: DEFAULT_LEVEL_CAPACITY,
             chunks: 0,
+            bins: Vec::new(),
         }
     }
 
@@ -259,6 +263,21 @@ impl FrameSummary {
             })
     }
 
+    /// A numeric column's values (NaN = missing) when kept exact, its sketch when
+    /// not; `None` for a categorical or absent column.
+    pub(crate) fn numeric(&self, name: &str) -> Option<Result<&[f64], &QuantileSketch>> {
+        match self.columns().find(|(n, _, _)| *n == name)?.2 {
+            SummaryColumn::Values(v) => Some(Ok(v)),
+            SummaryColumn::Sketch(sketch, _) => Some(Err(sketch)),
+            SummaryColumn::Counts(..) => None,
+        }
+    }
+
+    /// Replaces the exact bin counts the check uses.
+    pub(crate) fn set_bins(&mut self, bins: Vec<(String, ColumnBins)>) {
+        self.bins = bins;
+    }
+
     /// Sketches the largest exact numeric columns until the summaries fit the limit.
     fn fit_memory(&mut self) {
         while self.bytes() > self.memory_limit {
@@ -378,7 +397,8 @@ impl DriftReference {
     /// columns only, corrected).
     #[must_use]
     pub fn check_summary(&self, current: FrameSummary, options: &DriftOptions) -> Vec<ColumnDrift> {
-        let mut rows = self.check_summary_rows(&current_ready(current), options);
+        let bins = current.bins.clone();
+        let mut rows = self.check_summary_rows(&current_ready(current), &bins, options);
         apply_correction(&mut rows, options);
         rows
     }
@@ -386,6 +406,7 @@ impl DriftReference {
     fn check_summary_rows(
         &self,
         ready: &(Vec<String>, Vec<Ready>),
+        bins: &[(String, ColumnBins)],
         options: &DriftOptions,
     ) -> Vec<ColumnDrift> {
         use rayon::prelude::*;
@@ -394,21 +415,24 @@ impl DriftReference {
             .par_iter()
             .map(|f| match names.iter().position(|n| n == &f.name) {
                 Some(j) => {
-                    let view = match &cols[j] {
+                    let mut view = match &cols[j] {
                         Ready::Column(c) => View::of(c),
                         Ready::Sketch(s, missing) => View {
                             rows: s.n as usize + missing,
                             missing: *missing,
                             storage: ColumnKind::Numeric,
                             data: ViewData::Sketch(s),
+                            bins: None,
                         },
                         Ready::Counts(c, missing) => View {
                             rows: c.values().sum::<usize>() + missing,
                             missing: *missing,
                             storage: ColumnKind::Categorical,
                             data: ViewData::Counts(c),
+                            bins: None,
                         },
                     };
+                    view.bins = bins.iter().find(|b| b.0 == f.name).map(|b| &b.1);
                     check_column(f, &view, options)
                 }
                 None => one_sided(f, options),

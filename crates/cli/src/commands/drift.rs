@@ -22,11 +22,12 @@ use driftwatch_monitor::{DriftPage, DriftPageRow};
 use serde::Deserialize;
 
 use super::drift_engine;
-use super::reference::{only, summarize, summarize_until};
+use super::reference::{only, summarize, summarize_until, table_chunks};
 use crate::args::DriftArgs;
 use crate::data::{NumericTypos, is_stdin, one_stdin, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
+use driftwatch_drift::binpass::BinSide;
 use driftwatch_drift::sketch::QuantileSketch;
 use driftwatch_drift::streaming::{DEFAULT_MEMORY_LIMIT, FrameSummary, SummaryColumn};
 
@@ -153,9 +154,10 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         .or_else(|| a.output.as_deref().and_then(ReportFormat::from_extension))
         .unwrap_or_default();
     let limit = a.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
+    let reference_file = super::reference::is_reference_file(&a.reference);
     let engine = drift_engine::open(a)?;
     let mut current_read = None;
-    let (fitted, read) = if super::reference::is_reference_file(&a.reference) {
+    let (fitted, read) = if reference_file {
         let loaded = load_reference(&a.reference)
             .with_context(|| format!("loading reference {}", a.reference.display()))?;
         // the current data is read with the reference's categorical columns
@@ -247,6 +249,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         }
     };
     typos.refuse(&read.categorical)?;
+    let current = exact_bins(&fitted, current, &options, a, &read, reference_file)?;
     // the page's histograms, from the summaries before the check takes the current's
     let histograms = (format == ReportFormat::Html).then(|| {
         distribution_histograms(
@@ -320,6 +323,53 @@ fn read_both(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (reference, current)
     })
+}
+
+/// Counts the bins of the binned tests on sketched columns in a second read of each
+/// table (`driftwatch_drift::binpass`), so that those tests are exact; a table that
+/// cannot be read again (standard input, a `.dwr` reference) keeps bins estimated
+/// from its sketch, and the rows say why.
+fn exact_bins(
+    fitted: &DriftReference,
+    current: FrameSummary,
+    options: &DriftOptions,
+    a: &DriftArgs,
+    read: &ReadOptions,
+    reference_file: bool,
+) -> Result<FrameSummary> {
+    let mut plan = fitted.bin_plan(&current, options);
+    for (side, path) in [
+        (BinSide::Reference, &a.reference),
+        (BinSide::Current, &a.current),
+    ] {
+        let columns = plan.columns(side);
+        if columns.is_empty() {
+            continue;
+        }
+        if side == BinSide::Reference && reference_file {
+            plan.cannot_count(
+                side,
+                "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
+            );
+            continue;
+        }
+        if is_stdin(path) {
+            plan.cannot_count(
+                side,
+                "standard input cannot be read a second time (give the table's path to count them exactly)",
+            );
+            continue;
+        }
+        let mut counter = plan.counter(side);
+        for chunk in table_chunks(path, read, Projection::Only(&columns))? {
+            counter
+                .push(&chunk?)
+                .with_context(|| format!("counting bins in data file {}", path.display()))?;
+        }
+        plan.add(counter)
+            .with_context(|| format!("in data file {}", path.display()))?;
+    }
+    Ok(current.with_bins(plan))
 }
 
 /// The text table: one line per column, its data findings, and the verdict.

@@ -28,43 +28,16 @@ pub fn is_reference_file(path: &Path) -> bool {
         .is_ok_and(|()| is_reference_bytes(&head))
 }
 
-/// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
-/// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
-/// whole table) before the rest is read.
-///
-/// Only the `columns` projected are decoded (Parquet and Arrow through the columnar
-/// projection, CSV by leaving the other fields unparsed); the summary holds them in the
-/// order [`Projection::Only`] lists them, file order otherwise. Parquet or Arrow on
-/// standard input is read whole (every column summarised unless `Only`).
-pub fn summarize(
-    path: &Path,
+/// The chunks of a table file (standard input: CSV in chunks, Parquet or Arrow whole),
+/// decoding only the `columns` projected (Parquet and Arrow through the columnar
+/// projection, CSV by leaving the other fields unparsed).
+pub fn table_chunks<'a>(
+    path: &'a Path,
     read: &ReadOptions,
     columns: Projection<'_>,
-    memory_limit: usize,
-    first: impl FnMut(&Frame) -> Result<()>,
-) -> Result<FrameSummary> {
-    summarize_until(
-        path,
-        read,
-        columns,
-        memory_limit,
-        first,
-        &AtomicBool::new(false),
-    )
-}
-
-/// [`summarize`] that gives up between two chunks once `stop` is set (by a read on
-/// another thread whose failure makes this one's result moot), with an error saying so.
-pub fn summarize_until(
-    path: &Path,
-    read: &ReadOptions,
-    columns: Projection<'_>,
-    memory_limit: usize,
-    mut first: impl FnMut(&Frame) -> Result<()>,
-    stop: &AtomicBool,
-) -> Result<FrameSummary> {
+) -> Result<Box<dyn Iterator<Item = Result<Frame>> + 'a>> {
     let context = || format!("reading data file {}", path.display());
-    let chunks: Box<dyn Iterator<Item = Result<Frame>>> = if is_stdin(path) {
+    Ok(if is_stdin(path) {
         match read.format {
             None | Some(TableFormat::Csv) => Box::new(
                 CsvChunks::new(
@@ -93,13 +66,49 @@ pub fn summarize_until(
                 .with_context(context)?
                 .map(move |c| c.with_context(context)),
         )
-    };
+    })
+}
+
+/// Reads a table in chunks into its [`FrameSummary`] (exact within `memory_limit`
+/// bytes, sketched beyond); `first` looks at the first chunk (whose kinds hold for the
+/// whole table) before the rest is read.
+///
+/// Only the `columns` projected are decoded ([`table_chunks`]); the summary holds them
+/// in the order [`Projection::Only`] lists them, file order otherwise. Parquet or Arrow
+/// on standard input is read whole (every column summarised unless `Only`).
+pub fn summarize(
+    path: &Path,
+    read: &ReadOptions,
+    columns: Projection<'_>,
+    memory_limit: usize,
+    first: impl FnMut(&Frame) -> Result<()>,
+) -> Result<FrameSummary> {
+    summarize_until(
+        path,
+        read,
+        columns,
+        memory_limit,
+        first,
+        &AtomicBool::new(false),
+    )
+}
+
+/// [`summarize`] that gives up between two chunks once `stop` is set (by a read on
+/// another thread whose failure makes this one's result moot), with an error saying so.
+pub fn summarize_until(
+    path: &Path,
+    read: &ReadOptions,
+    columns: Projection<'_>,
+    memory_limit: usize,
+    mut first: impl FnMut(&Frame) -> Result<()>,
+    stop: &AtomicBool,
+) -> Result<FrameSummary> {
     let wanted = match columns {
         Projection::Only(names) => names,
         Projection::All | Projection::Present(_) => &[],
     };
     let mut summary = FrameSummary::new(wanted, memory_limit);
-    for (i, chunk) in chunks.enumerate() {
+    for (i, chunk) in table_chunks(path, read, columns)?.enumerate() {
         if stop.load(Ordering::Relaxed) {
             bail!("stopped reading {}: the other table failed", path.display());
         }

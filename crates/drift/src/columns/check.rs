@@ -177,6 +177,8 @@ pub(crate) struct View<'a> {
     pub storage: ColumnKind,
     /// The values.
     pub data: ViewData<'a>,
+    /// Exact bin counts of a sketched column's binned test (`crate::binpass`).
+    pub bins: Option<&'a crate::binpass::ColumnBins>,
 }
 
 /// The values of a [`View`].
@@ -197,6 +199,7 @@ impl<'a> View<'a> {
             missing: col.missing_count(),
             storage: col.kind(),
             data: ViewData::Column(col),
+            bins: None,
         }
     }
 }
@@ -284,12 +287,11 @@ pub(crate) fn check_column(f: &FittedColumn, col: &View<'_>, o: &DriftOptions) -
             check_sketched(
                 &mut row,
                 f,
-                &a,
-                &sketched::Side::of(current),
+                (&a, &sketched::Side::of(current)),
                 Some(reference),
+                col.bins,
                 requested,
-                numerical,
-                over,
+                (numerical, over),
                 o,
             );
             row
@@ -311,12 +313,11 @@ pub(crate) fn check_column(f: &FittedColumn, col: &View<'_>, o: &DriftOptions) -
             check_sketched(
                 &mut row,
                 f,
-                &sketched::Side::of(reference),
-                &b,
+                (&sketched::Side::of(reference), &b),
                 None,
+                col.bins,
                 requested,
-                numerical,
-                over,
+                (numerical, over),
                 o,
             );
             row
@@ -400,25 +401,23 @@ pub(crate) fn check_column(f: &FittedColumn, col: &View<'_>, o: &DriftOptions) -
     }
 }
 
-/// A numeric column of which one side is a sketch: the few-integers rule on exact
-/// value counts, else the statistics from the estimated CDFs, with `exact: false` and
-/// the bound when the bound is not 0.
+/// A numeric column of which one side is a sketch (`sides`: reference, current): the
+/// few-integers rule on exact value counts, else the statistics from the estimated
+/// CDFs (binned tests from exactly counted `bins` where given), with `exact: false`
+/// and the bound when the bound is not 0.
 #[allow(clippy::too_many_arguments)]
 fn check_sketched(
     row: &mut ColumnDrift,
     f: &FittedColumn,
-    a: &sketched::Side,
-    b: &sketched::Side,
+    (a, b): (&sketched::Side, &sketched::Side),
     reference: Option<&NumericReference>,
+    bins: Option<&crate::binpass::ColumnBins>,
     requested: TestKind,
-    numerical: bool,
-    over: Option<&ColumnOverride>,
+    (numerical, over): (bool, Option<&ColumnOverride>),
     o: &DriftOptions,
 ) {
     let name = f.name.as_str();
-    if requested == TestKind::Auto
-        && !numerical
-        && sketched::few_integers(a, AUTO_CATEGORICAL_MAX_INTEGERS)
+    if sketched::as_categories(a, b, requested, numerical)
         && let Some((levels, r, c)) = sketched::value_counts(a, b)
     {
         let distinct = r.iter().filter(|&&k| k > 0.0).count();
@@ -435,7 +434,7 @@ fn check_sketched(
         compare_categories(row, f, &labels, &r, &c, requested, over, o);
         return;
     }
-    let (done, e) = sketched::check(a, b, reference, requested, o);
+    let (done, e) = sketched::check(a, b, reference, bins, requested, o);
     if e > 0.0 {
         row.exact = Some(false);
         row.max_cdf_error = Some(e);
@@ -445,6 +444,9 @@ fn check_sketched(
                 "from quantile sketches (the column is larger than the memory limit): each CDF within {e:.2e} in all"
             ),
         );
+        for note in bins.map_or(&[][..], |b| &b.notes) {
+            push_note(row, note.clone());
+        }
     }
     if !done.unseen.is_empty() {
         let what = format!(

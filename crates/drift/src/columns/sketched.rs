@@ -16,7 +16,9 @@
 //!   current counts then err by at most the current bound per edge); deciles of the
 //!   reference sketch otherwise.
 //! - `jensenshannon`, `hellinger`, `kl`, `tvd`: Sturges edges from the exact pooled
-//!   count, minimum and maximum; bin counts from the estimated CDFs.
+//!   count, minimum and maximum; bin counts from the estimated CDFs, or exact: an
+//!   exact reference's from its sample, and any side counted by a second pass over
+//!   its table ([`crate::binpass`]). PSI's current counts likewise.
 //! - `chi2`, `chi2-gof`, `z` and Evidently's few-integers rule need exact value counts,
 //!   which a sketch keeps up to [`crate::sketch::EXACT_DISTINCT_MAX`] distinct values;
 //!   beyond, the row says why no test ran.
@@ -24,6 +26,8 @@
 //!   reason.
 
 use crate::Error;
+use crate::binpass::{BinSide, ColumnBins};
+use crate::columns::check::AUTO_CATEGORICAL_MAX_INTEGERS;
 use crate::columns::{AppliedOptions, DriftOptions, Outcome, TestKind, auto_test};
 use crate::ks::{Alternative, asymp_pvalue};
 use crate::sketch::QuantileSketch;
@@ -60,6 +64,16 @@ impl Side {
             std: s.std(),
             cdf_error: s.max_cdf_error(),
         }
+    }
+
+    /// Non-missing values.
+    pub(crate) fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// The bound on the error of its estimated CDF (0 when exact).
+    pub(crate) fn cdf_error(&self) -> f64 {
+        self.cdf_error
     }
 
     /// How many values are strictly below (or at or below, `inclusive`) each of the
@@ -184,25 +198,76 @@ fn gaps(a: &Side, b: &Side) -> Gaps {
     g
 }
 
-/// A numeric column's check from two sides at least one of which is sketched;
-/// `reference` gives PSI its exact edges when the reference is exact. Returns the
-/// check and the stated CDF error.
-pub(crate) fn check(
-    a: &Side,
-    b: &Side,
-    reference: Option<&NumericReference>,
-    requested: TestKind,
-    o: &DriftOptions,
-) -> (NumericCheck, f64) {
-    let e = a.cdf_error + b.cdf_error;
-    let test = match requested {
+/// The test a sketched column runs: `requested`, `auto` resolved from the summaries
+/// (after [`as_categories`]).
+pub(crate) fn resolve(a: &Side, b: &Side, requested: TestKind) -> TestKind {
+    match requested {
         TestKind::Auto => auto_test(
             ColumnKind::Numeric,
             a.n as usize,
             pooled_distinct_upto(a, b, 6),
         ),
         t => t,
-    };
+    }
+}
+
+/// Whether Evidently's few-integers rule compares the column as categories under
+/// `auto` (it needs both sides' exact value counts).
+pub(crate) fn as_categories(a: &Side, b: &Side, requested: TestKind, numerical: bool) -> bool {
+    requested == TestKind::Auto
+        && !numerical
+        && few_integers(a, AUTO_CATEGORICAL_MAX_INTEGERS)
+        && a.exact_counts
+        && b.exact_counts
+}
+
+/// The pooled Sturges edges of the two sides (exact: from the exact count, minimum and
+/// maximum), or why there are none.
+fn sturges(a: &Side, b: &Side) -> Result<Vec<f64>, String> {
+    let (lo, hi) = (a.min.min(b.min), a.max.max(b.max));
+    if lo.is_infinite() || hi.is_infinite() {
+        return Err(format!(
+            "its bins split the pooled range [{lo}, {hi}], and numpy's Sturges bins need a finite range"
+        ));
+    }
+    Ok(jensenshannon::sturges_edges(lo, hi, (a.n + b.n) as usize))
+}
+
+/// The inner edges of `test` when the summaries fix them exactly (Sturges bins; PSI's
+/// deciles of an exact `reference`), so that exactly counted bins make the test
+/// exact; `None` for any other test or edges.
+pub(crate) fn exact_edges(
+    a: &Side,
+    b: &Side,
+    reference: Option<&NumericReference>,
+    test: TestKind,
+) -> Option<Vec<f64>> {
+    match test {
+        TestKind::Psi => reference
+            .filter(|n| !n.psi_edges.iter().any(|e| e.is_nan()))
+            .map(|n| n.psi_edges.clone()),
+        TestKind::Jensenshannon | TestKind::Hellinger | TestKind::Kl | TestKind::Tvd => {
+            let edges = sturges(a, b).ok()?;
+            Some(edges[1..edges.len() - 1].to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// A numeric column's check from two sides at least one of which is sketched;
+/// `reference` gives PSI its exact edges (and any binned test its exact reference
+/// counts) when the reference is exact, `bins` exactly counted bins. Returns the
+/// check and the stated CDF error of what was estimated.
+pub(crate) fn check(
+    a: &Side,
+    b: &Side,
+    reference: Option<&NumericReference>,
+    bins: Option<&ColumnBins>,
+    requested: TestKind,
+    o: &DriftOptions,
+) -> (NumericCheck, f64) {
+    let e = a.cdf_error + b.cdf_error;
+    let test = resolve(a, b, requested);
     let fail = |outcome: Result<Outcome, Error>, effect: f64| NumericCheck {
         test,
         outcome,
@@ -210,7 +275,7 @@ pub(crate) fn check(
         unseen: Vec::new(),
     };
     if is_binned(test) {
-        return (binned(a, b, reference, test, o), e);
+        return binned(a, b, reference, bins, test, o);
     }
     let g = gaps(a, b);
     let w = g.l1;
@@ -327,23 +392,35 @@ pub(crate) fn few_integers(a: &Side, max: usize) -> bool {
             .all(|x| x.0.is_finite() && x.0.fract() == 0.0)
 }
 
+/// A binned test: its check and the CDF error of the counts that were estimated
+/// from a sketch (0 when every count is exact).
 fn binned(
     a: &Side,
     b: &Side,
     reference: Option<&NumericReference>,
+    bins: Option<&ColumnBins>,
     test: TestKind,
     o: &DriftOptions,
-) -> NumericCheck {
-    let undefined = |why: String| NumericCheck::undefined(test, why);
+) -> (NumericCheck, f64) {
+    let e = a.cdf_error + b.cdf_error;
+    let undefined = |why: String| (NumericCheck::undefined(test, why), e);
+    // the current counts: counted exactly when given on these edges
+    let current = |inner: &[f64], estimate: &dyn Fn() -> Vec<f64>| match bins
+        .and_then(|x| x.counts(BinSide::Current, inner))
+    {
+        Some(c) => (c.to_vec(), 0.0),
+        None => (estimate(), b.cdf_error),
+    };
     let mut unseen = Vec::new();
-    let (r, c): (Vec<f64>, Vec<f64>) = match test {
+    let (r, c, e): (Vec<f64>, Vec<f64>, f64) = match test {
         TestKind::Psi => {
-            let (edges, r) = match reference {
-                Some(n) => (n.psi_edges.clone(), n.psi_counts.clone()),
+            let (edges, r, er) = match reference {
+                Some(n) => (n.psi_edges.clone(), n.psi_counts.clone(), 0.0),
                 None => {
+                    // deciles of the sketch: approximate edges, whatever the counts
                     let edges: Vec<f64> = (1..10).map(|i| a.quantile(0.1 * f64::from(i))).collect();
                     let r = a.bin_counts(&edges);
-                    (edges, r)
+                    (edges, r, a.cdf_error)
                 }
             };
             if edges.iter().any(|e| e.is_nan()) {
@@ -351,15 +428,20 @@ fn binned(
                     "a reference decile falls next to an infinite value, where np.quantile gives nan".into(),
                 );
             }
-            (r, b.bin_counts(&edges))
+            let (c, ec) = if reference.is_some() {
+                current(&edges, &|| b.bin_counts(&edges))
+            } else {
+                (b.bin_counts(&edges), b.cdf_error)
+            };
+            (r, c, er + ec)
         }
         TestKind::Chi2 | TestKind::Chi2Gof | TestKind::Z => match value_counts(a, b) {
             Some((v, r, c)) => {
                 unseen = unseen_values(&v, &r, &c);
-                (r, c)
+                (r, c, e)
             }
             None => {
-                return NumericCheck {
+                let check = NumericCheck {
                     test,
                     outcome: Err(Error::Inapplicable {
                         test: test.as_str(),
@@ -371,20 +453,31 @@ fn binned(
                     effect: f64::NAN,
                     unseen,
                 };
+                return (check, e);
             }
         },
         _ => {
-            let (lo, hi) = (a.min.min(b.min), a.max.max(b.max));
-            if lo.is_infinite() || hi.is_infinite() {
-                return undefined(format!(
-                    "its bins split the pooled range [{lo}, {hi}], and numpy's Sturges bins need a finite range"
-                ));
-            }
-            let edges = jensenshannon::sturges_edges(lo, hi, (a.n + b.n) as usize);
-            (a.histogram(&edges), b.histogram(&edges))
+            let edges = match sturges(a, b) {
+                Ok(edges) => edges,
+                Err(why) => return undefined(why),
+            };
+            let inner = &edges[1..edges.len() - 1];
+            let (r, er) = match (
+                bins.and_then(|x| x.counts(BinSide::Reference, inner)),
+                reference,
+            ) {
+                (Some(r), _) => (r.to_vec(), 0.0),
+                (None, Some(n)) => (
+                    jensenshannon::histogram_sorted(n.sorted.sorted_values(), &edges),
+                    0.0,
+                ),
+                (None, None) => (a.histogram(&edges), a.cdf_error),
+            };
+            let (c, ec) = current(inner, &|| b.histogram(&edges));
+            (r, c, er + ec)
         }
     };
-    NumericCheck::from_counts(test, &r, &c, unseen, o)
+    (NumericCheck::from_counts(test, &r, &c, unseen, o), e)
 }
 
 #[cfg(test)]
@@ -427,7 +520,7 @@ mod tests {
             TestKind::Jensenshannon,
             TestKind::Hellinger,
         ] {
-            let (got, e) = check(&a, &b, Some(&reference), test, &o);
+            let (got, e) = check(&a, &b, Some(&reference), None, test, &o);
             assert_eq!(e, 0.0);
             let want = numeric::check(&reference, &c, 0, test, &o);
             let (g, w) = (got.outcome.unwrap(), want.outcome.unwrap());
@@ -450,7 +543,7 @@ mod tests {
         let reference = NumericReference::new(r.clone()).unwrap();
         let (a, b) = (Side::of(&sketch(&r, 256)), Side::of(&sketch(&c, 256)));
         let o = DriftOptions::default();
-        let (got, e) = check(&a, &b, None, TestKind::Ks, &o);
+        let (got, e) = check(&a, &b, None, None, TestKind::Ks, &o);
         assert!(e > 0.0 && e < 0.1, "{e}");
         let want = numeric::check(&reference, &c, 0, TestKind::Ks, &o)
             .outcome
@@ -458,7 +551,7 @@ mod tests {
             .statistic;
         let d = got.outcome.unwrap().statistic;
         assert!((d - want).abs() <= e, "{d} vs {want}, bound {e}");
-        let (cvm, _) = check(&a, &b, None, TestKind::Cvm, &o);
+        let (cvm, _) = check(&a, &b, None, None, TestKind::Cvm, &o);
         let Err(e) = cvm.outcome else {
             panic!("cvm on sketches must not run")
         };
