@@ -644,10 +644,11 @@ pub struct DriftArgs {
     /// How the input tables are read.
     #[command(flatten)]
     pub table: TableArgs,
-    /// Where the data is read and summarised: local (CSV, read here), datafusion
-    /// (Parquet: a file, a directory or a glob such as 'dir/*.parquet', summarised by
-    /// DataFusion on all cores) or ballista (the same query on a Ballista cluster, see
-    /// --scheduler and docs/DISTRIBUTED.md). The report is the same.
+    /// Where the data is read and summarised: local (CSV, Parquet or Arrow files read
+    /// here), datafusion (Parquet: a file, a directory or a glob such as
+    /// 'dir/*.parquet', summarised by DataFusion on all cores) or ballista (the same
+    /// query on a Ballista cluster, see --scheduler). The report is the same. The two
+    /// engines are in builds with `--features distributed` (docs/DISTRIBUTED.md).
     #[arg(long, value_enum, default_value_t = DriftEngine::Local)]
     pub engine: DriftEngine,
     /// The Ballista scheduler of `--engine ballista`: df://HOST:PORT.
@@ -662,7 +663,7 @@ pub struct DriftArgs {
 /// Where `driftwatch drift` reads and summarises its data (`--engine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DriftEngine {
-    /// CSV files read into memory here.
+    /// The files read here, in chunks.
     Local,
     /// Parquet summarised by DataFusion on this machine.
     Datafusion,
