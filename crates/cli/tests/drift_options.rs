@@ -32,6 +32,9 @@ const NOT_TEST_OPTIONS: &[&str] = &[
     "--output",
     "--fail-on-drift",
     "--fail-on-data-issue",
+    // where the data is summarised: tests/drift_engine.rs checks the same report
+    "--engine",
+    "--scheduler",
     // reading in bounded memory: tests/reference_cli.rs checks its effect (sketched rows)
     "--memory-limit",
     "--test",
