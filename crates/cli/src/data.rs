@@ -1,13 +1,15 @@
 //! Reading the user's data files, with errors that name the file.
 
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use driftwatch_core::{Frame, NumericTypo, ReadOptions, TableFormat, read_csv};
+use driftwatch_core::{Frame, NumericTypo, Projection, ReadOptions, TableFormat, read_csv};
 
 /// The path that stands for standard input.
 pub const STDIN: &str = "-";
+
+/// How messages name standard input.
+pub const STDIN_NAME: &str = "standard input";
 
 /// Whether a path argument means standard input.
 pub fn is_stdin(path: &Path) -> bool {
@@ -17,23 +19,24 @@ pub fn is_stdin(path: &Path) -> bool {
 /// Reads a table file (or standard input for `-`): CSV, Parquet or Arrow IPC, chosen
 /// by `options.format` or detected from the file (`driftwatch_columnar::detect`). CSV
 /// kinds are inferred unless overridden; Parquet and Arrow kinds come from the schema.
-/// Standard input is CSV unless `options.format` names another format.
+/// Standard input is CSV unless `options.format` names another format (then it goes
+/// through a temporary file: `driftwatch_columnar::read_chunks_from_reader`).
 pub fn read_frame(path: &Path, options: &ReadOptions) -> Result<Frame> {
     if is_stdin(path) {
-        const INPUT: &str = "standard input";
         return match options.format {
-            None | Some(TableFormat::Csv) => read_csv(std::io::stdin().lock(), INPUT, options)
-                .context("reading data from standard input"),
-            Some(_) => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .lock()
-                    .read_to_end(&mut bytes)
-                    .context("reading data from standard input")?;
-                driftwatch_columnar::read_table_bytes(bytes, INPUT, options, None)
-                    .context("reading data from standard input")
+            None | Some(TableFormat::Csv) => {
+                read_csv(std::io::stdin().lock(), STDIN_NAME, options).map_err(anyhow::Error::from)
             }
-        };
+            Some(_) => driftwatch_columnar::read_chunks_from_reader(
+                std::io::stdin().lock(),
+                STDIN_NAME,
+                options,
+                Projection::All,
+            )
+            .and_then(|chunks| chunks.into_frame(options.allow_empty))
+            .map_err(anyhow::Error::from),
+        }
+        .context("reading data from standard input");
     }
     driftwatch_columnar::read_table(path, options, None)
         .with_context(|| format!("reading data file {}", path.display()))

@@ -400,6 +400,45 @@ fn standard_input_is_csv_unless_told_otherwise() {
     // without the flag, Parquet bytes on standard input are read as CSV and refused
     let o = run_stdin(&pq, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // --columns reads only those from standard input (through a temporary file), as
+    // from the file: the same report
+    let some = [
+        "--input-format",
+        "parquet",
+        "--columns",
+        "petal_width,species",
+    ];
+    let from_pq = run_stdin(&pq, &some);
+    assert!(from_pq.status.success(), "{}", text(&from_pq));
+    let (ps, cs) = (s(&pq), s(&current_pq));
+    let from_file = run(&[
+        &[
+            "drift",
+            "--reference",
+            &ps,
+            "--current",
+            &cs,
+            "--format",
+            "json",
+        ][..],
+        &some[..],
+    ]
+    .concat());
+    assert!(from_file.status.success(), "{}", text(&from_file));
+    assert_eq!(from_pq.stdout, from_file.stdout);
+    let report: serde_json::Value = serde_json::from_slice(&from_pq.stdout).unwrap();
+    assert_eq!(report["total"], 2, "{report}");
+    // a damaged stream is named as standard input
+    let bytes = std::fs::read(&pq).unwrap();
+    let cut = dir.path().join("cut.parquet");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let o = run_stdin(&cut, &["--input-format", "parquet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("standard input: cannot read it as Parquet"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

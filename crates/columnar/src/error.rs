@@ -57,6 +57,21 @@ pub enum Error {
         /// What is wrong and the fix.
         message: String,
     },
+    /// A stream (standard input) could not be copied to the temporary file it is read
+    /// from: Parquet and Arrow are read from their footer or checked before decoding,
+    /// which a pipe cannot do.
+    #[error(
+        "cannot copy {input} to a temporary file in {dir} (Parquet and Arrow are read from a file): {source}; set TMPDIR to a directory with room, or pass the file's path instead of '-'"
+    )]
+    Spool {
+        /// The stream.
+        input: String,
+        /// Where the temporary file was to be.
+        dir: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A frame cannot be written as Arrow (a timestamp out of range, an encoder failure).
     #[error("cannot write {path}: {message}")]
     Write {

@@ -27,7 +27,7 @@ pub use convert::{column_of_array, kind_of};
 pub use error::{Error, Result};
 pub use format::{Detected, detect};
 pub use read::{
-    CHUNK_ROWS, Chunks, detect_file, read_chunks, read_chunks_projected, read_table,
-    read_table_bytes,
+    CHUNK_ROWS, Chunks, detect_file, read_chunks, read_chunks_from_reader, read_chunks_projected,
+    read_table,
 };
 pub use write::{OutputFormat, to_record_batch, write_ipc, write_parquet, write_table};

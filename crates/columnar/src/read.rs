@@ -1,13 +1,12 @@
 //! Opening files: the format detected, the columns planned, batches streamed.
 
 use std::fs::File;
-use std::io::{Cursor, Read, Seek};
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use arrow::error::ArrowError;
 use arrow::ipc::reader::{FileReader, StreamReader};
 use arrow::record_batch::RecordBatch;
-use bytes::Bytes;
 use driftwatch_core::{Frame, Projection, ReadOptions, read_csv, read_csv_path};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -186,66 +185,100 @@ pub fn read_chunks_projected(
             })
         })
     };
-    match detect_file(path, options)? {
+    let head = read_head(&mut open()?, &input)?;
+    match detect(&input, &head, options.format)? {
         Detected::Csv => {
             let frame = read_csv_path(path, options)?;
             csv_chunks(input, frame, options, columns)
         }
-        Detected::Parquet => parquet_chunks(open()?, input.clone(), options, columns),
-        Detected::ArrowFile => ipc_file_chunks(open, input.clone(), options, columns),
-        Detected::ArrowStream => ipc_stream_chunks(open()?, input.clone(), options, columns),
+        columnar => columnar_chunks(columnar, open, input.clone(), options, columns),
     }
+}
+
+/// [`read_chunks_projected`] of a stream that can be read only once (standard input;
+/// `input` names it in messages). It is first copied to an unnamed temporary file in
+/// `std::env::temp_dir()`, deleted when the chunks are dropped: Parquet is read from
+/// its footer and Arrow is checked before it is decoded, which a pipe cannot do. So
+/// memory stays one batch's, as for a file, and only the projected columns are decoded.
+pub fn read_chunks_from_reader<R: Read>(
+    mut reader: R,
+    input: &str,
+    options: &ReadOptions,
+    columns: Projection<'_>,
+) -> Result<Chunks> {
+    let spool = |source| Error::Spool {
+        input: input.to_string(),
+        dir: std::env::temp_dir().display().to_string(),
+        source,
+    };
+    let mut file = tempfile::tempfile().map_err(spool)?;
+    std::io::copy(&mut reader, &mut file).map_err(spool)?;
+    let open = || {
+        let mut f = file.try_clone().map_err(spool)?;
+        f.rewind().map_err(spool)?;
+        Ok(f)
+    };
+    let input = input.to_string();
+    let head = read_head(&mut open()?, &input)?;
+    match detect(&input, &head, options.format)? {
+        Detected::Csv => {
+            let frame = read_csv(std::io::BufReader::new(open()?), &input, options)?;
+            csv_chunks(input, frame, options, columns)
+        }
+        columnar => columnar_chunks(columnar, open, input, options, columns),
+    }
+}
+
+/// The chunks of a Parquet or Arrow file; `open` gives a reader at its start.
+fn columnar_chunks(
+    format: Detected,
+    open: impl Fn() -> Result<File>,
+    input: String,
+    options: &ReadOptions,
+    columns: Projection<'_>,
+) -> Result<Chunks> {
+    match format {
+        Detected::Parquet => parquet_chunks(open()?, input, options, columns),
+        Detected::ArrowFile => ipc_file_chunks(open, input, options, columns),
+        Detected::ArrowStream => ipc_stream_chunks(open()?, input, options, columns),
+        Detected::Csv => Err(Error::Format {
+            path: input,
+            message: "a CSV table reached the Parquet/Arrow reader (a bug)".into(),
+        }),
+    }
+}
+
+/// The first [`HEAD_BYTES`] of a file, for [`detect`].
+fn read_head(file: &mut File, input: &str) -> Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    file.take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|source| {
+            Error::from(driftwatch_core::Error::Io {
+                path: input.to_string(),
+                source,
+            })
+        })?;
+    Ok(head)
 }
 
 /// What `path` holds, from its first bytes, its name and `options.format`
 /// ([`detect`]): callers that stream CSV with core's `CsvChunks` ask this first.
 pub fn detect_file(path: &Path, options: &ReadOptions) -> Result<Detected> {
     let input = path.display().to_string();
-    let io = |source| {
+    let mut file = File::open(path).map_err(|source| {
         Error::from(driftwatch_core::Error::Io {
             path: input.clone(),
             source,
         })
-    };
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    File::open(path)
-        .map_err(io)?
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(io)?;
-    detect(&input, &head, options.format)
+    })?;
+    detect(&input, &read_head(&mut file, &input)?, options.format)
 }
 
 /// [`read_chunks`] read whole: one frame of every row (`options.allow_empty` says
 /// whether a file without rows is an error).
 pub fn read_table(path: &Path, options: &ReadOptions, columns: Option<&[String]>) -> Result<Frame> {
     read_chunks(path, options, columns)?.into_frame(options.allow_empty)
-}
-
-/// [`read_table`] of a file already in memory (standard input); `input` names it in
-/// messages. Detection is as for a file, `input` standing for the name.
-pub fn read_table_bytes(
-    bytes: Vec<u8>,
-    input: &str,
-    options: &ReadOptions,
-    columns: Option<&[String]>,
-) -> Result<Frame> {
-    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
-    let input = input.to_string();
-    let columns = projection(columns);
-    let chunks = match detect(&input, head, options.format)? {
-        Detected::Csv => {
-            let frame = read_csv(bytes.as_slice(), &input, options)?;
-            csv_chunks(input, frame, options, columns)?
-        }
-        Detected::Parquet => parquet_chunks(Bytes::from(bytes), input, options, columns)?,
-        Detected::ArrowFile => {
-            let bytes = Bytes::from(bytes);
-            ipc_file_chunks(|| Ok(Cursor::new(bytes.clone())), input, options, columns)?
-        }
-        Detected::ArrowStream => ipc_stream_chunks(Cursor::new(bytes), input, options, columns)?,
-    };
-    chunks.into_frame(options.allow_empty)
 }
 
 /// A CSV frame cut to `columns` (in file order, as the other formats give them; a

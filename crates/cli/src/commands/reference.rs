@@ -16,7 +16,7 @@ use driftwatch_drift::reference_file::{is_reference_bytes, load_reference, save_
 use driftwatch_drift::streaming::FrameSummary;
 
 use crate::args::{ReferenceAction, ReferenceArgs};
-use crate::data::{is_stdin, read_frame, refuse_numeric_typos, split_list};
+use crate::data::{STDIN_NAME, is_stdin, refuse_numeric_typos, split_list};
 use crate::output::{Format, emit, print_json};
 
 /// Whether `path` holds a reference file (by its first bytes, not its name); an
@@ -28,9 +28,9 @@ pub fn is_reference_file(path: &Path) -> bool {
         .is_ok_and(|()| is_reference_bytes(&head))
 }
 
-/// The chunks of a table file (standard input: CSV in chunks, Parquet or Arrow whole),
-/// decoding only the `columns` projected (Parquet and Arrow through the columnar
-/// projection, CSV by leaving the other fields unparsed).
+/// The chunks of a table file or of standard input (Parquet or Arrow there through a
+/// temporary file), decoding only the `columns` projected (Parquet and Arrow through
+/// the columnar projection, CSV by leaving the other fields unparsed).
 pub fn table_chunks<'a>(
     path: &'a Path,
     read: &ReadOptions,
@@ -42,7 +42,7 @@ pub fn table_chunks<'a>(
             None | Some(TableFormat::Csv) => Box::new(
                 CsvChunks::new(
                     std::io::stdin().lock(),
-                    "standard input",
+                    STDIN_NAME,
                     read,
                     DEFAULT_CHUNK_ROWS,
                 )
@@ -50,8 +50,16 @@ pub fn table_chunks<'a>(
                 .context("reading data from standard input")?
                 .map(|c| c.context("reading data from standard input")),
             ),
-            // Parquet and Arrow need the whole input to find their footer or schema.
-            Some(_) => Box::new(std::iter::once(read_frame(path, read))),
+            Some(_) => Box::new(
+                driftwatch_columnar::read_chunks_from_reader(
+                    std::io::stdin().lock(),
+                    STDIN_NAME,
+                    read,
+                    columns,
+                )
+                .context("reading data from standard input")?
+                .map(|c| c.context("reading data from standard input")),
+            ),
         }
     } else if driftwatch_columnar::detect_file(path, read).with_context(context)? == Detected::Csv {
         Box::new(
@@ -74,8 +82,7 @@ pub fn table_chunks<'a>(
 /// whole table) before the rest is read.
 ///
 /// Only the `columns` projected are decoded ([`table_chunks`]); the summary holds them
-/// in the order [`Projection::Only`] lists them, file order otherwise. Parquet or Arrow
-/// on standard input is read whole (every column summarised unless `Only`).
+/// in the order [`Projection::Only`] lists them, file order otherwise.
 pub fn summarize(
     path: &Path,
     read: &ReadOptions,
