@@ -498,12 +498,6 @@ impl BinCounter {
         Ok(())
     }
 
-    /// Values the selectors keep so far (8 bytes each).
-    #[must_use]
-    pub fn kept(&self) -> usize {
-        self.selectors.iter().map(|(_, s)| s.kept()).sum()
-    }
-
     /// Counts every chunk of `chunks`.
     ///
     /// # Errors
