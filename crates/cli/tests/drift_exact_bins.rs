@@ -60,12 +60,56 @@ fn binned_tests_on_sketched_columns_equal_the_unlimited_run() {
         assert!(exact["columns"][0]["statistic"].as_f64().unwrap() > 0.0);
         assert_eq!(small, exact, "{test}");
     }
-    // an order-based test on the same run stays from the sketches, and so does PSI
-    // on a sketched reference (its deciles are estimated)
-    for test in ["ks", "psi"] {
-        let approximate = drift(&r, &c, test, &["--memory-limit", "100K"]);
-        assert_eq!(approximate["columns"][0]["exact"], false, "{test}");
+    // an order-based test on the same run stays from the sketches
+    let approximate = drift(&r, &c, "ks", &["--memory-limit", "100K"]);
+    assert_eq!(approximate["columns"][0]["exact"], false);
+    // PSI on the sketched reference: its sketches alone outgrow 100K, so no memory is
+    // left to keep the values near its deciles, and the row says how much more to give
+    let psi = drift(&r, &c, "psi", &["--memory-limit", "100K"]);
+    let x = &psi["columns"][0];
+    assert_eq!(x["exact"], false);
+    let note = x["note"].as_str().unwrap();
+    assert!(
+        note.contains("the deciles and bins of the reference are estimated from its sketch: finding them exactly keeps up to ")
+            && note.contains("raise memory_limit (--memory-limit) by "),
+        "{note}"
+    );
+}
+
+/// `rows` rows: `x` rounded to quarters (many ties, more distinct values than a
+/// sketch counts exactly), `y` spread, `c` categorical.
+fn write_large(dir: &Path, name: &str, rows: u64, shift: f64) -> String {
+    let mut t = String::with_capacity(rows as usize * 24);
+    t.push_str("x,y,c\n");
+    for i in 0..rows {
+        let x = ((i * 7919) % 12_007) as f64 / 4.0 + shift;
+        let y = ((i * 104_729) % 1_000_003) as f64 / 7.0;
+        t.push_str(&format!("{x},{y},{}\n", ["a", "b"][(i % 2) as usize]));
     }
+    let p = dir.join(name);
+    std::fs::write(&p, t).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn psi_on_a_sketched_reference_table_equals_the_unlimited_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = write_large(dir.path(), "r.csv", 120_000, 0.0);
+    let c = write_large(dir.path(), "c.csv", 90_000, 3.0);
+    let limit = ["--memory-limit", "1200K"];
+    // the limit sketches both numeric columns of both tables
+    let ks = drift(&r, &c, "ks", &limit);
+    for j in 0..2 {
+        assert_eq!(ks["columns"][j]["exact"], false, "{}", ks["columns"][j]);
+    }
+    let exact = drift(&r, &c, "psi", &[]);
+    let small = drift(&r, &c, "psi", &limit);
+    for j in 0..3 {
+        let row = &small["columns"][j];
+        assert!(row.get("exact").is_none(), "{row}");
+    }
+    assert!(exact["columns"][0]["statistic"].as_f64().unwrap() > 0.0);
+    assert_eq!(small, exact);
 }
 
 #[test]
@@ -144,4 +188,26 @@ fn standard_input_and_a_sketched_dwr_stay_approximate_and_say_why() {
     assert_eq!(exact_dwr["columns"][0], exact["columns"][0]);
     let psi = drift(&dwr, &c, "psi", &["--memory-limit", "100K"]);
     assert_eq!(psi["columns"][0], drift(&r, &c, "psi", &[])["columns"][0]);
+
+    // PSI on a .dwr holding a sketch: its deciles stay estimated, and the row says why
+    let o = run(&[
+        "reference",
+        "build",
+        "--data",
+        &r,
+        "--out",
+        &dwr,
+        "--memory-limit",
+        "100K",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let psi = drift(&dwr, &c, "psi", &["--memory-limit", "100K"]);
+    let x = &psi["columns"][0];
+    assert_eq!(x["exact"], false);
+    assert!(
+        x["note"].as_str().unwrap().contains(
+            "the deciles and bins of the reference are estimated from its sketch: a .dwr reference keeps a sketch"
+        ),
+        "{x}"
+    );
 }

@@ -3,33 +3,50 @@
 //! A numeric column too large for the memory limit is a [`QuantileSketch`], and a
 //! binned test on it would count its bins from the estimated CDF. But the edges of
 //! the Sturges-binned tests (`jensenshannon`, `hellinger`, `kl`, `tvd`) depend only on
-//! the pooled count, minimum and maximum, and PSI's on the reference's deciles, all
-//! known exactly after the first pass when the reference is exact. So a second pass
-//! can count each value into its bin exactly, and the test is then the one of the
-//! whole data, bit for bit:
+//! the pooled count, minimum and maximum, and PSI's on the reference's deciles, known
+//! exactly after the first pass when the reference is exact. So a second pass can
+//! count each value into its bin exactly, and the test is then the one of the whole
+//! data, bit for bit:
 //!
 //! 1. [`DriftReference::bin_plan`] (after both summaries exist) says which columns
-//!    need counting on which side ([`BinPlan::columns`]) and with which edges; the
+//!    need a read of which side ([`BinPlan::columns`]) and with which edges; the
 //!    sides held exactly in memory (an exact reference, a current column kept whole)
-//!    are counted there and then.
+//!    need none.
 //! 2. [`BinPlan::counter`] gives a [`BinCounter`] fed chunk by chunk from a second
 //!    read of that side's table; [`BinPlan::add`] takes its counts (and refuses
 //!    counts that disagree with the first pass: the file changed).
 //!    A side that cannot be read again (standard input, a `.dwr` reference) is
 //!    [`BinPlan::cannot_count`]: its bins stay estimated, and the row says why.
-//! 3. [`FrameSummary::with_bins`] hands the counts to the check
-//!    ([`DriftReference::report_summary`]); a row whose every side was counted has
-//!    no `exact: false`.
+//! 3. [`FrameSummary::with_bins`] counts the current values the summary keeps and
+//!    hands the counts to the check ([`DriftReference::report_summary`]); a row whose
+//!    every side was counted has no `exact: false`.
 //!
-//! PSI on a sketched reference keeps approximate edges (deciles of the sketch; exact
-//! deciles would need the whole sample) and `chi2`/`z` exact value counts (the sketch
-//! keeps them up to 1,024 distinct values): neither is planned.
+//! **PSI on a sketched reference table** is exact too, by the same reads: its edges
+//! are `np.quantile(reference, 0.1 i)`, and each needs only the two order statistics
+//! around `(n - 1) 0.1 i`. The sketch bounds every rank, so it gives a value bracket
+//! per edge that surely holds them ([`crate::select::Brackets`], about
+//! `2 max_rank_error` values each); the reference's second read keeps the values
+//! inside the brackets and counts those below ([`crate::select::Selector`], in the
+//! same [`BinCounter`] as the Sturges columns), which gives the exact order
+//! statistics, hence the edges of `psi::decile_edges` on the whole sorted column and
+//! the reference's exact counts in them, bit for bit. Then the current's read counts
+//! into those edges as for an exact reference ([`BinPlan::columns`] lists the
+//! current's PSI columns only once their deciles are found). The kept values are
+//! bounded before the read ([`BinPlan::selection_bytes`]); what does not fit
+//! [`BinPlan::limit_selection`] keeps estimated deciles, as does a selection whose
+//! bracket missed its rank (the sketch's bound did not hold: checked, never assumed)
+//! and a `.dwr` reference (its values are not in the file), each row saying why.
+//!
+//! `chi2`/`z` need exact value counts (the sketch keeps them up to 1,024 distinct
+//! values): not planned.
 
 use driftwatch_core::{Column, ColumnKind, Frame};
 
 use crate::Error;
+use crate::columns::TestKind;
 use crate::columns::sketched::{self, Side};
 use crate::columns::{ColumnReference, DriftOptions, DriftReference};
+use crate::select::{Brackets, SelectError, Selected, Selector};
 use crate::sketch::{DEFAULT_LEVEL_CAPACITY, QuantileSketch};
 use crate::stats::psi;
 use crate::streaming::{FrameSummary, StreamError};
@@ -58,6 +75,9 @@ impl BinSide {
 pub struct ColumnBins {
     /// The inner edges (a value on an edge goes right).
     inner: Vec<f64>,
+    /// The edges are the reference's exact deciles found by a selection read (PSI on a
+    /// sketched reference), and `reference` their exact counts.
+    deciles: bool,
     reference: Option<Vec<f64>>,
     current: Option<Vec<f64>>,
     /// Why a side was not counted.
@@ -76,24 +96,65 @@ impl ColumnBins {
             BinSide::Current => self.current.as_deref(),
         }
     }
+
+    /// PSI's exact decile edges of a sketched reference and its exact counts in
+    /// them, when a selection read found them.
+    pub(crate) fn selected_deciles(&self) -> Option<(&[f64], &[f64])> {
+        match (&self.reference, self.deciles) {
+            (Some(r), true) => Some((&self.inner, r)),
+            _ => None,
+        }
+    }
 }
 
-/// One planned column: its bins and, per side still to count, the non-missing
-/// count the first pass saw.
+/// How a planned column's current counts are to be had once its edges are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CurrentCounts {
+    /// Not at all: they are exact from the summary, or stay estimated.
+    None,
+    /// From the current values the summary keeps ([`FrameSummary::with_bins`]).
+    InMemory,
+    /// By a counting read of the current table, which saw this many non-missing
+    /// values the first time.
+    Read(u64),
+}
+
+/// One planned column: its bins, the reference pass it waits for (counting into
+/// known edges, or selecting PSI's deciles), and how its current counts are had.
 #[derive(Debug, Clone)]
 struct Planned {
     name: String,
     bins: ColumnBins,
+    /// The non-missing count of the reference's first pass, while a reference read
+    /// is due.
     pending_reference: Option<u64>,
-    pending_current: Option<u64>,
+    /// PSI on a sketched reference: the brackets its deciles are selected in (while
+    /// they are not found yet).
+    select: Option<Brackets>,
+    current: CurrentCounts,
 }
 
 impl Planned {
     fn pending(&self, side: BinSide) -> Option<u64> {
         match side {
             BinSide::Reference => self.pending_reference,
-            BinSide::Current => self.pending_current,
+            // the current's counts need the edges: after the selection
+            BinSide::Current => match (self.current, &self.select) {
+                (CurrentCounts::Read(n), None) => Some(n),
+                _ => None,
+            },
         }
+    }
+
+    /// The reference's deciles stay estimated from its sketch (`why`), and so the
+    /// current's counts in them are not counted either.
+    fn estimate_deciles(&mut self, why: &str) {
+        self.bins.notes.push(format!(
+            "the deciles and bins of the reference are estimated from its sketch: {why}"
+        ));
+        self.select = None;
+        self.pending_reference = None;
+        self.current = CurrentCounts::None;
     }
 }
 
@@ -104,12 +165,15 @@ pub struct BinPlan {
     planned: Vec<Planned>,
 }
 
-/// Counts each value of some columns into fixed bins, chunk by chunk.
+/// Counts each value of some columns into fixed bins, chunk by chunk (and, on the
+/// reference, selects the values near PSI's deciles of sketched columns).
 #[derive(Debug, Clone)]
 pub struct BinCounter {
     side: BinSide,
     /// (column, inner edges, counts).
     columns: Vec<(String, Vec<f64>, Vec<u64>)>,
+    /// (column, selector of its deciles' order statistics).
+    selectors: Vec<(String, Selector)>,
 }
 
 impl DriftReference {
@@ -131,52 +195,66 @@ impl DriftReference {
                 .get(&f.name)
                 .and_then(|v| v.test)
                 .unwrap_or(options.test);
-            let (a, exact_reference) = match &f.reference {
+            let (a, exact_reference, reference_sketch) = match &f.reference {
                 ColumnReference::Numeric(Some(n)) => {
-                    (Side::of(&n.sketch(DEFAULT_LEVEL_CAPACITY)), Some(n))
+                    (Side::of(&n.sketch(DEFAULT_LEVEL_CAPACITY)), Some(n), None)
                 }
-                ColumnReference::Sketch(s) => (Side::of(s), None),
+                ColumnReference::Sketch(s) => (Side::of(s), None, Some(s)),
                 _ => continue,
             };
-            let (b, current_values) = match kept {
+            let (b, current_kept) = match kept {
                 // both exact: the exact path, nothing to count
                 Ok(_) if exact_reference.is_some() => continue,
                 Ok(values) => {
                     let mut s = QuantileSketch::new(DEFAULT_LEVEL_CAPACITY);
                     s.extend(values);
-                    (Side::of(&s), Some(values))
+                    (Side::of(&s), true)
                 }
-                Err(s) => (Side::of(s), None),
+                Err(s) => (Side::of(s), false),
             };
             if a.n() == 0 || b.n() == 0 || sketched::as_categories(&a, &b, requested, numerical) {
                 continue;
             }
             let test = sketched::resolve(&a, &b, requested);
-            let Some(inner) = sketched::exact_edges(&a, &b, exact_reference, test) else {
-                continue;
+            let estimated_reference = exact_reference.is_none() && a.cdf_error() > 0.0;
+            // PSI's deciles of a compacted reference sketch: selected by the
+            // reference read, the edges unknown until then
+            let select = match reference_sketch {
+                Some(s) if test == TestKind::Psi && estimated_reference => {
+                    Some(Brackets::new(s, &psi::decile_positions(a.n() as usize)))
+                }
+                _ => None,
             };
-            let pending_reference =
-                (exact_reference.is_none() && a.cdf_error() > 0.0).then_some(a.n());
-            let mut current = None;
-            let mut pending_current = None;
-            match current_values {
-                Some(values) => current = Some(count(values, &inner).0),
-                None if b.cdf_error() > 0.0 => pending_current = Some(b.n()),
-                None => {}
-            }
-            if pending_reference.is_none() && pending_current.is_none() && current.is_none() {
+            let inner = if select.is_some() {
+                Vec::new()
+            } else {
+                match sketched::exact_edges(&a, &b, exact_reference, test) {
+                    Some(inner) => inner,
+                    None => continue,
+                }
+            };
+            let current = if current_kept {
+                CurrentCounts::InMemory
+            } else if b.cdf_error() > 0.0 {
+                CurrentCounts::Read(b.n())
+            } else {
+                CurrentCounts::None
+            };
+            if !estimated_reference && current == CurrentCounts::None {
                 continue;
             }
             planned.push(Planned {
                 name: f.name.clone(),
                 bins: ColumnBins {
                     inner,
+                    deciles: select.is_some(),
                     reference: None,
-                    current: current.map(|c| c.into_iter().map(|k| k as f64).collect()),
+                    current: None,
                     notes: Vec::new(),
                 },
-                pending_reference,
-                pending_current,
+                pending_reference: estimated_reference.then_some(a.n()),
+                select,
+                current,
             });
         }
         BinPlan { planned }
@@ -200,8 +278,9 @@ fn count(values: &[f64], inner: &[f64]) -> (Vec<u64>, u64) {
 }
 
 impl BinPlan {
-    /// Columns of `side` that a counting pass over that table would make exact
-    /// (empty: no pass needed).
+    /// Columns of `side` that a read of that table would make exact (empty: no read
+    /// needed). The current's columns of PSI on a sketched reference are listed once
+    /// the reference's read found their deciles.
     #[must_use]
     pub fn columns(&self, side: BinSide) -> Vec<String> {
         self.planned
@@ -211,15 +290,46 @@ impl BinPlan {
             .collect()
     }
 
+    /// The most bytes the reference's read keeps to find PSI's deciles (8 per value
+    /// near a decile; 0 when no PSI column waits for them).
+    #[must_use]
+    pub fn selection_bytes(&self) -> u64 {
+        self.planned
+            .iter()
+            .filter_map(|p| p.select.as_ref())
+            .map(|b| 8 * b.max_kept())
+            .sum()
+    }
+
+    /// Keeps the selection of PSI's deciles within `bytes`: columns, in order, whose
+    /// kept values would not fit what the earlier ones leave keep their deciles
+    /// estimated, and their rows say how much memory exact ones need.
+    pub fn limit_selection(&mut self, bytes: u64) {
+        let mut left = bytes;
+        for p in &mut self.planned {
+            let Some(b) = &p.select else {
+                continue;
+            };
+            let need = 8 * b.max_kept();
+            if need <= left {
+                left -= need;
+            } else {
+                p.estimate_deciles(&format!(
+                    "finding them exactly keeps up to {need} bytes of its values near the deciles, more than the {left} bytes the memory limit leaves after the summaries; raise memory_limit (--memory-limit) by {} to find them",
+                    need - left
+                ));
+            }
+        }
+    }
+
     /// A counter for the pending columns of `side`.
     #[must_use]
     pub fn counter(&self, side: BinSide) -> BinCounter {
+        let pending = || self.planned.iter().filter(|p| p.pending(side).is_some());
         BinCounter {
             side,
-            columns: self
-                .planned
-                .iter()
-                .filter(|p| p.pending(side).is_some())
+            columns: pending()
+                .filter(|p| p.select.is_none())
                 .map(|p| {
                     (
                         p.name.clone(),
@@ -228,16 +338,27 @@ impl BinPlan {
                     )
                 })
                 .collect(),
+            selectors: pending()
+                .filter_map(|p| Some((p.name.clone(), p.select.as_ref()?.selector())))
+                .collect(),
         }
     }
 
-    /// Takes a finished counter's counts.
+    /// Takes a finished counter's counts (and, from the reference, the deciles it
+    /// selected: a selection that finds no exact deciles leaves them estimated, with
+    /// the reason on the row).
     ///
     /// # Errors
     /// [`Error::PassDisagrees`] when a column's count differs from the first pass's
     /// (the table changed between the two reads, or another table was read).
     pub fn add(&mut self, counter: BinCounter) -> Result<(), Error> {
         let side = counter.side;
+        let disagrees = |column: String, first: u64, second: u64| Error::PassDisagrees {
+            column,
+            side: side.as_str(),
+            first,
+            second,
+        };
         for (name, _, counts) in counter.columns {
             let Some(p) = self.planned.iter_mut().find(|p| p.name == name) else {
                 continue;
@@ -247,12 +368,7 @@ impl BinPlan {
             };
             let second: u64 = counts.iter().sum();
             if second != first {
-                return Err(Error::PassDisagrees {
-                    column: name,
-                    side: side.as_str(),
-                    first,
-                    second,
-                });
+                return Err(disagrees(name, first, second));
             }
             let counts = Some(counts.into_iter().map(|k| k as f64).collect());
             match side {
@@ -262,7 +378,28 @@ impl BinPlan {
                 }
                 BinSide::Current => {
                     p.bins.current = counts;
-                    p.pending_current = None;
+                    p.current = CurrentCounts::None;
+                }
+            }
+        }
+        for (name, selector) in counter.selectors {
+            let Some(p) = self.planned.iter_mut().find(|p| p.name == name) else {
+                continue;
+            };
+            let Some(brackets) = p.select.take() else {
+                continue;
+            };
+            p.pending_reference = None;
+            match selector.finish().and_then(|s| deciles(&s, brackets.n())) {
+                Ok((inner, counts)) => {
+                    p.bins.inner = inner;
+                    p.bins.reference = Some(counts);
+                }
+                Err(SelectError::Count { first, second }) => {
+                    return Err(disagrees(name, first, second));
+                }
+                Err(e) => {
+                    p.estimate_deciles(&format!("the selection read found no exact deciles: {e}"))
                 }
             }
         }
@@ -273,23 +410,46 @@ impl BinPlan {
     /// from the sketch, and their rows say why.
     pub fn cannot_count(&mut self, side: BinSide, why: &str) {
         for p in &mut self.planned {
-            if p.pending(side).is_some() {
-                p.bins.notes.push(format!(
-                    "the bins of the {} are estimated from its sketch: {why}",
-                    side.as_str()
-                ));
-                match side {
-                    BinSide::Reference => p.pending_reference = None,
-                    BinSide::Current => p.pending_current = None,
-                }
+            if p.pending(side).is_none() {
+                continue;
+            }
+            if side == BinSide::Reference && p.select.is_some() {
+                p.estimate_deciles(why);
+                continue;
+            }
+            p.bins.notes.push(format!(
+                "the bins of the {} are estimated from its sketch: {why}",
+                side.as_str()
+            ));
+            match side {
+                BinSide::Reference => p.pending_reference = None,
+                BinSide::Current => p.current = CurrentCounts::None,
             }
         }
     }
+}
 
-    /// The bins by column, for [`FrameSummary::with_bins`].
-    pub(crate) fn into_bins(self) -> Vec<(String, ColumnBins)> {
-        self.planned.into_iter().map(|p| (p.name, p.bins)).collect()
+/// PSI's inner edges and the reference's counts in them, from the order statistics a
+/// selection read found among `n` values: `psi::decile_edges` and
+/// `psi::bin_counts_sorted` of the whole sorted column, bit for bit.
+fn deciles(s: &Selected, n: u64) -> Result<(Vec<f64>, Vec<f64>), SelectError> {
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    let mut missed = None;
+    let inner = psi::decile_edges_by(n, |rank| {
+        s.order_statistic(rank as u64).unwrap_or_else(|| {
+            // `Selector::finish` checked every decile's ranks: not reached
+            missed.get_or_insert(rank as u64);
+            f64::NAN
+        })
+    });
+    if let Some(rank) = missed {
+        return Err(SelectError::Missed { rank });
     }
+    let below = inner
+        .iter()
+        .map(|&e| s.count_below(e).map(|k| k as usize))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((inner, psi::bins_from_below(below, n)))
 }
 
 impl BinCounter {
@@ -299,7 +459,15 @@ impl BinCounter {
     /// [`Error::ChunkChanged`] when the chunk lacks a counted column or holds it as
     /// categories.
     pub fn push(&mut self, chunk: &Frame) -> Result<(), Error> {
-        for (name, inner, counts) in &mut self.columns {
+        let columns = self
+            .columns
+            .iter_mut()
+            .map(|(name, inner, counts)| (&*name, Target::Count(inner, counts)));
+        let selectors = self
+            .selectors
+            .iter_mut()
+            .map(|(name, s)| (&*name, Target::Select(s)));
+        for (name, target) in columns.chain(selectors) {
             let changed = |found: &'static str| Error::ChunkChanged {
                 column: name.clone(),
                 first: ColumnKind::Numeric.as_str(),
@@ -315,8 +483,13 @@ impl BinCounter {
                             &owned
                         }
                     };
-                    let (got, _) = count(values, inner);
-                    counts.iter_mut().zip(got).for_each(|(k, g)| *k += g);
+                    match target {
+                        Target::Count(inner, counts) => {
+                            let (got, _) = count(values, inner);
+                            counts.iter_mut().zip(got).for_each(|(k, g)| *k += g);
+                        }
+                        Target::Select(s) => s.push(values),
+                    }
                 }
                 Ok(other) => return Err(changed(other.kind().as_str())),
                 Err(_) => return Err(changed("absent")),
@@ -341,13 +514,36 @@ impl BinCounter {
     }
 }
 
+/// What a counter does with one column's values.
+enum Target<'a> {
+    Count(&'a [f64], &'a mut Vec<u64>),
+    Select(&'a mut Selector),
+}
+
 impl FrameSummary {
-    /// The summary with the exact bin counts of `plan` (after its counting passes),
-    /// used by [`DriftReference::report_summary`] and
-    /// [`DriftReference::check_summary`] in place of the sketches' estimates.
+    /// The summary with the exact bin counts of `plan` (after its reads; the current
+    /// values it keeps are counted here), used by [`DriftReference::report_summary`]
+    /// and [`DriftReference::check_summary`] in place of the sketches' estimates.
     #[must_use]
     pub fn with_bins(mut self, plan: BinPlan) -> Self {
-        self.set_bins(plan.into_bins());
+        let mut bins = Vec::with_capacity(plan.planned.len());
+        for mut p in plan.planned {
+            if p.select.is_some() || p.pending_reference.is_some() {
+                p.bins.notes.push(
+                    "the bins of the reference are estimated from its sketch: it was not read a second time"
+                        .into(),
+                );
+            }
+            if p.current == CurrentCounts::InMemory
+                && p.select.is_none()
+                && let Some(Ok(values)) = self.numeric(&p.name)
+            {
+                let counts = count(values, &p.bins.inner).0;
+                p.bins.current = Some(counts.into_iter().map(|k| k as f64).collect());
+            }
+            bins.push((p.name, p.bins));
+        }
+        self.set_bins(bins);
         self
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod ks;
 pub mod monitors;
 pub mod reference_file;
+pub mod select;
 pub mod sketch;
 pub mod stats;
 pub mod stream;

@@ -249,7 +249,14 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         }
     };
     typos.refuse(&read.categorical)?;
-    let current = exact_bins(&fitted, current, &options, a, &read, reference_file)?;
+    let current = exact_bins(
+        &fitted,
+        current,
+        &options,
+        a,
+        &read,
+        (reference_file, limit),
+    )?;
     // the page's histograms, from the summaries before the check takes the current's
     let histograms = (format == ReportFormat::Html).then(|| {
         distribution_histograms(
@@ -326,18 +333,40 @@ fn read_both(
 }
 
 /// Counts the bins of the binned tests on sketched columns in a second read of each
-/// table (`driftwatch_drift::binpass`), so that those tests are exact; a table that
-/// cannot be read again (standard input, a `.dwr` reference) keeps bins estimated
-/// from its sketch, and the rows say why.
+/// table (`driftwatch_drift::binpass`), so that those tests are exact; the reference's
+/// read also selects the exact deciles of PSI on its sketched columns (their values
+/// near each decile count against `limit` with the summaries). A table that cannot
+/// be read again (standard input, a `.dwr` reference) keeps bins estimated from its
+/// sketch, and the rows say why.
 fn exact_bins(
     fitted: &DriftReference,
     current: FrameSummary,
     options: &DriftOptions,
     a: &DriftArgs,
     read: &ReadOptions,
-    reference_file: bool,
+    (reference_file, limit): (bool, usize),
 ) -> Result<FrameSummary> {
     let mut plan = fitted.bin_plan(&current, options);
+    let again = |side: BinSide, path: &Path| -> Option<&'static str> {
+        if side == BinSide::Reference && reference_file {
+            Some(
+                "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
+            )
+        } else if is_stdin(path) {
+            Some(
+                "standard input cannot be read a second time (give the table's path to count them exactly)",
+            )
+        } else {
+            None
+        }
+    };
+    // a reference that cannot be read again says so before any memory is budgeted
+    if let Some(why) = again(BinSide::Reference, &a.reference) {
+        plan.cannot_count(BinSide::Reference, why);
+    }
+    let held = reference_bytes(fitted).saturating_add(current.bytes());
+    plan.limit_selection(limit.saturating_sub(held) as u64);
+    // the reference first: the current's PSI counts need the deciles it selects
     for (side, path) in [
         (BinSide::Reference, &a.reference),
         (BinSide::Current, &a.current),
@@ -346,18 +375,8 @@ fn exact_bins(
         if columns.is_empty() {
             continue;
         }
-        if side == BinSide::Reference && reference_file {
-            plan.cannot_count(
-                side,
-                "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
-            );
-            continue;
-        }
-        if is_stdin(path) {
-            plan.cannot_count(
-                side,
-                "standard input cannot be read a second time (give the table's path to count them exactly)",
-            );
+        if let Some(why) = again(side, path) {
+            plan.cannot_count(side, why);
             continue;
         }
         let mut counter = plan.counter(side);
@@ -532,5 +551,66 @@ fn sketched(sketch: &QuantileSketch, missing: usize) -> Distribution<'static> {
         items: sketch.weighted(),
         missing,
         approximate: sketch.exact_counts.is_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::args::{Cli, Command};
+    use clap::Parser;
+
+    /// A numeric column of many distinct values.
+    fn table(rows: u64, step: u64) -> String {
+        let mut t = String::from("x\n");
+        for i in 0..rows {
+            t.push_str(&format!("{}\n", ((i * step) % 100_003) as f64 / 10.0));
+        }
+        t
+    }
+
+    /// The reference file rewritten between the first read and the selection read of
+    /// PSI's deciles: an error naming the file, never deciles of another table.
+    #[test]
+    fn a_reference_changed_between_the_reads_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (r, c) = (dir.path().join("r.csv"), dir.path().join("c.csv"));
+        std::fs::write(&r, table(100_000, 7919)).unwrap();
+        std::fs::write(&c, table(50_000, 104_729)).unwrap();
+        let line = format!(
+            "driftwatch drift --reference {} --current {} --test psi --memory-limit 1M",
+            r.display(),
+            c.display()
+        );
+        let Command::Drift(a) = Cli::try_parse_from(line.split_whitespace())
+            .unwrap()
+            .command
+        else {
+            panic!("a drift command")
+        };
+        let o = options(&a).unwrap();
+        let read = ReadOptions {
+            allow_empty: true,
+            ..Default::default()
+        };
+        let limit = 1 << 20;
+        let sum = |p: &Path| summarize(p, &read, Projection::All, limit / 2, |_| Ok(())).unwrap();
+        let fitted = sum(&r).into_reference();
+        assert!(fitted.has_sketch(), "x must be sketched in the reference");
+        let current = sum(&c);
+        // the unchanged file: exact, no note
+        let exact = exact_bins(&fitted, current.clone(), &o, &a, &read, (false, limit)).unwrap();
+        let row = fitted.report_summary(exact, &o).columns[0].clone();
+        assert_eq!((row.exact, row.note), (None, None));
+        // a row more in the reference file
+        std::fs::write(&r, table(100_001, 7919)).unwrap();
+        let e = exact_bins(&fitted, current, &o, &a, &read, (false, limit)).unwrap_err();
+        let e = format!("{e:#}");
+        assert!(
+            e.starts_with(&format!("in data file {}: column 'x': the second read of the reference counted 100001 values, the first 100000; the table changed", r.display())),
+            "{e}"
+        );
     }
 }

@@ -351,14 +351,7 @@ pub(crate) fn check_column(f: &FittedColumn, col: &View<'_>, o: &DriftOptions) -
                 return row;
             }
             if reference.distinct == 1 {
-                row.issues.push(DataIssue {
-                    kind: "constant".into(),
-                    status: "warning".into(),
-                    message: format!(
-                        "column '{name}' is constant in the reference ({}): any change is drift, and distances are not scaled",
-                        rs[0]
-                    ),
-                });
+                push_constant_issue(&mut row, rs[0]);
             }
             push_infinite_issue(&mut row, rs, &values);
             let done = numeric::check(reference, &values, row.missing_current, requested, o);
@@ -433,6 +426,9 @@ fn check_sketched(
             .collect();
         compare_categories(row, f, &labels, &r, &c, requested, over, o);
         return;
+    }
+    if let Some(value) = a.constant() {
+        push_constant_issue(row, value);
     }
     let (done, e) = sketched::check(a, b, reference, bins, requested, o);
     if e > 0.0 {
@@ -547,6 +543,18 @@ fn record_unseen(row: &mut ColumnDrift, mut unseen: Vec<(String, usize)>, what: 
 
 /// An `infinite_values` finding when either side holds an infinity (`reference`
 /// sorted, `current` NaN = missing).
+/// The reference holds one value (exact for a sketch too: its min and max are).
+fn push_constant_issue(row: &mut ColumnDrift, value: f64) {
+    row.issues.push(DataIssue {
+        kind: "constant".into(),
+        status: "warning".into(),
+        message: format!(
+            "column '{}' is constant in the reference ({value}): any change is drift, and distances are not scaled",
+            row.column
+        ),
+    });
+}
+
 fn push_infinite_issue(row: &mut ColumnDrift, reference: &[f64], current: &[f64]) {
     let in_ref = reference.partition_point(|&v| v == f64::NEG_INFINITY) + reference.len()
         - reference.partition_point(|&v| v < f64::INFINITY);

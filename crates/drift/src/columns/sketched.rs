@@ -13,8 +13,10 @@
 //!   `(F - G)^2` over the estimated CDFs (Wasserstein within `max_cdf_error x (max -
 //!   min)`); the std is exact (merged moments).
 //! - `psi`: the reference's own edges and counts when the reference is exact (the
-//!   current counts then err by at most the current bound per edge); deciles of the
-//!   reference sketch otherwise.
+//!   current counts then err by at most the current bound per edge); the exact
+//!   deciles and counts a selection read of a sketched reference table found
+//!   ([`crate::select`], planned by [`crate::binpass`]); deciles of the reference
+//!   sketch otherwise (exact when the sketch kept exact value counts).
 //! - `jensenshannon`, `hellinger`, `kl`, `tvd`: Sturges edges from the exact pooled
 //!   count, minimum and maximum; bin counts from the estimated CDFs, or exact: an
 //!   exact reference's from its sample, and any side counted by a second pass over
@@ -31,7 +33,7 @@ use crate::columns::check::AUTO_CATEGORICAL_MAX_INTEGERS;
 use crate::columns::{AppliedOptions, DriftOptions, Outcome, TestKind, auto_test};
 use crate::ks::{Alternative, asymp_pvalue};
 use crate::sketch::QuantileSketch;
-use crate::stats::{PValueMethod, jensenshannon, wasserstein};
+use crate::stats::{PValueMethod, jensenshannon, psi, wasserstein};
 use driftwatch_core::ColumnKind;
 
 use super::NumericReference;
@@ -69,6 +71,11 @@ impl Side {
     /// Non-missing values.
     pub(crate) fn n(&self) -> u64 {
         self.n
+    }
+
+    /// Its one value when constant (min and max are exact).
+    pub(crate) fn constant(&self) -> Option<f64> {
+        (self.n > 0 && self.min == self.max).then_some(self.min)
     }
 
     /// The bound on the error of its estimated CDF (0 when exact).
@@ -117,29 +124,21 @@ impl Side {
         cuts.windows(2).map(|w| w[1] - w[0]).collect()
     }
 
-    /// numpy's linear quantile of the estimated distribution.
-    fn quantile(&self, q: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let pos = q * (self.n - 1) as f64;
-        let (lo, frac) = (pos.floor() as u64, pos - pos.floor());
-        let at = |rank: u64| {
+    /// PSI's decile edges of the estimated distribution, by numpy's linear quantile
+    /// ([`psi::decile_edges_by`]): the exact edges, bit for bit, when the items are
+    /// exact (no compaction, or exact value counts).
+    pub(crate) fn deciles(&self) -> Vec<f64> {
+        let n = usize::try_from(self.n).unwrap_or(usize::MAX);
+        psi::decile_edges_by(n, |rank| {
             let mut acc = 0u64;
             for &(v, w) in &self.items {
                 acc += w;
-                if acc > rank {
+                if acc > rank as u64 {
                     return v;
                 }
             }
             self.max
-        };
-        let a = at(lo);
-        if frac == 0.0 {
-            a
-        } else {
-            a + frac * (at(lo + 1) - a)
-        }
+        })
     }
 }
 
@@ -243,9 +242,15 @@ pub(crate) fn exact_edges(
     test: TestKind,
 ) -> Option<Vec<f64>> {
     match test {
-        TestKind::Psi => reference
-            .filter(|n| !n.psi_edges.iter().any(|e| e.is_nan()))
-            .map(|n| n.psi_edges.clone()),
+        TestKind::Psi => {
+            let edges = match reference {
+                Some(n) => n.psi_edges.clone(),
+                // a sketch with exact items (value counts, or no compaction)
+                None if a.cdf_error == 0.0 => a.deciles(),
+                None => return None,
+            };
+            (!edges.iter().any(|e| e.is_nan())).then_some(edges)
+        }
         TestKind::Jensenshannon | TestKind::Hellinger | TestKind::Kl | TestKind::Tvd => {
             let edges = sturges(a, b).ok()?;
             Some(edges[1..edges.len() - 1].to_vec())
@@ -414,11 +419,13 @@ fn binned(
     let mut unseen = Vec::new();
     let (r, c, e): (Vec<f64>, Vec<f64>, f64) = match test {
         TestKind::Psi => {
-            let (edges, r, er) = match reference {
-                Some(n) => (n.psi_edges.clone(), n.psi_counts.clone(), 0.0),
-                None => {
-                    // deciles of the sketch: approximate edges, whatever the counts
-                    let edges: Vec<f64> = (1..10).map(|i| a.quantile(0.1 * f64::from(i))).collect();
+            let (edges, r, er) = match (reference, bins.and_then(ColumnBins::selected_deciles)) {
+                (Some(n), _) => (n.psi_edges.clone(), n.psi_counts.clone(), 0.0),
+                // exact deciles and counts from the selection read (`crate::select`)
+                (None, Some((edges, r))) => (edges.to_vec(), r.to_vec(), 0.0),
+                (None, None) => {
+                    // deciles of the sketch: exact when its items are, else estimated
+                    let edges = a.deciles();
                     let r = a.bin_counts(&edges);
                     (edges, r, a.cdf_error)
                 }
@@ -428,11 +435,7 @@ fn binned(
                     "a reference decile falls next to an infinite value, where np.quantile gives nan".into(),
                 );
             }
-            let (c, ec) = if reference.is_some() {
-                current(&edges, &|| b.bin_counts(&edges))
-            } else {
-                (b.bin_counts(&edges), b.cdf_error)
-            };
+            let (c, ec) = current(&edges, &|| b.bin_counts(&edges));
             (r, c, er + ec)
         }
         TestKind::Chi2 | TestKind::Chi2Gof | TestKind::Z => match value_counts(a, b) {

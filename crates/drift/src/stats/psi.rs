@@ -9,6 +9,8 @@
 
 use rayon::prelude::*;
 
+use driftwatch_core::quantile::QuantilePosition;
+#[cfg(test)]
 use driftwatch_core::quantile::quantile_sorted;
 
 use super::{sorted_copy, validate};
@@ -20,8 +22,30 @@ pub const PSI_FLOOR: f64 = 1e-4;
 /// The nine inner decile edges of a sorted reference (quantiles `0.1 * i`).
 #[must_use]
 pub fn decile_edges(sorted_reference: &[f64]) -> Vec<f64> {
+    decile_edges_by(sorted_reference.len(), |rank| sorted_reference[rank])
+}
+
+/// Where each decile edge of `n` reference values falls (the order statistics it
+/// interpolates between); empty when `n` is 0.
+#[must_use]
+pub fn decile_positions(n: usize) -> Vec<QuantilePosition> {
     (1..10)
-        .map(|i| quantile_sorted(sorted_reference, 0.1 * f64::from(i)).unwrap_or(f64::NAN))
+        .filter_map(|i| QuantilePosition::new(n, 0.1 * f64::from(i)))
+        .collect()
+}
+
+/// [`decile_edges`] of `n` values from their order statistics, `at(rank)` (only the
+/// ranks of [`decile_positions`] are asked): the same edges, bit for bit, for a
+/// reference known by a few order statistics rather than its sorted sample. NaN
+/// edges when `n` is 0.
+#[must_use]
+pub fn decile_edges_by(n: usize, mut at: impl FnMut(usize) -> f64) -> Vec<f64> {
+    if n == 0 {
+        return vec![f64::NAN; 9];
+    }
+    decile_positions(n)
+        .into_iter()
+        .map(|p| p.interpolate(at(p.lower), at(p.upper)))
         .collect()
 }
 
@@ -29,16 +53,28 @@ pub fn decile_edges(sorted_reference: &[f64]) -> Vec<f64> {
 /// `edges.len() + 1` bins; a value on an edge goes right).
 #[must_use]
 pub fn bin_counts_sorted(sorted: &[f64], inner_edges: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(inner_edges.len() + 1);
+    bins_from_below(
+        inner_edges
+            .iter()
+            .map(|&e| sorted.partition_point(|&v| v < e)),
+        sorted.len(),
+    )
+}
+
+/// Bin counts of `n` values from how many are below each inner edge (ascending
+/// edges; a value on an edge goes right), as [`bin_counts_sorted`] makes them.
+#[must_use]
+pub fn bins_from_below(below: impl IntoIterator<Item = usize>, n: usize) -> Vec<f64> {
+    let mut out = Vec::new();
     let mut prev = 0usize;
-    for &e in inner_edges {
+    for p in below {
         // never below the previous cut, so a NaN edge (a decile next to an infinity,
         // where PSI is undefined) gives an empty bin instead of an underflow
-        let p = sorted.partition_point(|&v| v < e).max(prev);
+        let p = p.max(prev);
         out.push((p - prev) as f64);
         prev = p;
     }
-    out.push((sorted.len() - prev) as f64);
+    out.push((n - prev) as f64);
     out
 }
 
@@ -127,6 +163,37 @@ mod tests {
         assert_eq!(
             bin_counts_sorted(&[1.0, 2.0, f64::INFINITY], &[1.5, f64::NAN, 2.5]),
             vec![1.0, 0.0, 1.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn edges_from_order_statistics_are_numpy_quantiles_bit_for_bit() {
+        for n in 1..60usize {
+            let sorted: Vec<f64> = (0..n).map(|i| (i as f64).sqrt() * 1.37 - 2.0).collect();
+            let want: Vec<u64> = (1..10)
+                .map(|i| {
+                    quantile_sorted(&sorted, 0.1 * f64::from(i))
+                        .unwrap()
+                        .to_bits()
+                })
+                .collect();
+            let got: Vec<u64> = decile_edges(&sorted).iter().map(|e| e.to_bits()).collect();
+            assert_eq!(got, want, "n = {n}");
+            let below = decile_edges(&sorted)
+                .iter()
+                .map(|&e| sorted.iter().filter(|&&v| v < e).count())
+                .collect::<Vec<_>>();
+            assert_eq!(
+                bins_from_below(below, n),
+                bin_counts_sorted(&sorted, &decile_edges(&sorted))
+            );
+        }
+        assert!(decile_edges(&[]).iter().all(|e| e.is_nan()));
+        assert_eq!(decile_positions(0), []);
+        // 21 values: the 0.1 decile is the order statistic of rank 2 exactly
+        assert_eq!(
+            (decile_positions(21)[0].lower, decile_positions(21)[0].gamma),
+            (2, 0.0)
         );
     }
 
