@@ -249,14 +249,7 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         }
     };
     typos.refuse(&read.categorical)?;
-    let current = exact_bins(
-        &fitted,
-        current,
-        &options,
-        a,
-        &read,
-        (reference_file, limit),
-    )?;
+    let current = exact_bins(&fitted, current, &options, a, &read, reference_file, limit)?;
     // the page's histograms, from the summaries before the check takes the current's
     let histograms = (format == ReportFormat::Html).then(|| {
         distribution_histograms(
@@ -344,7 +337,8 @@ fn exact_bins(
     options: &DriftOptions,
     a: &DriftArgs,
     read: &ReadOptions,
-    (reference_file, limit): (bool, usize),
+    reference_file: bool,
+    limit: usize,
 ) -> Result<FrameSummary> {
     let mut plan = fitted.bin_plan(&current, options);
     let again = |side: BinSide, path: &Path| -> Option<&'static str> {
@@ -601,12 +595,12 @@ mod tests {
         assert!(fitted.has_sketch(), "x must be sketched in the reference");
         let current = sum(&c);
         // the unchanged file: exact, no note
-        let exact = exact_bins(&fitted, current.clone(), &o, &a, &read, (false, limit)).unwrap();
+        let exact = exact_bins(&fitted, current.clone(), &o, &a, &read, false, limit).unwrap();
         let row = fitted.report_summary(exact, &o).columns[0].clone();
         assert_eq!((row.exact, row.note), (None, None));
         // a row more in the reference file
         std::fs::write(&r, table(100_001, 7919)).unwrap();
-        let e = exact_bins(&fitted, current, &o, &a, &read, (false, limit)).unwrap_err();
+        let e = exact_bins(&fitted, current, &o, &a, &read, false, limit).unwrap_err();
         let e = format!("{e:#}");
         assert!(
             e.starts_with(&format!("in data file {}: column 'x': the second read of the reference counted 100001 values, the first 100000; the table changed", r.display())),

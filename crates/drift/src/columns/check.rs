@@ -541,8 +541,6 @@ fn record_unseen(row: &mut ColumnDrift, mut unseen: Vec<(String, usize)>, what: 
     row.unseen_categories = unseen;
 }
 
-/// An `infinite_values` finding when either side holds an infinity (`reference`
-/// sorted, `current` NaN = missing).
 /// The reference holds one value (exact for a sketch too: its min and max are).
 fn push_constant_issue(row: &mut ColumnDrift, value: f64) {
     row.issues.push(DataIssue {
@@ -555,6 +553,8 @@ fn push_constant_issue(row: &mut ColumnDrift, value: f64) {
     });
 }
 
+/// An `infinite_values` finding when either side holds an infinity (`reference`
+/// sorted, `current` NaN = missing).
 fn push_infinite_issue(row: &mut ColumnDrift, reference: &[f64], current: &[f64]) {
     let in_ref = reference.partition_point(|&v| v == f64::NEG_INFINITY) + reference.len()
         - reference.partition_point(|&v| v < f64::INFINITY);
