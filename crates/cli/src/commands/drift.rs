@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use super::drift_engine;
 use super::reference::{only, summarize, summarize_until, table_chunks};
-use crate::args::DriftArgs;
+use crate::args::{DriftArgs, DriftEngine};
 use crate::data::{NumericTypos, is_stdin, one_stdin, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
@@ -350,6 +350,13 @@ fn exact_bins(
             plan.cannot_count(
                 side,
                 "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
+            );
+            continue;
+        }
+        if !matches!(a.engine, DriftEngine::Local) {
+            plan.cannot_count(
+                side,
+                "--engine summarised this table in its own tasks, which have no second counting pass (a larger --memory-limit keeps it exact, or --engine local counts them)",
             );
             continue;
         }
