@@ -46,7 +46,8 @@ enum Task {
     /// FastAPI + uvicorn + scikit-learn serving the same model.
     Loadtest(loadtest::LoadtestArgs),
     /// Peak memory and speed of `driftwatch drift` on two generated tables of --size
-    /// each (Parquet or CSV): default and 256M memory limits, a binned test, one column.
+    /// each (Parquet or CSV): default and 256M memory limits, a binned test, one column;
+    /// with --engine, the DataFusion and Ballista engines (one row per process).
     Membench(membench::MembenchArgs),
     /// Runs one command and prints its exit code, wall time and peak resident memory
     /// (internal: used by membench).

@@ -13,6 +13,13 @@
 //! build nor the generator counts. Prints a Markdown table (wall time, peak RSS,
 //! rows per second, drifted columns, rows from sketches); exit 1 when a run failed or
 //! peaked at 1 GiB or more. The tables are deleted afterwards unless `--keep`.
+//!
+//! `--engine datafusion,ballista` adds `drift --engine ...` runs on the same pair (the
+//! CLI built with `--features distributed`; a build without the engines is refused).
+//! For Ballista a `driftwatch-scheduler` and two `driftwatch-executor`s (one task
+//! each) start on loopback ports, each under its own `membench-run
+//! --until-stdin-closes` wrapper, so each process's peak RSS is a row of the table;
+//! they are stopped after the client's run.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -67,15 +74,35 @@ pub struct MembenchArgs {
     /// Keep the tables afterwards, and reuse a kept pair of the same size and format.
     #[arg(long)]
     keep: bool,
-    /// Measure this `driftwatch` binary instead of building the release one.
+    /// Measure this `driftwatch` binary instead of building the release one (with
+    /// --engine: built with `--features distributed`, `driftwatch-scheduler` and
+    /// `driftwatch-executor` beside it).
     #[arg(long)]
     exe: Option<PathBuf>,
+    /// Also run `drift --engine ENGINE` on the pair (repeatable, or a list): datafusion
+    /// measures the CLI's process; ballista starts a scheduler and two executors on
+    /// loopback, each measured in its own process.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    engine: Vec<BenchEngine>,
+}
+
+/// An engine of `drift --engine` to measure besides the local path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchEngine {
+    /// DataFusion in the CLI's process.
+    Datafusion,
+    /// A loopback Ballista cluster: a scheduler and two executors.
+    Ballista,
 }
 
 /// `cargo xtask membench-run -- COMMAND...` (internal): runs one command, then
 /// prints its exit code, wall time and peak resident memory as one JSON line.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// A server: stop (kill) the command when standard input closes, instead of
+    /// waiting for it to end by itself.
+    #[arg(long)]
+    until_stdin_closes: bool,
     /// The command and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
     command: Vec<OsString>,
@@ -87,11 +114,31 @@ pub fn run_child(a: &RunArgs) -> Result<i32> {
         bail!("membench-run needs a command");
     };
     let started = Instant::now();
-    let status = Command::new(program)
+    let mut child = Command::new(program)
         .args(rest)
         .stdout(Stdio::null())
-        .status()
+        .spawn()
         .with_context(|| format!("starting {}", program.to_string_lossy()))?;
+    let status = if a.until_stdin_closes {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = child.kill();
+                break child.wait()?;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    } else {
+        child.wait()?
+    };
     let wall = started.elapsed().as_secs_f64();
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
         .context("getrusage(RUSAGE_CHILDREN)")?;
@@ -107,6 +154,8 @@ pub fn run_child(a: &RunArgs) -> Result<i32> {
 /// One measured `driftwatch drift` run.
 struct Measured {
     what: String,
+    /// A server process of the cluster (no report of its own).
+    server: bool,
     wall_s: f64,
     rss_bytes: u64,
     drifted: Vec<String>,
@@ -151,8 +200,14 @@ pub fn run(a: &MembenchArgs) -> Result<i32> {
     }
     let exe = match &a.exe {
         Some(exe) => exe.clone(),
-        None => crate::readme::build_driftwatch(&crate::simulate::workspace_root())?,
+        None if a.engine.is_empty() => {
+            crate::readme::build_driftwatch(&crate::simulate::workspace_root())?
+        }
+        None => build_distributed(&crate::simulate::workspace_root())?,
     };
+    if !a.engine.is_empty() {
+        check_engines(&exe, &a.dir)?;
+    }
     let rows = if reuse {
         println!("reusing {} and {}", reference.display(), current.display());
         count_rows(&exe, &reference)?
@@ -198,6 +253,24 @@ pub fn run(a: &MembenchArgs) -> Result<i32> {
         let args: Vec<&str> = base.iter().chain(extra).copied().collect();
         measured.push(measure(&exe, &args, what, &report)?);
     }
+    for engine in &a.engine {
+        match engine {
+            BenchEngine::Datafusion => {
+                let args: Vec<&str> = base
+                    .iter()
+                    .copied()
+                    .chain(["--engine", "datafusion"])
+                    .collect();
+                measured.push(measure(
+                    &exe,
+                    &args,
+                    "--engine datafusion (CLI process), auto tests",
+                    &report,
+                )?);
+            }
+            BenchEngine::Ballista => measured.extend(ballista(&exe, &base, &a.dir, &report)?),
+        }
+    }
     cleanup.keep = a.keep;
     let total: u64 = [&reference, &current]
         .iter()
@@ -214,6 +287,15 @@ pub fn run(a: &MembenchArgs) -> Result<i32> {
     let mut over = false;
     for m in &measured {
         over |= m.rss_bytes >= RSS_GOAL;
+        if m.server {
+            println!(
+                "| {} | {} MiB | {:.1} s (up) | - | - | - |",
+                m.what,
+                m.rss_bytes >> 20,
+                m.wall_s
+            );
+            continue;
+        }
         println!(
             "| {} | {} MiB | {:.1} s | {:.2e} | {} | {} |",
             m.what,
@@ -233,6 +315,173 @@ pub fn run(a: &MembenchArgs) -> Result<i32> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// The cargo command that builds the CLI with the engines and the Ballista binaries.
+const DISTRIBUTED_BUILD: [&str; 9] = [
+    "build",
+    "--release",
+    "-p",
+    "driftwatch-cli",
+    "--features",
+    "distributed",
+    "-p",
+    "driftwatch-ballista",
+    "--bins",
+];
+
+/// Builds the release CLI with the engines, and the scheduler and executor beside it.
+fn build_distributed(root: &Path) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(DISTRIBUTED_BUILD)
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("running cargo {}", DISTRIBUTED_BUILD.join(" ")))?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", DISTRIBUTED_BUILD.join(" "));
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |t| root.join(t));
+    Ok(target
+        .join("release")
+        .join(format!("driftwatch{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// Refuses a `driftwatch` built without the engines (it says so when asked for one).
+fn check_engines(exe: &Path, dir: &Path) -> Result<()> {
+    let absent = dir.join("membench-absent.parquet");
+    let o = Command::new(exe)
+        .args(["drift", "--engine", "datafusion", "--reference"])
+        .arg(&absent)
+        .arg("--current")
+        .arg(&absent)
+        .output()
+        .with_context(|| format!("running {}", exe.display()))?;
+    let err = String::from_utf8_lossy(&o.stderr);
+    if err.contains("built without the DataFusion and Ballista engines") {
+        bail!(
+            "{} was built without the engines that --engine measures; build it with cargo {} (or leave --exe out to have membench build it)",
+            exe.display(),
+            DISTRIBUTED_BUILD.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// A loopback port free now (the system's pick).
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")
+        .context("finding a free loopback port")?
+        .local_addr()?
+        .port())
+}
+
+/// A server process under `membench-run --until-stdin-closes`.
+struct Server {
+    what: String,
+    child: std::process::Child,
+}
+
+impl Server {
+    fn start(what: String, program: &Path, args: &[String]) -> Result<Self> {
+        if !program.is_file() {
+            bail!(
+                "{} is missing: build it with cargo {}",
+                program.display(),
+                DISTRIBUTED_BUILD.join(" ")
+            );
+        }
+        let me = std::env::current_exe().context("finding the xtask binary")?;
+        let child = Command::new(me)
+            .args(["membench-run", "--until-stdin-closes", "--"])
+            .arg(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", program.display()))?;
+        Ok(Server { what, child })
+    }
+
+    /// Stops the server and returns its peak resident memory.
+    fn stop(mut self, wall_s: f64) -> Result<Measured> {
+        drop(self.child.stdin.take());
+        let o = self.child.wait_with_output()?;
+        let line = last_line(&o.stdout)?;
+        Ok(Measured {
+            what: self.what,
+            server: true,
+            wall_s,
+            rss_bytes: line["max_rss_kib"].as_u64().unwrap_or(0) * 1024,
+            drifted: Vec::new(),
+            sketched: 0,
+        })
+    }
+}
+
+/// `drift --engine ballista` on a loopback cluster: a `driftwatch-scheduler` and two
+/// `driftwatch-executor`s (found beside `exe`), each measured in its own process,
+/// then the client's run; one row per process.
+fn ballista(exe: &Path, base: &[&str], dir: &Path, report: &Path) -> Result<Vec<Measured>> {
+    let bin = exe.parent().unwrap_or(Path::new("."));
+    let named = |n: &str| bin.join(format!("{n}{}", std::env::consts::EXE_SUFFIX));
+    let port = free_port()?;
+    let started = Instant::now();
+    let mut servers = vec![Server::start(
+        "ballista: driftwatch-scheduler".into(),
+        &named("driftwatch-scheduler"),
+        &["--bind".into(), format!("127.0.0.1:{port}")],
+    )?];
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    for i in 0..2 {
+        let work = dir.join(format!("membench-executor-{i}"));
+        std::fs::create_dir_all(&work)?;
+        servers.push(Server::start(
+            format!("ballista: driftwatch-executor {i} (1 task)"),
+            &named("driftwatch-executor"),
+            &[
+                "--scheduler-port".into(),
+                port.to_string(),
+                "--port".into(),
+                free_port()?.to_string(),
+                "--grpc-port".into(),
+                free_port()?.to_string(),
+                "--concurrent-tasks".into(),
+                "1".into(),
+                "--work-dir".into(),
+                work.display().to_string(),
+            ],
+        )?);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let scheduler = format!("df://localhost:{port}");
+    let args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--engine", "ballista", "--scheduler", &scheduler])
+        .collect();
+    let client = measure(exe, &args, "ballista: CLI client, auto tests", report);
+    let wall = started.elapsed().as_secs_f64();
+    let mut rows = Vec::new();
+    for s in servers {
+        rows.push(s.stop(wall)?);
+    }
+    for i in 0..2 {
+        let _ = std::fs::remove_dir_all(dir.join(format!("membench-executor-{i}")));
+    }
+    let mut out = vec![client?];
+    out.extend(rows);
+    Ok(out)
+}
+
+/// The last line of a `membench-run` output, parsed.
+fn last_line(stdout: &[u8]) -> Result<serde_json::Value> {
+    let text = String::from_utf8_lossy(stdout);
+    let line = text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    serde_json::from_str(line)
+        .with_context(|| format!("membench-run printed no measurement: {text}"))
 }
 
 /// Refuses to write `need` bytes into `dir` when that would leave less than
@@ -282,6 +531,7 @@ fn measure(exe: &Path, args: &[&str], what: &str, report: &Path) -> Result<Measu
     let rows = json["columns"].as_array().cloned().unwrap_or_default();
     let m = Measured {
         what: what.to_string(),
+        server: false,
         wall_s: line["wall_s"].as_f64().unwrap_or(f64::NAN),
         rss_bytes: line["max_rss_kib"].as_u64().unwrap_or(0) * 1024,
         drifted: rows

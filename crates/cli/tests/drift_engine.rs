@@ -88,6 +88,76 @@ fn datafusion_engine_prints_the_local_json() {
     }
 }
 
+/// `n` rows of a continuous `x` shifted by `shift` (many distinct values), written as
+/// `parts` Parquet files in `dir`.
+#[cfg(feature = "distributed")]
+fn write_continuous(dir: &std::path::Path, n: usize, shift: f64, seed: u64, parts: usize) {
+    use driftwatch_core::{Column, Frame};
+    let mut s = seed;
+    let x: Vec<f64> = (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 100.0 + shift
+        })
+        .collect();
+    let frame = Frame::new(vec![("x".into(), Column::Numeric(x.into_iter().collect()))]).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    for p in 0..parts {
+        let part = frame.slice_rows(n * p / parts, n * (p + 1) / parts);
+        driftwatch_columnar::write_table(&part, &dir.join(format!("part-{p}.parquet"))).unwrap();
+    }
+}
+
+/// `--memory-limit` bounds the engine's states: 100,000 values (800 kB) do not fit a
+/// 3 MiB limit's share per state, so the row is sketched (`exact: false` with its
+/// bound, within it of the exact statistic), and a binned test says why its bins are
+/// estimated; without the limit the same data is exact.
+#[cfg(feature = "distributed")]
+#[test]
+fn memory_limit_sketches_engine_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = (dir.path().join("r"), dir.path().join("c"));
+    write_continuous(&r, 100_000, 0.0, 1, 3);
+    write_continuous(&c, 100_000, 2.0, 2, 2);
+    let row = |extra: &[&str]| {
+        let mut args = vec![
+            "drift",
+            "--format",
+            "json",
+            "--engine",
+            "datafusion",
+            "--reference",
+            r.to_str().unwrap(),
+            "--current",
+            c.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        common::json(&o)["columns"][0].clone()
+    };
+    let exact = row(&["--test", "ks"]);
+    assert!(exact.get("exact").is_none(), "{exact}");
+    let sketched = row(&["--test", "ks", "--memory-limit", "3M"]);
+    assert_eq!(sketched["exact"], false, "{sketched}");
+    let e = sketched["max_cdf_error"].as_f64().unwrap();
+    assert!(e > 0.0 && e < 0.01, "{sketched}");
+    let gap =
+        (sketched["statistic"].as_f64().unwrap() - exact["statistic"].as_f64().unwrap()).abs();
+    assert!(gap <= e, "{sketched} vs {exact}");
+    assert_eq!(sketched["n_reference"], exact["n_reference"]);
+    let binned = row(&["--test", "jensenshannon", "--memory-limit", "3M"]);
+    assert_eq!(binned["exact"], false, "{binned}");
+    assert!(
+        binned
+            .to_string()
+            .contains("--engine summarised this table"),
+        "{binned}"
+    );
+}
+
 #[test]
 fn engine_flags_that_do_not_apply_are_refused() {
     let csv = root().join("fixtures/data/iris/train.csv");
@@ -113,10 +183,6 @@ fn engine_flags_that_do_not_apply_are_refused() {
         (
             &["--engine", "datafusion", "--input-format", "csv"][..],
             "reads Parquet only",
-        ),
-        (
-            &["--engine", "datafusion", "--memory-limit", "64M"][..],
-            "--memory-limit is for the local engine",
         ),
         #[cfg(feature = "distributed")]
         (

@@ -6,9 +6,10 @@
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext, ident};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext, ident, lit};
 use driftwatch_drift::columns::DriftReference;
 use driftwatch_drift::reference_file::{DEFAULT_MAX_REFERENCE_BYTES, reference_from_bytes};
+use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
 
 use crate::Error;
 use crate::udaf::{DriftReferenceUdaf, register};
@@ -19,6 +20,24 @@ use driftwatch_columnar::kind_of;
 pub struct Engine {
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
+    memory_limit: usize,
+}
+
+/// Bytes the states of one summary query may hold by default: half the local path's
+/// default limit (the reference's query and the current's get half each, as the local
+/// path's two reads do).
+pub const DEFAULT_ENGINE_MEMORY_LIMIT: usize = DEFAULT_MEMORY_LIMIT / 2;
+
+/// The bytes each state of a summary query over `columns` columns and `partitions`
+/// partitions may hold, so that the states alive at once (one per column in each
+/// partition, plus the merged one per column) fit `memory_limit` together (at least 1:
+/// a sketch is the smallest a numeric state gets, about 0.1-1.5 MB).
+#[must_use]
+pub fn state_limit(memory_limit: usize, columns: usize, partitions: usize) -> usize {
+    let states = columns
+        .max(1)
+        .saturating_mul(partitions.max(1).saturating_add(1));
+    (memory_limit / states).max(1)
 }
 
 /// A multi-threaded runtime for an engine.
@@ -53,7 +72,21 @@ impl Engine {
     #[must_use]
     pub fn with(runtime: tokio::runtime::Runtime, ctx: SessionContext) -> Self {
         register(&ctx);
-        Engine { runtime, ctx }
+        Engine {
+            runtime,
+            ctx,
+            memory_limit: DEFAULT_ENGINE_MEMORY_LIMIT,
+        }
+    }
+
+    /// Bounds the states of each summary query to `bytes` together ([`state_limit`]
+    /// per state; default [`DEFAULT_ENGINE_MEMORY_LIMIT`]): a numeric column whose state
+    /// would outgrow its share is summarised by a quantile sketch, and its report row
+    /// says `exact: false` with the bound.
+    #[must_use]
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
+        self
     }
 
     /// The session, for queries of one's own.
@@ -98,7 +131,7 @@ impl Engine {
     /// query's error.
     pub fn summarize(&self, location: &str, wanted: &[String]) -> Result<DriftReference, Error> {
         self.runtime
-            .block_on(summarize(&self.ctx, location, wanted))
+            .block_on(summarize(&self.ctx, location, wanted, self.memory_limit))
     }
 }
 
@@ -122,7 +155,8 @@ async fn columns_of(ctx: &SessionContext, location: &str) -> Result<Vec<String>,
         .collect())
 }
 
-/// [`Engine::summarize`] on any context with driftwatch's functions registered.
+/// [`Engine::summarize`] on any context with driftwatch's functions registered, the
+/// states of the query within `memory_limit` bytes together ([`state_limit`]).
 ///
 /// # Errors
 /// As [`Engine::summarize`].
@@ -130,6 +164,7 @@ pub async fn summarize(
     ctx: &SessionContext,
     location: &str,
     wanted: &[String],
+    memory_limit: usize,
 ) -> Result<DriftReference, Error> {
     let df = ctx
         .read_parquet(location, ParquetReadOptions::default())
@@ -160,10 +195,13 @@ pub async fn summarize(
         return Ok(DriftReference::default());
     }
     let udaf = datafusion::logical_expr::AggregateUDF::from(DriftReferenceUdaf::default());
+    let partitions = ctx.copied_config().target_partitions();
+    let limit =
+        i64::try_from(state_limit(memory_limit, names.len(), partitions)).unwrap_or(i64::MAX);
     let exprs = names
         .iter()
         .enumerate()
-        .map(|(i, n)| udaf.call(vec![ident(n)]).alias(format!("c{i}")))
+        .map(|(i, n)| udaf.call(vec![ident(n), lit(limit)]).alias(format!("c{i}")))
         .collect();
     let batches = df
         .aggregate(vec![], exprs)

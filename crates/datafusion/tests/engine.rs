@@ -93,3 +93,94 @@ fn listed_columns_and_errors() {
         .unwrap();
     assert_eq!(some.names(), vec!["species".to_string()]);
 }
+
+/// `n` rows of a continuous numeric `x` (shifted by `shift`, 2% missing) and a
+/// categorical `c`: many distinct values, so a sketch of `x` is approximate.
+fn continuous(n: usize, shift: f64, seed: u64) -> Frame {
+    use driftwatch_core::{Categorical, Column};
+    let mut s = seed;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut x = Vec::with_capacity(n);
+    let mut c = Vec::with_capacity(n);
+    for _ in 0..n {
+        let u = next();
+        x.push(if u < 0.02 {
+            f64::NAN
+        } else {
+            next() * next() * 100.0 + shift
+        });
+        c.push(Some(
+            ["a", "b", "c"][(next() * 3.0) as usize % 3].to_string(),
+        ));
+    }
+    Frame::new(vec![
+        ("x".into(), Column::Numeric(x.into_iter().collect())),
+        ("c".into(), Column::Categorical(Categorical::from_labels(c))),
+    ])
+    .unwrap()
+}
+
+/// States past their limit become sketches whatever the partitioning: the numeric rows
+/// say `exact: false`, and each sketched KS and Wasserstein statistic is within the
+/// stated bound of the exact one (the local check of the whole data).
+#[test]
+fn states_beyond_the_limit_are_sketches_within_their_bound() {
+    use driftwatch_datafusion::engine::state_limit;
+    use driftwatch_drift::streaming::FrameSummary;
+    let root = tempfile::tempdir().unwrap();
+    let (rf, cf) = (continuous(100_000, 0.0, 1), continuous(100_000, 3.0, 2));
+    let rdir = parquet_dir(root.path(), "r", &rf, 3);
+    let cdir = parquet_dir(root.path(), "c", &cf, 3);
+    let fitted_exact = DriftReference::fit(&rf, &[]).unwrap();
+    let x = cf.column("x").unwrap().numeric_values().unwrap();
+    let (lo, hi) = x
+        .iter()
+        .chain(rf.column("x").unwrap().numeric_values().unwrap().iter())
+        .filter(|v| !v.is_nan())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    // 512 KiB per state: the 800 kB sample of x does not fit, its sketch does
+    let per_state = 512 << 10;
+    for partitions in [1, 2, 3] {
+        let budget = per_state * 2 * (partitions + 1);
+        assert_eq!(state_limit(budget, 2, partitions), per_state);
+        let engine = Engine::local(Some(partitions))
+            .unwrap()
+            .with_memory_limit(budget);
+        let fitted = engine.fit_reference(&rdir, &[]).unwrap();
+        assert!(fitted.columns[0].reference.is_sketch(), "{partitions}");
+        assert_eq!(fitted.columns[0].rows, 100_000);
+        assert_eq!(fitted.columns[0].missing, fitted_exact.columns[0].missing);
+        // categorical counts stay exact
+        assert_eq!(fitted.columns[1], fitted_exact.columns[1]);
+        for test in ["ks", "wasserstein"] {
+            let options = DriftOptions {
+                test: test.parse().unwrap(),
+                ..Default::default()
+            };
+            let want = fitted_exact.report(&cf, &options).unwrap();
+            let current = FrameSummary::from_reference(engine.summarize(&cdir, &[]).unwrap());
+            assert_eq!(current.sketched(), vec!["x".to_string()]);
+            let got = fitted.report_summary(current, &options);
+            let (g, w) = (&got.columns[0], &want.columns[0]);
+            assert_eq!((g.column.as_str(), g.exact), ("x", Some(false)), "{test}");
+            let e = g.max_cdf_error.unwrap();
+            assert!(e > 0.0 && e < 0.01, "{test} {partitions}: bound {e}");
+            let bound = if test == "ks" { e } else { e * (hi - lo) };
+            let gap = (g.statistic.unwrap() - w.statistic.unwrap()).abs();
+            assert!(
+                gap <= bound,
+                "{test}, {partitions} partitions: {} vs {} (bound {bound})",
+                g.statistic.unwrap(),
+                w.statistic.unwrap()
+            );
+            assert_eq!(got.columns[1].statistic, want.columns[1].statistic);
+        }
+    }
+}

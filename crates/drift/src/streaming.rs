@@ -130,6 +130,44 @@ impl FrameSummary {
         self
     }
 
+    /// The summary a fitted reference stands for (an engine summarised the table
+    /// elsewhere): exact samples as values, sketches kept as sketches (so their rows
+    /// say `exact: false`, as the local path's), counts as counts. Reading
+    /// [`DriftReference::to_frame`] gives the same summary for exact columns.
+    #[must_use]
+    pub fn from_reference(reference: DriftReference) -> Self {
+        let mut summary = FrameSummary::new(&[], usize::MAX);
+        for c in reference.columns {
+            let kind = c.kind();
+            let kept = match c.reference {
+                ColumnReference::Numeric(n) => {
+                    let mut values = n.map_or_else(Vec::new, |n| n.sorted.sorted_values().to_vec());
+                    values.extend(std::iter::repeat_n(f64::NAN, c.missing));
+                    Kept::Values(values)
+                }
+                ColumnReference::Sketch(sketch) => Kept::Sketch {
+                    sketch,
+                    missing: c.missing,
+                },
+                ColumnReference::Categorical { levels, counts } => Kept::Counts {
+                    counts: levels
+                        .into_iter()
+                        .zip(counts)
+                        .filter(|(_, k)| *k > 0.0)
+                        .map(|(l, k)| (l, k as usize))
+                        .collect(),
+                    missing: c.missing,
+                },
+            };
+            summary.names.push(c.name);
+            summary.kinds.push(kind);
+            summary.kept.push(kept);
+            summary.rows.push(c.rows);
+        }
+        summary.chunks = usize::from(!summary.names.is_empty());
+        summary
+    }
+
     /// Summarises every chunk of `chunks`.
     ///
     /// # Errors
@@ -560,6 +598,36 @@ mod tests {
         // categorical and boolean counts stay exact
         assert_eq!(got.columns[2].statistic, exact.columns[2].statistic);
         assert_eq!(got.columns[3].statistic, exact.columns[3].statistic);
+    }
+
+    /// A reference turned back into a summary checks as the table it was fitted on
+    /// (exact columns) and keeps its sketches (their rows stay `exact: false`).
+    #[test]
+    fn from_reference_checks_as_the_table_and_keeps_sketches() {
+        let (r, c) = (table(300, 0), table(200, 7));
+        let frame = |t: &str| read_csv(t.as_bytes(), "t.csv", &ReadOptions::default()).unwrap();
+        let fitted = DriftReference::fit(&frame(&r), &[]).unwrap();
+        let o = DriftOptions::default();
+        let current = DriftReference::fit(&frame(&c), &[]).unwrap();
+        let got = fitted.report_summary(FrameSummary::from_reference(current), &o);
+        let want = fitted.report(&frame(&c), &o).unwrap();
+        assert_eq!(
+            serde_json::to_string(&got).unwrap(),
+            serde_json::to_string(&want).unwrap()
+        );
+        let sketched = summary(&table(20_000, 3), 4096, 64 << 10).into_reference();
+        assert!(sketched.has_sketch());
+        let back = FrameSummary::from_reference(sketched.clone());
+        let names: Vec<String> = sketched
+            .columns
+            .iter()
+            .filter(|c| c.reference.is_sketch())
+            .map(|c| c.name.clone())
+            .collect();
+        assert!(names.contains(&"x".to_string()), "{names:?}");
+        assert_eq!(back.sketched(), names);
+        assert_eq!(back.n_rows(), 20_000);
+        assert_eq!(back.into_reference(), sketched);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use super::drift_engine;
 use super::reference::{only, summarize, summarize_until, table_chunks};
-use crate::args::DriftArgs;
+use crate::args::{DriftArgs, DriftEngine};
 use crate::data::{NumericTypos, is_stdin, one_stdin, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
@@ -329,8 +329,8 @@ fn read_both(
 /// table (`driftwatch_drift::binpass`), so that those tests are exact; the reference's
 /// read also selects the exact deciles of PSI on its sketched columns (their values
 /// near each decile count against `limit` with the summaries). A table that cannot
-/// be read again (standard input, a `.dwr` reference) keeps bins estimated from its
-/// sketch, and the rows say why.
+/// be read again (standard input, a `.dwr` reference, a table an `--engine` read)
+/// keeps bins estimated from its sketch, and the rows say why.
 fn exact_bins(
     fitted: &DriftReference,
     current: FrameSummary,
@@ -345,6 +345,10 @@ fn exact_bins(
         if side == BinSide::Reference && reference_file {
             Some(
                 "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
+            )
+        } else if !matches!(a.engine, DriftEngine::Local) {
+            Some(
+                "--engine summarised this table in its own tasks, which have no second counting pass (a larger --memory-limit keeps it exact, or --engine local counts them)",
             )
         } else if is_stdin(path) {
             Some(

@@ -2,7 +2,8 @@
 //! Parquet data (crates/datafusion); `drift.rs` checks its summaries as it checks
 //! frames. The engines are in builds with the `distributed` feature only (DataFusion
 //! and Ballista take longer to build than the rest of driftwatch); without it `--engine`
-//! other than `local` is refused with the command that builds them.
+//! other than `local` is refused with the command that builds them. `--memory-limit`
+//! bounds the engine's states (numeric columns beyond it are sketched, as locally).
 
 use std::path::Path;
 
@@ -12,6 +13,8 @@ use anyhow::{Result, bail};
 #[cfg(feature = "distributed")]
 use driftwatch_datafusion::Engine;
 use driftwatch_drift::columns::DriftReference;
+#[cfg(feature = "distributed")]
+use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
 use driftwatch_drift::streaming::FrameSummary;
 
 use crate::args::{DriftArgs, DriftEngine, InputFormat};
@@ -51,34 +54,33 @@ pub(super) fn open(a: &DriftArgs) -> Result<Option<Engine>> {
     ) {
         bail!("--engine {name} reads Parquet only; leave out --input-format or say parquet");
     }
-    if a.memory_limit.is_some() {
-        bail!(
-            "--memory-limit is for the local engine; --engine {name} keeps each partition's state in its own task (leave --memory-limit out)"
-        );
-    }
     for p in [&a.reference, &a.current] {
         if is_stdin(p) {
             bail!("--engine {name} reads Parquet files, not standard input ('-')");
         }
     }
-    connect(a.scheduler.as_deref())
+    connect(a.scheduler.as_deref(), a.memory_limit)
 }
 
 #[cfg(not(feature = "distributed"))]
-fn connect(_scheduler: Option<&str>) -> Result<Option<Engine>> {
+fn connect(_scheduler: Option<&str>, _memory_limit: Option<usize>) -> Result<Option<Engine>> {
     bail!(
         "this driftwatch was built without the DataFusion and Ballista engines; build it with them: cargo install --path crates/cli --features distributed (docs/DISTRIBUTED.md)"
     )
 }
 
+/// The engine, its states bounded by `--memory-limit` as the local path's summaries
+/// are: each of the two summary queries (reference, current) gets half, shared by the
+/// states alive in it (`driftwatch_datafusion::engine::state_limit`).
 #[cfg(feature = "distributed")]
-fn connect(scheduler: Option<&str>) -> Result<Option<Engine>> {
-    match scheduler {
-        None => Ok(Some(Engine::local(None)?)),
-        Some(url) => Ok(Some(driftwatch_ballista::connect(url).with_context(
-            || format!("connecting to the Ballista scheduler {url}"),
-        )?)),
-    }
+fn connect(scheduler: Option<&str>, memory_limit: Option<usize>) -> Result<Option<Engine>> {
+    let engine = match scheduler {
+        None => Engine::local(None)?,
+        Some(url) => driftwatch_ballista::connect(url)
+            .with_context(|| format!("connecting to the Ballista scheduler {url}"))?,
+    };
+    let limit = memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT) / 2;
+    Ok(Some(engine.with_memory_limit(limit.max(1))))
 }
 
 #[cfg(feature = "distributed")]
@@ -107,14 +109,13 @@ pub(super) fn fit(engine: &Engine, path: &Path, columns: &[String]) -> Result<Dr
         .with_context(|| format!("in reference data {}", path.display()))
 }
 
-/// The current data at `path`, summarised by the engine (exact: the merged samples and
-/// counts), as the summary the local read would give.
+/// The current data at `path`, summarised by the engine (the merged samples and counts,
+/// or sketches for numeric columns beyond the limit), as the summary the local read
+/// would give.
 #[cfg(feature = "distributed")]
 pub(super) fn current(engine: &Engine, path: &Path, columns: &[String]) -> Result<FrameSummary> {
     let summary = engine
         .summarize(location(path)?, columns)
         .with_context(|| format!("in current data {}", path.display()))?;
-    let frame = summary.to_frame()?;
-    Ok(FrameSummary::new(&[], usize::MAX)
-        .read(std::iter::once(Ok::<_, driftwatch_core::Error>(frame)))?)
+    Ok(FrameSummary::from_reference(summary))
 }
