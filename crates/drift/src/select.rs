@@ -296,14 +296,8 @@ impl Selected {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sketch::tests::lcg;
     use crate::stats::psi;
-
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (*seed >> 11) as f64 / (1u64 << 53) as f64
-    }
 
     fn select(values: &[f64], cap: usize, chunk: usize) -> (QuantileSketch, Brackets, Selected) {
         let mut s = QuantileSketch::new(cap);

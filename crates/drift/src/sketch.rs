@@ -308,10 +308,12 @@ pub fn cdf_at(items: &[(f64, u64)], n: u64, xs: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn lcg(seed: &mut u64) -> f64 {
+    /// Uniform values in [0, 1) from a fixed-seed LCG (tests of the sketch and of the
+    /// selection read).
+    pub(crate) fn lcg(seed: &mut u64) -> f64 {
         *seed = seed
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
