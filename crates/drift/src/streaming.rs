@@ -600,6 +600,50 @@ mod tests {
         assert_eq!(got.columns[3].statistic, exact.columns[3].statistic);
     }
 
+    /// A sketched column with infinities carries the same `infinite_values` finding,
+    /// with the same exact counts, as the whole-sample check.
+    #[test]
+    fn sketched_rows_count_infinities_exactly() {
+        let with_inf = |t: String, every: usize, inf: &str| -> String {
+            t.lines()
+                .enumerate()
+                .map(|(i, l)| match l.split_once(',') {
+                    Some((_, rest)) if i > 0 && i % every == 0 => format!("{inf},{rest}\n"),
+                    _ => format!("{l}\n"),
+                })
+                .collect()
+        };
+        let r = with_inf(table(20_000, 0), 997, "inf");
+        let c = with_inf(table(15_000, 3), 1_499, "-inf");
+        let o = DriftOptions {
+            test: "ks".parse().unwrap(),
+            ..Default::default()
+        };
+        let got = summary(&r, 4096, 64 << 10)
+            .into_reference()
+            .report_summary(summary(&c, 4096, 64 << 10), &o);
+        let frame = |t: &str| read_csv(t.as_bytes(), "t", &ReadOptions::default()).unwrap();
+        let want = DriftReference::fit(&frame(&r), &[])
+            .unwrap()
+            .report(&frame(&c), &o)
+            .unwrap();
+        let (x, exact) = (&got.columns[0], &want.columns[0]);
+        assert_eq!(x.exact, Some(false), "{x:?}");
+        let finding = |row: &ColumnDrift| {
+            row.issues
+                .iter()
+                .find(|i| i.kind == "infinite_values")
+                .map(|i| i.message.clone())
+        };
+        let message = finding(x).expect("a sketched row names its infinities");
+        assert_eq!(Some(message.clone()), finding(exact));
+        assert!(
+            message.contains("20 infinite value(s) in the reference and 10 in the current"),
+            "{message}"
+        );
+        assert_eq!(finding(&got.columns[1]), None);
+    }
+
     /// A reference turned back into a summary checks as the table it was fitted on
     /// (exact columns) and keeps its sketches (their rows stay `exact: false`).
     #[test]

@@ -353,7 +353,10 @@ pub(crate) fn check_column(f: &FittedColumn, col: &View<'_>, o: &DriftOptions) -
             if reference.distinct == 1 {
                 push_constant_issue(&mut row, rs[0]);
             }
-            push_infinite_issue(&mut row, rs, &values);
+            let in_ref = rs.partition_point(|&v| v == f64::NEG_INFINITY) + rs.len()
+                - rs.partition_point(|&v| v < f64::INFINITY);
+            let in_cur = values.iter().filter(|v| v.is_infinite()).count();
+            push_infinite_issue(&mut row, in_ref as u64, in_cur as u64);
             let done = numeric::check(reference, &values, row.missing_current, requested, o);
             if !done.unseen.is_empty() {
                 let what = format!(
@@ -430,6 +433,7 @@ fn check_sketched(
     if let Some(value) = a.constant() {
         push_constant_issue(row, value);
     }
+    push_infinite_issue(row, a.infinite(), b.infinite());
     let (done, e) = sketched::check(a, b, reference, bins, requested, o);
     if e > 0.0 {
         row.exact = Some(false);
@@ -553,12 +557,9 @@ fn push_constant_issue(row: &mut ColumnDrift, value: f64) {
     });
 }
 
-/// An `infinite_values` finding when either side holds an infinity (`reference`
-/// sorted, `current` NaN = missing).
-fn push_infinite_issue(row: &mut ColumnDrift, reference: &[f64], current: &[f64]) {
-    let in_ref = reference.partition_point(|&v| v == f64::NEG_INFINITY) + reference.len()
-        - reference.partition_point(|&v| v < f64::INFINITY);
-    let in_cur = current.iter().filter(|v| v.is_infinite()).count();
+/// An `infinite_values` finding when either side holds an infinity (the counts of
+/// each side's infinite values).
+fn push_infinite_issue(row: &mut ColumnDrift, in_ref: u64, in_cur: u64) {
     if in_ref + in_cur > 0 {
         row.issues.push(DataIssue {
             kind: "infinite_values".into(),

@@ -48,6 +48,8 @@ pub(crate) struct Side {
     n: u64,
     /// Exact value counts (the items are then exact).
     exact_counts: bool,
+    /// Values that are +/-infinity (exact: the sketch counts its finite values).
+    infinite: u64,
     min: f64,
     max: f64,
     std: f64,
@@ -61,6 +63,7 @@ impl Side {
             items: s.weighted(),
             n: s.n,
             exact_counts: s.exact_counts.is_some(),
+            infinite: s.n - s.finite,
             min: s.min,
             max: s.max,
             std: s.std(),
@@ -71,6 +74,11 @@ impl Side {
     /// Non-missing values.
     pub(crate) fn n(&self) -> u64 {
         self.n
+    }
+
+    /// How many of its values are infinite.
+    pub(crate) fn infinite(&self) -> u64 {
+        self.infinite
     }
 
     /// Its one value when constant (min and max are exact).
