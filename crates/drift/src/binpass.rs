@@ -41,6 +41,7 @@
 //! values): not planned.
 
 use driftwatch_core::{Column, ColumnKind, Frame};
+use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::columns::TestKind;
@@ -52,7 +53,7 @@ use crate::stats::psi;
 use crate::streaming::{FrameSummary, StreamError};
 
 /// Which table a count is of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinSide {
     /// The reference table.
     Reference,
@@ -166,8 +167,10 @@ pub struct BinPlan {
 }
 
 /// Counts each value of some columns into fixed bins, chunk by chunk (and, on the
-/// reference, selects the values near PSI's deciles of sketched columns).
-#[derive(Debug, Clone)]
+/// reference, selects the values near PSI's deciles of sketched columns). A query
+/// engine counts a table in parts: each part's counter ([`BinCounter::split`] per
+/// column, sent as [`BinCounter::to_bytes`]) merges into one ([`BinCounter::merge`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BinCounter {
     side: BinSide,
     /// (column, inner edges, counts).
@@ -459,43 +462,139 @@ impl BinCounter {
     /// [`Error::ChunkChanged`] when the chunk lacks a counted column or holds it as
     /// categories.
     pub fn push(&mut self, chunk: &Frame) -> Result<(), Error> {
-        let columns = self
+        for name in self.column_names() {
+            self.push_column(&name, chunk.column(&name).ok())?;
+        }
+        Ok(())
+    }
+
+    /// Counts a part of one column (`None`: the chunk lacks it).
+    ///
+    /// # Errors
+    /// [`Error::ChunkChanged`] when the column is absent or holds categories.
+    pub fn push_column(&mut self, name: &str, column: Option<&Column>) -> Result<(), Error> {
+        let changed = |found: &'static str| Error::ChunkChanged {
+            column: name.to_string(),
+            first: ColumnKind::Numeric.as_str(),
+            found,
+        };
+        let x = match column {
+            Some(Column::Numeric(x)) => x,
+            Some(other) => return Err(changed(other.kind().as_str())),
+            None => return Err(changed("absent")),
+        };
+        let owned;
+        let values = match x.as_slice() {
+            Some(s) => s,
+            None => {
+                owned = x.to_vec();
+                &owned
+            }
+        };
+        for (_, inner, counts) in self.columns.iter_mut().filter(|c| c.0 == name) {
+            let (got, _) = count(values, inner);
+            counts.iter_mut().zip(got).for_each(|(k, g)| *k += g);
+        }
+        for (_, s) in self.selectors.iter_mut().filter(|c| c.0 == name) {
+            s.push(values);
+        }
+        Ok(())
+    }
+
+    /// The columns it counts or selects in, in order, each once.
+    #[must_use]
+    pub fn column_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for name in self
             .columns
-            .iter_mut()
-            .map(|(name, inner, counts)| (&*name, Target::Count(inner, counts)));
-        let selectors = self
-            .selectors
-            .iter_mut()
-            .map(|(name, s)| (&*name, Target::Select(s)));
-        for (name, target) in columns.chain(selectors) {
-            let changed = |found: &'static str| Error::ChunkChanged {
-                column: name.clone(),
-                first: ColumnKind::Numeric.as_str(),
-                found,
-            };
-            match chunk.column(name) {
-                Ok(Column::Numeric(x)) => {
-                    let owned;
-                    let values = match x.as_slice() {
-                        Some(s) => s,
-                        None => {
-                            owned = x.to_vec();
-                            &owned
-                        }
-                    };
-                    match target {
-                        Target::Count(inner, counts) => {
-                            let (got, _) = count(values, inner);
-                            counts.iter_mut().zip(got).for_each(|(k, g)| *k += g);
-                        }
-                        Target::Select(s) => s.push(values),
+            .iter()
+            .map(|c| &c.0)
+            .chain(self.selectors.iter().map(|c| &c.0))
+        {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+
+    /// One counter per column (what an engine's per-column aggregate counts).
+    #[must_use]
+    pub fn split(self) -> Vec<BinCounter> {
+        let names = self.column_names();
+        names
+            .iter()
+            .map(|name| BinCounter {
+                side: self.side,
+                columns: self
+                    .columns
+                    .iter()
+                    .filter(|c| &c.0 == name)
+                    .cloned()
+                    .collect(),
+                selectors: self
+                    .selectors
+                    .iter()
+                    .filter(|c| &c.0 == name)
+                    .cloned()
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Adds the counts of `other`, a counter of another part of the same table made
+    /// from the same plan; a column only `other` counts is taken as it is (so the
+    /// per-column counters of [`BinCounter::split`] merge back into one).
+    ///
+    /// # Errors
+    /// [`Error::CountersDiffer`] when a column is counted on other edges, selected in
+    /// other brackets, or the sides differ.
+    pub fn merge(&mut self, other: BinCounter) -> Result<(), Error> {
+        let differ = |column: &str| Error::CountersDiffer {
+            column: column.to_string(),
+        };
+        if other.side != self.side {
+            let name = other.column_names().into_iter().next().unwrap_or_default();
+            return Err(differ(&name));
+        }
+        for (name, inner, counts) in other.columns {
+            match self.columns.iter_mut().find(|c| c.0 == name) {
+                None => self.columns.push((name, inner, counts)),
+                Some(mine) if mine.1 == inner && mine.2.len() == counts.len() => {
+                    mine.2.iter_mut().zip(counts).for_each(|(k, o)| *k += o);
+                }
+                Some(_) => return Err(differ(&name)),
+            }
+        }
+        for (name, selector) in other.selectors {
+            match self.selectors.iter_mut().find(|c| c.0 == name) {
+                None => self.selectors.push((name, selector)),
+                Some(mine) => {
+                    if !mine.1.merge(selector) {
+                        return Err(differ(&name));
                     }
                 }
-                Ok(other) => return Err(changed(other.kind().as_str())),
-                Err(_) => return Err(changed("absent")),
             }
         }
         Ok(())
+    }
+
+    /// The counter as bytes (MessagePack), to travel as a query's literal or partial
+    /// state.
+    ///
+    /// # Errors
+    /// [`Error::CounterBytes`] when it cannot be encoded.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        rmp_serde::to_vec(self).map_err(|e| Error::CounterBytes(e.to_string()))
+    }
+
+    /// A counter from [`BinCounter::to_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::CounterBytes`] when the bytes are not a counter (another version's,
+    /// or damaged).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        rmp_serde::from_slice(bytes).map_err(|e| Error::CounterBytes(e.to_string()))
     }
 
     /// Counts every chunk of `chunks`.
@@ -512,12 +611,6 @@ impl BinCounter {
         }
         Ok(self)
     }
-}
-
-/// What a counter does with one column's values.
-enum Target<'a> {
-    Count(&'a [f64], &'a mut Vec<u64>),
-    Select(&'a mut Selector),
 }
 
 impl FrameSummary {

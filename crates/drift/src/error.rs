@@ -154,6 +154,20 @@ pub enum Error {
         /// Non-missing values of the second.
         second: u64,
     },
+    /// Counters of parts of a table (an engine's partitions) were made from other plans
+    /// (other columns, edges or brackets), so their counts cannot be added.
+    #[error(
+        "column '{column}': bin counters of different plans cannot be merged; count every part of the table with the same plan"
+    )]
+    CountersDiffer {
+        /// The column.
+        column: String,
+    },
+    /// A bin counter's bytes (an engine's partial state) did not decode.
+    #[error(
+        "a bin counter did not decode: {0}; check that every process of the engine runs this driftwatch version"
+    )]
+    CounterBytes(String),
     /// A string did not name a known p-value method.
     #[error("unknown method {value:?}: expected \"auto\", \"exact\" or \"asymptotic\" (\"asymp\")")]
     UnknownMethod {

@@ -21,6 +21,7 @@
 //! kept (closed brackets), so ties at the ends are counted exactly.
 
 use driftwatch_core::quantile::QuantilePosition;
+use serde::{Deserialize, Serialize};
 use thiserror::Error as ThisError;
 
 use crate::sketch::QuantileSketch;
@@ -64,7 +65,7 @@ pub enum SelectError {
 
 /// Value brackets around the order statistics of some quantile positions, from a
 /// sketch (see the module docs).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Brackets {
     n: u64,
     /// The ranks asked for, ascending, without repeats.
@@ -167,8 +168,9 @@ impl Brackets {
 }
 
 /// Counts a column's values below each bracket and keeps those inside (see the
-/// module docs).
-#[derive(Debug, Clone)]
+/// module docs). It serializes, so that an engine's partitions can each select in their
+/// part of the table and be merged ([`Selector::merge`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Selector {
     brackets: Brackets,
     /// Values between the brackets: `gaps[j]` below bracket `j` and above `j - 1`.
@@ -199,6 +201,36 @@ impl Selector {
                 _ => self.gaps[j] += 1,
             }
         }
+    }
+
+    /// Adds what `other` selected in another part of the same table (the same
+    /// brackets): gaps add up, kept values join (beyond a bracket's bound they only
+    /// count, as [`Selector::push`] does). `false`, and nothing added, when `other` was
+    /// made from other brackets.
+    #[must_use]
+    pub fn merge(&mut self, other: Selector) -> bool {
+        if self.brackets != other.brackets {
+            return false;
+        }
+        self.gaps
+            .iter_mut()
+            .zip(other.gaps)
+            .for_each(|(g, o)| *g += o);
+        for ((kept, more), interval) in self
+            .kept
+            .iter_mut()
+            .zip(other.kept)
+            .zip(&self.brackets.intervals)
+        {
+            let room = usize::try_from(interval.2)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(kept.len());
+            let take = more.len().min(room);
+            self.overflow += (more.len() - take) as u64;
+            kept.extend_from_slice(&more[..take]);
+        }
+        self.overflow += other.overflow;
+        true
     }
 
     /// Values kept so far.
@@ -355,6 +387,43 @@ mod tests {
             // the kept values stay within the bound the plan budgets for
             proptest::prop_assert!(got.heap_bytes() as u64 <= 8 * b.max_kept());
         }
+    }
+
+    /// Selectors of parts of a column, each sent as bytes and merged, select what one
+    /// selector of the whole column does; other brackets are not merged.
+    #[test]
+    fn merged_part_selectors_equal_the_whole() {
+        let mut st = 11;
+        let values: Vec<f64> = (0..50_000)
+            .map(|i| {
+                if i % 13 == 0 {
+                    f64::NAN
+                } else {
+                    (lcg(&mut st) * 900.0).floor()
+                }
+            })
+            .collect();
+        let (_, b, whole) = select(&values, 64, 4096);
+        let parts: Vec<Selector> = values
+            .chunks(17_000)
+            .map(|part| {
+                let mut sel = b.selector();
+                sel.push(part);
+                rmp_serde::from_slice(&rmp_serde::to_vec(&sel).unwrap()).unwrap()
+            })
+            .collect();
+        let mut merged = b.selector();
+        for part in parts {
+            assert!(merged.merge(part));
+        }
+        assert_eq!(merged.clone().finish().unwrap(), whole);
+        let (_, other, _) = select(&values[..1000], 64, 4096);
+        assert!(!merged.merge(other.selector()));
+        // a part merged twice is a count the sketch never saw: an error, not a value
+        let mut twice = b.selector();
+        twice.push(&values);
+        assert!(twice.merge(merged));
+        assert!(matches!(twice.finish(), Err(SelectError::Count { .. })));
     }
 
     #[test]

@@ -434,3 +434,66 @@ fn psi_selection_keeps_few_values_of_a_large_column() {
     });
     assert_eq!(got, edges);
 }
+
+/// What a query engine does: each partition counts its chunks with a per-column copy
+/// of the plan's counter, sends it as bytes, and the parts merge; the merged counts
+/// give the whole-table report bit for bit (Sturges bins and PSI's selected deciles).
+#[test]
+fn counters_of_partitions_merge_into_the_whole_table_report() {
+    use driftwatch_drift::binpass::BinCounter;
+    let (r, c) = (table(12_000, 0), table(9_000, 3));
+    for test in ["jensenshannon", "psi"] {
+        let o = options(test);
+        let reference = summary(&r, 1000, 64 << 10).into_reference();
+        let current = summary(&c, 1000, 64 << 10);
+        let mut plan = reference.bin_plan(&current, &o);
+        for (side, text) in [(BinSide::Reference, &r), (BinSide::Current, &c)] {
+            let template = plan.counter(side);
+            let names = template.column_names();
+            assert_eq!(names, ["x", "y"], "{test}");
+            let per_column = template.split();
+            let mut merged: Option<BinCounter> = None;
+            // three partitions take the chunks in turn
+            for partition in 0..3 {
+                for one in &per_column {
+                    let name = &one.column_names()[0];
+                    let mut counter = BinCounter::from_bytes(&one.to_bytes().unwrap()).unwrap();
+                    for chunk in chunks(text, 1000).skip(partition).step_by(3) {
+                        let chunk = chunk.unwrap();
+                        counter.push_column(name, chunk.column(name).ok()).unwrap();
+                    }
+                    let part = BinCounter::from_bytes(&counter.to_bytes().unwrap()).unwrap();
+                    match &mut merged {
+                        None => merged = Some(part),
+                        Some(m) => m.merge(part).unwrap(),
+                    }
+                }
+            }
+            plan.add(merged.unwrap()).unwrap();
+        }
+        let got = reference.report_summary(current.with_bins(plan), &o);
+        assert_eq!(got.columns[0].exact, None, "{test}");
+        assert_eq!(
+            serde_json::to_string(&got).unwrap(),
+            serde_json::to_string(&exact(&r, &c, &o)).unwrap(),
+            "{test}"
+        );
+    }
+    // counters of other plans do not merge
+    let reference = summary(&r, 1000, 64 << 10).into_reference();
+    let current = summary(&c, 1000, 64 << 10);
+    let js = reference.bin_plan(&current, &options("jensenshannon"));
+    let small = summary(&table(3_000, 1), 1000, 64 << 10);
+    let other = reference.bin_plan(&small, &options("jensenshannon"));
+    let mut a = js.counter(BinSide::Current);
+    let e = a.merge(other.counter(BinSide::Current)).unwrap_err();
+    assert!(matches!(e, Error::CountersDiffer { .. }), "{e}");
+    assert!(matches!(
+        a.merge(js.counter(BinSide::Reference)),
+        Err(Error::CountersDiffer { .. })
+    ));
+    assert!(matches!(
+        BinCounter::from_bytes(b"not a counter"),
+        Err(Error::CounterBytes(_))
+    ));
+}
