@@ -6,8 +6,10 @@
 use std::path::Path;
 
 use driftwatch_core::{Frame, ReadOptions, read_csv_path};
-use driftwatch_datafusion::parts::write_parquet_parts;
+use driftwatch_datafusion::parts::{uniform_frame, write_parquet_parts};
+use driftwatch_drift::binpass::BinSide;
 use driftwatch_drift::columns::{DriftOptions, DriftReference};
+use driftwatch_drift::streaming::FrameSummary;
 
 fn read(name: &str) -> Frame {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -55,6 +57,45 @@ fn two_executors_give_the_local_report() {
         serde_json::to_string(&r.report(f, &options).unwrap()).unwrap()
     };
     assert_eq!(json(&fitted, &current), json(&want_fit, &cf));
+
+    // states sketched past a small limit: the counting pass (`drift_bins`, its counter a
+    // binary literal in the plan) runs on the executors, and the binned row is exact
+    let (rx, cx) = (
+        uniform_frame(40_000, 0.0, 3).unwrap(),
+        uniform_frame(30_000, 1.0, 4).unwrap(),
+    );
+    for (name, frame) in [("rx", &rx), ("cx", &cx)] {
+        let dir = root.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        write_parquet_parts(frame, &dir, 3).unwrap();
+    }
+    let engine = driftwatch_ballista::connect(&url)
+        .unwrap()
+        .with_memory_limit(256 << 10);
+    let fitted = engine.fit_reference(&location("rx"), &[]).unwrap();
+    assert!(fitted.columns[0].reference.is_sketch());
+    let current = FrameSummary::from_reference(engine.summarize(&location("cx"), &[]).unwrap());
+    let options = DriftOptions {
+        test: "psi".parse().unwrap(),
+        ..Default::default()
+    };
+    let mut plan = fitted.bin_plan(&current, &options);
+    for (side, name) in [(BinSide::Reference, "rx"), (BinSide::Current, "cx")] {
+        let counter = engine
+            .count_bins(&location(name), plan.counter(side))
+            .unwrap();
+        plan.add(counter).unwrap();
+    }
+    let got = fitted.report_summary(current.with_bins(plan), &options);
+    let want = DriftReference::fit(&rx, &[])
+        .unwrap()
+        .report(&cx, &options)
+        .unwrap();
+    assert_eq!(got.columns[0].exact, None);
+    assert_eq!(
+        serde_json::to_string(&got).unwrap(),
+        serde_json::to_string(&want).unwrap()
+    );
 }
 
 #[test]
@@ -81,6 +122,7 @@ fn the_executor_registry_has_driftwatch_functions() {
         "drift_check",
         "drift_psi",
         "drift_ks",
+        "drift_bins",
         "sum",
     ] {
         assert!(registry.aggregate_functions.contains_key(name), "{name}");

@@ -6,12 +6,15 @@
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext, ident, lit};
+use driftwatch_drift::binpass::BinCounter;
 use driftwatch_drift::columns::DriftReference;
 use driftwatch_drift::reference_file::{DEFAULT_MAX_REFERENCE_BYTES, reference_from_bytes};
 use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
 
 use crate::Error;
+use crate::bins::DriftBinsUdaf;
 use crate::udaf::{DriftReferenceUdaf, register};
 use driftwatch_columnar::kind_of;
 
@@ -133,6 +136,60 @@ impl Engine {
         self.runtime
             .block_on(summarize(&self.ctx, location, wanted, self.memory_limit))
     }
+
+    /// `counter` after counting its columns in the Parquet data at `location`: the
+    /// second read of the local path, as one aggregate query of `drift_bins` per column
+    /// (see [`crate::bins`]); feed it to `BinPlan::add`.
+    ///
+    /// # Errors
+    /// The query's error, or [`Error::Bins`] when the partitions' counters do not add
+    /// up.
+    pub fn count_bins(&self, location: &str, counter: BinCounter) -> Result<BinCounter, Error> {
+        self.runtime
+            .block_on(count_bins(&self.ctx, location, counter))
+    }
+}
+
+/// [`Engine::count_bins`] on any context with driftwatch's functions registered.
+///
+/// # Errors
+/// As [`Engine::count_bins`].
+pub async fn count_bins(
+    ctx: &SessionContext,
+    location: &str,
+    counter: BinCounter,
+) -> Result<BinCounter, Error> {
+    let names = counter.column_names();
+    if names.is_empty() {
+        return Ok(counter);
+    }
+    let bins = |source| Error::Bins {
+        location: location.to_string(),
+        source,
+    };
+    let udaf = datafusion::logical_expr::AggregateUDF::from(DriftBinsUdaf::default());
+    let mut exprs = Vec::with_capacity(names.len());
+    for (i, (name, one)) in names.iter().zip(counter.split()).enumerate() {
+        let bytes = one.to_bytes().map_err(bins)?;
+        exprs.push(
+            udaf.call(vec![ident(name), lit(ScalarValue::Binary(Some(bytes)))])
+                .alias(format!("c{i}")),
+        );
+    }
+    let df = ctx
+        .read_parquet(location, ParquetReadOptions::default())
+        .await
+        .map_err(|e| read_error(location, e))?;
+    let results = aggregate_bytes(df, location, exprs, &names).await?;
+    let mut merged: Option<BinCounter> = None;
+    for bytes in results {
+        let part = BinCounter::from_bytes(&bytes).map_err(bins)?;
+        match &mut merged {
+            None => merged = Some(part),
+            Some(m) => m.merge(part).map_err(bins)?,
+        }
+    }
+    merged.ok_or_else(|| Error::Internal("no bin counts".into()))
 }
 
 fn read_error(location: &str, source: datafusion::error::DataFusionError) -> Error {
@@ -203,6 +260,28 @@ pub async fn summarize(
         .enumerate()
         .map(|(i, n)| udaf.call(vec![ident(n), lit(limit)]).alias(format!("c{i}")))
         .collect();
+    let results = aggregate_bytes(df, location, exprs, &names).await?;
+    let mut columns = Vec::with_capacity(names.len());
+    for (name, bytes) in names.iter().zip(results) {
+        let mut part = reference_from_bytes(&bytes, DEFAULT_MAX_REFERENCE_BYTES)?;
+        let mut column = part
+            .columns
+            .pop()
+            .ok_or_else(|| Error::Internal(format!("empty summary for column '{name}'")))?;
+        column.name.clone_from(name);
+        columns.push(column);
+    }
+    Ok(DriftReference { columns })
+}
+
+/// Runs one ungrouped aggregate of `exprs` (one binary result per column of `names`)
+/// over `df` and gives each result's bytes, in order.
+async fn aggregate_bytes(
+    df: datafusion::dataframe::DataFrame,
+    location: &str,
+    exprs: Vec<datafusion::logical_expr::Expr>,
+    names: &[String],
+) -> Result<Vec<Vec<u8>>, Error> {
     let batches = df
         .aggregate(vec![], exprs)
         .map_err(|e| read_error(location, e))?
@@ -213,21 +292,15 @@ pub async fn summarize(
         .iter()
         .find(|b| b.num_rows() > 0)
         .ok_or_else(|| Error::Internal("the aggregate returned no row".into()))?;
-    let mut columns = Vec::with_capacity(names.len());
+    let mut out = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         let array =
             cast(batch.column(i), &DataType::Binary).map_err(|e| read_error(location, e.into()))?;
         let binary = array.as_binary::<i32>();
         if binary.is_empty() || binary.is_null(0) {
-            return Err(Error::Internal(format!("no summary for column '{name}'")));
+            return Err(Error::Internal(format!("no result for column '{name}'")));
         }
-        let mut part = reference_from_bytes(binary.value(0), DEFAULT_MAX_REFERENCE_BYTES)?;
-        let mut column = part
-            .columns
-            .pop()
-            .ok_or_else(|| Error::Internal(format!("empty summary for column '{name}'")))?;
-        column.name.clone_from(name);
-        columns.push(column);
+        out.push(binary.value(0).to_vec());
     }
-    Ok(DriftReference { columns })
+    Ok(out)
 }

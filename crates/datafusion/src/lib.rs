@@ -1,9 +1,11 @@
 //! driftwatch on DataFusion: aggregate functions whose partial states are driftwatch's
 //! mergeable references (`drift_reference`, `drift_check`, `drift_psi`/`js`/`chi2`/
 //! `ks`/`wasserstein`), so drift runs in SQL (`SELECT day, drift_check(x, r.ref) FROM
-//! t CROSS JOIN r GROUP BY day`) on one machine or a Ballista cluster, and the engine
+//! t CROSS JOIN r GROUP BY day`) on one machine or a Ballista cluster, `drift_bins` (the
+//! counting pass that keeps binned tests exact on sketched columns), and the engine
 //! behind `driftwatch drift --engine datafusion`.
 
+pub mod bins;
 pub mod engine;
 pub mod parts;
 pub mod udaf;
@@ -56,6 +58,16 @@ pub enum Error {
         "a drift summary did not decode: {0}; check that the executors run this driftwatch version"
     )]
     Summary(#[from] driftwatch_drift::reference_file::ReferenceFileError),
+    /// The counting pass's counters did not add up (a table that changed between the
+    /// queries, or executors of another version).
+    #[error("counting the bins of sketched columns in '{location}': {source}")]
+    Bins {
+        /// The data.
+        location: String,
+        /// What went wrong.
+        #[source]
+        source: driftwatch_drift::Error,
+    },
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(#[source] std::io::Error),

@@ -27,6 +27,28 @@ pub fn write_parquet_parts(
     Ok(paths)
 }
 
+/// `n` rows of one numeric column `x`, uniform in `[shift, shift + 100)` from the
+/// generator seeded by `seed`: many distinct values, so a sketch of it is approximate
+/// (the tests of sketched engine states use it).
+///
+/// # Errors
+/// None in practice: a frame of one column is always valid.
+pub fn uniform_frame(n: usize, shift: f64, seed: u64) -> driftwatch_core::Result<Frame> {
+    let mut s = seed;
+    let x: Vec<f64> = (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 100.0 + shift
+        })
+        .collect();
+    Frame::new(vec![(
+        "x".into(),
+        driftwatch_core::Column::Numeric(x.into_iter().collect()),
+    )])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +67,19 @@ mod tests {
             xs.extend(part.column("x").unwrap().numeric_values().unwrap());
         }
         assert_eq!(xs, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+    }
+
+    #[test]
+    fn uniform_frames_are_seeded_and_in_range() {
+        let a = uniform_frame(1000, 5.0, 1).unwrap();
+        let x = a.column("x").unwrap().numeric_values().unwrap();
+        assert_eq!(x.len(), 1000);
+        assert!(x.iter().all(|&v| (5.0..105.0).contains(&v)));
+        let mut distinct = x.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        assert_eq!(distinct.len(), 1000);
+        assert_eq!(a, uniform_frame(1000, 5.0, 1).unwrap());
+        assert_ne!(a, uniform_frame(1000, 5.0, 2).unwrap());
     }
 }

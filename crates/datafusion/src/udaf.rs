@@ -576,6 +576,7 @@ pub fn functions() -> Vec<AggregateUDF> {
     let mut out = vec![
         AggregateUDF::from(DriftReferenceUdaf::default()),
         AggregateUDF::from(DriftCheckUdaf::row()),
+        AggregateUDF::from(crate::bins::DriftBinsUdaf::default()),
     ];
     out.extend(
         STATISTIC_FUNCTIONS
@@ -586,7 +587,7 @@ pub fn functions() -> Vec<AggregateUDF> {
 }
 
 /// Registers driftwatch's aggregate functions on `ctx` (`drift_reference`,
-/// `drift_check` and the statistic family).
+/// `drift_check`, the statistic family and `drift_bins`).
 pub fn register(ctx: &SessionContext) {
     for f in functions() {
         ctx.register_udaf(f);

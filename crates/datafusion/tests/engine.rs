@@ -184,3 +184,64 @@ fn states_beyond_the_limit_are_sketches_within_their_bound() {
         }
     }
 }
+
+/// The counting pass (`drift_bins`): with `x` sketched in the engine's states, a second
+/// query counts its values into the exact bins (Sturges for Jensen-Shannon, and PSI's
+/// deciles selected from the sketched reference), so the binned rows equal the local
+/// check of the whole data, bit for bit, whatever the partitioning.
+#[test]
+fn counted_bins_make_sketched_binned_tests_exact() {
+    use driftwatch_drift::binpass::BinSide;
+    use driftwatch_drift::streaming::FrameSummary;
+    let root = tempfile::tempdir().unwrap();
+    let (rf, cf) = (continuous(60_000, 0.0, 5), continuous(50_000, 1.5, 6));
+    let rdir = parquet_dir(root.path(), "r", &rf, 3);
+    let cdir = parquet_dir(root.path(), "c", &cf, 2);
+    let fitted_exact = DriftReference::fit(&rf, &[]).unwrap();
+    for partitions in [1, 3] {
+        // 256 KiB per state: the 480 kB sample of x is sketched
+        let engine = Engine::local(Some(partitions))
+            .unwrap()
+            .with_memory_limit((256 << 10) * 2 * (partitions + 1));
+        let fitted = engine.fit_reference(&rdir, &[]).unwrap();
+        assert!(fitted.columns[0].reference.is_sketch());
+        for test in ["jensenshannon", "psi"] {
+            let options = DriftOptions {
+                test: test.parse().unwrap(),
+                ..Default::default()
+            };
+            let current = FrameSummary::from_reference(engine.summarize(&cdir, &[]).unwrap());
+            let mut plan = fitted.bin_plan(&current, &options);
+            for (side, dir) in [(BinSide::Reference, &rdir), (BinSide::Current, &cdir)] {
+                assert_eq!(plan.columns(side), ["x"], "{test}");
+                let counter = engine.count_bins(dir, plan.counter(side)).unwrap();
+                plan.add(counter).unwrap();
+            }
+            let got = fitted.report_summary(current.with_bins(plan), &options);
+            let want = fitted_exact.report(&cf, &options).unwrap();
+            assert_eq!(got.columns[0].exact, None, "{test}");
+            assert_eq!(
+                serde_json::to_string(&got).unwrap(),
+                serde_json::to_string(&want).unwrap(),
+                "{test}, {partitions} partitions"
+            );
+        }
+    }
+    // a counter of another table's plan is refused, naming the data
+    let engine = Engine::local(Some(2)).unwrap().with_memory_limit(1 << 20);
+    let fitted = engine.fit_reference(&rdir, &[]).unwrap();
+    let current = FrameSummary::from_reference(engine.summarize(&cdir, &[]).unwrap());
+    let options = DriftOptions {
+        test: "jensenshannon".parse().unwrap(),
+        ..Default::default()
+    };
+    let mut plan = fitted.bin_plan(&current, &options);
+    let counter = engine
+        .count_bins(&rdir, plan.counter(BinSide::Current))
+        .unwrap();
+    let e = plan.add(counter).unwrap_err().to_string();
+    assert!(
+        e.contains("the second read of the current data counted"),
+        "{e}"
+    );
+}

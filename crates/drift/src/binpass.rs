@@ -518,6 +518,23 @@ impl BinCounter {
         names
     }
 
+    /// Bytes its edges, counts and kept values hold, about (what an engine's
+    /// accumulator reports as its size).
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        let counted: usize = self
+            .columns
+            .iter()
+            .map(|(name, inner, counts)| name.len() + 8 * (inner.len() + counts.len()))
+            .sum();
+        let selected: usize = self
+            .selectors
+            .iter()
+            .map(|(name, s)| name.len() + 8 * s.kept())
+            .sum();
+        counted + selected
+    }
+
     /// One counter per column (what an engine's per-column aggregate counts).
     #[must_use]
     pub fn split(self) -> Vec<BinCounter> {

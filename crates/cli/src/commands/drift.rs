@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use super::drift_engine;
 use super::reference::{only, summarize, summarize_until, table_chunks};
-use crate::args::{DriftArgs, DriftEngine};
+use crate::args::DriftArgs;
 use crate::data::{NumericTypos, is_stdin, one_stdin, split_list};
 use crate::exit;
 use crate::output::{ReportFormat, emit, opt};
@@ -249,7 +249,15 @@ pub fn run(a: &DriftArgs) -> Result<i32> {
         }
     };
     typos.refuse(&read.categorical)?;
-    let current = exact_bins(&fitted, current, &options, a, &read, reference_file, limit)?;
+    let current = exact_bins(
+        &fitted,
+        current,
+        &options,
+        a,
+        (&read, engine.as_ref()),
+        reference_file,
+        limit,
+    )?;
     // the page's histograms, from the summaries before the check takes the current's
     let histograms = (format == ReportFormat::Html).then(|| {
         distribution_histograms(
@@ -328,15 +336,16 @@ fn read_both(
 /// Counts the bins of the binned tests on sketched columns in a second read of each
 /// table (`driftwatch_drift::binpass`), so that those tests are exact; the reference's
 /// read also selects the exact deciles of PSI on its sketched columns (their values
-/// near each decile count against `limit` with the summaries). A table that cannot
-/// be read again (standard input, a `.dwr` reference, a table an `--engine` read)
-/// keeps bins estimated from its sketch, and the rows say why.
+/// near each decile count against `limit` with the summaries). With `--engine`, the
+/// engine counts them in a second query (`drift_bins`). A table that cannot be read
+/// again (standard input, a `.dwr` reference) keeps bins estimated from its sketch,
+/// and the rows say why.
 fn exact_bins(
     fitted: &DriftReference,
     current: FrameSummary,
     options: &DriftOptions,
     a: &DriftArgs,
-    read: &ReadOptions,
+    (read, engine): (&ReadOptions, Option<&drift_engine::Engine>),
     reference_file: bool,
     limit: usize,
 ) -> Result<FrameSummary> {
@@ -345,10 +354,6 @@ fn exact_bins(
         if side == BinSide::Reference && reference_file {
             Some(
                 "a .dwr reference keeps a sketch of this column, not its values (build it with a larger --memory-limit, or give the reference table, to count them exactly)",
-            )
-        } else if !matches!(a.engine, DriftEngine::Local) {
-            Some(
-                "--engine summarised this table in its own tasks, which have no second counting pass (a larger --memory-limit keeps it exact, or --engine local counts them)",
             )
         } else if is_stdin(path) {
             Some(
@@ -377,12 +382,18 @@ fn exact_bins(
             plan.cannot_count(side, why);
             continue;
         }
-        let mut counter = plan.counter(side);
-        for chunk in table_chunks(path, read, Projection::Only(&columns))? {
-            counter
-                .push(&chunk?)
-                .with_context(|| format!("counting bins in data file {}", path.display()))?;
-        }
+        let counter = match engine {
+            Some(engine) => drift_engine::count_bins(engine, path, plan.counter(side))?,
+            None => {
+                let mut counter = plan.counter(side);
+                for chunk in table_chunks(path, read, Projection::Only(&columns))? {
+                    counter.push(&chunk?).with_context(|| {
+                        format!("counting bins in data file {}", path.display())
+                    })?;
+                }
+                counter
+            }
+        };
         plan.add(counter)
             .with_context(|| format!("in data file {}", path.display()))?;
     }

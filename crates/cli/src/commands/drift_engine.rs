@@ -11,7 +11,8 @@ use std::path::Path;
 use anyhow::Context;
 use anyhow::{Result, bail};
 #[cfg(feature = "distributed")]
-use driftwatch_datafusion::Engine;
+pub(super) use driftwatch_datafusion::Engine;
+use driftwatch_drift::binpass::BinCounter;
 use driftwatch_drift::columns::DriftReference;
 #[cfg(feature = "distributed")]
 use driftwatch_drift::streaming::DEFAULT_MEMORY_LIMIT;
@@ -99,6 +100,25 @@ pub(super) fn fit(engine: &Engine, _path: &Path, _columns: &[String]) -> Result<
 #[cfg(not(feature = "distributed"))]
 pub(super) fn current(engine: &Engine, _path: &Path, _columns: &[String]) -> Result<FrameSummary> {
     match *engine {}
+}
+
+/// `counter` after counting its columns in the data at `path`.
+#[cfg(not(feature = "distributed"))]
+pub(super) fn count_bins(
+    engine: &Engine,
+    _path: &Path,
+    _counter: BinCounter,
+) -> Result<BinCounter> {
+    match *engine {}
+}
+
+/// `counter` after counting its columns in the Parquet data at `path` (the engine's
+/// second query, `drift_bins`: the binned tests of sketched columns stay exact).
+#[cfg(feature = "distributed")]
+pub(super) fn count_bins(engine: &Engine, path: &Path, counter: BinCounter) -> Result<BinCounter> {
+    engine
+        .count_bins(location(path)?, counter)
+        .with_context(|| format!("counting bins in {}", path.display()))
 }
 
 /// The reference of `columns` (all when empty) of the Parquet data at `path`.
