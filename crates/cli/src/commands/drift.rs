@@ -610,12 +610,21 @@ mod tests {
         assert!(fitted.has_sketch(), "x must be sketched in the reference");
         let current = sum(&c);
         // the unchanged file: exact, no note
-        let exact = exact_bins(&fitted, current.clone(), &o, &a, &read, false, limit).unwrap();
+        let exact = exact_bins(
+            &fitted,
+            current.clone(),
+            &o,
+            &a,
+            (&read, None),
+            false,
+            limit,
+        )
+        .unwrap();
         let row = fitted.report_summary(exact, &o).columns[0].clone();
         assert_eq!((row.exact, row.note), (None, None));
         // a row more in the reference file
         std::fs::write(&r, table(100_001, 7919)).unwrap();
-        let e = exact_bins(&fitted, current, &o, &a, &read, false, limit).unwrap_err();
+        let e = exact_bins(&fitted, current, &o, &a, (&read, None), false, limit).unwrap_err();
         let e = format!("{e:#}");
         assert!(
             e.starts_with(&format!("in data file {}: column 'x': the second read of the reference counted 100001 values, the first 100000; the table changed", r.display())),
