@@ -256,17 +256,16 @@ pub fn run(a: &MembenchArgs) -> Result<i32> {
     for engine in &a.engine {
         match engine {
             BenchEngine::Datafusion => {
-                let args: Vec<&str> = base
-                    .iter()
-                    .copied()
-                    .chain(["--engine", "datafusion"])
-                    .collect();
-                measured.push(measure(
-                    &exe,
-                    &args,
-                    "--engine datafusion (CLI process), auto tests",
-                    &report,
-                )?);
+                for (what, extra) in ENGINE_RUNS {
+                    let args: Vec<&str> = base
+                        .iter()
+                        .copied()
+                        .chain(["--engine", "datafusion"])
+                        .chain(extra.iter().copied())
+                        .collect();
+                    let what = format!("--engine datafusion (CLI process), {what}");
+                    measured.push(measure(&exe, &args, &what, &report)?);
+                }
             }
             BenchEngine::Ballista => measured.extend(ballista(&exe, &base, &a.dir, &report)?),
         }
@@ -316,6 +315,16 @@ pub fn run(a: &MembenchArgs) -> Result<i32> {
     }
     Ok(0)
 }
+
+/// The runs of each engine: its summaries alone, and with the counting query that
+/// keeps a binned test exact on the columns the limit sketches.
+const ENGINE_RUNS: [(&str, &[&str]); 2] = [
+    ("auto tests", &[]),
+    (
+        "--memory-limit 256M --test jensenshannon (a second query counts the bins)",
+        &["--memory-limit", "256M", "--test", "jensenshannon"],
+    ),
+];
 
 /// The cargo command that builds the CLI with the engines and the Ballista binaries.
 const DISTRIBUTED_BUILD: [&str; 9] = [
@@ -457,12 +466,17 @@ fn ballista(exe: &Path, base: &[&str], dir: &Path, report: &Path) -> Result<Vec<
     }
     std::thread::sleep(std::time::Duration::from_secs(3));
     let scheduler = format!("df://localhost:{port}");
-    let args: Vec<&str> = base
-        .iter()
-        .copied()
-        .chain(["--engine", "ballista", "--scheduler", &scheduler])
-        .collect();
-    let client = measure(exe, &args, "ballista: CLI client, auto tests", report);
+    let mut clients = Vec::new();
+    for (what, extra) in ENGINE_RUNS {
+        let args: Vec<&str> = base
+            .iter()
+            .copied()
+            .chain(["--engine", "ballista", "--scheduler", &scheduler])
+            .chain(extra.iter().copied())
+            .collect();
+        let what = format!("ballista: CLI client, {what}");
+        clients.push(measure(exe, &args, &what, report));
+    }
     let wall = started.elapsed().as_secs_f64();
     let mut rows = Vec::new();
     for s in servers {
@@ -471,7 +485,7 @@ fn ballista(exe: &Path, base: &[&str], dir: &Path, report: &Path) -> Result<Vec<
     for i in 0..2 {
         let _ = std::fs::remove_dir_all(dir.join(format!("membench-executor-{i}")));
     }
-    let mut out = vec![client?];
+    let mut out = clients.into_iter().collect::<Result<Vec<_>>>()?;
     out.extend(rows);
     Ok(out)
 }
