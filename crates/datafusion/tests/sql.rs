@@ -255,6 +255,11 @@ async fn bad_arguments_are_errors_that_say_what_to_pass() {
         binary.contains("Binary, which drift cannot compare"),
         "{binary}"
     );
+    // drift_bins takes a counter literal only
+    let column = err("SELECT drift_bins(x, c) FROM cur").await;
+    assert!(column.contains("binary literal"), "{column}");
+    let junk = err("SELECT drift_bins(x, x'0102') FROM cur").await;
+    assert!(junk.contains("a bin counter did not decode"), "{junk}");
 }
 
 #[test]
