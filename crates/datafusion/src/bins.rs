@@ -21,10 +21,7 @@ use datafusion::physical_expr::expressions::Literal;
 use driftwatch_columnar::column_of_array;
 use driftwatch_drift::binpass::BinCounter;
 
-/// Any error of ours as DataFusion's, so a query fails with our message.
-fn external(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
-    DataFusionError::External(Box::new(e))
-}
+use crate::udaf::external;
 
 /// `drift_bins(col, counter)`: the bytes of `counter` (a [`BinCounter`] of the one
 /// column `col`, as [`BinCounter::to_bytes`]) after counting every row of `col`.

@@ -30,7 +30,7 @@ use driftwatch_drift::streaming::FrameSummary;
 use driftwatch_columnar::{column_of_array, kind_of};
 
 /// Any error of ours as DataFusion's, so a query fails with our message.
-fn external(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
+pub(crate) fn external(e: impl std::error::Error + Send + Sync + 'static) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 
