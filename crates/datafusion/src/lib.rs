@@ -58,8 +58,9 @@ pub enum Error {
         "a drift summary did not decode: {0}; check that the executors run this driftwatch version"
     )]
     Summary(#[from] driftwatch_drift::reference_file::ReferenceFileError),
-    /// The counting pass's counters did not add up (a table that changed between the
-    /// queries, or executors of another version).
+    /// The counting pass's counters did not decode or merge (executors of another
+    /// driftwatch version); a table that changed between the queries is refused later,
+    /// by `BinPlan::add`.
     #[error("counting the bins of sketched columns in '{location}': {source}")]
     Bins {
         /// The data.

@@ -227,7 +227,7 @@ fn counted_bins_make_sketched_binned_tests_exact() {
             );
         }
     }
-    // a counter of another table's plan is refused, naming the data
+    // counts of another table than the plan's are refused: they differ from its first pass
     let engine = Engine::local(Some(2)).unwrap().with_memory_limit(1 << 20);
     let fitted = engine.fit_reference(&rdir, &[]).unwrap();
     let current = FrameSummary::from_reference(engine.summarize(&cdir, &[]).unwrap());
